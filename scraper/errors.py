@@ -1,0 +1,23 @@
+"""The two kinds of failure a person sees, each with its exit code.
+
+Commands raise these; only the CLI entry point turns them into exit codes, so every command stays
+callable (and testable) as a plain function.
+"""
+
+
+class ScraperError(Exception):
+    """Base class; `exit_code` is what the CLI returns."""
+
+    exit_code = 1
+
+
+class InputError(ScraperError):
+    """Bad input from the user (profile, URL, schedule, option): nothing was done. Exit code 2."""
+
+    exit_code = 2
+
+
+class JobFailed(ScraperError):
+    """A job ran and failed (timeout, HTTP error, browser crash). Exit code 1."""
+
+    exit_code = 1

@@ -1,0 +1,75 @@
+"""The record: what one capture of a page says, as stable, documented JSON.
+
+Pure data. Every later stage (change detection, storage, reports, evidence) reads this shape, so its
+keys are part of the public interface: add keys only with a version bump, never rename.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Article(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    # Paragraphs are kept apart, joined by a blank line ("\n\n"), so edits can be reported per paragraph.
+    text: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    likes: int | None = None
+
+    def paragraphs(self) -> list[str]:
+        return [p for p in (self.text or "").split("\n\n") if p]
+
+
+class Comment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = None
+    parent_id: str | None = None
+    author: str | None = None
+    published: str | None = None
+    text: str | None = None
+
+    def fingerprint(self) -> str:
+        """Identity for comments the site gives no id: stable under reordering, not under edits."""
+        raw = "\x1f".join([self.author or "", self.published or "", self.text or ""])
+        return "fp:" + hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+    def key(self) -> str:
+        return self.id if self.id is not None else self.fingerprint()
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    final_url: str
+    fetched_at: str  # UTC ISO-8601, e.g. 2026-11-27T11:42:30Z
+    profile: str
+    article: Article = Field(default_factory=Article)
+    comments: list[Comment] = Field(default_factory=list)
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def content_hash(self) -> str:
+        """Hash of what the page says, not of when or where it was fetched: equal content, equal hash."""
+        body = {"article": self.article.model_dump(mode="json"),
+                "comments": [c.model_dump(mode="json") for c in self.comments]}
+        canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def is_empty(self) -> bool:
+        """True when extraction found nothing at all: the sign of a redesign or a consent wall."""
+        a = self.article
+        return not (a.title or a.text or a.tags or a.author or self.comments)
