@@ -6,6 +6,7 @@ Read at call time (not import time) so tests can point them at a temporary folde
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,6 @@ def load_settings() -> Settings:
         profile_dirs=_profile_dirs(),
         browser_path=os.environ.get("SCRAPER_BROWSER") or None,
         browser_ws=os.environ.get("SCRAPER_BROWSER_WS") or None,
-        browser_args=tuple(os.environ.get("SCRAPER_BROWSER_ARGS", "").split()),
+        browser_args=tuple(shlex.split(os.environ.get("SCRAPER_BROWSER_ARGS", ""))),
         deadline=deadline,
     )

@@ -1,0 +1,3 @@
+from scraper.cli import run
+
+run()

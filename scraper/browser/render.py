@@ -1,0 +1,75 @@
+"""Render one URL: open a fresh context, navigate, pick the profile, wait, act, read the DOM."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from scraper.browser import steps
+from scraper.errors import JobFailed
+from scraper.extract.page import PageContent
+from scraper.profiles.schema import Profile
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, Page
+
+# Given the HTML after load, the profile to use (for pages no URL pattern or --profile decided).
+Chooser = Callable[[str], Profile]
+# What is blocked before a profile is known: media and fonts never carry the record.
+DEFAULT_BLOCK = ("media", "font")
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    url: str
+    profile: Profile | None  # None: decide by detection once the page has loaded
+    choose: Chooser
+    deadline: float
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile]:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + job.deadline
+    context = await browser.new_context(accept_downloads=False, service_workers="block")
+    try:
+        context.set_default_timeout(job.deadline * 1000)
+        page = await context.new_page()
+        steps.guard(context, page)
+        await steps.block(context, page, job.profile.block if job.profile else DEFAULT_BLOCK)
+        fetched_at = utc_now()
+        await _navigate(page, job.url)
+        profile = job.profile or job.choose(await page.content())
+        await steps.wait_ready(page, profile.ready, end - loop.time())
+        await steps.run_actions(page, profile.actions)
+        frames = await _frames(page, profile)
+        content = PageContent(
+            url=job.url, final_url=page.url, fetched_at=fetched_at,
+            html=await page.content(), frames=frames,
+        )
+        return content, profile
+    finally:
+        await context.close()
+
+
+async def _frames(page: Page, profile: Profile) -> dict[str, str]:
+    frame = profile.comments.frame if profile.comments else None
+    html = await steps.frame_html(page, frame) if frame else None
+    return {frame: html} if frame and html is not None else {}
+
+
+async def _navigate(page: Page, url: str) -> None:
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        response = await page.goto(url, wait_until="load")
+    except PlaywrightError as exc:
+        raise JobFailed(f"{url}: {exc.message.splitlines()[0]}") from None
+    if response is not None and response.status >= 400:
+        raise JobFailed(f"{url}: HTTP {response.status} {response.status_text}".rstrip())

@@ -1,0 +1,113 @@
+"""One Chromium per process, driven from a private event-loop thread.
+
+Callers (the CLI, APScheduler's worker threads, tests) submit jobs from any thread; each job gets a
+fresh browser context that is closed after it, and a crashed or disconnected browser is relaunched
+for the next job. The launch cost is paid once per process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TYPE_CHECKING, TypeVar
+
+from loguru import logger
+
+from scraper.browser.discovery import QUIET_FLAGS, find_chromium
+from scraper.errors import JobFailed
+from scraper.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, Playwright
+
+T = TypeVar("T")
+# Extra time for tearing a timed-out job down before the caller gives up on the thread.
+_TEARDOWN_GRACE = 15.0
+
+
+class BrowserSession:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or load_settings()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="browser", daemon=True)
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._lock: asyncio.Lock | None = None
+        self._thread.start()
+
+    def __enter__(self) -> BrowserSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(self, job: Callable[[Browser], Awaitable[T]], deadline: float) -> T:
+        """Run `job` with a browser; it is cancelled (and its context closed) at the deadline."""
+        future = asyncio.run_coroutine_threadsafe(self._run(job, deadline), self._loop)
+        try:
+            return future.result(timeout=deadline + _TEARDOWN_GRACE)
+        except FutureTimeout:
+            future.cancel()
+            raise JobFailed(f"job did not finish within its deadline of {deadline:g}s") from None
+
+    async def _run(self, job: Callable[[Browser], Awaitable[T]], deadline: float) -> T:
+        browser = await self._ensure_browser()
+        try:
+            async with asyncio.timeout(deadline):
+                return await job(browser)
+        except TimeoutError:
+            raise JobFailed(f"deadline of {deadline:g}s passed before the page was captured") from None
+
+    async def _ensure_browser(self) -> Browser:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self._browser is not None and self._browser.is_connected():
+                return self._browser
+            if self._browser is not None:
+                logger.warning("browser disconnected; relaunching")
+            self._browser = await self._launch()
+            return self._browser
+
+    async def _launch(self) -> Browser:
+        from playwright.async_api import async_playwright
+
+        if self._playwright is None:
+            self._playwright = await async_playwright().start()
+        chromium = self._playwright.chromium
+        if ws := self.settings.browser_ws:
+            if ws.startswith("http") or "/devtools/" in ws:
+                return await chromium.connect_over_cdp(ws)
+            return await chromium.connect(ws)
+        path = find_chromium(self.settings.browser_path, _bundled_path(self._playwright))
+        logger.debug("launching {}", path)
+        return await chromium.launch(
+            executable_path=path, args=[*QUIET_FLAGS, *self.settings.browser_args]
+        )
+
+    def close(self) -> None:
+        if not self._thread.is_alive():
+            return
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(timeout=30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=30)
+        self._loop.close()
+
+    async def _shutdown(self) -> None:
+        if self._browser is not None:
+            try:
+                await self._browser.close()
+            except Exception as exc:  # already gone: nothing left to close
+                logger.debug("browser close: {}", exc)
+        if self._playwright is not None:
+            await self._playwright.stop()
+        self._browser = self._playwright = None
+
+
+def _bundled_path(playwright: Playwright) -> str | None:
+    try:
+        return playwright.chromium.executable_path
+    except Exception:  # no browser downloaded for this Playwright: fall back to the system's
+        return None

@@ -1,0 +1,30 @@
+"""`scraper capture URL`: render one page and print its record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from scraper.capture import capture
+from scraper.cli.app import app
+from scraper.cli.output import out, print_json, write_atomic
+from scraper.cli.record_view import render_record
+
+
+@app.command("capture")
+def capture_command(
+    url: str = typer.Argument(..., help="The page to capture (http or https)."),
+    profile: str | None = typer.Option(None, "--profile", "-p", help="Profile name (default: detect)."),
+    as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object (the record)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Also write the record JSON here."),
+    deadline: float | None = typer.Option(None, "--deadline", min=1, help="Seconds (default 45)."),
+) -> None:
+    """Render URL in Chromium and extract its article and comments."""
+    record = capture(url, profile=profile, deadline=deadline)
+    if output is not None:
+        write_atomic(output, record.to_json(indent=2) + "\n")
+    if as_json:
+        print_json(record.to_dict())
+    else:
+        out.print(render_record(record))

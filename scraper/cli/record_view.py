@@ -1,0 +1,58 @@
+"""A record as a person reads it in a terminal: article summary, then the comment tree."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from rich.tree import Tree
+
+from scraper.record import Comment, Record
+
+PREVIEW = 160
+
+
+def _short(text: str | None, limit: int = PREVIEW) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _comment_line(c: Comment) -> Text:
+    line = Text()
+    line.append(c.author or "(no author)", style="bold")
+    if c.published:
+        line.append(f" · {c.published}", style="dim")
+    if c.id:
+        line.append(f" · #{c.id}", style="dim")
+    line.append("\n")
+    line.append(_short(c.text))
+    return line
+
+
+def render_record(record: Record) -> RenderableType:
+    a = record.article
+    head = Text()
+    head.append(a.title or "(no title)", style="bold underline")
+    head.append("\n")
+    meta = [m for m in (a.author and f"by {a.author}", a.published,
+                        a.likes is not None and f"{a.likes} likes") if m]
+    if meta:
+        head.append(" · ".join(str(m) for m in meta) + "\n")
+    if a.tags:
+        head.append("tags: ", style="dim")
+        head.append(", ".join(a.tags) + "\n")
+    paragraphs = a.paragraphs()
+    words = sum(len(p.split()) for p in paragraphs)
+    head.append(f"{len(paragraphs)} paragraphs, {words} words", style="dim")
+    head.append(f" · profile {record.profile} · {record.fetched_at}\n", style="dim")
+    if paragraphs:
+        head.append(_short(paragraphs[0], 300) + "\n")
+
+    count = len(record.comments)
+    tree = Tree(Text(f"{count} comment{'s' if count != 1 else ''}", style="bold"))
+    nodes: dict[str, Tree] = {}
+    for comment in record.comments:
+        parent = nodes.get(comment.parent_id or "", tree) if comment.parent_id else tree
+        node = parent.add(_comment_line(comment))
+        if comment.id:
+            nodes[comment.id] = node
+    return Group(head, tree)

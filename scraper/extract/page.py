@@ -1,0 +1,14 @@
+"""What the renderer hands to extraction: the page's HTML (and its frames'), plus where and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PageContent:
+    url: str
+    final_url: str
+    fetched_at: str  # UTC ISO-8601 with a Z
+    html: str
+    frames: dict[str, str] = field(default_factory=dict)  # iframe selector -> that frame's HTML

@@ -1,0 +1,50 @@
+"""Readable text from an element: paragraphs kept apart, whitespace folded, scripts ignored."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+# Elements that start a new paragraph; inline elements (a, b, span, time…) join their neighbours.
+BLOCK = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "dd", "details", "dialog", "div", "dl", "dt",
+        "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+        "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
+        "tbody", "thead", "tfoot", "tr", "td", "th", "ul"
+    }
+)
+SKIP = frozenset({"script", "style", "noscript", "template", "svg", "button", "iframe"})
+_BREAK = "\x00"
+_SPACE = re.compile(r"\s+")
+
+
+def _walk(el: etree._Element, out: list[str]) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""  # comments and processing instructions
+    if tag in SKIP:
+        return
+    block = tag in BLOCK
+    if block:
+        out.append(_BREAK)
+    if tag == "br":
+        out.append(_BREAK)
+    if isinstance(el.tag, str) and el.text:
+        out.append(el.text)
+    for child in el:
+        _walk(child, out)
+        if child.tail:
+            out.append(child.tail)
+    if block:
+        out.append(_BREAK)
+
+
+def paragraphs(el: etree._Element) -> list[str]:
+    out: list[str] = []
+    _walk(el, out)  # the element's own tail belongs to its parent, so it is never read
+    chunks = "".join(out).split(_BREAK)
+    return [p for p in (_SPACE.sub(" ", c).strip() for c in chunks) if p]
+
+
+def inline(value: str) -> str:
+    return _SPACE.sub(" ", value).strip()

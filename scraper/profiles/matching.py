@@ -1,0 +1,57 @@
+"""Which profile fits a page: an explicit name, then URL patterns, then detection in the page."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Mapping
+
+from parsel import Selector
+
+from scraper.errors import InputError
+from scraper.profiles.schema import Profile, is_xpath
+
+FALLBACK = "generic"
+
+
+def named(profiles: Mapping[str, Profile], name: str) -> Profile:
+    if name not in profiles:
+        raise InputError(f"no profile named {name!r} (known: {', '.join(sorted(profiles))})")
+    return profiles[name]
+
+
+def url_matches(profile: Profile, url: str) -> bool:
+    for pattern in profile.match.urls:
+        if pattern.startswith("re:"):
+            if re.search(pattern[3:], url):
+                return True
+        elif fnmatch.fnmatchcase(url, pattern):
+            return True
+    return False
+
+
+def _ranked(profiles: Mapping[str, Profile]) -> list[Profile]:
+    return sorted(profiles.values(), key=lambda p: (-p.priority, p.name))
+
+
+def by_url(profiles: Mapping[str, Profile], url: str) -> Profile | None:
+    return next((p for p in _ranked(profiles) if url_matches(p, url)), None)
+
+
+def detects(profile: Profile, page: Selector) -> bool:
+    rule = profile.match.detect
+    if rule is None:
+        return False
+    found = page.xpath(rule.removeprefix("xpath:")) if is_xpath(rule) else page.css(rule)
+    return bool(found)
+
+
+def by_detection(profiles: Mapping[str, Profile], html: str) -> Profile | None:
+    page = Selector(text=html)
+    return next((p for p in _ranked(profiles) if detects(p, page)), None)
+
+
+def fallback(profiles: Mapping[str, Profile]) -> Profile:
+    if FALLBACK not in profiles:
+        raise InputError(f"no profile matches and the fallback profile {FALLBACK!r} is missing")
+    return profiles[FALLBACK]
