@@ -1,0 +1,3 @@
+"""Shared fixtures. Each fixture module in tests/fixtures/ owns one real service."""
+
+pytest_plugins: list[str] = ["tests.fixtures.browser"]
