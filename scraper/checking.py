@@ -1,0 +1,136 @@
+"""One check of a watch: capture, compare with the base record, store, decide what to report.
+
+The policy lives here (the store only keeps rows): a failed page is a failed check and never a
+change; a profile that suddenly matches nothing is one `profile_mismatch`, with the last good
+record kept as the base; with `confirm: N` a change is reported once seen in N checks in a row.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from loguru import logger
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from scraper import store
+from scraper.browser import BrowserSession
+from scraper.capture import Overrides, capture
+from scraper.changes import Change, detect_changes, filter_changes
+from scraper.errors import JobFailed
+from scraper.profiles.schema import NormaliseRule
+from scraper.record import Record
+from scraper.store import Check, Watch
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    watch: Watch
+    check: Check
+    changes: list[Change]
+    pending: bool = False  # changes seen but not yet confirmed
+    baseline: bool = False  # the watch's first good record: nothing to compare with yet
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "watch": {"id": self.watch.id, "name": self.watch.name, "url": self.watch.url},
+            "check": check_dict(self.check),
+            "changes": [c.to_dict() for c in self.changes],
+            "pending_confirmation": self.pending,
+            "baseline": self.baseline,
+        }
+
+
+def check_dict(check: Check) -> dict[str, Any]:
+    return {
+        "id": check.id, "started_at": _iso(check.started_at), "duration_ms": check.duration_ms,
+        "status": check.status, "error": check.error, "hash": check.snapshot_hash,
+        "url": check.url, "final_url": check.final_url, "profile": check.profile,
+    }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def overrides_for(watch: Watch) -> Overrides:
+    return Overrides(
+        ignore=tuple(watch.ignore),
+        normalise=tuple(NormaliseRule.model_validate(r) for r in watch.normalise),
+    )
+
+
+def run_check(engine: Engine, watch_id: int, browser: BrowserSession) -> CheckResult:
+    with Session(engine) as session:
+        watch = session.get_one(Watch, watch_id)
+        url, profile, overrides = watch.url, watch.profile, overrides_for(watch)
+    started = datetime.now(UTC)
+    t0 = time.monotonic()
+    record: Record | None = None
+    error: str | None = None
+    try:
+        record = capture(url, profile=profile, session=browser, overrides=overrides)
+    except JobFailed as exc:
+        error = str(exc)
+        logger.warning("check of {} failed: {}", url, error)
+    duration_ms = int((time.monotonic() - t0) * 1000)
+    with Session(engine) as session:
+        watch = session.get_one(Watch, watch_id)
+        if record is None:
+            check = store.add_check(session, watch, started_at=started, duration_ms=duration_ms,
+                                    status="failed", error=error)
+            result = CheckResult(watch, check, [])
+        else:
+            result = _compare(session, watch, record, started, duration_ms)
+        session.commit()
+        for row in (result.watch, result.check):
+            session.refresh(row)
+        return result
+
+
+def _compare(
+    session: Session, watch: Watch, record: Record, started: datetime, duration_ms: int
+) -> CheckResult:
+    base_check = session.get(Check, watch.base_check_id) if watch.base_check_id else None
+    base = store.load_record(session, base_check) if base_check else None
+    changes = detect_changes(base, record)
+    mismatch = bool(changes) and changes[0].kind == "profile_mismatch"
+    check = store.add_check(session, watch, started_at=started, duration_ms=duration_ms,
+                            status="mismatch" if mismatch else "ok", record=record)
+    if mismatch:
+        # One report per run of mismatches, not one per check; the base stays the last good record.
+        previous = _previous_status(session, watch, check)
+        changes = changes if previous != "mismatch" else []
+        return _store(session, watch, check, changes)
+    if not changes:
+        watch.base_check_id, watch.pending_hash, watch.pending_count = check.id, None, 0
+        return CheckResult(watch, check, [], baseline=base is None)
+    if not _confirmed(watch, record):
+        logger.info("watch {}: change seen {}/{} times", watch.id, watch.pending_count, watch.confirm)
+        return CheckResult(watch, check, [], pending=True)
+    watch.base_check_id, watch.pending_hash, watch.pending_count = check.id, None, 0
+    return _store(session, watch, check, changes)
+
+
+def _confirmed(watch: Watch, record: Record) -> bool:
+    """Count consecutive sightings of the same new content; report at `confirm` of them."""
+    digest = record.content_hash()
+    watch.pending_count = watch.pending_count + 1 if watch.pending_hash == digest else 1
+    watch.pending_hash = digest
+    return watch.pending_count >= watch.confirm
+
+
+def _previous_status(session: Session, watch: Watch, current: Check) -> str | None:
+    assert watch.id is not None
+    earlier = [c for c in store.list_checks(session, watch.id, limit=5) if c.id != current.id]
+    succeeded = [c for c in earlier if c.status != "failed"]
+    return succeeded[0].status if succeeded else None
+
+
+def _store(session: Session, watch: Watch, check: Check, changes: list[Change]) -> CheckResult:
+    changes = filter_changes(changes, watch.notify_on)
+    store.add_changes(session, check, [c.to_dict() for c in changes], [c.notify for c in changes])
+    return CheckResult(watch, check, changes)

@@ -1,0 +1,137 @@
+"""`scraper check`, `scraper history`, `scraper diff`: run checks and read what they found."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from sqlmodel import Session
+
+from scraper import store
+from scraper.browser import BrowserSession
+from scraper.changes import detect_changes, summarise
+from scraper.changes_view import render_changes
+from scraper.checking import CheckResult, check_dict, run_check
+from scraper.cli.app import app
+from scraper.cli.output import err, out, print_json
+from scraper.errors import InputError, JobFailed
+from scraper.settings import load_settings
+from scraper.store import Check
+from scraper.urls import check_url
+from scraper.watches import WatchSpec, add_watch, open_db
+
+
+def _resolve_watch_id(ref: str) -> int:
+    """A watch id or name, or a URL: an unknown URL becomes a new manual watch (its first check is
+    the baseline)."""
+    settings = load_settings()
+    engine = open_db(settings)
+    with Session(engine) as session:
+        if "://" not in ref:
+            watch = store.get_watch(session, ref)
+        elif (found := store.find_watch_by_url(session, check_url(ref))) is not None:
+            watch = found
+        else:
+            watch = add_watch(engine, WatchSpec(url=ref), settings)
+            err.print(Text(f"added watch {watch.id} ({watch.name}) for {ref}"))
+        assert watch.id is not None
+        return watch.id
+
+
+def render_result(result: CheckResult) -> Group:
+    c = result.check
+    head = Text()
+    head.append(f"watch {result.watch.id} ({result.watch.name})", style="bold")
+    head.append(f" · check {c.id} · {c.status} · {c.duration_ms} ms\n", style="dim")
+    if c.status == "failed":
+        head.append("check failed: ", style="bold red")
+        head.append(c.error or "")
+        return Group(head)
+    if result.pending:
+        head.append(f"change seen {result.watch.pending_count}/{result.watch.confirm} times; "
+                    "reported once confirmed\n", style="yellow")
+    if result.baseline:
+        head.append("first check: this record is the baseline later checks are compared with\n")
+        return Group(head)
+    head.append(summarise([ch for ch in result.changes if ch.notify]) + "\n")
+    return Group(head, render_changes(result.changes))
+
+
+@app.command("check")
+def check(
+    ref: str = typer.Argument(..., help="Watch id, name or URL."),
+    as_json: bool = typer.Option(False, "--json", help='{"watch", "check", "changes"} as JSON.'),
+) -> None:
+    """Run one check now, store it, and print what changed since the last good one."""
+    watch_id = _resolve_watch_id(ref)
+    settings = load_settings()
+    with BrowserSession(settings) as browser:
+        result = run_check(open_db(settings), watch_id, browser)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        out.print(render_result(result))
+    if result.check.status == "failed":
+        raise JobFailed(f"check failed: {result.check.error}")
+
+
+@app.command("history")
+def history(
+    ref: str = typer.Argument(..., help="Watch id or name."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List a watch's checks, newest first."""
+    with Session(open_db(load_settings())) as session:
+        watch = store.get_watch(session, ref)
+        assert watch.id is not None
+        rows = []
+        for c in store.list_checks(session, watch.id, limit=limit):
+            assert c.id is not None
+            changes = store.changes_for_check(session, c.id)
+            rows.append({**check_dict(c), "changes": len(changes),
+                         "reported": sum(1 for ch in changes if ch.notify)})
+    if as_json:
+        print_json({"watch": {"id": watch.id, "name": watch.name, "url": watch.url}, "checks": rows})
+        return
+    table = Table("check", "started (UTC)", "ms", "status", "changes", "hash / error")
+    for r in rows:
+        status_style = {"ok": "green", "failed": "red", "mismatch": "yellow"}.get(str(r["status"]), "")
+        detail = Text(str(r["error"] or ""), style="red") if r["error"] else Text(str(r["hash"] or "")[:12])
+        table.add_row(str(r["id"]), str(r["started_at"]), str(r["duration_ms"]),
+                      Text(str(r["status"]), style=status_style), str(r["changes"]), detail)
+    out.print(table)
+
+
+def _with_record(session: Session, watch_id: int, check_id: int | None, before: int | None) -> Check:
+    if check_id is not None:
+        return store.get_check(session, watch_id, check_id)
+    checks = [c for c in store.list_checks(session, watch_id, limit=10_000)
+              if c.snapshot_hash is not None and (before is None or (c.id or 0) < before)]
+    if not checks:
+        raise InputError(f"watch {watch_id} has no {'earlier ' if before else ''}check with a record")
+    return checks[0]
+
+
+@app.command("diff")
+def diff(
+    ref: str = typer.Argument(..., help="Watch id or name."),
+    from_check: int | None = typer.Option(None, "--from", help="Check id (default: the one before --to)."),
+    to_check: int | None = typer.Option(None, "--to", help="Check id (default: the latest with a record)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Show the changes between any two stored records of a watch."""
+    with Session(open_db(load_settings())) as session:
+        watch = store.get_watch(session, ref)
+        assert watch.id is not None
+        new = _with_record(session, watch.id, to_check, None)
+        old = _with_record(session, watch.id, from_check, new.id)
+        changes = detect_changes(store.load_record(session, old), store.load_record(session, new))
+    if as_json:
+        print_json({"watch": {"id": watch.id, "name": watch.name}, "from": old.id, "to": new.id,
+                    "changes": [c.to_dict() for c in changes]})
+        return
+    out.print(Text(f"watch {watch.id} ({watch.name}): check {old.id} → {new.id}", style="bold"))
+    out.print(Text(summarise(changes)))
+    out.print(render_changes(changes))

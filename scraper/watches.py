@@ -1,0 +1,103 @@
+"""Watches: validate what a person asks to watch, before anything is stored."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from scraper import store
+from scraper.changes import filter_changes
+from scraper.errors import InputError
+from scraper.profiles import load_profiles
+from scraper.profiles.schema import check_regex, check_selector
+from scraper.schedule import parse_schedule
+from scraper.settings import Settings
+from scraper.store import Watch
+from scraper.urls import check_url
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class WatchSpec:
+    url: str
+    name: str | None = None
+    profile: str | None = None
+    every: str | None = None
+    cron: str | None = None
+    email: str | None = None
+    notify_on: Sequence[str] | None = None
+    ignore: Sequence[str] = ()
+    normalise: Sequence[tuple[str, str]] = ()  # (regex, replacement)
+    confirm: int = 1
+
+
+def open_db(settings: Settings) -> Engine:
+    """The store; the embedded SQLite default upgrades itself, a configured server must be upgraded
+    with `scraper db upgrade`."""
+    return store.open_store(settings.database_url, auto_upgrade=settings.default_database)
+
+
+def default_name(url: str) -> str:
+    parts = urlsplit(url)
+    path = "-".join(p for p in parts.path.split("/") if p)[-60:]
+    return f"{parts.hostname}{'-' + path if path else ''}"
+
+
+def _fields(spec: WatchSpec, settings: Settings) -> dict[str, Any]:
+    url = check_url(spec.url)
+    if spec.profile is not None and spec.profile not in load_profiles(settings.profile_dirs):
+        raise InputError(f"--profile {spec.profile!r}: no such profile (see `scraper profile list`)")
+    schedule = parse_schedule(spec.every, spec.cron)
+    if spec.email is not None and not _EMAIL.match(spec.email):
+        raise InputError(f"--email {spec.email!r}: not an e-mail address")
+    notify_on = list(spec.notify_on) if spec.notify_on else None
+    filter_changes([], notify_on)  # refuses unknown kinds, naming the allowed ones
+    for selector in spec.ignore:
+        _field("--ignore", check_selector, selector)
+    for regex, _ in spec.normalise:
+        _field("--normalise", check_regex, regex)
+    if spec.confirm < 1:
+        raise InputError(f"--confirm {spec.confirm}: must be 1 or more")
+    return {
+        "name": spec.name or default_name(url), "url": url, "profile": spec.profile,
+        "schedule_kind": schedule.kind if schedule else None,
+        "schedule": schedule.spec if schedule else None,
+        "email": spec.email, "notify_on": notify_on, "ignore": list(spec.ignore),
+        "normalise": [{"regex": r, "replace": s} for r, s in spec.normalise],
+        "confirm": spec.confirm,
+    }
+
+
+def _field(option: str, check: Any, value: str) -> None:
+    try:
+        check(value)
+    except ValueError as exc:
+        raise InputError(f"{option}: {exc}") from None
+
+
+def add_watch(engine: Engine, spec: WatchSpec, settings: Settings) -> Watch:
+    fields = _fields(spec, settings)  # every check before the first write
+    with Session(engine) as session:
+        watch = store.add_watch(session, **fields)
+        session.commit()
+        session.refresh(watch)
+        return watch
+
+
+WATCH_KEYS = ("id", "name", "url", "profile", "schedule", "email", "notify_on", "ignore", "normalise",
+              "confirm", "paused", "created_at", "base_check_id", "pending_count")
+
+
+def watch_dict(watch: Watch) -> dict[str, Any]:
+    data = watch.model_dump(mode="json")
+    data["schedule"] = (
+        None if watch.schedule is None else {"kind": watch.schedule_kind, "spec": watch.schedule}
+    )
+    return {key: data[key] for key in WATCH_KEYS}
