@@ -16,7 +16,7 @@ from scraper.changes import filter_changes
 from scraper.errors import InputError
 from scraper.profiles import load_profiles
 from scraper.profiles.schema import check_regex, check_selector
-from scraper.schedule import parse_schedule
+from scraper.schedule import Schedule, parse_schedule
 from scraper.settings import Settings
 from scraper.store import Watch
 from scraper.urls import check_url
@@ -93,6 +93,12 @@ def add_watch(engine: Engine, spec: WatchSpec, settings: Settings) -> Watch:
 
 WATCH_KEYS = ("id", "name", "url", "profile", "schedule", "email", "notify_on", "ignore", "normalise",
               "confirm", "paused", "created_at", "base_check_id", "pending_count")
+
+
+def schedule_of(watch: Watch) -> Schedule | None:
+    if watch.schedule is None or watch.schedule_kind not in ("interval", "cron"):
+        return None
+    return Schedule("interval" if watch.schedule_kind == "interval" else "cron", watch.schedule)
 
 
 def watch_dict(watch: Watch) -> dict[str, Any]:

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import typer
 
-from scraper.capture import capture
 from scraper.cli.app import app
 from scraper.cli.output import out, print_json, write_atomic
-from scraper.cli.record_view import render_record
+
+# Service modules are imported inside each command: start-up stays lean, and a command pays only
+# for what it uses (a capture never loads the database layer).
 
 
 @app.command("capture")
@@ -21,6 +22,9 @@ def capture_command(
     deadline: float | None = typer.Option(None, "--deadline", min=1, help="Seconds (default 45)."),
 ) -> None:
     """Render URL in Chromium and extract its article and comments."""
+    from scraper.capture import capture
+    from scraper.cli.record_view import render_record
+
     record = capture(url, profile=profile, deadline=deadline)
     if output is not None:
         write_atomic(output, record.to_json(indent=2) + "\n")

@@ -2,29 +2,36 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from sqlmodel import Session
 
-from scraper import store
-from scraper.browser import BrowserSession
-from scraper.changes import detect_changes, summarise
-from scraper.changes_view import render_changes
-from scraper.checking import CheckResult, check_dict, run_check
 from scraper.cli.app import app
 from scraper.cli.output import err, out, print_json
 from scraper.errors import InputError, JobFailed
 from scraper.settings import load_settings
-from scraper.store import Check
-from scraper.urls import check_url
-from scraper.watches import WatchSpec, add_watch, open_db
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from scraper.checking import CheckResult
+    from scraper.store import Check
+
+# The database layer and the browser are imported inside the commands: start-up stays lean.
 
 
 def _resolve_watch_id(ref: str) -> int:
     """A watch id or name, or a URL: an unknown URL becomes a new manual watch (its first check is
     the baseline)."""
+    from sqlmodel import Session
+
+    from scraper import store
+    from scraper.urls import check_url
+    from scraper.watches import WatchSpec, add_watch, open_db
+
     settings = load_settings()
     engine = open_db(settings)
     with Session(engine) as session:
@@ -40,6 +47,10 @@ def _resolve_watch_id(ref: str) -> int:
 
 
 def render_result(result: CheckResult) -> Group:
+    """A check's outcome for a terminal."""
+    from scraper.changes import summarise
+    from scraper.changes_view import render_changes
+
     c = result.check
     head = Text()
     head.append(f"watch {result.watch.id} ({result.watch.name})", style="bold")
@@ -64,6 +75,10 @@ def check(
     as_json: bool = typer.Option(False, "--json", help='{"watch", "check", "changes"} as JSON.'),
 ) -> None:
     """Run one check now, store it, and print what changed since the last good one."""
+    from scraper.browser import BrowserSession
+    from scraper.checking import run_check
+    from scraper.watches import open_db
+
     watch_id = _resolve_watch_id(ref)
     settings = load_settings()
     with BrowserSession(settings) as browser:
@@ -83,6 +98,12 @@ def history(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List a watch's checks, newest first."""
+    from sqlmodel import Session
+
+    from scraper import store
+    from scraper.checking import check_dict
+    from scraper.watches import open_db
+
     with Session(open_db(load_settings())) as session:
         watch = store.get_watch(session, ref)
         assert watch.id is not None
@@ -105,6 +126,9 @@ def history(
 
 
 def _with_record(session: Session, watch_id: int, check_id: int | None, before: int | None) -> Check:
+    """The given check, or the newest one with a record (before check `before`)."""
+    from scraper import store
+
     if check_id is not None:
         return store.get_check(session, watch_id, check_id)
     checks = [c for c in store.list_checks(session, watch_id, limit=10_000)
@@ -122,6 +146,13 @@ def diff(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Show the changes between any two stored records of a watch."""
+    from sqlmodel import Session
+
+    from scraper import store
+    from scraper.changes import detect_changes, summarise
+    from scraper.changes_view import render_changes
+    from scraper.watches import open_db
+
     with Session(open_db(load_settings())) as session:
         watch = store.get_watch(session, ref)
         assert watch.id is not None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 from rich.text import Text
 
-from scraper import store
 from scraper.cli.app import app
 from scraper.cli.output import out
 from scraper.settings import load_settings
@@ -15,12 +14,16 @@ app.add_typer(db_app, name="db")
 
 
 def _where(url: str) -> str:
+    from scraper import store
+
     return store.database_url(url).render_as_string(hide_password=True)
 
 
 @db_app.command("upgrade")
 def upgrade() -> None:
     """Upgrade the database (SCRAPER_DATABASE_URL, or the SQLite default) to the newest schema."""
+    from scraper import store
+
     url = load_settings().database_url
     before = store.current_revision(url)
     store.upgrade(url)
@@ -31,6 +34,8 @@ def upgrade() -> None:
 @db_app.command("current")
 def current() -> None:
     """Show the database's schema revision and the newest one this version knows."""
+    from scraper import store
+
     url = load_settings().database_url
     out.print(Text(f"{_where(url)}: at {store.current_revision(url) or 'empty'}, "
                    f"newest {store.head_revision()}"))

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from scraper.browser import BrowserSession
-from scraper.capture import render_url
 from scraper.cli.app import app
 from scraper.cli.output import out, print_json
-from scraper.extract.explain import FieldReport, explain
-from scraper.profiles import load_profile_file, load_profiles
 from scraper.settings import load_settings
-from scraper.urls import check_url
+
+if TYPE_CHECKING:
+    from scraper.extract.explain import FieldReport
 
 profile_app = typer.Typer(help="List, test and check site profiles.", no_args_is_help=True)
 app.add_typer(profile_app, name="profile")
@@ -24,6 +23,8 @@ app.add_typer(profile_app, name="profile")
 @profile_app.command("list")
 def list_profiles(as_json: bool = typer.Option(False, "--json")) -> None:
     """List the profiles, highest priority first."""
+    from scraper.profiles import load_profiles
+
     settings = load_settings()
     profiles = sorted(load_profiles(settings.profile_dirs).values(), key=lambda p: (-p.priority, p.name))
     rows = [{"name": p.name, "priority": p.priority, "extends": p.extends,
@@ -43,6 +44,8 @@ def list_profiles(as_json: bool = typer.Option(False, "--json")) -> None:
 @profile_app.command("check")
 def check_profile(path: Path = typer.Argument(..., help="A profile YAML file.")) -> None:
     """Validate a profile file (errors name the file, line and field; exit 2)."""
+    from scraper.profiles import load_profile_file
+
     profile = load_profile_file(path, load_settings().profile_dirs)
     out.print(Text(f"{path}: ok (profile {profile.name})"))
 
@@ -69,6 +72,12 @@ def test_profile(
     deadline: float | None = typer.Option(None, "--deadline", min=1),
 ) -> None:
     """Render URL and show, field by field, what each selector matched and how many times."""
+    from scraper.browser import BrowserSession
+    from scraper.capture import render_url
+    from scraper.extract.explain import explain
+    from scraper.profiles import load_profiles
+    from scraper.urls import check_url
+
     settings = load_settings()
     url = check_url(url)
     profiles = load_profiles(settings.profile_dirs)

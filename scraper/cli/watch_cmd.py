@@ -5,13 +5,12 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 from rich.text import Text
-from sqlmodel import Session
 
-from scraper import store
 from scraper.cli.app import app
 from scraper.cli.output import out, print_json
 from scraper.settings import load_settings
-from scraper.watches import WatchSpec, add_watch, open_db, watch_dict
+
+# The database layer is imported inside the commands: `scraper capture` never pays for it.
 
 watch_app = typer.Typer(help="Add, list and manage watched pages.", no_args_is_help=True)
 app.add_typer(watch_app, name="watch")
@@ -47,6 +46,8 @@ def add(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Watch a page: it is checked on its schedule (`scraper run`) or by hand (`scraper check`)."""
+    from scraper.watches import WatchSpec, add_watch, open_db, watch_dict
+
     settings = load_settings()
     spec = WatchSpec(url=url, name=name, profile=profile, every=every, cron=cron, email=email,
                      notify_on=notify_on or None, ignore=ignore,
@@ -58,6 +59,11 @@ def add(
 @watch_app.command("list")
 def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     """List the watches."""
+    from sqlmodel import Session
+
+    from scraper import store
+    from scraper.watches import open_db, watch_dict
+
     with Session(open_db(load_settings())) as session:
         watches = [watch_dict(w) for w in store.list_watches(session)]
     if as_json:
@@ -76,12 +82,23 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
 def show(ref: str = typer.Argument(..., help="Watch id or name."),
          as_json: bool = typer.Option(False, "--json")) -> None:
     """Show one watch."""
+    from sqlmodel import Session
+
+    from scraper import store
+    from scraper.watches import open_db, watch_dict
+
     with Session(open_db(load_settings())) as session:
         data = watch_dict(store.get_watch(session, ref))
     _print_watch(data, as_json)
 
 
 def _set_paused(ref: str, paused: bool, as_json: bool) -> None:
+    """Pause or resume, then print the watch."""
+    from sqlmodel import Session
+
+    from scraper import store
+    from scraper.watches import open_db, watch_dict
+
     with Session(open_db(load_settings())) as session:
         watch = store.set_paused(session, store.get_watch(session, ref), paused)
         session.commit()
@@ -105,6 +122,11 @@ def resume(ref: str = typer.Argument(...), as_json: bool = typer.Option(False, "
 @watch_app.command("remove")
 def remove(ref: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
     """Remove a watch with its checks and changes."""
+    from sqlmodel import Session
+
+    from scraper import store
+    from scraper.watches import open_db
+
     with Session(open_db(load_settings())) as session:
         watch = store.get_watch(session, ref)
         data = {"removed": watch.id, "name": watch.name}

@@ -1,0 +1,119 @@
+"""The scheduler: APScheduler runs each active watch's checks on its interval or cron schedule.
+
+The watch table is the source of truth: `sync()` (run at start and every `reload_every` seconds)
+adds, reschedules and drops jobs to match it, so `scraper watch add/pause/remove` take effect in a
+running scheduler without a restart. A watch that is due (never checked, or overdue) runs at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from loguru import logger
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from scraper import store
+from scraper.browser import BrowserSession
+from scraper.changes import summarise
+from scraper.checking import run_check
+from scraper.schedule import Schedule
+from scraper.store import Watch
+from scraper.watches import schedule_of
+
+SYNC_JOB = "sync-watches"
+
+
+def _trigger(schedule: Schedule) -> IntervalTrigger | CronTrigger:
+    if schedule.kind == "interval":
+        return IntervalTrigger(seconds=schedule.interval().total_seconds(), timezone=UTC)
+    return CronTrigger.from_crontab(schedule.spec, timezone=UTC)
+
+
+class WatchScheduler:
+    def __init__(self, engine: Engine, browser: BrowserSession, *, workers: int = 2,
+                 reload_every: float = 30.0) -> None:
+        self.engine = engine
+        self.browser = browser
+        self.reload_every = reload_every
+        self._jobs: dict[int, Schedule] = {}
+        self._lock = threading.Lock()
+        self.scheduler = BackgroundScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(max_workers=workers)},
+            # A watch never runs twice at once, and missed runs collapse into one.
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+        )
+
+    def start(self) -> None:
+        self.sync()
+        self.scheduler.add_job(self.sync, IntervalTrigger(seconds=self.reload_every), id=SYNC_JOB)
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        self.scheduler.shutdown(wait=True)
+
+    def scheduled(self) -> dict[int, Schedule]:
+        with self._lock:
+            return dict(self._jobs)
+
+    def sync(self) -> None:
+        with Session(self.engine) as session:
+            wanted = {
+                w.id: (schedule, self._first_run(session, w, schedule))
+                for w in store.list_watches(session, paused=False)
+                if w.id is not None and (schedule := schedule_of(w)) is not None
+            }
+        with self._lock:
+            for watch_id in set(self._jobs) - set(wanted):
+                self.scheduler.remove_job(f"watch-{watch_id}")
+                del self._jobs[watch_id]
+            for watch_id, (schedule, first) in wanted.items():
+                if self._jobs.get(watch_id) == schedule:
+                    continue
+                self.scheduler.add_job(
+                    self._check, _trigger(schedule), args=[watch_id], id=f"watch-{watch_id}",
+                    replace_existing=True, next_run_time=first,
+                )
+                self._jobs[watch_id] = schedule
+                logger.info("watch {} scheduled {}", watch_id, schedule.describe())
+
+    @staticmethod
+    def _first_run(session: Session, watch: Watch, schedule: Schedule) -> datetime | None:
+        """Now when the watch is due; None lets the trigger pick the next regular time."""
+        assert watch.id is not None
+        last = store.list_checks(session, watch.id, limit=1)
+        if not last:
+            return datetime.now(UTC)
+        if schedule.kind == "interval" and last[0].started_at + schedule.interval() <= datetime.now(UTC):
+            return datetime.now(UTC)
+        if schedule.kind == "interval":
+            return last[0].started_at + schedule.interval()
+        return None
+
+    def _check(self, watch_id: int) -> None:
+        try:
+            result = run_check(self.engine, watch_id, self.browser)
+        except Exception as exc:  # one broken watch must not stop the others
+            logger.error("watch {}: {}", watch_id, exc)
+            return
+        reported = [c for c in result.changes if c.notify]
+        logger.info("watch {} check {}: {} · {}", watch_id, result.check.id, result.check.status,
+                    summarise(reported) if reported else "no changes")
+
+
+def run_forever(engine: Engine, browser: BrowserSession, stop: threading.Event) -> None:
+    scheduler = WatchScheduler(engine, browser)
+    scheduler.start()
+    try:
+        stop.wait()
+    finally:
+        scheduler.shutdown()
+
+
+__all__ = ["WatchScheduler", "run_forever"]
