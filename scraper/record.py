@@ -62,12 +62,15 @@ class Record(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 
-    def content_hash(self) -> str:
-        """Hash of what the page says, not of when or where it was fetched: equal content, equal hash."""
+    def content_json(self) -> str:
+        """What the page says (article and comments), as canonical JSON: not when or where it was
+        fetched, so equal content gives equal text."""
         body = {"article": self.article.model_dump(mode="json"),
                 "comments": [c.model_dump(mode="json") for c in self.comments]}
-        canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.content_json().encode()).hexdigest()
 
     def is_empty(self) -> bool:
         """True when extraction found nothing at all: the sign of a redesign or a consent wall."""

@@ -1,0 +1,200 @@
+"""Engines and schema migrations for the store (SQLite file or PostgreSQL).
+
+The alembic migrations live inside the package (`migrations/`) and their Config is built here, in
+code, so `upgrade` works the same from a checkout and from an installed wheel (no alembic.ini).
+
+A database URL can carry a password: every message names the database with `_where()`, which
+hides it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from loguru import logger
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
+
+from scraper.errors import InputError, JobFailed
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Long enough to ride out another process's write (a check, an upgrade), short enough to report a
+# stuck lock instead of hanging forever.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+_PG_DRIVERS = {"postgresql", "postgres"}
+
+
+def database_url(url: str) -> URL:
+    """Parse `url`, giving bare PostgreSQL URLs the psycopg (v3) driver we ship with."""
+    parsed = make_url(url)
+    if parsed.drivername in _PG_DRIVERS:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str) -> Engine:
+    """The engine the application uses: SQLite in WAL mode with foreign keys on, or PostgreSQL."""
+    parsed = database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, migrating=False)
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def migration_engine(url: str) -> Engine:
+    """The engine migrations run on; see `_sqlite_engine` for how it differs on SQLite."""
+    parsed = database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, migrating=True)
+    return create_engine(parsed)
+
+
+def _sqlite_engine(url: URL, *, migrating: bool) -> Engine:
+    _create_parent_folder(url)
+    engine = create_engine(url)
+    # Migrations differ in two ways. Foreign keys are OFF: alembic rebuilds a table to alter it on
+    # SQLite (copy, DROP, rename), and with them ON the DROP would cascade-delete the child rows
+    # (env.py runs `PRAGMA foreign_key_check` before committing instead). And the whole upgrade is
+    # one `BEGIN IMMEDIATE` transaction: Python's sqlite3 would otherwise autocommit each DDL
+    # statement (a failure would leave half a migration), and two processes upgrading at once are
+    # serialised by the write lock rather than both creating the same tables.
+    foreign_keys = "OFF" if migrating else "ON"
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        if migrating:
+            dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
+        cursor = dbapi_connection.cursor()
+        # PRAGMAs are per connection (WAL persists in the file, but setting it is free); they must
+        # run outside a transaction, which is why they live here. Never VACUUM: it rewrites the
+        # whole file under an exclusive lock.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA foreign_keys={foreign_keys}")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    if migrating:
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Connection) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _create_parent_folder(url: URL) -> None:
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return  # in memory, or a sqlite URI the caller manages
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _where(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """Alembic's Config, built in code; `url` may be None when no database is needed."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    if url is not None:
+        # The Config is a configparser: a literal "%" (URL-escaped passwords) must be doubled.
+        full = database_url(url).render_as_string(hide_password=False)
+        config.set_main_option("sqlalchemy.url", full.replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str:
+    """The revision the code needs."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise RuntimeError(f"no migrations found in {MIGRATIONS_DIR}")
+    return head
+
+
+def current_revision(url: str) -> str | None:
+    """The revision the database is at; None for an empty database."""
+    engine = make_engine(url)
+    try:
+        return _current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply the migrations up to `revision`, in one transaction. Never drops data."""
+    engine = migration_engine(url)
+    try:
+        _upgrade(engine, revision)
+    finally:
+        engine.dispose()
+
+
+def open_store(url: str, *, auto_upgrade: bool) -> Engine:
+    """An engine on a database at the code's revision, upgrading it first if `auto_upgrade`.
+
+    Without `auto_upgrade` a database behind the code is refused (InputError naming the command
+    that fixes it), never changed behind the operator's back. A database ahead of the code (written
+    by a newer scraper) is always refused: this code cannot know what the newer schema means.
+    """
+    engine = make_engine(url)
+    try:
+        _ensure_head(engine, url, auto_upgrade=auto_upgrade)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def _ensure_head(engine: Engine, url: str, *, auto_upgrade: bool) -> None:
+    where = _where(engine.url)
+    current, head = _current_revision(engine), head_revision()
+    if current == head:
+        return
+    if current is not None and not _is_known(current):
+        raise InputError(
+            f"database at {where} is at revision {current}, which this version of scraper does "
+            f"not know (it needs {head}): the database was upgraded by a newer scraper; "
+            "upgrade scraper"
+        )
+    if not auto_upgrade:
+        raise InputError(
+            f"database at {where} is at revision {current or 'none (empty)'}, the code needs "
+            f"{head}: run `scraper db upgrade`"
+        )
+    logger.info("upgrading database at {} from {} to {}", where, current or "empty", head)
+    upgrade(url, "head")
+
+
+def _current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as exc:
+        # exc.orig is the driver's message (libpq never echoes the password); str(exc) adds SQL.
+        raise JobFailed(f"cannot open the database at {_where(engine.url)}: {exc.orig}") from exc
+
+
+def _is_known(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:  # alembic's wrapper for "no such revision"
+        return False
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    # Hand env.py a connection already in a transaction: the upgrade commits as one unit, on the
+    # engine configured above.
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)

@@ -1,0 +1,177 @@
+"""The tables: watches, the checks run on them, the snapshots those checks captured, the changes.
+
+Datetimes are timezone-aware UTC in Python on every backend. PostgreSQL stores them as
+`timestamp with time zone`; SQLite has no such type, so the UTC wall time is stored as naive text
+and UTC is put back on read (`UTCDateTime`). A naive datetime is refused on write: it is always a
+bug (local time sneaking in), and catching it here keeps both backends equal.
+
+These classes must match the migrations in `migrations/versions/`; `tests/test_migrations.py`
+compares them, so change both together (a new migration, never an edited one).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+CheckStatus = Literal["ok", "failed", "mismatch"]
+ScheduleKind = Literal["interval", "cron"]
+
+# Names for the constraints the models do not name themselves (FKs declared with Field): fixed names
+# let later migrations drop or alter them on every backend, and they match the migration scripts.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+}
+
+# Our own registry, not SQLModel's global one: the store's metadata holds exactly its tables, and
+# the naming convention does not leak into anyone else's models.
+_registry = registry(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+metadata = _registry.metadata
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, whatever the backend stores."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()}: store timezone-aware UTC")
+        value = value.astimezone(UTC)
+        # SQLite keeps text; without the offset, the text sorts in time order.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class StoreModel(SQLModel, registry=_registry):
+    """Base of the store's tables (abstract: SQLModel marks a class given a registry so)."""
+
+
+class Watch(StoreModel, table=True):
+    """A page checked on a schedule (or by hand), with its confirmation state."""
+
+    __tablename__ = "watches"
+    __table_args__ = (
+        UniqueConstraint("name", name="uq_watches_name"),
+        CheckConstraint("schedule_kind IN ('interval', 'cron')", name="ck_watches_schedule_kind"),
+        CheckConstraint("confirm >= 1", name="ck_watches_confirm"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    url: str
+    profile: str | None = None
+    schedule_kind: str | None = None  # ScheduleKind; null = manual only
+    schedule: str | None = None  # "15m" or a cron expression
+    email: str | None = None
+    # none_as_null: "all kinds" must be SQL NULL, not the JSON text 'null'.
+    notify_on: list[str] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
+    ignore: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    normalise: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    confirm: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    paused: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    # Confirmation state. use_alter: watches -> checks -> watches is a cycle; without it SQLAlchemy
+    # cannot order the tables for CREATE/DROP or flushes.
+    base_check_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey(
+                "checks.id",
+                ondelete="SET NULL",
+                use_alter=True,
+                name="fk_watches_base_check_id_checks",
+            ),
+            nullable=True,
+        ),
+    )
+    pending_hash: str | None = None
+    pending_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class Snapshot(StoreModel, table=True):
+    """What a page said, stored once per distinct content however many checks saw it."""
+
+    __tablename__ = "snapshots"
+
+    hash: str = Field(primary_key=True)  # Record.content_hash() = sha256 of `content`
+    content: str = Field(sa_type=Text)  # canonical JSON of {"article": ..., "comments": ...}
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class Check(StoreModel, table=True):
+    """One run of a watch: when, how long, how it went, and what it saw (by snapshot hash)."""
+
+    __tablename__ = "checks"
+    __table_args__ = (
+        Index("ix_checks_watch_id_started_at", "watch_id", "started_at"),
+        # remove_watch asks "does any check still use this snapshot?"
+        Index("ix_checks_snapshot_hash", "snapshot_hash"),
+        CheckConstraint("status IN ('ok', 'failed', 'mismatch')", name="ck_checks_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    watch_id: int = Field(foreign_key="watches.id", ondelete="CASCADE")
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    duration_ms: int
+    status: str  # CheckStatus
+    error: str | None = Field(default=None, sa_type=Text)
+    snapshot_hash: str | None = Field(default=None, foreign_key="snapshots.hash")  # null: failed
+    url: str
+    final_url: str | None = None
+    profile: str | None = None
+
+
+class Change(StoreModel, table=True):
+    """One change a check found, as the change detector described it."""
+
+    __tablename__ = "changes"
+    __table_args__ = (
+        Index("ix_changes_check_id", "check_id"),
+        Index("ix_changes_watch_id", "watch_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    check_id: int = Field(foreign_key="checks.id", ondelete="CASCADE")
+    watch_id: int = Field(foreign_key="watches.id", ondelete="CASCADE")
+    kind: str
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    notify: bool
