@@ -15,7 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from scraper.errors import InputError
-from scraper.profiles.schema import Profile
+from scraper.profiles.schema import ACTION_TAGS, Profile
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,7 @@ def _line_of(node: yaml.Node, loc: Sequence[int | str]) -> int | None:
         if isinstance(node, yaml.MappingNode):
             found = next((v for k, v in node.value if k.value == part), None)
             if found is None:
-                # A forbidden extra key is reported on the key itself.
-                key = next((k for k, _ in node.value if k.value == part), None)
-                return key.start_mark.line + 1 if key is not None else line
+                continue  # a missing key, or a union branch's name: stay on the mapping
             node = found
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
@@ -93,20 +91,32 @@ def _resolve(name: str, sources: Mapping[str, Source], chain: tuple[str, ...] = 
     return _merge(base, source.data)
 
 
+def _shown(loc: Sequence[int | str]) -> str:
+    """The field as a person wrote it: `select` (and its index) exist only in the long form."""
+    parts: list[str] = []
+    for i, part in enumerate(loc):
+        if part == "select" or (isinstance(part, int) and i and loc[i - 1] == "select"):
+            continue
+        parts.append(str(part))
+    return ".".join(parts) or "(top level)"
+
+
 def _validate(name: str, data: dict[str, Any], sources: Mapping[str, Source]) -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
         source = sources[name]
+        errors = [(tuple(p for p in e["loc"] if p not in ACTION_TAGS), e) for e in exc.errors()]
         lines = []
-        for err in exc.errors():
-            loc = [p for p in err["loc"] if isinstance(p, int | str)]
-            field = ".".join(str(p) for p in loc) or "(top level)"
-            line = _line_of(source.node, loc)
+        for loc, err in errors:
+            # An empty list left by a bad item is a consequence, not a second mistake.
+            if err["type"] == "too_short" and any(o[: len(loc)] == loc and o != loc for o, _ in errors):
+                continue
             message = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 message = "unknown key"
-            lines.append(f"{source.path}:{line}: {field}: {message}")
+            line = _line_of(source.node, loc)
+            lines.append(f"{source.path}:{line}: {_shown(loc)}: {message}")
         raise InputError("invalid profile:\n  " + "\n  ".join(dict.fromkeys(lines))) from None
 
 

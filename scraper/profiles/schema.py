@@ -10,7 +10,16 @@ import re
 from typing import Annotated, Any, Literal
 
 from parsel import Selector
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 _PROBE = Selector(text="<html><body></body></html>")
 BLOCKABLE = ("image", "media", "font", "stylesheet")
@@ -123,7 +132,26 @@ class WaitAction(Strict):
     required: bool = True
 
 
-Action = ScrollAction | ClickAction | WaitAction
+def _action_kind(data: Any) -> str | None:
+    """Tell actions apart by their key, so an error names the action's own field, not three unions."""
+    keys = ("scroll", "click", "wait_for")
+    found = (k for k in keys if (k in data if isinstance(data, dict) else hasattr(data, k)))
+    key = next(found, None)
+    return f"{key} action" if key else None
+
+
+# Tags are not YAML keys: error locations skip them (see loader._line_of).
+ACTION_TAGS = frozenset({"scroll action", "click action", "wait_for action"})
+Action = Annotated[
+    Annotated[ScrollAction, Tag("scroll action")]
+    | Annotated[ClickAction, Tag("click action")]
+    | Annotated[WaitAction, Tag("wait_for action")],
+    Discriminator(
+        _action_kind,
+        custom_error_type="action",
+        custom_error_message="an action is one of: scroll, click, wait_for",
+    ),
+]
 
 
 class NormaliseRule(Strict):
