@@ -37,7 +37,9 @@ def test_capture_refuses_bad_urls_before_any_browser(
     assert out == ""
 
 
-def test_unknown_profile_is_bad_input(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_profile_is_bad_input(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SCRAPER_BROWSER", "/nonexistent/chromium")
     code, _, err = run(capsys, "capture", "http://127.0.0.1:9/", "--profile", "nope")
     assert code == 2
