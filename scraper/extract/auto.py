@@ -18,7 +18,9 @@ def auto_article(html: str, url: str) -> AutoArticle:
     import trafilatura  # heavy (lxml, justext, htmldate): loaded only for pages that need it
 
     doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False,
+        # Only dates the page states as such: a year in a sentence is not a publication date.
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if doc is None:
         return AutoArticle()

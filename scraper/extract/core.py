@@ -26,7 +26,18 @@ def parse(html: str, ignore: Iterable[str]) -> Selector:
     return doc
 
 
-def extract_article(doc: Selector, spec: ArticleSpec, html: str, url: str) -> Article:
+def _article_only(doc: Selector, comments: CommentsSpec | None) -> str:
+    """The page as trafilatura should see it: without the boilerplate (already dropped from `doc`)
+    and without the comments, whose authors and dates would pass for the article's."""
+    clone = Selector(root=copy.deepcopy(doc.root))
+    if comments is not None:
+        for node in fields.select(clone, comments.item):
+            if not isinstance(node.root, str) and node.root.getparent() is not None:
+                node.drop()
+    return str(clone.get())
+
+
+def extract_article(doc: Selector, spec: ArticleSpec, comments: CommentsSpec | None, url: str) -> Article:
     article = Article(
         title=fields.first_str(doc, spec.title),
         author=fields.first_str(doc, spec.author),
@@ -37,7 +48,7 @@ def extract_article(doc: Selector, spec: ArticleSpec, html: str, url: str) -> Ar
     )
     if not spec.auto or all([article.title, article.author, article.published, article.text]):
         return article
-    auto = auto_article(html, url)
+    auto = auto_article(_article_only(doc, comments), url)
     return article.model_copy(update={
         "title": article.title or auto.title,
         "author": article.author or auto.author,
@@ -114,7 +125,7 @@ def normalise(record: Record, rules: Sequence[NormaliseRule]) -> Record:
 
 def extract(page: PageContent, profile: Profile) -> Record:
     doc = parse(page.html, profile.ignore)
-    article = extract_article(doc, profile.article, page.html, page.final_url)
+    article = extract_article(doc, profile.article, profile.comments, page.final_url)
     comments: list[Comment] = []
     if profile.comments is not None:
         spec = profile.comments

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from parsel import Selector, SelectorList
 
@@ -63,6 +63,10 @@ def _to_int(value: str) -> int | None:
 
 def iso_datetime(value: str) -> str:
     """ISO-8601 when the page gives a parseable date; otherwise the page's own text, never a guess."""
+    try:  # a date alone stays a date: adding midnight would invent a time the page never gave
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        pass
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
