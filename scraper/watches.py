@@ -50,7 +50,8 @@ def default_name(url: str) -> str:
     return f"{parts.hostname}{'-' + path if path else ''}"
 
 
-def _fields(spec: WatchSpec, settings: Settings) -> dict[str, Any]:
+def watch_fields(spec: WatchSpec, settings: Settings) -> dict[str, Any]:
+    """The watch's columns, every value checked; InputError names the option at fault."""
     url = check_url(spec.url)
     if spec.profile is not None and spec.profile not in load_profiles(settings.profile_dirs):
         raise InputError(f"--profile {spec.profile!r}: no such profile (see `scraper profile list`)")
@@ -83,7 +84,7 @@ def _field(option: str, check: Any, value: str) -> None:
 
 
 def add_watch(engine: Engine, spec: WatchSpec, settings: Settings) -> Watch:
-    fields = _fields(spec, settings)  # every check before the first write
+    fields = watch_fields(spec, settings)  # every check before the first write
     with Session(engine) as session:
         watch = store.add_watch(session, **fields)
         session.commit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.table import Table
 from rich.text import Text
@@ -136,3 +138,22 @@ def remove(ref: str = typer.Argument(...), as_json: bool = typer.Option(False, "
         print_json(data)
     else:
         out.print(Text(f"removed watch {data['removed']} ({data['name']})"))
+
+
+@watch_app.command("apply")
+def apply_files(
+    files: list[Path] = typer.Argument(..., help="Watch files (YAML), e.g. schedules/*.yaml."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Create or update the watches declared in watch files (by name); all files are checked first."""
+    from scraper import watchfile
+    from scraper.watches import open_db
+
+    settings = load_settings()
+    planned = watchfile.plan(files, settings)
+    results = watchfile.apply(open_db(settings), planned)
+    if as_json:
+        print_json([{"name": name, "result": result} for name, result in results])
+        return
+    for name, result in results:
+        out.print(Text(f"{result:9} {name}"))

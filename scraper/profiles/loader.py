@@ -7,58 +7,26 @@ a broken profile anywhere means no profile is loaded (nothing is half-loaded).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from scraper.errors import InputError
 from scraper.profiles.schema import ACTION_TAGS, Profile
+from scraper.yamlfile import YamlDoc, error_lines, line_of, read_yaml
 
-
-@dataclass(frozen=True)
-class Source:
-    path: Path
-    data: dict[str, Any]
-    node: yaml.Node
+Source = YamlDoc
 
 
 def _read(path: Path) -> Source:
-    try:
-        text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise InputError(f"{where}: invalid YAML: {exc.problem}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read profile: {exc}") from None
-    if not isinstance(data, dict) or node is None:
+    source = read_yaml(path, "profile")
+    if not isinstance(source.data, dict):
         raise InputError(f"{path}:1: a profile must be a YAML mapping (name: …, article: …)")
-    data.setdefault("name", path.stem)
-    if data["name"] != path.stem:
-        raise InputError(f"{path}: name {data['name']!r} must match the file name {path.stem!r}")
-    return Source(path, data, node)
-
-
-def _line_of(node: yaml.Node, loc: Sequence[int | str]) -> int | None:
-    """Follow a pydantic error location through the YAML node tree to the nearest line."""
-    line = node.start_mark.line + 1
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            found = next((v for k, v in node.value if k.value == part), None)
-            if found is None:
-                continue  # a missing key, or a union branch's name: stay on the mapping
-            node = found
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            continue  # pydantic adds union-branch names to loc; they have no YAML node
-        line = node.start_mark.line + 1
-    return line
+    source.data.setdefault("name", path.stem)
+    if source.data["name"] != path.stem:
+        raise InputError(f"{path}: name {source.data['name']!r} must match the file name {path.stem!r}")
+    return source
 
 
 def _merge(base: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,7 +48,7 @@ def _resolve(name: str, sources: Mapping[str, Source], chain: tuple[str, ...] = 
     if parent in chain or parent == name:
         raise InputError(f"{source.path}: 'extends' makes a cycle: {' -> '.join((*chain, name, parent))}")
     if parent not in sources:
-        line = _line_of(source.node, ["extends"])
+        line = line_of(source.node, ["extends"])
         raise InputError(
             f"{source.path}:{line}: extends: no profile named {parent!r} "
             f"(known: {', '.join(sorted(sources))})"
@@ -105,19 +73,8 @@ def _validate(name: str, data: dict[str, Any], sources: Mapping[str, Source]) ->
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        source = sources[name]
-        errors = [(tuple(p for p in e["loc"] if p not in ACTION_TAGS), e) for e in exc.errors()]
-        lines = []
-        for loc, err in errors:
-            # An empty list left by a bad item is a consequence, not a second mistake.
-            if err["type"] == "too_short" and any(o[: len(loc)] == loc and o != loc for o, _ in errors):
-                continue
-            message = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                message = "unknown key"
-            line = _line_of(source.node, loc)
-            lines.append(f"{source.path}:{line}: {_shown(loc)}: {message}")
-        raise InputError("invalid profile:\n  " + "\n  ".join(dict.fromkeys(lines))) from None
+        lines = error_lines(sources[name], exc, skip=ACTION_TAGS, shown=_shown)
+        raise InputError("invalid profile:\n  " + "\n  ".join(lines)) from None
 
 
 def profile_files(dirs: Iterable[Path]) -> list[Path]:
