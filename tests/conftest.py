@@ -1,3 +1,8 @@
 """Shared fixtures. Each fixture module in tests/fixtures/ owns one real service."""
 
-pytest_plugins: list[str] = ["tests.fixtures.browser"]
+pytest_plugins: list[str] = [
+    "tests.fixtures.browser",
+    "tests.fixtures.isso",
+    "tests.fixtures.pages",
+    "tests.fixtures.postgres",
+]

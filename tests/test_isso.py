@@ -1,7 +1,7 @@
 """The built-in `isso` profile against a real Isso server (PyPI isso 0.13.0) and its real widget.
 
 Comments are made through Isso's REST API (tests/fixtures/isso.py), the page is rendered in the
-real Chromium (the session-wide `browser` fixture: loopback only), and the record must say exactly
+real Chromium (the session-wide `chromium` fixture: loopback only), and the record must say exactly
 what Isso holds. No profile is named: the page must be recognised as an Isso page.
 """
 
@@ -64,8 +64,8 @@ def assert_article(record: Record) -> None:
     assert set(found) <= {ARTICLE_TITLE, *ARTICLE_PARAGRAPHS}
 
 
-def snap(url: str, browser: BrowserSession) -> Record:
-    record = capture(url, session=browser)  # no profile: detection must pick `isso`
+def snap(url: str, chromium: BrowserSession) -> Record:
+    record = capture(url, session=chromium)  # no profile: detection must pick `isso`
     assert record.profile == "isso"
     return record
 
@@ -89,13 +89,13 @@ def test_isso_pages_are_detected_even_on_wordpress() -> None:
 # --- the real widget in the real browser -------------------------------------------------------------
 
 @pytest.mark.browser
-def test_thread_comes_back_exactly(isso: IssoClient, browser: BrowserSession) -> None:
+def test_thread_comes_back_exactly(isso: IssoClient, chromium: BrowserSession) -> None:
     first = isso.post("First! The lights look *wonderful* again.", "Morag")
     second = isso.post("Who paid for the lanterns?", "Iain")
     reply = isso.post("The heritage trust, mostly.\n\nAnd a lottery grant.", "Morag",
                       parent=first["id"])
 
-    record = snap(isso.page_url, browser)
+    record = snap(isso.page_url, chromium)
 
     assert_article(record)
     assert record.comments == [
@@ -111,12 +111,12 @@ def test_thread_comes_back_exactly(isso: IssoClient, browser: BrowserSession) ->
 
 
 @pytest.mark.browser
-def test_empty_thread_is_ready_at_once(isso: IssoClient, browser: BrowserSession) -> None:
+def test_empty_thread_is_ready_at_once(isso: IssoClient, chromium: BrowserSession) -> None:
     timeout = load_profiles([SELECTORS])["isso"].ready.timeout
     assert timeout is not None
 
     start = time.monotonic()
-    record = snap(isso.page_url, browser)
+    record = snap(isso.page_url, chromium)
     elapsed = time.monotonic() - start
 
     assert record.comments == []
@@ -126,7 +126,7 @@ def test_empty_thread_is_ready_at_once(isso: IssoClient, browser: BrowserSession
 
 @pytest.mark.browser
 def test_markup_in_comments_comes_back_as_visible_text(
-    isso: IssoClient, browser: BrowserSession
+    isso: IssoClient, chromium: BrowserSession
 ) -> None:
     tricky = isso.post(
         '<script>alert(1)</script> 5 < 6 & "quoted" **bold** `x<y`'
@@ -136,7 +136,7 @@ def test_markup_in_comments_comes_back_as_visible_text(
     )
     anonymous = isso.post("No name given &amp; none needed.", None, parent=tricky["id"])
 
-    record = snap(isso.page_url, browser)
+    record = snap(isso.page_url, chromium)
 
     assert record.comments == [
         Comment(id=str(tricky["id"]), author="<b>Ann & Co</b>",
@@ -152,30 +152,30 @@ def test_markup_in_comments_comes_back_as_visible_text(
 
 @pytest.mark.browser
 def test_edits_and_deletes_show_in_the_next_capture(
-    isso: IssoClient, browser: BrowserSession
+    isso: IssoClient, chromium: BrowserSession
 ) -> None:
     a = isso.post("The lamps are too bright.", "Morag")
     b = isso.post("Who paid for the lanterns?", "Iain")
     r1 = isso.post("They are meant to be seen from sea.", "Cy", parent=a["id"])
     r2 = isso.post("Agreed with Cy.", "Dee", parent=a["id"])
-    before = snap(isso.page_url, browser)
+    before = snap(isso.page_url, chromium)
     assert [c.id for c in before.comments] == [str(x["id"]) for x in (a, r1, r2, b)]
     assert before.comments == expected(isso)
 
     isso.edit(b["id"], "Who paid for the lanterns? Answered above, thanks.")
-    edited = snap(isso.page_url, browser)
+    edited = snap(isso.page_url, chromium)
     assert edited.comments[3] == before.comments[3].model_copy(
         update={"text": "Who paid for the lanterns? Answered above, thanks."}
     )  # same id, author and date: the widget does not show that a comment was edited
     assert edited.comments[:3] == before.comments[:3]
 
     assert isso.delete(r2["id"]) is None  # a leaf goes for good
-    after_leaf = snap(isso.page_url, browser)
+    after_leaf = snap(isso.page_url, chromium)
     assert [c.id for c in after_leaf.comments] == [str(x["id"]) for x in (a, r1, b)]
 
     placeholder = isso.delete(a["id"])  # r1 still refers to it: Isso keeps a placeholder
     assert placeholder is not None and placeholder["mode"] == 4
-    after_parent = snap(isso.page_url, browser)
+    after_parent = snap(isso.page_url, chromium)
     assert after_parent.comments[0] == Comment(
         id=str(a["id"]), author="Anonymous", published=published(a["created"]), text=DELETED
     )
@@ -183,13 +183,13 @@ def test_edits_and_deletes_show_in_the_next_capture(
     assert after_parent.comments == expected(isso)
 
     isso.delete(r1["id"])  # the last reply gone, Isso drops the placeholder too
-    last = snap(isso.page_url, browser)
+    last = snap(isso.page_url, chromium)
     assert last.comments == [edited.comments[3]]
     assert last.comments == expected(isso)
 
 
 @pytest.mark.browser
-def test_hidden_comments_are_all_opened(isso: IssoClient, browser: BrowserSession) -> None:
+def test_hidden_comments_are_all_opened(isso: IssoClient, chromium: BrowserSession) -> None:
     top = [isso.post(f"Top-level comment {n}.", f"Reader {n}") for n in range(1, 5)]
     for parent in (top[0], top[3]):  # the last one's replies are hidden inside a hidden comment
         for n in range(1, 4):
@@ -197,14 +197,14 @@ def test_hidden_comments_are_all_opened(isso: IssoClient, browser: BrowserSessio
 
     # One comment per level, then "N Hidden" links that each reveal two more.
     url = isso.page_url_with(max_comments_top=1, max_comments_nested=1, reveal_on_click=2)
-    record = snap(url, browser)
+    record = snap(url, chromium)
 
     assert len(record.comments) == 10
     assert record.comments == expected(isso)
 
 
 @pytest.mark.browser
-def test_article_author_is_not_a_commenter(isso: IssoClient, browser: BrowserSession) -> None:
+def test_article_author_is_not_a_commenter(isso: IssoClient, chromium: BrowserSession) -> None:
     isso.post("Lovely.", "Morag")
-    record = snap(isso.page_url, browser)
+    record = snap(isso.page_url, chromium)
     assert record.article.author is None  # the page names no author
