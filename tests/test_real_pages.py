@@ -411,22 +411,45 @@ def test_matches_the_reference_data(page: Page) -> None:
         assert meta["publishedTime"][:10] == page.published[:10]
 
 
-def test_aclu_is_not_wordpress_and_falls_back_to_generic() -> None:
-    """aclu is Drupal: no WordPress profile claims it; the generic one still gets the article."""
+@pytest.mark.parametrize("profile", ["generic", "drupal"])
+def test_aclu_article_metadata(profile: str) -> None:
+    """aclu is Drupal: the drupal profile claims it; the generic fallback gets the article too."""
     path = "readability/aclu/source.html"
-    assert matching.by_detection(PROFILES, html_of(path)) is None
     meta = metadata(path)
-    article = pure_record(path, "generic").article
+    article = pure_record(path, profile).article
     assert article.title == meta["title"]
     assert article.author == meta["byline"]
     assert (article.published or "")[:10] == meta["publishedTime"][:10]
 
 
-@pytest.mark.xfail(strict=True, reason="Drupal comments (a#comment-N + div.comment) not recognised")
-def test_aclu_comments_with_generic() -> None:
-    ids = ["223379", "223395", "223408", "223409", "223419", "223421", "223672", "223424",
-           "223761", "223425"]
-    assert [c.id for c in pure_record("readability/aclu/source.html", "generic").comments] == ids
+def test_aclu_drupal_comments() -> None:
+    """Drupal 7: `a#comment-N` then `div.comment`; replies in a sibling `div.indented`."""
+    record = pure_record("readability/aclu/source.html", "drupal")
+    got = [(c.id, c.parent_id, c.author) for c in record.comments]
+    assert got == [
+        ("223379", None, "Anonymous"),
+        ("223395", None, "Lars"),
+        ("223408", None, "Anonymous"),
+        ("223409", None, "Anonymous"),
+        ("223419", None, "Anonymous"),
+        ("223421", None, "Anonymous"),
+        ("223672", "223421", "Anonymous"),
+        ("223424", None, "Ed B. -Netherlands"),
+        ("223761", "223424", "Anonymous"),
+        ("223425", None, "Anonymous"),
+    ]
+    first, reply = record.comments[0], record.comments[6]
+    assert first.published == "April 5, 2018 6:32 PM"
+    assert (first.text or "").startswith("One valuable reform would be to mandate")
+    assert (reply.text or "").startswith("Didn't you read the article?")
+    assert (reply.text or "").endswith("At least users have some little control over it.")
+    assert "privacy badger" not in (record.article.text or "")  # no comment in the article
+    assert record.article.title == "Facebook Is Tracking Me Even Though I’m Not on Facebook"
+
+
+def test_drupal_page_is_not_taken_for_wordpress() -> None:
+    found = matching.by_detection(PROFILES, html_of("readability/aclu/source.html"))
+    assert found is not None and found.name == "drupal"
 
 
 # --- browser: the same pages served from loopback, profile detected after load ------------------

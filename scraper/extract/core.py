@@ -77,12 +77,15 @@ def _own(item: etree._Element, items: dict[etree._Element, int]) -> Selector:
 
 
 def extract_comments(doc: Selector, spec: CommentsSpec) -> list[Comment]:
-    roots = [s.root for s in fields.select(doc, spec.item) if not isinstance(s.root, str)]
+    in_place = [s for s in fields.select(doc, spec.item) if not isinstance(s.root, str)]
+    roots = [s.root for s in in_place]
     position = {el: i for i, el in enumerate(roots)}
-    found = [_own(el, position) for el in roots]
-    ids = [fields.first_str(s, spec.id) for s in found]
+    # id and parent read the item where it stands (XPath may look at siblings and ancestors);
+    # author, date and text read it without its nested replies.
+    ids = [fields.first_str(s, spec.id) for s in in_place]
     comments = []
-    for i, item in enumerate(found):
+    for i, item in enumerate(in_place):
+        own = _own(roots[i], position)
         if isinstance(spec.parent, FieldSpec):
             parent_id = fields.first_str(item, spec.parent)
         else:
@@ -91,9 +94,9 @@ def extract_comments(doc: Selector, spec: CommentsSpec) -> list[Comment]:
         comments.append(Comment(
             id=ids[i],
             parent_id=parent_id,
-            author=fields.first_str(item, spec.author),
-            published=fields.first_str(item, spec.published),
-            text=fields.joined_text(item, spec.text),
+            author=fields.first_str(own, spec.author),
+            published=fields.first_str(own, spec.published),
+            text=fields.joined_text(own, spec.text),
         ))
     return comments
 
