@@ -2,6 +2,7 @@
 
 pytest_plugins: list[str] = [
     "tests.fixtures.browser",
+    "tests.fixtures.demo",
     "tests.fixtures.isso",
     "tests.fixtures.pages",
     "tests.fixtures.postgres",

@@ -21,6 +21,7 @@ app = typer.Typer(
 
 def configure_logging(verbose: bool) -> None:
     logger.remove()
+    logger.enable("scraper")
     logger.add(sys.stderr, level="DEBUG" if verbose else "WARNING", format="{level}: {message}")
 
 
