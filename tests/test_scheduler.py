@@ -1,0 +1,111 @@
+"""The scheduler runs watches on their schedules, and follows the watch table while it runs."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from scraper import store
+from scraper.browser import BrowserSession
+from scraper.demo.site import DemoSite
+from scraper.scheduler import WatchScheduler
+from scraper.settings import load_settings
+from scraper.watches import WatchSpec, add_watch, open_db
+
+pytestmark = pytest.mark.browser
+
+
+class Runs:
+    """Counts finished runs per job id; `wait(job, n)` blocks until n runs (or the timeout)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.errors: list[BaseException] = []
+        self._changed = threading.Condition()
+
+    def __call__(self, event: JobExecutionEvent) -> None:
+        with self._changed:
+            self.counts[event.job_id] = self.counts.get(event.job_id, 0) + 1
+            if event.exception is not None:
+                self.errors.append(event.exception)
+            self._changed.notify_all()
+
+    def wait(self, job: str, n: int, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self.counts.get(job, 0) >= n, timeout=timeout)
+
+
+@pytest.fixture
+def engine() -> Engine:
+    return open_db(load_settings())
+
+
+@pytest.fixture
+def scheduler(engine: Engine, chromium: BrowserSession) -> Iterator[tuple[WatchScheduler, Runs]]:
+    runs = Runs()
+    sched = WatchScheduler(engine, chromium, reload_every=3600)
+    sched.scheduler.add_listener(runs, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    sched.start()
+    yield sched, runs
+    sched.shutdown()
+
+
+def checks_of(engine: Engine, watch_id: int) -> list[store.Check]:
+    with Session(engine) as session:
+        return store.list_checks(session, watch_id, limit=100)
+
+
+def test_interval_watch_runs_at_once_then_on_its_interval(
+    engine: Engine, demo_site: DemoSite, chromium: BrowserSession
+) -> None:
+    settings = load_settings()
+    watch = add_watch(engine, WatchSpec(url=demo_site.article_url, name="every5", every="5s"), settings)
+    assert watch.id is not None
+    runs = Runs()
+    sched = WatchScheduler(engine, chromium, reload_every=3600)
+    sched.scheduler.add_listener(runs, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    sched.start()
+    try:
+        assert runs.wait(f"watch-{watch.id}", 1, timeout=60), "a never-checked watch runs at once"
+        demo_site.add_comment("Ann", "Scheduled hello.")
+        assert runs.wait(f"watch-{watch.id}", 2, timeout=60), "then again after its interval"
+    finally:
+        sched.shutdown()
+    assert runs.errors == []
+    newest, first = checks_of(engine, watch.id)[:2]
+    assert newest.started_at - first.started_at >= timedelta(seconds=4.5)
+    with Session(engine) as session:
+        assert newest.id is not None
+        kinds = [c.kind for c in store.changes_for_check(session, newest.id)]
+    assert kinds == ["comment_added"]
+
+
+def test_sync_follows_the_watch_table(
+    engine: Engine, scheduler: tuple[WatchScheduler, Runs]
+) -> None:
+    sched, _ = scheduler
+    settings = load_settings()
+    manual = add_watch(engine, WatchSpec(url="http://127.0.0.1:9/manual", name="manual"), settings)
+    hourly = add_watch(engine, WatchSpec(url="http://127.0.0.1:9/h", name="hourly", cron="0 * * * *"),
+                       settings)
+    sched.sync()
+    assert manual.id not in sched.scheduled()  # no schedule: checked by hand only
+    assert hourly.id is not None and sched.scheduled()[hourly.id].describe() == "cron 0 * * * *"
+    job = sched.scheduler.get_job(f"watch-{hourly.id}")
+    assert job is not None and isinstance(job.trigger, CronTrigger)
+    # Never checked: its baseline is taken at once, then the cron times follow.
+    assert job.next_run_time <= datetime.now(UTC) + timedelta(seconds=1)
+
+    with Session(engine) as session:
+        store.set_paused(session, store.get_watch(session, "hourly"), True)
+        session.commit()
+    sched.sync()
+    assert hourly.id not in sched.scheduled()
+    assert sched.scheduler.get_job(f"watch-{hourly.id}") is None
