@@ -1,8 +1,8 @@
 """Whole-process cost of `scraper capture URL --json` against a bare Playwright script.
 
 Both run as fresh processes against the bundled demo site, alternating, several rounds; the
-target (issue 2) is a median wall time at most 1.5x the bare script's. Peak memory of the Python
-process (not Chromium's, which is the same browser for both) is reported beside it.
+target (issue 2) is a median wall time at most 1.5x the bare script's. Beside it, the peak resident
+memory of the largest process in each run's tree (getrusage of the waited-for children).
 Exit status 1 when the target is missed.
 """
 
@@ -24,7 +24,7 @@ TARGET = 1.5
 
 
 def timed(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and the process's own peak RSS in MiB."""
+    """Wall seconds and the peak RSS (MiB) of the largest process in the command's tree."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
