@@ -73,6 +73,9 @@ class UnknownChangeKindError(InputError, ValueError):
     """`notify_on` named a kind that does not exist. An InputError, so the CLI exits with 2."""
 
 
+# From this many comments, all of them vanishing at once is taken for a broken page (see below).
+COMMENTS_VANISH = 2
+
 # --- detection ------------------------------------------------------------------------------------
 
 
@@ -84,6 +87,10 @@ def detect_changes(old: Record | None, new: Record) -> list[Change]:
         # An empty capture of a page that had content is almost always a redesign or a consent
         # wall, not the author deleting everything: say so once instead of "everything removed".
         return [_profile_mismatch(old, new)]
+    if len(old.comments) >= COMMENTS_VANISH and not new.comments:
+        # Every comment gone at once is a widget that failed to load far more often than a
+        # moderator emptying the thread: one mismatch, not a wall of comment_removed.
+        return [_comments_vanished(old, new)]
     return [
         *_article_field_changes(old.article, new.article),
         *_paragraph_changes(old.article.paragraphs(), new.article.paragraphs()),
@@ -95,6 +102,15 @@ def _profile_mismatch(old: Record, new: Record) -> Change:
     detail = (
         f"profile '{new.profile}' matched nothing on the page "
         f"(last good check had {_describe_content(old)}); "
+        "keeping the last good record as the base"
+    )
+    return Change(kind="profile_mismatch", profile=new.profile, detail=detail)
+
+
+def _comments_vanished(old: Record, new: Record) -> Change:
+    detail = (
+        f"profile '{new.profile}' found the article but none of the "
+        f"{_plural(len(old.comments), 'comment')} of the last good check; "
         "keeping the last good record as the base"
     )
     return Change(kind="profile_mismatch", profile=new.profile, detail=detail)

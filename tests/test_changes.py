@@ -495,3 +495,27 @@ def paragraph(position: int, old: str | None, new: str | None) -> Change:
 )
 def test_summarise(changes: list[Change], expected: str) -> None:
     assert summarise(changes) == expected
+
+
+# --- a comment widget that failed to load ---------------------------------------------------------
+
+
+def test_all_comments_vanishing_is_one_mismatch_not_a_wall_of_removals() -> None:
+    changes = detect_changes(record(comments=[ANN, BOB, CY_REPLY]), record(comments=[]))
+    assert [c.to_dict() for c in changes] == [{
+        "kind": "profile_mismatch",
+        "profile": "wordpress",
+        "detail": "profile 'wordpress' found the article but none of the 3 comments of the last "
+                  "good check; keeping the last good record as the base",
+        "notify": True,
+    }]
+
+
+def test_the_only_comment_removed_is_a_removal() -> None:
+    changes = detect_changes(record(comments=[ANN]), record(comments=[]))
+    assert [c.kind for c in changes] == ["comment_removed"]
+
+
+def test_all_but_one_removed_are_removals() -> None:
+    changes = detect_changes(record(comments=[ANN, BOB, CY_REPLY]), record(comments=[BOB]))
+    assert [c.kind for c in changes] == ["comment_removed", "comment_removed"]
