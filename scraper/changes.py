@@ -98,22 +98,18 @@ def detect_changes(old: Record | None, new: Record) -> list[Change]:
     ]
 
 
-def _profile_mismatch(old: Record, new: Record) -> Change:
-    detail = (
-        f"profile '{new.profile}' matched nothing on the page "
-        f"(last good check had {_describe_content(old)}); "
-        "keeping the last good record as the base"
-    )
+def _mismatch(new: Record, what: str) -> Change:
+    detail = f"profile '{new.profile}' {what}; keeping the last good record as the base"
     return Change(kind="profile_mismatch", profile=new.profile, detail=detail)
+
+
+def _profile_mismatch(old: Record, new: Record) -> Change:
+    return _mismatch(new, f"matched nothing on the page (last good check had {_describe_content(old)})")
 
 
 def _comments_vanished(old: Record, new: Record) -> Change:
-    detail = (
-        f"profile '{new.profile}' found the article but none of the "
-        f"{_plural(len(old.comments), 'comment')} of the last good check; "
-        "keeping the last good record as the base"
-    )
-    return Change(kind="profile_mismatch", profile=new.profile, detail=detail)
+    count = _plural(len(old.comments), "comment")
+    return _mismatch(new, f"found the article but none of the {count} of the last good check")
 
 
 def _describe_content(record: Record) -> str:
