@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
@@ -109,3 +114,29 @@ def test_sync_follows_the_watch_table(
     sched.sync()
     assert hourly.id not in sched.scheduled()
     assert sched.scheduler.get_job(f"watch-{hourly.id}") is None
+
+
+def test_scraper_run_checks_then_stops_on_sigterm(demo_site: DemoSite, tmp_path: Path) -> None:
+    """The real command in its own process: it checks a due watch, and SIGTERM ends it cleanly."""
+    env = {**os.environ, "SCRAPER_HOME": str(tmp_path / "run-home")}
+    scraper = [sys.executable, "-m", "scraper"]
+    subprocess.run([*scraper, "watch", "add", demo_site.article_url, "--every", "1h", "--name", "d"],
+                   env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([*scraper, "-v", "run"], env=env, stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(120, proc.kill)  # bounds the wait below if the check never comes
+    watchdog.start()
+    try:
+        assert proc.stderr is not None
+        seen = []
+        for line in proc.stderr:  # ends when the process does
+            seen.append(line)
+            if "watch 1 check 1: ok" in line:
+                break
+        assert any("watch 1 check 1: ok" in line for line in seen), "".join(seen)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
