@@ -14,7 +14,7 @@ from typing import Any
 
 from loguru import logger
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from scraper import store
 from scraper.browser import BrowserSession
@@ -97,6 +97,12 @@ def _compare(
     base_check = session.get(Check, watch.base_check_id) if watch.base_check_id else None
     base = store.load_record(session, base_check) if base_check else None
     changes = detect_changes(base, record)
+    if base is None and record.is_empty():
+        # No baseline yet and nothing found: a baseline of nothing would report the whole page as
+        # added once it shows up. Say so, and wait for a record worth comparing with.
+        changes = [Change(kind="profile_mismatch", profile=record.profile,
+                          detail=f"profile '{record.profile}' matched nothing on the page; "
+                                 "no baseline yet")]
     mismatch = bool(changes) and changes[0].kind == "profile_mismatch"
     check = store.add_check(session, watch, started_at=started, duration_ms=duration_ms,
                             status="mismatch" if mismatch else "ok", record=record)
@@ -124,10 +130,14 @@ def _confirmed(watch: Watch, record: Record) -> bool:
 
 
 def _previous_status(session: Session, watch: Watch, current: Check) -> str | None:
-    assert watch.id is not None
-    earlier = [c for c in store.list_checks(session, watch.id, limit=5) if c.id != current.id]
-    succeeded = [c for c in earlier if c.status != "failed"]
-    return succeeded[0].status if succeeded else None
+    """The status of the check before `current` that saw a page (failed checks saw none)."""
+    statement = (
+        select(Check.status)
+        .where(Check.watch_id == watch.id, Check.id != current.id, Check.status != "failed")
+        .order_by(col(Check.started_at).desc(), col(Check.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
 
 
 def _store(session: Session, watch: Watch, check: Check, changes: list[Change]) -> CheckResult:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from scraper import store
 from scraper.changes import filter_changes
@@ -86,10 +86,24 @@ def _field(option: str, check: Any, value: str) -> None:
 def add_watch(engine: Engine, spec: WatchSpec, settings: Settings) -> Watch:
     fields = watch_fields(spec, settings)  # every check before the first write
     with Session(engine) as session:
+        if spec.name is None:
+            fields["name"] = _free_name(session, fields["name"])
         watch = store.add_watch(session, **fields)
         session.commit()
         session.refresh(watch)
         return watch
+
+
+def _free_name(session: Session, name: str) -> str:
+    """`name`, or `name-2`, `name-3`…: a name derived from the URL must never collide, or a page
+    whose host and path are already watched (another query or port) could not be watched at all
+    by `scraper check URL`, which takes no --name."""
+    taken = set(session.exec(select(Watch.name).where(col(Watch.name).startswith(name))))
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}-{n}"
+    return candidate
 
 
 WATCH_KEYS = ("id", "name", "url", "profile", "schedule", "email", "notify_on", "ignore", "normalise",

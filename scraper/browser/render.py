@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 Chooser = Callable[[str], Profile]
 # What is blocked before a profile is known: media and fonts never carry the record.
 DEFAULT_BLOCK = ("media", "font")
+# Seconds kept back from the deadline for reporting a failed wait and closing the context.
+STEP_MARGIN = 1.0
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,9 @@ def utc_now() -> str:
 
 async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile]:
     loop = asyncio.get_running_loop()
-    end = loop.time() + job.deadline
+    # The waits end a little before the job's hard deadline (BrowserSession.run), so a ready
+    # condition that never comes is reported by name and the context still has time to close.
+    end = loop.time() + job.deadline - min(STEP_MARGIN, job.deadline / 10)
     context = await browser.new_context(accept_downloads=False, service_workers="block")
     try:
         context.set_default_timeout(job.deadline * 1000)

@@ -81,19 +81,21 @@ def _ms(seconds: float) -> float:
 
 async def wait_ready(page: Page, ready: ReadySpec, remaining: float) -> None:
     budget = min(ready.timeout, remaining) if ready.timeout else remaining
+    what = "network idle"  # the condition being waited for, named if it never comes
     try:
         async with asyncio.timeout(budget):
             if ready.network_idle:
                 await page.wait_for_load_state("networkidle", timeout=_ms(budget))
             if ready.selector:
+                what = ready.selector if ready.frame is None else f"{ready.selector} in {ready.frame}"
                 loc = await _locator(page, ready.selector, ready.frame)
                 await loc.first.wait_for(state="attached", timeout=_ms(budget))
             if ready.js:
+                what = ready.js
                 await page.wait_for_function(ready.js, timeout=_ms(budget))
     except (TimeoutError, _playwright_timeout()) as exc:
         if ready.required:
-            what = ready.selector or ready.js or "network idle"
-            raise JobFailed(f"page never became ready ({what}) within {budget:g}s") from exc
+            raise JobFailed(f"page never became ready ({what}) within {budget:.1f}s") from exc
         logger.debug("ready condition not met in {:g}s; going on", budget)
 
 

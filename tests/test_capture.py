@@ -1,0 +1,194 @@
+"""Render, extract, capture: the demo site through the real Chromium, record by record.
+
+Every capture here uses the session-wide `chromium` (loopback only). Test profiles come from
+tests/sites/profiles; a capture on a session reads its profiles from the settings it is given.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+import urllib.request
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from parsel import Selector
+
+from scraper.capture import capture
+from scraper.demo.site import DemoSite
+from scraper.errors import JobFailed
+from scraper.record import Record
+from scraper.settings import load_settings
+from tests.sites import (
+    BOILERPLATE,
+    FETCHED_AT,
+    SEED_ARTICLE,
+    SEED_COMMENT,
+    seed_record,
+    use_test_profiles,
+)
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
+
+    from scraper.browser import BrowserSession
+
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def snap(url: str, session: BrowserSession, profile: str | None = None,
+         deadline: float | None = None) -> Record:
+    """Capture with the profiles the environment names now (the test profiles included)."""
+    return capture(url, profile=profile, deadline=deadline, session=session,
+                   settings=load_settings())
+
+
+def comments_of(record: Record) -> list[dict[str, Any]]:
+    return [c.model_dump(mode="json") for c in record.comments]
+
+
+def thread_of(site: DemoSite, name: str) -> list[dict[str, Any]]:
+    """A demo thread as the record must give it: page order, the demo's own ids and text."""
+    return [{"id": c.id, "parent_id": c.parent_id, "author": c.author,
+             "published": c.published, "text": c.text} for c in site.state.thread(name)]
+
+
+@pytest.fixture
+def with_test_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_test_profiles(monkeypatch)
+
+
+# -- the seed page --
+
+def test_a_plain_fetch_misses_what_javascript_draws(demo_site: DemoSite) -> None:
+    with _DIRECT.open(demo_site.article_url, timeout=10) as response:
+        page = Selector(text=response.read().decode())
+    text = re.sub(r"\s+", " ", "".join(page.xpath("//body//text()[not(ancestor::script)]").getall()))
+    assert "%d bloggers like this:" in text
+    assert "Tags: , , , , , , , , , , , , , ," in text  # 15 empty tag links
+    assert "Reblogged this on" not in text and not page.css("li.comment")
+
+
+@pytest.mark.browser
+def test_seed_page_comes_back_exactly(demo_site: DemoSite, chromium: BrowserSession) -> None:
+    record = capture(demo_site.article_url, session=chromium)  # no --profile: detected
+    data = record.to_dict()
+    assert FETCHED_AT.match(data["fetched_at"])
+    assert data == seed_record(demo_site.article_url, data["fetched_at"])
+    assert record.profile == "wordpress"
+    text = record.article.text or ""
+    for boilerplate in BOILERPLATE:
+        assert boilerplate not in text, boilerplate
+
+
+@pytest.mark.browser
+def test_a_reply_and_special_characters_come_back_exactly(
+    demo_site: DemoSite, chromium: BrowserSession
+) -> None:
+    reply = demo_site.add_comment("Ann", "Agreed.\n\nWell put.", parent_id="4521")
+    special = demo_site.add_comment("O'Brien & <Co>", '<b>x</b> & "y"')
+    assert (reply, special) == ("4550", "4551")
+    record = capture(demo_site.article_url, session=chromium)
+    assert comments_of(record) == [
+        SEED_COMMENT,
+        {"id": "4550", "parent_id": "4521", "author": "Ann",
+         "published": "2016-10-19T15:41:00+00:00", "text": "Agreed.\n\nWell put."},
+        {"id": "4551", "parent_id": None, "author": "O'Brien & <Co>",
+         "published": "2016-10-19T15:42:00+00:00", "text": '<b>x</b> & "y"'},
+    ]
+
+
+# -- actions and frames --
+
+@pytest.mark.browser
+def test_lazy_comments_need_the_click_action(
+    demo_site: DemoSite, chromium: BrowserSession, with_test_profiles: None
+) -> None:
+    expected = thread_of(demo_site, "lazy")
+    assert len(expected) == 14
+    clicked = snap(demo_site.lazy_url, chromium, profile="demo-lazy")
+    assert comments_of(clicked) == expected
+    plain = snap(demo_site.lazy_url, chromium)  # wordpress, detected: no click
+    assert plain.profile == "wordpress"
+    assert comments_of(plain) == expected[:5]
+
+
+@pytest.mark.browser
+def test_infinite_comments_need_the_scroll_action(
+    demo_site: DemoSite, chromium: BrowserSession, with_test_profiles: None
+) -> None:
+    expected = thread_of(demo_site, "infinite")
+    assert len(expected) == 14
+    assert comments_of(snap(demo_site.infinite_url, chromium, profile="demo-infinite")) == expected
+    assert len(snap(demo_site.infinite_url, chromium).comments) == 5
+
+
+@pytest.mark.browser
+def test_framed_comments_are_read_from_the_cross_origin_iframe(
+    demo_site: DemoSite, chromium: BrowserSession, with_test_profiles: None
+) -> None:
+    reply = demo_site.add_comment("Ann", "Framed reply.", parent_id="4521")
+    record = snap(demo_site.framed_url, chromium, profile="demo-framed")
+    assert record.article.title == SEED_ARTICLE["title"]
+    assert comments_of(record) == [
+        SEED_COMMENT,
+        {"id": reply, "parent_id": "4521", "author": "Ann",
+         "published": "2016-10-19T15:41:00+00:00", "text": "Framed reply."},
+    ]
+    assert snap(demo_site.framed_url, chromium).comments == []  # the frame profile is what reads it
+
+
+# -- failures --
+
+@pytest.mark.browser
+def test_http_error_fails_the_job(demo_site: DemoSite, chromium: BrowserSession) -> None:
+    url = demo_site.base_url + "/no/such/post/"
+    with pytest.raises(JobFailed) as failed:
+        capture(url, session=chromium)
+    assert url in str(failed.value) and "404" in str(failed.value)
+
+
+def _refused_port() -> int:
+    with socket.socket() as probe:  # bound, never listening: connecting is refused
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.browser
+def test_connection_refused_fails_the_job(chromium: BrowserSession) -> None:
+    url = f"http://127.0.0.1:{_refused_port()}/"
+    with pytest.raises(JobFailed) as failed:
+        capture(url, session=chromium)
+    assert url in str(failed.value) and "ERR_CONNECTION_REFUSED" in str(failed.value)
+
+
+async def _open_contexts(browser: Browser) -> int:
+    return len(browser.contexts)
+
+
+@pytest.mark.browser
+def test_a_ready_condition_that_never_comes_fails_within_the_deadline(
+    demo_site: DemoSite, chromium: BrowserSession, with_test_profiles: None
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(JobFailed) as failed:
+        snap(demo_site.article_url, chromium, profile="demo-never-ready", deadline=3)
+    elapsed = time.monotonic() - started
+    assert elapsed < 3 + 2, f"took {elapsed:.1f}s for a 3s deadline"
+    message = str(failed.value)
+    assert re.fullmatch(r"page never became ready \(false\) within \d\.\ds", message), message
+    # The failed job's context is gone and the session still works.
+    assert chromium.run(_open_contexts, 10) == 0
+    record = capture(demo_site.article_url, session=chromium)
+    assert record.to_dict() == seed_record(demo_site.article_url, record.fetched_at)
+
+
+@pytest.mark.browser
+def test_an_optional_ready_condition_that_never_comes_is_not_an_error(
+    demo_site: DemoSite, chromium: BrowserSession, with_test_profiles: None
+) -> None:
+    # Its wait (timeout 15s, from wordpress) is cut short by the 3s deadline, and leaves time to read.
+    record = snap(demo_site.article_url, chromium, profile="demo-optional-ready", deadline=3)
+    expected = seed_record(demo_site.article_url, record.fetched_at)
+    assert record.to_dict() == {**expected, "profile": "demo-optional-ready"}
