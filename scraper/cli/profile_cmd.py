@@ -50,17 +50,35 @@ def check_profile(path: Path = typer.Argument(..., help="A profile YAML file."))
     out.print(Text(f"{path}: ok (profile {profile.name})"))
 
 
+def _short(selector: str, limit: int = 70) -> str:
+    flat = " ".join(selector.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _tried(report: FieldReport) -> Text:
+    """The alternatives up to the one that matched (the rest were never needed), with counts."""
+    if not report.tried:
+        return Text("(no selector)", style="dim")
+    upto = next((i for i, t in enumerate(report.tried) if t.selector == report.used), None)
+    shown = report.tried if upto is None else report.tried[: upto + 1]
+    text = Text()
+    for t in shown:
+        style = "green" if t.selector == report.used else "dim"
+        text.append(f"{t.matches:>3} × {_short(t.selector)}\n", style=style)
+    if len(shown) < len(report.tried):
+        text.append(f"      (+{len(report.tried) - len(shown)} more alternatives not needed)", style="dim")
+    text.rstrip()
+    return text
+
+
 def _report_table(reports: list[FieldReport]) -> Table:
-    table = Table("field", "selector → matches", "value(s)", show_lines=False)
+    table = Table("field", "matches × selector (first that yields wins)", "value(s)")
     for r in reports:
         status = Text("✔ " if r.ok else "✘ ", style="green" if r.ok else "red")
-        name = status + Text(r.field)
-        tried = Text("\n".join(f"{t.selector} → {t.matches}" for t in r.tried) or "(no selector)",
-                     style="dim" if not r.tried else "")
         shown = Text("\n".join(v.replace("\n\n", " ¶ ")[:120] for v in r.values))
         if r.found_in:
             shown = Text(f"[{r.found_in}]\n", style="cyan") + shown
-        table.add_row(name, tried, shown)
+        table.add_row(status + Text(r.field), _tried(r), shown)
     return table
 
 

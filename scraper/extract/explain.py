@@ -61,7 +61,8 @@ def explain(page: PageContent, profile: Profile) -> list[FieldReport]:
     if spec.frame is not None:
         source = parse(page.frames.get(spec.frame, "<html/>"), profile.ignore)
     items = [s for s in fields.select(source, spec.item) if not isinstance(s.root, str)]
-    reports.append(FieldReport("comments.item", [Tried(spec.item, len(items))], spec.item))
+    reports.append(FieldReport("comments.item", [Tried(spec.item, len(items))],
+                               spec.item if items else None, found_in=f"{len(items)} comments"))
     for name in ("id", "author", "published", "text"):
         field_spec: FieldSpec | None = getattr(spec, name)
         if field_spec is None:
