@@ -10,6 +10,8 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from scraper.errors import InputError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 # A checkout keeps the profiles in ../selectors; an installed wheel carries a copy in _profiles.
 _REPO_PROFILES = PACKAGE_DIR.parent / "selectors"
@@ -27,10 +29,7 @@ class Settings:
     browser_ws: str | None
     browser_args: tuple[str, ...]
     deadline: float
-
-    @property
-    def default_database(self) -> bool:
-        return "SCRAPER_DATABASE_URL" not in os.environ
+    default_database: bool  # the embedded SQLite: it upgrades its own schema on start
 
 
 def _profile_dirs() -> tuple[Path, ...]:
@@ -40,16 +39,38 @@ def _profile_dirs() -> tuple[Path, ...]:
     return (_REPO_PROFILES if _REPO_PROFILES.is_dir() else _WHEEL_PROFILES,)
 
 
+def _deadline() -> float:
+    raw = os.environ.get("SCRAPER_DEADLINE")
+    if raw is None:
+        return DEFAULT_DEADLINE
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1
+    if not 0 < value <= 600:
+        raise InputError(f"SCRAPER_DEADLINE={raw!r}: give seconds, more than 0 and at most 600")
+    return value
+
+
+def _browser_args() -> tuple[str, ...]:
+    raw = os.environ.get("SCRAPER_BROWSER_ARGS", "")
+    try:
+        return tuple(shlex.split(raw))
+    except ValueError as exc:
+        raise InputError(f"SCRAPER_BROWSER_ARGS={raw!r}: {exc} (it is split like a shell line)") from None
+
+
 def load_settings() -> Settings:
     home = Path(os.environ.get("SCRAPER_HOME", "storage"))
-    db = os.environ.get("SCRAPER_DATABASE_URL") or f"sqlite:///{home / 'scraper.db'}"
-    deadline = float(os.environ.get("SCRAPER_DEADLINE", DEFAULT_DEADLINE))
+    configured = os.environ.get("SCRAPER_DATABASE_URL")
+    db = configured or f"sqlite:///{home / 'scraper.db'}"
     return Settings(
         home=home,
         database_url=db,
         profile_dirs=_profile_dirs(),
         browser_path=os.environ.get("SCRAPER_BROWSER") or None,
         browser_ws=os.environ.get("SCRAPER_BROWSER_WS") or None,
-        browser_args=tuple(shlex.split(os.environ.get("SCRAPER_BROWSER_ARGS", ""))),
-        deadline=deadline,
+        browser_args=_browser_args(),
+        deadline=_deadline(),
+        default_database=not configured,
     )

@@ -118,3 +118,20 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_history_of_unknown_watch(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "history", "42")
     assert code == 2 and "no watch '42'" in err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("SCRAPER_DEADLINE", "soon", "SCRAPER_DEADLINE='soon': give seconds"),
+        ("SCRAPER_DEADLINE", "0", "SCRAPER_DEADLINE='0'"),
+        ("SCRAPER_BROWSER_ARGS", '--flag="unclosed', "SCRAPER_BROWSER_ARGS="),
+    ],
+)
+def test_bad_setting_is_bad_input(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, variable: str, value: str,
+    message: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    code, _, err = run(capsys, "capture", "http://127.0.0.1:9/")
+    assert code == 2 and message in err
