@@ -131,11 +131,10 @@ def _with_record(session: Session, watch_id: int, check_id: int | None, before: 
 
     if check_id is not None:
         return store.get_check(session, watch_id, check_id)
-    checks = [c for c in store.list_checks(session, watch_id, limit=10_000)
-              if c.snapshot_hash is not None and (before is None or (c.id or 0) < before)]
-    if not checks:
+    found = store.last_check_with_snapshot(session, watch_id, status=None, before=before)
+    if found is None:
         raise InputError(f"watch {watch_id} has no {'earlier ' if before else ''}check with a record")
-    return checks[0]
+    return found
 
 
 @app.command("diff")

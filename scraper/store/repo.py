@@ -277,13 +277,16 @@ def changes_for_check(session: Session, check_id: int) -> list[Change]:
 
 
 def last_check_with_snapshot(
-    session: Session, watch_id: int, *, status: CheckStatus | None = "ok"
+    session: Session, watch_id: int, *, status: CheckStatus | None = "ok", before: int | None = None
 ) -> Check | None:
-    """The watch's newest check that captured a record (of the given status; None: any)."""
+    """The watch's newest check that captured a record (of the given status; None: any), optionally
+    only among the checks older than check id `before`."""
     statement = select(Check).where(
         Check.watch_id == watch_id, col(Check.snapshot_hash).is_not(None)
     )
     if status is not None:
         statement = statement.where(Check.status == status)
+    if before is not None:
+        statement = statement.where(col(Check.id) < before)
     statement = statement.order_by(col(Check.started_at).desc(), col(Check.id).desc())
     return session.exec(statement.limit(1)).first()
