@@ -12,7 +12,6 @@ so deletions and insertions are marked the way `git diff --word-diff` does: [-qu
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -20,6 +19,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from scraper.changes import Change, FieldValue
+from scraper.terminal import safe
 from scraper.textdiff import Segment
 
 ADDED = "green"
@@ -31,9 +31,6 @@ WARNING = "bold yellow"
 FILTERED = "dim"
 INDENT = 4
 
-# C0 controls except tab and newline, DEL, and C1 controls: rich strips some of these but passes
-# ESC through, and an ESC sequence in a scraped comment could recolour or clear the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def render_changes(changes: list[Change]) -> RenderableType:
@@ -92,7 +89,7 @@ class _Block:
         elif change.kind == "article_changed":
             text.append(f"~ article {change.field} changed", style=f"bold {EDITED}")
         else:  # profile_mismatch
-            text.append(f"! profile '{_safe(change.profile or '')}' matched nothing", style=WARNING)
+            text.append(f"! profile '{safe(change.profile or '')}' matched nothing", style=WARNING)
         return text
 
     def _body(self) -> Text:
@@ -112,13 +109,13 @@ class _Block:
 
     def _page_text(self, value: str, style: str) -> Text:
         text = self._text()
-        text.append(_safe(value), style=style)
+        text.append(safe(value), style=style)
         return text
 
     def _diff(self, diff: list[Segment]) -> Text:
         text = self._text()
         for op, part in diff:
-            text.append_text(self._segment(op, _safe(part)))
+            text.append_text(self._segment(op, safe(part)))
         return text
 
     def _segment(self, op: str, part: str) -> Text:
@@ -147,7 +144,7 @@ def _paragraph_verb(change: Change) -> tuple[str, str, str]:
 
 def _append_comment_meta(text: Text, comment: dict[str, object]) -> None:
     """Append ": AUTHOR · PUBLISHED · #ID · reply to #PARENT", skipping what is missing."""
-    parts = [_safe(part) for part in _comment_meta(comment)]
+    parts = [safe(part) for part in _comment_meta(comment)]
     if parts:
         text.append(": " + " · ".join(parts))
 
@@ -168,10 +165,5 @@ def _format_value(value: FieldValue) -> str:
     if value is None:
         return "(none)"
     if isinstance(value, list):
-        return _safe(", ".join(value)) if value else "(none)"
-    return _safe(str(value))
-
-
-def _safe(value: str) -> str:
-    """Show control characters as escapes (\\x1b) instead of sending them to the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+        return safe(", ".join(value)) if value else "(none)"
+    return safe(str(value))

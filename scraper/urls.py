@@ -16,4 +16,9 @@ def check_url(url: str) -> str:
         raise InputError(f"{url!r}: {shown} is not allowed; give an http:// or https:// URL")
     if not parts.hostname:
         raise InputError(f"{url!r}: no host name")
+    if parts.username or parts.password:
+        # They would be stored with the watch and printed in every report: refuse, never echo them.
+        shown = parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
+        raise InputError(f"{shown}: credentials in the URL are not accepted (they would be stored "
+                         "and printed); use a URL without user:password@")
     return url.strip()

@@ -24,6 +24,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
         ("ftp://example.org/", "'ftp:' is not allowed"),
         ("example.org/page", "no scheme is not allowed"),
         ("http:///nohost", "no host name"),
+        ("https://ann:s3cret@example.org/", "https://example.org/: credentials in the URL"),
     ],
 )
 def test_capture_refuses_bad_urls_before_any_browser(
@@ -35,6 +36,7 @@ def test_capture_refuses_bad_urls_before_any_browser(
     assert code == 2
     assert message in err
     assert out == ""
+    assert "s3cret" not in err
 
 
 def test_unknown_profile_is_bad_input(

@@ -12,6 +12,7 @@ from rich.text import Text
 from scraper.cli.app import app
 from scraper.cli.output import out, print_json
 from scraper.settings import load_settings
+from scraper.terminal import safe
 
 if TYPE_CHECKING:
     from scraper.extract.explain import FieldReport
@@ -75,7 +76,7 @@ def _report_table(reports: list[FieldReport]) -> Table:
     table = Table("field", "matches × selector (first that yields wins)", "value(s)")
     for r in reports:
         status = Text("✔ " if r.ok else "✘ ", style="green" if r.ok else "red")
-        shown = Text("\n".join(v.replace("\n\n", " ¶ ")[:120] for v in r.values))
+        shown = Text("\n".join(safe(v.replace("\n\n", " ¶ ")[:120]) for v in r.values))
         if r.found_in:
             shown = Text(f"[{r.found_in}]\n", style="cyan") + shown
         table.add_row(status + Text(r.field), _tried(r), shown)

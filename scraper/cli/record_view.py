@@ -7,22 +7,23 @@ from rich.text import Text
 from rich.tree import Tree
 
 from scraper.record import Comment, Record
+from scraper.terminal import safe
 
 PREVIEW = 160
 
 
 def _short(text: str | None, limit: int = PREVIEW) -> str:
-    flat = " ".join((text or "").split())
+    flat = safe(" ".join((text or "").split()))
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _comment_line(c: Comment) -> Text:
     line = Text()
-    line.append(c.author or "(no author)", style="bold")
+    line.append(safe(c.author or "(no author)"), style="bold")
     if c.published:
-        line.append(f" · {c.published}", style="dim")
+        line.append(f" · {safe(c.published)}", style="dim")
     if c.id:
-        line.append(f" · #{c.id}", style="dim")
+        line.append(f" · #{safe(c.id)}", style="dim")
     line.append("\n")
     line.append(_short(c.text))
     return line
@@ -31,15 +32,15 @@ def _comment_line(c: Comment) -> Text:
 def render_record(record: Record) -> RenderableType:
     a = record.article
     head = Text()
-    head.append(a.title or "(no title)", style="bold underline")
+    head.append(safe(a.title or "(no title)"), style="bold underline")
     head.append("\n")
     meta = [m for m in (a.author and f"by {a.author}", a.published,
                         a.likes is not None and f"{a.likes} likes") if m]
     if meta:
-        head.append(" · ".join(str(m) for m in meta) + "\n")
+        head.append(safe(" · ".join(str(m) for m in meta)) + "\n")
     if a.tags:
         head.append("tags: ", style="dim")
-        head.append(", ".join(a.tags) + "\n")
+        head.append(safe(", ".join(a.tags)) + "\n")
     paragraphs = a.paragraphs()
     words = sum(len(p.split()) for p in paragraphs)
     head.append(f"{len(paragraphs)} paragraphs, {words} words", style="dim")
