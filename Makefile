@@ -18,6 +18,7 @@ test:
 
 bench: setup
 	$(BIN)/python benchmarks/capture_cost.py
+	$(BIN)/python benchmarks/check_loop.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
