@@ -23,15 +23,10 @@ from sqlmodel import Session
 
 from scraper import store
 from scraper.errors import InputError
+from scraper.profiles.schema import NormaliseRule
 from scraper.settings import Settings
 from scraper.watches import WatchSpec, watch_fields
 from scraper.yamlfile import YamlDoc, error_lines, line_of, read_yaml
-
-
-class Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    regex: str
-    replace: str = ""
 
 
 class Entry(BaseModel):
@@ -44,7 +39,7 @@ class Entry(BaseModel):
     email: str | None = None
     notify_on: list[str] | None = None
     ignore: list[str] = Field(default_factory=list)
-    normalise: list[Rule] = Field(default_factory=list)
+    normalise: list[NormaliseRule] = Field(default_factory=list)
     confirm: int = 1
     paused: bool = False
 
@@ -81,7 +76,7 @@ def _plan(doc: YamlDoc, parsed: WatchFile, settings: Settings) -> list[Planned]:
         line = line_of(doc.node, ["watches", i])
         if not merged.get("url") or not merged.get("name"):
             raise InputError(f"{doc.path}:{line}: watches.{i}: every watch needs a name and a url")
-        merged["normalise"] = [(r["regex"], r.get("replace", "")) for r in merged.get("normalise", [])]
+        merged["normalise"] = [(r["regex"], r["replace"]) for r in merged.get("normalise", [])]
         paused = merged.pop("paused", False)
         try:
             fields = watch_fields(WatchSpec(**merged), settings)

@@ -6,4 +6,5 @@ pytest_plugins: list[str] = [
     "tests.fixtures.isso",
     "tests.fixtures.pages",
     "tests.fixtures.postgres",
+    "tests.fixtures.store",
 ]

@@ -32,6 +32,7 @@ from scraper.capture import capture
 from scraper.demo.site import DemoSite
 from scraper.record import Record
 from scraper.settings import load_settings
+from tests.processes import stop
 from tests.sites import STATIC, seed_record, use_test_profiles
 
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
@@ -296,12 +297,7 @@ def test_capture_through_a_running_browser(
         assert record.to_dict() == seed_record(demo_site.article_url, record.fetched_at)
         assert process.poll() is None  # the session disconnected; the browser is not its to stop
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=WAIT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=WAIT)
+        stop(process, WAIT)
 
 
 # -- finding a Chromium (no browser started) --

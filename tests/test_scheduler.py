@@ -22,7 +22,7 @@ from scraper.browser import BrowserSession
 from scraper.demo.site import DemoSite
 from scraper.scheduler import WatchScheduler
 from scraper.settings import load_settings
-from scraper.watches import WatchSpec, add_watch, open_db
+from scraper.watches import WatchSpec, add_watch
 
 pytestmark = pytest.mark.browser
 
@@ -48,14 +48,9 @@ class Runs:
 
 
 @pytest.fixture
-def engine() -> Engine:
-    return open_db(load_settings())
-
-
-@pytest.fixture
-def scheduler(engine: Engine, chromium: BrowserSession) -> Iterator[tuple[WatchScheduler, Runs]]:
+def scheduler(local_engine: Engine, chromium: BrowserSession) -> Iterator[tuple[WatchScheduler, Runs]]:
     runs = Runs()
-    sched = WatchScheduler(engine, chromium, reload_every=3600)
+    sched = WatchScheduler(local_engine, chromium, reload_every=3600)
     sched.scheduler.add_listener(runs, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     sched.start()
     yield sched, runs
@@ -68,37 +63,32 @@ def checks_of(engine: Engine, watch_id: int) -> list[store.Check]:
 
 
 def test_interval_watch_runs_at_once_then_on_its_interval(
-    engine: Engine, demo_site: DemoSite, chromium: BrowserSession
+    local_engine: Engine, demo_site: DemoSite, scheduler: tuple[WatchScheduler, Runs]
 ) -> None:
-    settings = load_settings()
-    watch = add_watch(engine, WatchSpec(url=demo_site.article_url, name="every5", every="5s"), settings)
+    sched, runs = scheduler
+    spec = WatchSpec(url=demo_site.article_url, name="every5", every="5s")
+    watch = add_watch(local_engine, spec, load_settings())
     assert watch.id is not None
-    runs = Runs()
-    sched = WatchScheduler(engine, chromium, reload_every=3600)
-    sched.scheduler.add_listener(runs, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
-    sched.start()
-    try:
-        assert runs.wait(f"watch-{watch.id}", 1, timeout=60), "a never-checked watch runs at once"
-        demo_site.add_comment("Ann", "Scheduled hello.")
-        assert runs.wait(f"watch-{watch.id}", 2, timeout=60), "then again after its interval"
-    finally:
-        sched.shutdown()
+    sched.sync()  # what the running scheduler does every `reload_every` seconds
+    assert runs.wait(f"watch-{watch.id}", 1, timeout=60), "a never-checked watch runs at once"
+    demo_site.add_comment("Ann", "Scheduled hello.")
+    assert runs.wait(f"watch-{watch.id}", 2, timeout=60), "then again after its interval"
     assert runs.errors == []
-    newest, first = checks_of(engine, watch.id)[:2]
+    newest, first = checks_of(local_engine, watch.id)[:2]
     assert newest.started_at - first.started_at >= timedelta(seconds=4.5)
-    with Session(engine) as session:
+    with Session(local_engine) as session:
         assert newest.id is not None
         kinds = [c.kind for c in store.changes_for_check(session, newest.id)]
     assert kinds == ["comment_added"]
 
 
 def test_sync_follows_the_watch_table(
-    engine: Engine, scheduler: tuple[WatchScheduler, Runs]
+    local_engine: Engine, scheduler: tuple[WatchScheduler, Runs]
 ) -> None:
     sched, _ = scheduler
     settings = load_settings()
-    manual = add_watch(engine, WatchSpec(url="http://127.0.0.1:9/manual", name="manual"), settings)
-    hourly = add_watch(engine, WatchSpec(url="http://127.0.0.1:9/h", name="hourly", cron="0 * * * *"),
+    manual = add_watch(local_engine, WatchSpec(url="http://127.0.0.1:9/manual", name="manual"), settings)
+    hourly = add_watch(local_engine, WatchSpec(url="http://127.0.0.1:9/h", name="hourly", cron="0 * * * *"),
                        settings)
     sched.sync()
     assert manual.id not in sched.scheduled()  # no schedule: checked by hand only
@@ -108,7 +98,7 @@ def test_sync_follows_the_watch_table(
     # Never checked: its baseline is taken at once, then the cron times follow.
     assert job.next_run_time <= datetime.now(UTC) + timedelta(seconds=1)
 
-    with Session(engine) as session:
+    with Session(local_engine) as session:
         store.set_paused(session, store.get_watch(session, "hourly"), True)
         session.commit()
     sched.sync()

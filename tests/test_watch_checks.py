@@ -27,7 +27,7 @@ from scraper.demo import seed
 from scraper.demo.site import DemoSite
 from scraper.settings import load_settings
 from scraper.store import Check, Snapshot, Watch
-from scraper.watches import WatchSpec, add_watch, open_db
+from scraper.watches import WatchSpec, add_watch
 
 pytestmark = pytest.mark.browser
 
@@ -111,16 +111,6 @@ def watch_row(engine: Engine, watch_id: int) -> Watch:
 def engine(db_url: str) -> Iterator[Engine]:
     """A fresh store on SQLite or PostgreSQL, migrated to the code's schema."""
     engine = store.open_store(db_url, auto_upgrade=True)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture
-def local_engine() -> Iterator[Engine]:
-    """The default store: SQLite in this test's SCRAPER_HOME, upgrading itself."""
-    engine = open_db(load_settings())
     try:
         yield engine
     finally:

@@ -7,7 +7,6 @@ change lists must match exactly, with the ids Isso assigned.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,22 +16,13 @@ from sqlalchemy import Engine
 from scraper.browser import BrowserSession
 from scraper.checking import CheckResult, run_check
 from scraper.settings import load_settings
-from scraper.watches import WatchSpec, add_watch, open_db
+from scraper.watches import WatchSpec, add_watch
 from tests.fixtures.isso import IssoClient
 
 pytestmark = pytest.mark.browser
 
 DELETED = "Comment deleted."  # what the widget shows for a deleted comment that still has replies
 ANONYMOUS = "Anonymous"  # the widget's name for a comment without an author
-
-
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    engine = open_db(load_settings())
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def comment(isso_comment: dict[str, Any], author: str, text: str) -> dict[str, Any]:
@@ -59,19 +49,19 @@ def changes(result: CheckResult) -> list[dict[str, Any]]:
 
 
 def test_post_reply_edit_and_delete_are_reported_exactly(
-    isso: IssoClient, chromium: BrowserSession, engine: Engine
+    isso: IssoClient, chromium: BrowserSession, local_engine: Engine
 ) -> None:
     a = isso.post("The lamps are too bright.", "Morag")
-    watch = add_watch(engine, WatchSpec(url=isso.page_url), load_settings())
+    watch = add_watch(local_engine, WatchSpec(url=isso.page_url), load_settings())
     assert watch.id is not None
-    first = check(engine, watch.id, chromium)
+    first = check(local_engine, watch.id, chromium)
     assert (first.baseline, changes(first)) == (True, [])
 
     # A new top-level comment and a reply: reported in page order (the reply sits under Morag's).
     b = isso.post("Who paid for the lanterns?", "Iain")
     r = isso.post("They are meant to be seen from the sea.", "Cy", parent=a["id"])
     assert r["parent"] == a["id"]
-    assert changes(check(engine, watch.id, chromium)) == [
+    assert changes(check(local_engine, watch.id, chromium)) == [
         {"kind": "comment_added", "notify": True,
          "comment": comment(r, "Cy", "They are meant to be seen from the sea.")},
         {"kind": "comment_added", "notify": True,
@@ -80,7 +70,7 @@ def test_post_reply_edit_and_delete_are_reported_exactly(
 
     # PUT /id/N: the same comment (id, author, date) with new text.
     isso.edit(b["id"], "Who paid for the lanterns? The trust, it seems.")
-    assert changes(check(engine, watch.id, chromium)) == [{
+    assert changes(check(local_engine, watch.id, chromium)) == [{
         "kind": "comment_edited", "comment_id": str(b["id"]), "author": "Iain", "field": "text",
         "old": "Who paid for the lanterns?", "new": "Who paid for the lanterns? The trust, it seems.",
         "diff": [["=", "Who paid for the lanterns?"], ["+", " The trust, it seems."]],
@@ -93,7 +83,7 @@ def test_post_reply_edit_and_delete_are_reported_exactly(
     # author replaced, and that is what is reported: two edits of comment a, not a removal.
     placeholder = isso.delete(a["id"])
     assert placeholder is not None and placeholder["mode"] == 4
-    assert changes(check(engine, watch.id, chromium)) == [
+    assert changes(check(local_engine, watch.id, chromium)) == [
         {"kind": "comment_edited", "comment_id": str(a["id"]), "author": ANONYMOUS,
          "field": "text", "old": "The lamps are too bright.", "new": DELETED,
          "diff": [["-", "The lamps are too bright."], ["+", DELETED]], "notify": True},
@@ -104,12 +94,12 @@ def test_post_reply_edit_and_delete_are_reported_exactly(
     # Deleting the last reply makes Isso drop the placeholder as well: both go, in page order,
     # the placeholder as it was last seen.
     assert isso.delete(r["id"]) is None
-    assert changes(check(engine, watch.id, chromium)) == [
+    assert changes(check(local_engine, watch.id, chromium)) == [
         {"kind": "comment_removed", "notify": True, "comment": comment(a, ANONYMOUS, DELETED)},
         {"kind": "comment_removed", "notify": True,
          "comment": comment(r, "Cy", "They are meant to be seen from the sea.")},
     ]
     assert [c["id"] for c in isso.comments()] == [b["id"]]
 
-    unchanged = check(engine, watch.id, chromium)
+    unchanged = check(local_engine, watch.id, chromium)
     assert changes(unchanged) == []
