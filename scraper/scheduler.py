@@ -8,6 +8,7 @@ running scheduler without a restart. A watch that is due (never checked, or over
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -22,8 +23,10 @@ from scraper import store
 from scraper.browser import BrowserSession
 from scraper.changes import summarise
 from scraper.checking import run_check
+from scraper.failures import classify
 from scraper.schedule import Schedule
 from scraper.store import Watch
+from scraper.store.lease import WatchBusy
 from scraper.watches import schedule_of
 
 SYNC_JOB = "sync-watches"
@@ -37,8 +40,9 @@ def _trigger(schedule: Schedule) -> IntervalTrigger | CronTrigger:
 
 class WatchScheduler:
     def __init__(self, engine: Engine, browser: BrowserSession, *, workers: int = 2,
-                 reload_every: float = 30.0) -> None:
+                 reload_every: float = 30.0, clock: Callable[[], datetime] | None = None) -> None:
         self.engine = engine
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.browser = browser
         self.reload_every = reload_every
         self._jobs: dict[int, Schedule] = {}
@@ -83,24 +87,33 @@ class WatchScheduler:
                 self._jobs[watch_id] = schedule
                 logger.info("watch {} scheduled {}", watch_id, schedule.describe())
 
-    @staticmethod
-    def _first_run(session: Session, watch: Watch, schedule: Schedule) -> datetime | None:
-        """Now when the watch is due; None lets the trigger pick the next regular time."""
+    def _first_run(self, session: Session, watch: Watch, schedule: Schedule) -> datetime:
+        """Now when the watch is due (never checked, or a run missed), else its next regular time.
+
+        Always a time: APScheduler 3 adds a job whose next_run_time is None as *paused*, which is
+        how cron watches once stopped after their first check.
+        """
         assert watch.id is not None
+        now = self.clock()
         last = store.list_checks(session, watch.id, limit=1)
         if not last:
-            return datetime.now(UTC)
-        if schedule.kind == "interval" and last[0].started_at + schedule.interval() <= datetime.now(UTC):
-            return datetime.now(UTC)
+            return now
         if schedule.kind == "interval":
-            return last[0].started_at + schedule.interval()
-        return None
+            following: datetime | None = last[0].started_at + schedule.interval()
+        else:
+            following = _trigger(schedule).get_next_fire_time(None, last[0].started_at)
+        return now if following is None or following <= now else following
 
     def _check(self, watch_id: int) -> None:
         try:
-            result = run_check(self.engine, watch_id, self.browser)
-        except Exception as exc:  # one broken watch must not stop the others
-            logger.error("watch {}: {}", watch_id, exc)
+            # No waiting here: a watch another process is checking right now is not checked twice.
+            result = run_check(self.engine, watch_id, self.browser, wait=0)
+        except WatchBusy as exc:
+            logger.info("{}", exc)
+            return
+        except Exception as exc:  # the store failed (the check's row could not be written)
+            logger.opt(exception=exc).debug("watch {}: check not stored", watch_id)
+            logger.error("watch {}: {}", watch_id, classify(exc))
             return
         reported = [c for c in result.changes if c.notify]
         logger.info("watch {} check {}: {} · {}", watch_id, result.check.id, result.check.status,

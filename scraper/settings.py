@@ -5,6 +5,7 @@ Read at call time (not import time) so tests can point them at a temporary folde
 
 from __future__ import annotations
 
+import math
 import os
 import shlex
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ _REPO_PROFILES = PACKAGE_DIR.parent / "selectors"
 _WHEEL_PROFILES = PACKAGE_DIR / "_profiles"
 
 DEFAULT_DEADLINE = 45.0
+MAX_DEADLINE = 600.0
+DEFAULT_BUSY_TIMEOUT = 15.0
+DEFAULT_FAILING_AFTER = 3
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,9 @@ class Settings:
     browser_args: tuple[str, ...]
     deadline: float
     default_database: bool  # the embedded SQLite: it upgrades its own schema on start
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT  # seconds a database write waits for a lock
+    failing_after: int = DEFAULT_FAILING_AFTER  # failed checks in a row that make a `failing` change
+    block_private: bool = False  # refuse private, loopback and link-local addresses (SSRF guard)
 
 
 def _profile_dirs() -> tuple[Path, ...]:
@@ -37,6 +44,27 @@ def _profile_dirs() -> tuple[Path, ...]:
     if raw:
         return tuple(Path(p) for p in raw.split(os.pathsep) if p)
     return (_REPO_PROFILES if _REPO_PROFILES.is_dir() else _WHEEL_PROFILES,)
+
+
+def check_deadline(value: float, name: str) -> float:
+    """A job deadline in seconds: finite, more than 0, at most 600 (the same for every source)."""
+    if not (math.isfinite(value) and 0 < value <= MAX_DEADLINE):
+        raise InputError(f"{name}: give seconds, more than 0 and at most {MAX_DEADLINE:g}")
+    return value
+
+
+def _number(variable: str, default: float, low: float, high: float, unit: str,
+            whole: bool = False) -> float:
+    raw = os.environ.get(variable)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and low <= value <= high) or (whole and not value.is_integer()):
+        raise InputError(f"{variable}={raw!r}: give {unit} from {low:g} to {high:g}")
+    return value
 
 
 def _deadline() -> float:
@@ -47,9 +75,14 @@ def _deadline() -> float:
         value = float(raw)
     except ValueError:
         value = -1
-    if not 0 < value <= 600:
-        raise InputError(f"SCRAPER_DEADLINE={raw!r}: give seconds, more than 0 and at most 600")
-    return value
+    return check_deadline(value, f"SCRAPER_DEADLINE={raw!r}")
+
+
+def _flag(variable: str) -> bool:
+    raw = os.environ.get(variable, "").strip().lower()
+    if raw not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise InputError(f"{variable}={raw!r}: give 1 or 0")
+    return raw in ("1", "true", "yes")
 
 
 def _browser_args() -> tuple[str, ...]:
@@ -73,4 +106,8 @@ def load_settings() -> Settings:
         browser_args=_browser_args(),
         deadline=_deadline(),
         default_database=not configured,
+        busy_timeout=_number("SCRAPER_DB_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT, 0.1, 600, "seconds"),
+        failing_after=int(_number("SCRAPER_FAILING_AFTER", DEFAULT_FAILING_AFTER, 1, 1000,
+                                  "a whole number of checks", whole=True)),
+        block_private=_flag("SCRAPER_BLOCK_PRIVATE"),
     )

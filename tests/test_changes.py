@@ -430,6 +430,7 @@ def test_change_kinds() -> None:
         "article_edited",
         "article_changed",
         "profile_mismatch",
+        "failing",
     )
 
 

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from scraper.browser import steps
-from scraper.errors import JobFailed
+from scraper.browser import navigate, steps
 from scraper.extract.page import PageContent
-from scraper.profiles.schema import Profile
+from scraper.profiles.schema import DEFAULT_MAX_HTML, Profile
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
@@ -42,38 +41,40 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
     # condition that never comes is reported by name and the context still has time to close.
     end = loop.time() + job.deadline - min(STEP_MARGIN, job.deadline / 10)
     context = await browser.new_context(accept_downloads=False, service_workers="block")
+    seen = navigate.Observations()
     try:
         context.set_default_timeout(job.deadline * 1000)
         page = await context.new_page()
         steps.guard(context, page)
         await steps.block(context, page, job.profile.block if job.profile else DEFAULT_BLOCK)
         fetched_at = utc_now()
-        await _navigate(page, job.url)
-        profile = job.profile or job.choose(await page.content())
+        await navigate.goto(page, job.url, _load_bound(job, end - loop.time()), seen)
+        max_html = job.profile.max_html if job.profile else DEFAULT_MAX_HTML
+        profile = job.profile or job.choose(await navigate.content(page, max_html, _settle(end, loop)))
         await steps.wait_ready(page, profile.ready, end - loop.time())
         await steps.run_actions(page, profile.actions)
+        html = await navigate.content(page, profile.max_html, _settle(end, loop))
         frames = await _frames(page, profile)
         content = PageContent(
             url=job.url, final_url=page.url, fetched_at=fetched_at,
-            html=await page.content(), frames=frames,
+            html=html, frames=frames, warnings=tuple(seen.warnings),
         )
         return content, profile
     finally:
         await context.close()
 
 
+def _load_bound(job: RenderJob, remaining: float) -> float:
+    """How long to wait for `load`: the profile's ready timeout, else half of what is left."""
+    ready = job.profile.ready.timeout if job.profile else None
+    return min(ready, remaining) if ready else remaining / 2
+
+
+def _settle(end: float, loop: asyncio.AbstractEventLoop) -> float:
+    return min(navigate.SETTLE_SECONDS, end - loop.time())
+
+
 async def _frames(page: Page, profile: Profile) -> dict[str, str]:
     frame = profile.comments.frame if profile.comments else None
-    html = await steps.frame_html(page, frame) if frame else None
+    html = await steps.frame_html(page, frame, profile.max_html) if frame else None
     return {frame: html} if frame and html is not None else {}
-
-
-async def _navigate(page: Page, url: str) -> None:
-    from playwright.async_api import Error as PlaywrightError
-
-    try:
-        response = await page.goto(url, wait_until="load")
-    except PlaywrightError as exc:
-        raise JobFailed(f"{url}: {exc.message.splitlines()[0]}") from None
-    if response is not None and response.status >= 400:
-        raise JobFailed(f"{url}: HTTP {response.status} {response.status_text}".rstrip())

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 # Extra time for tearing a timed-out job down before the caller gives up on the thread.
-_TEARDOWN_GRACE = 15.0
+TEARDOWN_GRACE = 15.0
 
 
 class BrowserSession:
@@ -47,10 +47,10 @@ class BrowserSession:
         """Run `job` with a browser; it is cancelled (and its context closed) at the deadline."""
         future = asyncio.run_coroutine_threadsafe(self._run(job, deadline), self._loop)
         try:
-            return future.result(timeout=deadline + _TEARDOWN_GRACE)
+            return future.result(timeout=deadline + TEARDOWN_GRACE)
         except FutureTimeout:
             future.cancel()
-            raise JobFailed(f"job did not finish within its deadline of {deadline:g}s") from None
+            raise JobFailed(f"job did not finish within its deadline of {deadline:g}s", "timeout") from None
 
     async def _run(self, job: Callable[[Browser], Awaitable[T]], deadline: float) -> T:
         browser = await self._ensure_browser()
@@ -58,7 +58,8 @@ class BrowserSession:
             async with asyncio.timeout(deadline):
                 return await job(browser)
         except TimeoutError:
-            raise JobFailed(f"deadline of {deadline:g}s passed before the page was captured") from None
+            raise JobFailed(f"deadline of {deadline:g}s passed before the page was captured",
+                            "timeout") from None
 
     async def _ensure_browser(self) -> Browser:
         if self._lock is None:

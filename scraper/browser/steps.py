@@ -95,7 +95,7 @@ async def wait_ready(page: Page, ready: ReadySpec, remaining: float) -> None:
                 await page.wait_for_function(ready.js, timeout=_ms(budget))
     except (TimeoutError, _playwright_timeout()) as exc:
         if ready.required:
-            raise JobFailed(f"page never became ready ({what}) within {budget:.1f}s") from exc
+            raise JobFailed(f"page never became ready ({what}) within {budget:.1f}s", "timeout") from exc
         logger.debug("ready condition not met in {:g}s; going on", budget)
 
 
@@ -148,7 +148,7 @@ async def _frame(page: Page, frame: str | None) -> Page | Frame:
     handle = await page.wait_for_selector(playwright_selector(frame), state="attached")
     content = await handle.content_frame() if handle else None
     if content is None:
-        raise JobFailed(f"frame {frame!r} has no document")
+        raise JobFailed(f"frame {frame!r} has no document", "page")
     return content
 
 
@@ -164,11 +164,13 @@ async def run_actions(page: Page, actions: Sequence[Action]) -> None:
                 await loc.first.wait_for(state="attached")
             except _playwright_timeout():
                 if action.required:
-                    raise JobFailed(f"wait_for {action.wait_for!r}: never appeared") from None
+                    raise JobFailed(f"wait_for {action.wait_for!r}: never appeared", "timeout") from None
 
 
-async def frame_html(page: Page, frame: str) -> str | None:
+async def frame_html(page: Page, frame: str, max_html: int) -> str | None:
     """The HTML of the first iframe matching `frame` (cross-origin frames included)."""
+    from scraper.browser.navigate import SETTLE_SECONDS, content
+
     handle = await page.query_selector(playwright_selector(frame))
-    content = await handle.content_frame() if handle else None
-    return await content.content() if content else None
+    document = await handle.content_frame() if handle else None
+    return await content(document, max_html, SETTLE_SECONDS) if document else None

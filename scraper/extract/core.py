@@ -12,6 +12,7 @@ from parsel import Selector
 from scraper.extract import fields
 from scraper.extract.auto import auto_article
 from scraper.extract.page import PageContent
+from scraper.profiles import regexes
 from scraper.profiles.schema import ArticleSpec, CommentsSpec, FieldSpec, NormaliseRule, Profile
 from scraper.record import Article, Comment, Record
 
@@ -105,13 +106,13 @@ def normalise(record: Record, rules: Sequence[NormaliseRule]) -> Record:
     """Apply the noise rules (relative times, counters…) to every text value of the record."""
     if not rules:
         return record
-    compiled = [(re.compile(r.regex), r.replace) for r in rules]
+    compiled = [(regexes.compile_user(r.regex), r.replace) for r in rules]
 
     def clean(value: str | None) -> str | None:
         if value is None:
             return None
         for pattern, replacement in compiled:
-            value = pattern.sub(replacement, value)
+            value = regexes.sub(pattern, replacement, value)
         value = re.sub(r"[ \t]+", " ", value).strip()
         return value or None
 

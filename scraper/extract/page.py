@@ -12,3 +12,5 @@ class PageContent:
     fetched_at: str  # UTC ISO-8601 with a Z
     html: str
     frames: dict[str, str] = field(default_factory=dict)  # iframe selector -> that frame's HTML
+    # What the render noticed that the record should say (e.g. "load never fired"), for people.
+    warnings: tuple[str, ...] = ()

@@ -125,6 +125,9 @@ class Watch(StoreModel, table=True):
     )
     pending_hash: str | None = None
     pending_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Who is checking the watch now, until when (see `lease`): one check of a watch at a time.
+    lease_owner: str | None = None
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Snapshot(StoreModel, table=True):
@@ -154,6 +157,7 @@ class Check(StoreModel, table=True):
     duration_ms: int
     status: str  # CheckStatus
     error: str | None = Field(default=None, sa_type=Text)
+    error_kind: str | None = None  # scraper.failures.FailureKind, for failed checks
     snapshot_hash: str | None = Field(default=None, foreign_key="snapshots.hash")  # null: failed
     url: str
     final_url: str | None = None
