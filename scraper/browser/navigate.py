@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 # How long a page may keep navigating (refresh or redirect chains, reload loops) before we stop
 # waiting for it to hold still; at most the time left in the job.
 SETTLE_SECONDS = 10.0
+# How long to wait for `load` when no profile says (its ready timeout would).
+LOAD_SECONDS = 10.0
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Observations:
     """What a render noticed about the page that the record should say (render warnings)."""
 
     warnings: list[str] = field(default_factory=list)
+    loaded: bool = True  # False: `load` never fired (so the network will not idle either)
 
     def warn(self, message: str) -> None:
         logger.warning("{}", message)
@@ -55,6 +58,7 @@ async def goto(page: Page, url: str, load_timeout: float, seen: Observations) ->
     try:
         await page.wait_for_load_state("load", timeout=_ms(load_timeout))
     except PlaywrightError:
+        seen.loaded = False
         seen.warn(f"the page's load event never fired within {load_timeout:.1f}s; "
                   "captured from its DOM as it stood")
 

@@ -51,7 +51,9 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
         await navigate.goto(page, job.url, _load_bound(job, end - loop.time()), seen)
         max_html = job.profile.max_html if job.profile else DEFAULT_MAX_HTML
         profile = job.profile or job.choose(await navigate.content(page, max_html, _settle(end, loop)))
-        await steps.wait_ready(page, profile.ready, end - loop.time())
+        # A page whose `load` never fired will not go network-idle either: read it as it stands.
+        ready = profile.ready if seen.loaded else profile.ready.model_copy(update={"network_idle": False})
+        await steps.wait_ready(page, ready, end - loop.time())
         await steps.run_actions(page, profile.actions)
         html = await navigate.content(page, profile.max_html, _settle(end, loop))
         frames = await _frames(page, profile)
@@ -65,9 +67,10 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
 
 
 def _load_bound(job: RenderJob, remaining: float) -> float:
-    """How long to wait for `load`: the profile's ready timeout, else half of what is left."""
+    """How long to wait for `load`: the profile's ready timeout, else a default; at most half of
+    the time left, so a page that never loads is still read in time."""
     ready = job.profile.ready.timeout if job.profile else None
-    return min(ready, remaining) if ready else remaining / 2
+    return min(ready or navigate.LOAD_SECONDS, remaining / 2)
 
 
 def _settle(end: float, loop: asyncio.AbstractEventLoop) -> float:

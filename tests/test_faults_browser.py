@@ -1,0 +1,167 @@
+"""Browser and page failures end as failed check rows, classified and escaped, never tracebacks."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from scraper import store
+from scraper.browser import BrowserSession
+from scraper.checking import CheckResult, run_check
+from scraper.cli import main
+from scraper.settings import load_settings
+from scraper.watches import WatchSpec, add_watch
+from tests.processes import chromium_browsers, zombies
+from tests.sites.hostile import PAGES, HostileSite
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[HostileSite]:
+    with HostileSite() as site:
+        yield site
+
+
+@pytest.fixture(scope="module")
+def small_heap() -> Iterator[BrowserSession]:
+    """A Chromium of our own (these tests kill it) whose renderers die at 64 MB of JS heap: a real
+    out-of-memory crash, in a second instead of after gigabytes."""
+    settings = load_settings()
+    args = (*settings.browser_args, "--js-flags=--max-old-space-size=64")
+    with BrowserSession(dataclasses.replace(settings, browser_args=args, deadline=20)) as session:
+        yield session
+
+
+def watch_on(engine: Engine, url: str, name: str) -> int:
+    watch = add_watch(engine, WatchSpec(url=url, name=name), load_settings())
+    assert watch.id is not None
+    return watch.id
+
+
+def wait_until(condition: object, timeout: float = 30) -> bool:
+    """Poll a condition on other processes (no event to wait on) until true or the timeout."""
+    give_up = time.monotonic() + timeout
+    while time.monotonic() < give_up:
+        if callable(condition) and condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_chromium_killed_mid_check_is_a_failed_check_then_relaunched(
+    local_engine: Engine, hostile: HostileSite, small_heap: BrowserSession
+) -> None:
+    hostile.add_page("/hang", PAGES["/ok"])
+    watch_id = watch_on(local_engine, hostile.url("/hang"), "hang")
+    assert run_check(local_engine, watch_id, small_heap).check.status == "ok"  # the baseline
+    hostile.add_page("/hang", PAGES["/never-loads"])  # the next check stays busy loading
+    results: list[CheckResult] = []
+    checking = threading.Thread(target=lambda: results.append(run_check(local_engine, watch_id,
+                                                                          small_heap)))
+    checking.start()
+    assert hostile.wait_for_request("/hang", 2)  # mid-check: the page is loading
+    browsers = chromium_browsers(os.getpid())
+    assert browsers, "no Chromium in our process tree"
+    for pid in browsers:
+        os.kill(pid, signal.SIGKILL)
+    checking.join(timeout=60)
+    assert results and results[0].check.status == "failed"
+    assert results[0].check.error_kind == "browser"
+    assert hostile.url("/hang") in (results[0].check.error or "")
+    hostile.add_page("/hang", PAGES["/ok"])
+    again = run_check(local_engine, watch_id, small_heap)  # a new Chromium
+    assert again.check.status == "ok", again.check.error
+    assert wait_until(lambda: not zombies(os.getpid())), zombies(os.getpid())
+
+
+def test_renderer_out_of_memory_is_a_failed_page_check(
+    local_engine: Engine, hostile: HostileSite, small_heap: BrowserSession
+) -> None:
+    watch_id = watch_on(local_engine, hostile.url("/eat-memory"), "greedy")
+    result = run_check(local_engine, watch_id, small_heap)
+    assert (result.check.status, result.check.error_kind) == ("failed", "page")
+    assert "crashed" in (result.check.error or "")
+    ok = watch_on(local_engine, hostile.url("/ok"), "after-crash")
+    assert run_check(local_engine, ok, small_heap).check.status == "ok"  # same browser goes on
+
+
+def test_meta_refresh_is_followed(
+    local_engine: Engine, hostile: HostileSite, chromium: BrowserSession
+) -> None:
+    result = run_check(local_engine, watch_on(local_engine, hostile.url("/meta-refresh"), "m"),
+                       chromium)
+    assert result.check.status == "ok", result.check.error
+    assert result.check.final_url == hostile.url("/ok")
+    with Session(local_engine) as session:
+        assert store.load_record(session, result.check).article.title == "Arrived"
+
+
+@pytest.mark.parametrize("path", ["/refresh-loop", "/js-reload"])
+def test_navigation_loops_fail_clearly(
+    local_engine: Engine, hostile: HostileSite, chromium: BrowserSession, path: str
+) -> None:
+    result = run_check(local_engine, watch_on(local_engine, hostile.url(path), "loop"), chromium)
+    # Either it held still long enough to be read, or it failed saying why: never a traceback.
+    if result.check.status == "failed":
+        assert result.check.error_kind == "page"
+        assert "kept navigating" in (result.check.error or "")
+
+
+def test_page_whose_load_never_fires_is_read_from_its_dom(
+    local_engine: Engine, hostile: HostileSite, chromium: BrowserSession,
+) -> None:
+    from loguru import logger
+
+    warnings: list[str] = []
+    logger.enable("scraper")
+    handler = logger.add(warnings.append, level="WARNING", format="{message}")
+    try:
+        result = run_check(local_engine, watch_on(local_engine, hostile.url("/never-loads"), "nl"),
+                           chromium)
+    finally:
+        logger.remove(handler)
+        logger.disable("scraper")
+    assert result.check.status == "ok", result.check.error
+    assert any("load event never fired" in w for w in warnings), warnings
+    with Session(local_engine) as session:
+        assert store.load_record(session, result.check).article.title == "Never loads"
+
+
+def test_escape_sequences_from_the_server_never_reach_the_terminal(
+    hostile: HostileSite, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = hostile.url("/error")
+    code = main(["check", url])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "\x1b" not in captured.out + captured.err and "\x07" not in captured.err
+    assert r"HTTP 500 Oops\x1b[2J\x1b]52;c;cHduZWQ=\x07" in captured.err
+    assert "Traceback" not in captured.err
+    error_lines = [line for line in captured.err.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1 and "(http)" in error_lines[0]
+    assert main(["history", "1"]) == 0
+    shown = capsys.readouterr().out
+    assert "\x1b" not in shown and "\\x1b" in shown
+    assert main(["history", "1", "--json"]) == 0
+    assert "\\u001b" not in capsys.readouterr().out  # stored escaped, not raw
+
+
+def test_bidi_and_escapes_in_urls_and_names_are_shown_escaped(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = "http://127.0.0.1:9/a\x1b[2Jb"
+    assert main(["watch", "add", url, "--name", "evil\u202egnp.exe"]) == 0
+    for argv in (["watch", "list"], ["watch", "show", "1"]):
+        assert main(argv) == 0
+        shown = capsys.readouterr().out
+        assert "\x1b" not in shown and "\u202e" not in shown
+        assert "\\u202e" in shown and "\\x1b" in shown
