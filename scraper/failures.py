@@ -55,7 +55,7 @@ class Classified(JobFailed):
     """A failure already classified (a check that failed, recorded or not): it keeps its kind."""
 
     def __init__(self, failure: Failure) -> None:
-        super().__init__(failure.message, failure.kind)
+        super().__init__(str(failure), failure.kind)  # the message with its kind
         self.failure = failure
 
 
@@ -126,7 +126,7 @@ def _database(exc: BaseException) -> tuple[FailureKind, str] | None:
     if "locked" in text or "busy" in text:
         return "storage", f"the database stayed locked by another process ({text})"
     if "full" in text:
-        return "storage", f"the disk is full: the check could not be stored ({text})"
+        return "storage", f"the disk is full ({text})"
     return "storage", f"database error: {text}"
 
 

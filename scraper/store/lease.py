@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from loguru import logger
 from sqlalchemy import Engine, or_, update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
 from scraper.errors import JobFailed
@@ -34,6 +35,8 @@ def owner_id() -> str:
 
 
 def try_acquire(engine: Engine, watch_id: int, owner: str, ttl: float) -> bool:
+    """Take the lease if it is free or expired. A database locked by another writer counts as
+    not yet (the caller waits); any other database error is raised."""
     now = datetime.now(UTC)
     statement = (
         update(Watch)
@@ -41,9 +44,15 @@ def try_acquire(engine: Engine, watch_id: int, owner: str, ttl: float) -> bool:
         .where(or_(col(Watch.lease_until).is_(None), col(Watch.lease_until) < now))
         .values(lease_owner=owner, lease_until=now + timedelta(seconds=ttl))
     )
-    with Session(engine) as session:
-        taken = session.exec(statement).rowcount == 1
-        session.commit()
+    try:
+        with Session(engine) as session:
+            taken = session.exec(statement).rowcount == 1
+            session.commit()
+    except OperationalError as exc:
+        if "locked" not in str(exc.orig).lower() and "lock timeout" not in str(exc.orig).lower():
+            raise
+        logger.debug("lease of watch {}: database locked; waiting", watch_id)
+        return False
     return taken
 
 
@@ -68,9 +77,13 @@ class WatchBusy(JobFailed):
     """Another process is checking the watch, and it did not finish within our wait."""
 
     def __init__(self, watch_id: int, owner: str | None, waited: float) -> None:
-        who = f" (by {owner.rsplit(':', 1)[0]})" if owner else ""
-        super().__init__(f"watch {watch_id} is being checked by another process{who}; "
-                         f"waited {waited:g}s: try again later", "storage")
+        if owner is None:  # nobody holds it: the database itself stayed locked
+            super().__init__(f"watch {watch_id}: the database stayed locked by another process for "
+                             f"{waited:g}s", "storage")
+            return
+        super().__init__(f"watch {watch_id} is being checked by another process "
+                         f"(by {owner.rsplit(':', 1)[0]}); waited {waited:g}s: try again later",
+                         "storage")
 
 
 @contextmanager

@@ -39,6 +39,9 @@ PAGES: dict[str, str] = {
     # Allocates until the renderer runs out of memory and dies (fast under a small V8 heap).
     "/eat-memory": "<html><body><p>Eating.</p><script>const hoard = [];"
                    "for (;;) hoard.push(new Array(1e6).fill(Math.random()));</script></body></html>",
+    # Asks for /gate, which the server holds until the test opens it: a check held mid-render.
+    "/gated": ARTICLE.format(title="Gated", text="Waits for the gate.").replace(
+        "</body>", "<script>fetch('/gate')</script></body>"),
     "/bidi": ARTICLE.format(title="Bidi \u202etxt.exe", text="Hidden \u202e reversal."),
 }
 
@@ -46,7 +49,7 @@ PAGES: dict[str, str] = {
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         with self.server.requested:
             self.server.counts[path] = self.server.counts.get(path, 0) + 1
@@ -54,6 +57,15 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/error":
             self.send_response(500, EVIL_REASON)
             self._body(b"<html><body>server error</body></html>")
+            return
+        if path == "/gate":  # answered once the test opens the gate: holds a check mid-render
+            if not self.server.gate.is_set():
+                with self.server.requested:
+                    self.server.counts["/gate (held)"] = self.server.counts.get("/gate (held)", 0) + 1
+                    self.server.requested.notify_all()
+            self.server.gate.wait(timeout=60)
+            self.send_response(200)
+            self._body(b"{}")
             return
         page = PAGES.get(path) or self.server.extra.get(path)
         if page is None:
@@ -76,9 +88,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a browser dropping a connection mid-reload (the point of some pages) is no error
     extra: dict[str, str]
     counts: dict[str, int]
     requested: threading.Condition
+    gate: threading.Event
 
 
 class HostileSite:
@@ -89,8 +105,14 @@ class HostileSite:
         self._server.extra = dict(extra or {})
         self._server.counts = {}
         self._server.requested = threading.Condition()
+        self._server.gate = threading.Event()
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def gate(self) -> threading.Event:
+        """Set it to answer the requests to /gate (pages in GATED ask for it)."""
+        return self._server.gate
 
     @property
     def port(self) -> int:
