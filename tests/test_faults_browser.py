@@ -5,9 +5,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -19,7 +23,7 @@ from scraper.checking import CheckResult, run_check
 from scraper.cli import main
 from scraper.settings import load_settings
 from scraper.watches import WatchSpec, add_watch
-from tests.processes import chromium_browsers, zombies
+from tests.processes import chromium_browsers, stop, zombies
 from tests.sites.hostile import PAGES, HostileSite
 
 pytestmark = pytest.mark.browser
@@ -165,3 +169,47 @@ def test_bidi_and_escapes_in_urls_and_names_are_shown_escaped(
         shown = capsys.readouterr().out
         assert "\x1b" not in shown and "\u202e" not in shown
         assert "\\u202e" in shown and "\\x1b" in shown
+
+
+def test_chromium_killed_under_the_daemon_is_a_failed_check_then_the_next_one_is_ok(
+    hostile: HostileSite, home_db: Path
+) -> None:
+    hostile.add_page("/d", PAGES["/ok"])
+    env = {**os.environ, "SCRAPER_DEADLINE": "20"}
+    scraper = [sys.executable, "-m", "scraper"]
+    subprocess.run([*scraper, "watch", "add", hostile.url("/d"), "--every", "5s", "--name", "d"],
+                   env=env, check=True, capture_output=True)
+    daemon = subprocess.Popen([*scraper, "run"], env=env, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_until(lambda: statuses(home_db) == ["ok"], timeout=60), statuses(home_db)
+        hostile.add_page("/d", PAGES["/never-loads"])
+        seen = hostile.requests("/d")
+        assert hostile.wait_for_request("/d", seen + 1)  # the daemon is mid-check
+        browsers = chromium_browsers(daemon.pid)
+        assert browsers
+        for pid in browsers:
+            os.kill(pid, signal.SIGKILL)
+        assert wait_until(lambda: "failed" in statuses(home_db), timeout=60), statuses(home_db)
+        hostile.add_page("/d", PAGES["/ok"])
+        assert wait_until(lambda: statuses(home_db)[-1:] == ["ok"] and len(statuses(home_db)) > 2,
+                          timeout=90), statuses(home_db)
+        assert wait_until(lambda: not zombies(daemon.pid)), zombies(daemon.pid)
+        with sqlite3.connect(home_db) as conn:
+            kinds = [k for (k,) in conn.execute("SELECT error_kind FROM checks WHERE status='failed'")]
+        assert kinds and set(kinds) == {"browser"}
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=60) == 0
+    finally:
+        stop(daemon)
+
+
+@pytest.fixture
+def home_db() -> Path:
+    return Path(os.environ["SCRAPER_HOME"]) / "scraper.db"
+
+
+def statuses(database: Path) -> list[str]:
+    if not database.exists():
+        return []
+    with sqlite3.connect(database, timeout=30) as conn:
+        return [s for (s,) in conn.execute("SELECT status FROM checks ORDER BY id")]

@@ -37,8 +37,9 @@ def configure_logging(verbose: bool) -> None:
     logger.configure(patcher=_escaped)
     # Tracebacks go to the debug log only (`-v`); without it a person sees one line per failure.
     line = "{level}: {message}\n" + ("{exception}" if verbose else "")
-    logger.add(sys.stderr, level="DEBUG" if verbose else "WARNING", format=lambda _: line,
-               backtrace=False, diagnose=False)
+    # The stream is looked up at each line, not bound once: a caller (or a test) may swap it.
+    logger.add(lambda message: sys.stderr.write(message), level="DEBUG" if verbose else "WARNING",
+               format=lambda _: line, backtrace=False, diagnose=False)
 
 
 @app.callback()

@@ -124,6 +124,10 @@ class HostileSite:
     def add_page(self, path: str, html: str) -> None:
         self._server.extra[path] = html
 
+    def requests(self, path: str) -> int:
+        with self._server.requested:
+            return self._server.counts.get(path, 0)
+
     def wait_for_request(self, path: str, count: int = 1, timeout: float = 60) -> bool:
         """Block until `path` has been asked for `count` times in all (or the timeout)."""
         with self._server.requested:
