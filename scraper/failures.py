@@ -36,6 +36,7 @@ _NET_REASONS = {
     "ERR_CERT_AUTHORITY_INVALID": "untrusted TLS certificate",
     "ERR_BLOCKED_BY_CLIENT": "blocked (SCRAPER_BLOCK_PRIVATE or a block rule)",
     "ERR_ABORTED": "navigation aborted",
+    "ERR_TUNNEL_CONNECTION_FAILED": "refused (SCRAPER_BLOCK_PRIVATE: a private address?)",
 }
 _BROWSER_GONE = ("has been closed", "browser closed", "connection closed", "target closed",
                  "browser has disconnected", "executable doesn't exist", "failed to launch")

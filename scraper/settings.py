@@ -97,6 +97,11 @@ def load_settings() -> Settings:
     home = Path(os.environ.get("SCRAPER_HOME", "storage"))
     configured = os.environ.get("SCRAPER_DATABASE_URL")
     db = configured or f"sqlite:///{home / 'scraper.db'}"
+    block_private = _flag("SCRAPER_BLOCK_PRIVATE")
+    if block_private and os.environ.get("SCRAPER_BROWSER_WS"):
+        # The guard is a proxy the launched Chromium is told to use; a remote browser is not.
+        raise InputError("SCRAPER_BLOCK_PRIVATE=1 needs a browser scraper launches itself: "
+                         "unset SCRAPER_BROWSER_WS")
     return Settings(
         home=home,
         database_url=db,
@@ -109,5 +114,5 @@ def load_settings() -> Settings:
         busy_timeout=_number("SCRAPER_DB_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT, 0.1, 600, "seconds"),
         failing_after=int(_number("SCRAPER_FAILING_AFTER", DEFAULT_FAILING_AFTER, 1, 1000,
                                   "a whole number of checks", whole=True)),
-        block_private=_flag("SCRAPER_BLOCK_PRIVATE"),
+        block_private=block_private,
     )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from scraper.browser.guard import BLOCKED_HEADER
 from scraper.errors import JobFailed
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ async def goto(page: Page, url: str, load_timeout: float, seen: Observations) ->
         from scraper.failures import Classified, classify
 
         raise Classified(classify(exc, url)) from None
+    if response is not None and response.headers.get(BLOCKED_HEADER.lower()):
+        raise JobFailed(await response.text(), "network")  # a redirect led to a private address
     if response is not None and response.status >= 400:
         raise JobFailed(f"{url}: HTTP {response.status} {response.status_text}".rstrip(), "http")
     try:

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from scraper.browser import navigate, steps
+from scraper.browser.guard import Resolver
 from scraper.extract.page import PageContent
 from scraper.profiles.schema import DEFAULT_MAX_HTML, Profile
 
@@ -29,6 +31,7 @@ class RenderJob:
     profile: Profile | None  # None: decide by detection once the page has loaded
     choose: Chooser
     deadline: float
+    guard: Resolver | None = None  # SCRAPER_BLOCK_PRIVATE: refuse a private main URL up front
 
 
 def utc_now() -> str:
@@ -48,6 +51,10 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
         steps.guard(context, page)
         await steps.block(context, page, job.profile.block if job.profile else DEFAULT_BLOCK)
         fetched_at = utc_now()
+        if job.guard is not None:  # the clear message for the common case; the proxy does the rest
+            parts = urlsplit(job.url)
+            default_port = 443 if parts.scheme == "https" else 80
+            await job.guard.check(parts.hostname or "", parts.port or default_port)
         await navigate.goto(page, job.url, _load_bound(job, end - loop.time()), seen)
         max_html = job.profile.max_html if job.profile else DEFAULT_MAX_HTML
         profile = job.profile or job.choose(await navigate.content(page, max_html, _settle(end, loop)))

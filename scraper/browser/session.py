@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from loguru import logger
 
 from scraper.browser.discovery import QUIET_FLAGS, find_chromium
+from scraper.browser.guard import GuardProxy, Resolver
 from scraper.errors import JobFailed
 from scraper.settings import Settings, load_settings
 
@@ -35,6 +36,9 @@ class BrowserSession:
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._lock: asyncio.Lock | None = None
+        # SCRAPER_BLOCK_PRIVATE: every request goes through the guard's proxy (see guard.py).
+        self.guard = Resolver(self.settings.browser_args) if self.settings.block_private else None
+        self._proxy: GuardProxy | None = None
         self._thread.start()
 
     def __enter__(self) -> BrowserSession:
@@ -85,8 +89,18 @@ class BrowserSession:
         path = find_chromium(self.settings.browser_path, _bundled_path(self._playwright))
         logger.debug("launching {}", path)
         return await chromium.launch(
-            executable_path=path, args=[*QUIET_FLAGS, *self.settings.browser_args]
+            executable_path=path, args=[*QUIET_FLAGS, *self.settings.browser_args,
+                                        *await self._guard_flags()]
         )
+
+    async def _guard_flags(self) -> list[str]:
+        if self.guard is None:
+            return []
+        if self._proxy is None:
+            self._proxy = GuardProxy(self.guard)
+            self._proxy_url = await self._proxy.start()
+        # `<-loopback>`: loopback too goes through the proxy (Chromium bypasses it by default).
+        return [f"--proxy-server={self._proxy_url}", "--proxy-bypass-list=<-loopback>"]
 
     def close(self) -> None:
         if not self._thread.is_alive():
@@ -104,7 +118,9 @@ class BrowserSession:
                 logger.debug("browser close: {}", exc)
         if self._playwright is not None:
             await self._playwright.stop()
-        self._browser = self._playwright = None
+        if self._proxy is not None:
+            await self._proxy.close()
+        self._browser = self._playwright = self._proxy = None
 
 
 def _bundled_path(playwright: Playwright) -> str | None:

@@ -31,6 +31,10 @@ def _escaped(record: Record) -> None:
     record["message"] = safe(record["message"])
 
 
+def _to_stderr(message: object) -> None:
+    sys.stderr.write(str(message))
+
+
 def configure_logging(verbose: bool) -> None:
     logger.remove()
     logger.enable("scraper")
@@ -38,7 +42,7 @@ def configure_logging(verbose: bool) -> None:
     # Tracebacks go to the debug log only (`-v`); without it a person sees one line per failure.
     line = "{level}: {message}\n" + ("{exception}" if verbose else "")
     # The stream is looked up at each line, not bound once: a caller (or a test) may swap it.
-    logger.add(lambda message: sys.stderr.write(message), level="DEBUG" if verbose else "WARNING",
+    logger.add(_to_stderr, level="DEBUG" if verbose else "WARNING",
                format=lambda _: line, backtrace=False, diagnose=False)
 
 

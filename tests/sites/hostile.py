@@ -72,6 +72,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(404)
             self._body(b"not found")
             return
+        if page.startswith("REDIRECT "):  # add_page(path, "REDIRECT url"): a 302 to url
+            self.send_response(302)
+            self.send_header("Location", page.split(" ", 1)[1])
+            self._body(b"")
+            return
         self.send_response(200)
         self._body(page.encode())
 
