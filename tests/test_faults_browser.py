@@ -19,11 +19,14 @@ from sqlmodel import Session
 
 from scraper import store
 from scraper.browser import BrowserSession
+from scraper.capture import capture
 from scraper.checking import CheckResult, run_check
 from scraper.cli import main
+from scraper.errors import JobFailed
 from scraper.settings import load_settings
 from scraper.watches import WatchSpec, add_watch
 from tests.processes import chromium_browsers, stop, zombies
+from tests.sites import use_test_profiles
 from tests.sites.hostile import PAGES, HostileSite
 
 pytestmark = pytest.mark.browser
@@ -213,3 +216,20 @@ def statuses(database: Path) -> list[str]:
         return []
     with sqlite3.connect(database, timeout=30) as conn:
         return [s for (s,) in conn.execute("SELECT status FROM checks ORDER BY id")]
+
+
+@pytest.mark.parametrize(("path", "unit"), [("/big", "bytes"), ("/grows", "characters")])
+def test_a_page_over_max_html_fails_as_too_large(
+    hostile: HostileSite, chromium: BrowserSession, monkeypatch: pytest.MonkeyPatch,
+    path: str, unit: str,
+) -> None:
+    use_test_profiles(monkeypatch)
+    filler = "<p>" + "words " * 4000 + "</p>"
+    hostile.add_page("/big", PAGES["/ok"].replace("</body>", filler + "</body>"))  # said up front
+    hostile.add_page("/grows", PAGES["/ok"].replace(  # small on the wire, big once drawn
+        "</body>", "<script>document.body.insertAdjacentHTML('beforeend', "
+                   "'<p>' + 'words '.repeat(4000) + '</p>')</script></body>"))
+    with pytest.raises(JobFailed, match=f"page too large: [0-9,]+ {unit} of HTML .max_html is 10,000."):
+        capture(hostile.url(path), profile="tiny-max-html", session=chromium, settings=load_settings())
+    assert capture(hostile.url("/ok"), profile="tiny-max-html", session=chromium,
+                   settings=load_settings()).article.title == "Arrived"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
@@ -38,19 +38,52 @@ class Observations:
 
     warnings: list[str] = field(default_factory=list)
     loaded: bool = True  # False: `load` never fired (so the network will not idle either)
+    too_large: int | None = None  # a document announced this many bytes, over max_html
+    tasks: set[asyncio.Future[None]] = field(default_factory=set)  # CDP handlers in flight
 
     def warn(self, message: str) -> None:
         logger.warning("{}", message)
         self.warnings.append(message)
 
 
-async def goto(page: Page, url: str, load_timeout: float, seen: Observations) -> None:
+async def cap_documents(page: Page, max_html: int, seen: Observations) -> None:
+    """Refuse any document (the page, a frame) that announces more than `max_html` bytes before
+    its body reaches the renderer: parsing and laying out tens of megabytes costs Chromium
+    gigabytes and minutes, and closing the page afterwards waits for all of it. Documents are held
+    at their response headers (CDP Fetch, documents only, so the HTTP cache stays on for the rest);
+    one sent without a length is measured once loaded, by `content`."""
+    try:
+        cdp = await page.context.new_cdp_session(page)
+    except Exception:  # a non-Chromium remote browser: `content` still measures the DOM
+        return
+
+    async def paused(event: dict[str, Any]) -> None:
+        headers = {h["name"].lower(): h["value"] for h in event.get("responseHeaders") or []}
+        length = headers.get("content-length", "")
+        try:
+            if length.isdigit() and int(length) > max_html:
+                seen.too_large = int(length)
+                await cdp.send("Fetch.failRequest", {"requestId": event["requestId"],
+                                                     "errorReason": "BlockedByResponse"})
+            else:
+                await cdp.send("Fetch.continueRequest", {"requestId": event["requestId"]})
+        except Exception as exc:  # the page went away meanwhile
+            logger.debug("document cap: {}", exc)
+
+    cdp.on("Fetch.requestPaused", lambda event: seen.tasks.add(asyncio.ensure_future(paused(event))))
+    await cdp.send("Fetch.enable", {"patterns": [
+        {"urlPattern": "*", "resourceType": "Document", "requestStage": "Response"}]})
+
+
+async def goto(page: Page, url: str, load_timeout: float, seen: Observations, max_html: int) -> None:
     """Navigate to `url`; wait for `load` at most `load_timeout` seconds, then go on without it."""
     from playwright.async_api import Error as PlaywrightError
 
     try:
         response = await page.goto(url, wait_until="domcontentloaded")
     except PlaywrightError as exc:
+        if seen.too_large is not None:
+            raise too_large(seen.too_large, max_html, "bytes") from None
         from scraper.failures import Classified, classify
 
         raise Classified(classify(exc, url)) from None
@@ -77,8 +110,7 @@ async def content(page: Page | Frame, max_html: int, budget: float) -> str:
             size = int(await page.evaluate("document.documentElement ? "
                                            "document.documentElement.outerHTML.length : 0"))
             if size > max_html:
-                raise JobFailed(f"page too large: {size:,} characters of HTML (max_html is "
-                                f"{max_html:,}); raise the profile's max_html to read it", "page")
+                raise too_large(size, max_html, "characters")
             return await page.content()
         except PlaywrightError as exc:
             if not _navigating(exc) or loop.time() >= end:
@@ -88,6 +120,11 @@ async def content(page: Page | Frame, max_html: int, budget: float) -> str:
                         f"for {budget:.1f}s: nothing stable to read", "page") from None
                 raise
             await _next_load(page, end - loop.time())
+
+
+def too_large(size: int, max_html: int, unit: str) -> JobFailed:
+    return JobFailed(f"page too large: {size:,} {unit} of HTML (max_html is {max_html:,}); "
+                     "raise the profile's max_html to read it", "page")
 
 
 async def _next_load(page: Page | Frame, remaining: float) -> None:

@@ -55,8 +55,9 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
             parts = urlsplit(job.url)
             default_port = 443 if parts.scheme == "https" else 80
             await job.guard.check(parts.hostname or "", parts.port or default_port)
-        await navigate.goto(page, job.url, _load_bound(job, end - loop.time()), seen)
         max_html = job.profile.max_html if job.profile else DEFAULT_MAX_HTML
+        await navigate.cap_documents(page, max_html, seen)
+        await navigate.goto(page, job.url, _load_bound(job, end - loop.time()), seen, max_html)
         profile = job.profile or job.choose(await navigate.content(page, max_html, _settle(end, loop)))
         # A page whose `load` never fired will not go network-idle either: read it as it stands.
         ready = profile.ready if seen.loaded else profile.ready.model_copy(update={"network_idle": False})
@@ -69,6 +70,10 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
             html=html, frames=frames, warnings=tuple(seen.warnings),
         )
         return content, profile
+    except Exception:
+        if seen.too_large is not None:  # the page was closed for its size: say that, not "closed"
+            raise navigate.too_large(seen.too_large, max_html, "bytes") from None
+        raise
     finally:
         await context.close()
 
