@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench soak clean
 
 setup:
 	scripts/bootstrap.sh
@@ -19,6 +19,11 @@ test:
 bench: setup
 	$(BIN)/python benchmarks/capture_cost.py
 	$(BIN)/python benchmarks/check_loop.py
+	$(BIN)/python benchmarks/big_pages.py
+
+# Not part of CI: 30 minutes of the daemon under mutations and injected faults.
+soak: setup
+	$(BIN)/python benchmarks/soak.py --minutes 30
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
