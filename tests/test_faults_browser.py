@@ -233,3 +233,20 @@ def test_a_page_over_max_html_fails_as_too_large(
         capture(hostile.url(path), profile="tiny-max-html", session=chromium, settings=load_settings())
     assert capture(hostile.url("/ok"), profile="tiny-max-html", session=chromium,
                    settings=load_settings()).article.title == "Arrived"
+
+
+def test_output_dash_is_stdout_and_a_symlink_is_written_through(
+    hostile: HostileSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["capture", hostile.url("/ok"), "--output", "-"]) == 0
+    assert '"title": "Arrived"' in capsys.readouterr().out
+    assert not Path("-").exists()
+    real = tmp_path / "record.json"
+    real.write_text("old")
+    real.chmod(0o640)
+    link = tmp_path / "latest.json"
+    link.symlink_to(real)
+    assert main(["capture", hostile.url("/ok"), "--output", str(link)]) == 0
+    assert link.is_symlink() and '"title": "Arrived"' in real.read_text()
+    assert real.stat().st_mode & 0o777 == 0o640  # the file it replaced kept its mode
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
