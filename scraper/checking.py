@@ -93,8 +93,9 @@ def run_check(
             outcome = capture(url, profile=profile, session=browser, overrides=overrides)
         except Exception as exc:
             outcome = classify(exc, url)
-            logger.opt(exception=exc).debug("check of watch {} failed", watch_id)
-            logger.warning("check of {} failed: {}", safe_line(url), outcome)
+            # The traceback is for the debug log; the daemon and the CLI each say it in one line.
+            logger.opt(exception=exc).debug("check of watch {} ({}) failed: {}", watch_id,
+                                            safe_line(url), outcome)
         duration_ms = int((time.monotonic() - t0) * 1000)
 
         def write(what: Record | Failure, until: float) -> CheckResult:
@@ -109,7 +110,7 @@ def run_check(
                 raise
             # The record could not be stored: leave at least a failed check saying why, if the
             # store takes that much (one try), else the caller reports the failure as it is.
-            logger.warning("{}", exc.failure)
+            logger.info("{}", exc.failure)
             try:
                 return write(exc.failure, 0)
             except Classified:

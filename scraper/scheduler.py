@@ -115,6 +115,9 @@ class WatchScheduler:
             logger.opt(exception=exc).debug("watch {}: check not stored", watch_id)
             logger.error("watch {}: {}", watch_id, classify(exc))
             return
+        if result.check.status == "failed":
+            logger.warning("watch {} check {} failed: {} ({})", watch_id, result.check.id,
+                           result.check.error, result.check.error_kind)
         reported = [c for c in result.changes if c.notify]
         logger.info("watch {} check {}: {} · {}", watch_id, result.check.id, result.check.status,
                     summarise(reported) if reported else "no changes")

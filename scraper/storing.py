@@ -45,7 +45,7 @@ def write(engine: Engine, work: Callable[[Session], T], *, until: float, url: st
             if not _locked(exc) or time.monotonic() >= until:
                 logger.opt(exception=exc).debug("store write failed after {} tries", attempt)
                 raise Classified(_told(failure, url)) from None
-            logger.warning("database locked (try {}); retrying the write", attempt)
+            logger.info("database locked (try {}); retrying the write", attempt)
             time.sleep(RETRY_PAUSE)
 
 

@@ -155,6 +155,7 @@ def test_escape_sequences_from_the_server_never_reach_the_terminal(
     assert "Traceback" not in captured.err
     error_lines = [line for line in captured.err.splitlines() if line.startswith("error:")]
     assert len(error_lines) == 1 and "(http)" in error_lines[0]
+    assert "WARNING" not in captured.err  # the failure is said once
     assert main(["history", "1"]) == 0
     shown = capsys.readouterr().out
     assert "\x1b" not in shown and "\\x1b" in shown
@@ -204,6 +205,34 @@ def test_chromium_killed_under_the_daemon_is_a_failed_check_then_the_next_one_is
         assert daemon.wait(timeout=60) == 0
     finally:
         stop(daemon)
+
+
+def test_chromium_killed_under_scraper_check_is_one_line_and_a_failed_row(
+    hostile: HostileSite, home_db: Path
+) -> None:
+    hostile.add_page("/c", PAGES["/never-loads"])
+    env = {**os.environ, "SCRAPER_DEADLINE": "30"}
+    scraper = [sys.executable, "-m", "scraper"]
+    subprocess.run([*scraper, "watch", "add", hostile.url("/c"), "--name", "c"],
+                   env=env, check=True, capture_output=True)
+    seen = hostile.requests("/c")
+    check = subprocess.Popen([*scraper, "check", "c"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        assert hostile.wait_for_request("/c", seen + 1)  # mid-check
+        for pid in chromium_browsers(check.pid):
+            os.kill(pid, signal.SIGKILL)
+        out, err = check.communicate(timeout=90)
+    finally:
+        stop(check)
+    assert check.returncode == 1
+    assert err.count("\n") == 1 and err.startswith("error: watch 1 (c) check 1 failed: "), err
+    assert "(browser)" in err and "Traceback" not in err and out == ""
+    assert statuses(home_db) == ["failed"]
+    hostile.add_page("/c", PAGES["/ok"])
+    again = subprocess.run([*scraper, "check", "c"], env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert statuses(home_db) == ["failed", "ok"]
 
 
 @pytest.fixture
