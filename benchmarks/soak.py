@@ -65,6 +65,7 @@ class Soak:
         self.faults: dict[str, int] = {"browser_kill": 0, "lock_short": 0, "lock_long": 0}
         self.memory: list[tuple[float, float]] = []  # (seconds since start, MiB)
         self.zombie_samples: list[int] = []
+        self.started = datetime.now(UTC)
 
     def ok_after(self, watch: str, moment: datetime) -> bool:
         """Has the watch had a good check that started after `moment`?"""
@@ -77,7 +78,10 @@ class Soak:
         return bool(row[0])
 
     def mutate(self, sites: dict[str, DemoSite], added: dict[str, list[str]]) -> None:
-        ready = [w for w in sites if not any(m.watch == w for m in self.pending())]
+        # A site changes only after its baseline was taken (a change before it is part of it) and
+        # once a good check has seen its previous change.
+        waiting = {m.watch for m in self.pending()}
+        ready = [w for w in sites if w not in waiting and self.ok_after(w, self.started)]
         if not ready:
             return
         watch = self.rng.choice(ready)
