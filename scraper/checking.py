@@ -103,8 +103,10 @@ def run_check(
                 session, watch_id, what, started, duration_ms, settings.failing_after),
                 until=until, url=url)
 
+        # Within the check's budget, but a slow capture leaves the write a few tries at least.
+        until = max(t0 + budget, time.monotonic() + 3 * settings.busy_timeout)
         try:
-            return write(outcome, t0 + budget)
+            return write(outcome, until)
         except Classified as exc:
             if isinstance(outcome, Failure):
                 raise

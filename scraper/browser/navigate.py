@@ -21,6 +21,7 @@ from loguru import logger
 
 from scraper.browser.guard import BLOCKED_HEADER
 from scraper.errors import JobFailed
+from scraper.terminal import safe_line
 
 if TYPE_CHECKING:
     from playwright.async_api import Frame, Page
@@ -90,7 +91,8 @@ async def goto(page: Page, url: str, load_timeout: float, seen: Observations, ma
     if response is not None and response.headers.get(BLOCKED_HEADER.lower()):
         raise JobFailed(await response.text(), "network")  # a redirect led to a private address
     if response is not None and response.status >= 400:
-        raise JobFailed(f"{url}: HTTP {response.status} {response.status_text}".rstrip(), "http")
+        reason = safe_line(response.status_text)  # the server's words: escaped at the source
+        raise JobFailed(f"{url}: HTTP {response.status} {reason}".rstrip(), "http")
     try:
         await page.wait_for_load_state("load", timeout=_ms(load_timeout))
     except PlaywrightError:

@@ -81,13 +81,14 @@ def _ms(seconds: float) -> float:
 
 async def wait_ready(page: Page, ready: ReadySpec, remaining: float) -> None:
     budget = min(ready.timeout, remaining) if ready.timeout else remaining
-    what = "network idle"  # the condition being waited for, named if it never comes
+    # The condition being waited for, named if it never comes (the first one until it is met).
+    what = "network idle" if ready.network_idle else _selector_name(ready) or ready.js or "ready"
     try:
         async with asyncio.timeout(budget):
             if ready.network_idle:
                 await page.wait_for_load_state("networkidle", timeout=_ms(budget))
             if ready.selector:
-                what = ready.selector if ready.frame is None else f"{ready.selector} in {ready.frame}"
+                what = _selector_name(ready) or ready.selector
                 loc = await _locator(page, ready.selector, ready.frame)
                 await loc.first.wait_for(state="attached", timeout=_ms(budget))
             if ready.js:
@@ -97,6 +98,12 @@ async def wait_ready(page: Page, ready: ReadySpec, remaining: float) -> None:
         if ready.required:
             raise JobFailed(f"page never became ready ({what}) within {budget:.1f}s", "timeout") from exc
         logger.debug("ready condition not met in {:g}s; going on", budget)
+
+
+def _selector_name(ready: ReadySpec) -> str | None:
+    if ready.selector is None:
+        return None
+    return ready.selector if ready.frame is None else f"{ready.selector} in {ready.frame}"
 
 
 def _playwright_timeout() -> type[Exception]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from typing import TYPE_CHECKING
 
 import typer
@@ -26,9 +27,12 @@ app = typer.Typer(
 
 
 def _escaped(record: Record) -> None:
-    # Log messages carry outside text (URLs, reason phrases, page errors): escape control and bidi
-    # characters here, once, so no log line can drive the terminal or the log viewer.
+    # Log messages and tracebacks carry outside text (URLs, reason phrases, page errors): escape
+    # control and bidi characters here, once, so no log line can drive the terminal or a viewer.
     record["message"] = safe(record["message"])
+    error = record["exception"]
+    record["extra"]["traceback"] = "" if error is None else safe(
+        "".join(traceback.format_exception(error.type, error.value, error.traceback)))
 
 
 def _to_stderr(message: object) -> None:
@@ -40,7 +44,7 @@ def configure_logging(verbose: bool) -> None:
     logger.enable("scraper")
     logger.configure(patcher=_escaped)
     # Tracebacks go to the debug log only (`-v`); without it a person sees one line per failure.
-    line = "{level}: {message}\n" + ("{exception}" if verbose else "")
+    line = "{level}: {message}\n" + ("{extra[traceback]}" if verbose else "")
     # The stream is looked up at each line, not bound once: a caller (or a test) may swap it.
     logger.add(_to_stderr, level="DEBUG" if verbose else "WARNING",
                format=lambda _: line, backtrace=False, diagnose=False)
