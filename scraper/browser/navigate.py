@@ -38,7 +38,7 @@ class Observations:
     """What a render noticed about the page that the record should say (render warnings)."""
 
     warnings: list[str] = field(default_factory=list)
-    loaded: bool = True  # False: `load` never fired (so the network will not idle either)
+    loaded: bool = True  # False: `load` never fired (being ready in time is then not required)
     too_large: int | None = None  # a document announced this many bytes, over max_html
     tasks: set[asyncio.Future[None]] = field(default_factory=set)  # CDP handlers in flight
 
