@@ -17,9 +17,12 @@ from urllib.parse import urlsplit
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from rfc3161_client import (
+    MessageImprint,
     PKIStatus,
     TimestampRequestBuilder,
+    TimeStampResponse,
     VerificationError,
+    Verifier,
     VerifierBuilder,
     decode_timestamp_response,
 )
@@ -74,10 +77,9 @@ def request_stamp(tsa_url: str, message: bytes, timeout: float = 30.0) -> Stamp:
     return Stamp(body, pem, response.tst_info.gen_time.astimezone(UTC))
 
 
-def _check_imprint(imprint: object, message: bytes) -> None:
-    algorithm = getattr(imprint, "hash_algorithm", None)
-    hashed = getattr(imprint, "message", None)
-    if algorithm != _SHA256_OID or hashed != hashlib.sha256(message).digest():
+def _check_imprint(imprint: MessageImprint, message: bytes) -> None:
+    if (imprint.hash_algorithm != _SHA256_OID
+            or imprint.message != hashlib.sha256(message).digest()):
         raise TimestampError("the timestamp's message imprint is not the SHA-256 of the signature")
 
 
@@ -111,7 +113,7 @@ def check_stamp(response_der: bytes, message: bytes, created: datetime,
     return StampCheck(time, _signer(embedded, response).rfc4514_string(), chained)
 
 
-def _verifier(roots: list[x509.Certificate], intermediates: list[x509.Certificate]) -> object:
+def _verifier(roots: list[x509.Certificate], intermediates: list[x509.Certificate]) -> Verifier:
     builder = VerifierBuilder()
     for root in roots:
         builder = builder.add_root_certificate(root)
@@ -121,8 +123,8 @@ def _verifier(roots: list[x509.Certificate], intermediates: list[x509.Certificat
     return builder.build()
 
 
-def _signer(certificates: list[x509.Certificate], response: object) -> x509.Name:
-    infos = list(getattr(response, "signed_data").signer_infos)
+def _signer(certificates: list[x509.Certificate], response: TimeStampResponse) -> x509.Name:
+    infos = list(response.signed_data.signer_infos)
     for cert in certificates:
         if infos and cert.serial_number == infos[0].serial_number and cert.issuer == infos[0].issuer:
             return cert.subject

@@ -4,6 +4,7 @@
 `models` holds the tables. Datetimes are timezone-aware UTC everywhere (see `models`).
 """
 
+from .captures import add_capture, capture_for_check, captured_urls, list_captures
 from .db import (
     alembic_config,
     current_revision,
@@ -13,7 +14,6 @@ from .db import (
     open_store,
     upgrade,
 )
-from .captures import add_capture, capture_for_check, captured_urls, list_captures
 from .models import Capture, Change, Check, CheckStatus, ScheduleKind, Snapshot, Watch, metadata
 from .repo import (
     add_changes,
