@@ -43,6 +43,7 @@ def add_watch(
     confirm: int = 1,
     paused: bool = False,
     created_at: datetime | None = None,
+    evidence_on_change: bool = False,
 ) -> Watch:
     """Add a watch; InputError if the name is taken."""
     if _watch_by_name(session, name) is not None:
@@ -60,6 +61,7 @@ def add_watch(
         confirm=confirm,
         paused=paused,
         created_at=created_at or datetime.now(UTC),
+        evidence_on_change=evidence_on_change,
     )
     session.add(watch)
     try:
