@@ -14,13 +14,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from asn1crypto import cms
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from rfc3161_client import (
+    HashAlgorithm,
     MessageImprint,
     PKIStatus,
     TimestampRequestBuilder,
-    TimeStampResponse,
     VerificationError,
     Verifier,
     VerifierBuilder,
@@ -30,6 +34,9 @@ from rfc3161_client import (
 # A stamp further than this from the signature's `created` does not date it (the spec's window).
 MAX_SKEW_SECONDS = 600
 _SHA256_OID = x509.ObjectIdentifier("2.16.840.1.101.3.4.2.1")
+_HASHES: dict[str, hashes.HashAlgorithm] = {
+    "sha256": hashes.SHA256(), "sha384": hashes.SHA384(), "sha512": hashes.SHA512(),
+}
 # A TSA is asked directly, whatever proxy the environment names.
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -54,8 +61,8 @@ class StampCheck:
 
 def request_stamp(tsa_url: str, message: bytes, timeout: float = 30.0) -> Stamp:
     where = f"TSA {urlsplit(tsa_url).hostname}"  # never the whole URL: it may carry a token
-    request = (TimestampRequestBuilder().data(message).nonce(nonce=True)
-               .cert_request(cert_request=True).build())
+    request = (TimestampRequestBuilder().data(message).hash_algorithm(HashAlgorithm.SHA256)
+               .nonce(nonce=True).cert_request(cert_request=True).build())
     http = urllib.request.Request(tsa_url, data=request.as_bytes(), method="POST",
                                   headers={"Content-Type": "application/timestamp-query"})
     try:
@@ -96,10 +103,7 @@ def check_stamp(response_der: bytes, message: bytes, created: datetime,
     embedded = [x509.load_der_x509_certificate(c) for c in response.signed_data.certificates]
     if not embedded:
         raise TimestampError("the timestamp carries no certificate to check it with")
-    try:
-        _verifier(embedded, []).verify_message(response, message)
-    except VerificationError as exc:
-        raise TimestampError(f"the timestamp's signature does not verify ({exc})") from None
+    signer = _check_token_signature(response.time_stamp_token(), embedded)
     time = response.tst_info.gen_time.astimezone(UTC)
     if abs((time - created).total_seconds()) > MAX_SKEW_SECONDS:
         raise TimestampError(f"the timestamp ({time:%Y-%m-%dT%H:%M:%SZ}) is more than "
@@ -110,7 +114,7 @@ def check_stamp(response_der: bytes, message: bytes, created: datetime,
             chained = _verifier(list(trusted), embedded).verify_message(response, message)
         except VerificationError:
             chained = False
-    return StampCheck(time, _signer(embedded, response).rfc4514_string(), chained)
+    return StampCheck(time, signer.subject.rfc4514_string(), chained)
 
 
 def _verifier(roots: list[x509.Certificate], intermediates: list[x509.Certificate]) -> Verifier:
@@ -123,9 +127,40 @@ def _verifier(roots: list[x509.Certificate], intermediates: list[x509.Certificat
     return builder.build()
 
 
-def _signer(certificates: list[x509.Certificate], response: TimeStampResponse) -> x509.Name:
-    infos = list(response.signed_data.signer_infos)
-    for cert in certificates:
-        if infos and cert.serial_number == infos[0].serial_number and cert.issuer == infos[0].issuer:
-            return cert.subject
-    return certificates[0].subject
+def _check_token_signature(token: bytes, certificates: list[x509.Certificate]) -> x509.Certificate:
+    """Check the CMS signature of a timestamp token with the certificate it names; return that
+    certificate. (Chain trust is a separate question, answered only against given certificates.)"""
+    try:
+        signed = cms.ContentInfo.load(token)["content"]
+        info = signed["signer_infos"][0]
+        tst_info = signed["encap_content_info"]["content"].contents
+        algorithm = info["digest_algorithm"]["algorithm"].native
+        attrs = info["signed_attrs"]
+        wanted = next(a["values"][0].native for a in attrs if a["type"].native == "message_digest")
+        sid = info["sid"].chosen
+        serial, issuer_der = sid["serial_number"].native, sid["issuer"].dump()
+        signature = info["signature"].native
+    except (ValueError, KeyError, IndexError, StopIteration) as exc:
+        raise TimestampError(f"unreadable timestamp token ({exc})") from None
+    if hashlib.new(algorithm, tst_info).digest() != wanted:
+        raise TimestampError("the timestamp token's content does not match its signed digest")
+    cert = next((c for c in certificates if c.serial_number == serial
+                 and c.issuer.public_bytes() == issuer_der), None)
+    if cert is None:
+        raise TimestampError("the timestamp does not carry the certificate that signed it")
+    # The signature covers the signed attributes as a DER SET (their [0] tag replaced).
+    data = b"\x31" + attrs.dump()[1:]
+    chosen = _HASHES.get(algorithm)
+    key = cert.public_key()
+    try:
+        if chosen is None:
+            raise TimestampError(f"unsupported digest {algorithm}")
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, data, ec.ECDSA(chosen))
+        elif isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, data, padding.PKCS1v15(), chosen)
+        else:
+            raise TimestampError("unsupported TSA key type")
+    except InvalidSignature:
+        raise TimestampError("the timestamp's signature does not verify") from None
+    return cert
