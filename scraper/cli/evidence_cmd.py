@@ -46,12 +46,12 @@ def verify_command(
             line = Text("ok     " if finding.ok else "FAILED ", style="green" if finding.ok else "bold red")
             line.append(safe(finding.subject), style="bold")
             line.append("  " + safe(finding.detail))
-            out.print(line)
+            out.print(line, soft_wrap=True)  # hashes stay on one line, whole
     if not report.ok:
         names = ", ".join(sorted({f.subject for f in report.failed})) or report.wacz.name
         raise JobFailed(f"{report.wacz}: verification failed: {names}")
     if not as_json:
-        out.print(Text(f"verified: {report.wacz}", style="bold green"))
+        out.print(Text(f"verified: {report.wacz}", style="bold green"), soft_wrap=True)
 
 
 @app.command("captures")

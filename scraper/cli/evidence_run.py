@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -70,7 +70,8 @@ def run_evidence(args: EvidenceArgs) -> None:
     else:
         from scraper.cli.record_view import render_record
 
-        out.print(Group(render_record(bundle.record), Text(), render_bundle(bundle)))
+        out.print(render_record(bundle.record))
+        out.print(render_bundle(bundle), soft_wrap=True)  # paths and hashes stay whole
     if bundle.timestamp_error:
         raise JobFailed(f"the bundle is kept, signed but not timestamped: {bundle.timestamp_error}")
 

@@ -58,6 +58,9 @@ class Facts(Recorder):
             "user_agent": await page.evaluate("navigator.userAgent"),
             "viewport": page.viewport_size,
             "device_scale_factor": await page.evaluate("window.devicePixelRatio"),
+            "page_size": await page.evaluate(
+                "({width: document.documentElement.scrollWidth,"
+                " height: document.documentElement.scrollHeight})"),
             "title": await page.title(),
             "navigation_timing": await page.evaluate(_NAVIGATION_TIMING),
             **(await self._response_facts()),

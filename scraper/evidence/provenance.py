@@ -58,6 +58,7 @@ def assemble(
         "user_agent": session.get("user_agent"),
         "viewport": session.get("viewport"),
         "device_scale_factor": session.get("device_scale_factor"),
+        "page_size": session.get("page_size"),
         "page_title": session.get("title"),
         "navigation_timing": session.get("navigation_timing"),
         "profile": dict(profile),
