@@ -113,10 +113,12 @@ class WarcRecorder(Recorder):
         writer = self._writer
         assert writer is not None
         date = _date(request)
+        # The headers as sent on the wire arrive with the response; without one, Playwright
+        # would wait for them for ever, so the headers the page asked for are kept instead.
+        sent = await _pairs(request) if response is not None else list(request.headers.items())
         req = writer.create_warc_record(
             request.url, "request", payload=BytesIO(request.post_data_buffer or b""),
-            http_headers=StatusAndHeaders(_request_line(request), await _pairs(request),
-                                          is_http_request=True),
+            http_headers=StatusAndHeaders(_request_line(request), sent, is_http_request=True),
             warc_headers_dict={"WARC-Date": date},
         )
         if response is None:
