@@ -20,7 +20,13 @@ from scraper.evidence.verify import verify
 from scraper.settings import load_settings
 from scraper.watches import open_db
 from tests.sites import use_test_profiles
-from tests.sites.evidence_pages import LATIN_PAGE, LATIN_TEXT, SLOW_SECONDS, EvidencePages, self_signed_context
+from tests.sites.evidence_pages import (
+    LATIN_PAGE,
+    LATIN_TEXT,
+    SLOW_SECONDS,
+    EvidencePages,
+    self_signed_context,
+)
 
 pytestmark = pytest.mark.browser
 
