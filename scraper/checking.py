@@ -24,6 +24,7 @@ from scraper.changes import Change, detect_changes, filter_changes
 from scraper.errors import JobFailed
 from scraper.profiles.schema import NormaliseRule
 from scraper.record import Record
+from scraper.settings import load_settings
 from scraper.store import Check, Watch
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def run_check(engine: Engine, watch_id: int, browser: BrowserSession) -> CheckRe
     with Session(engine) as session:
         watch = session.get_one(Watch, watch_id)
         url, profile, overrides = watch.url, watch.profile, overrides_for(watch)
-        evidence = _evidence(watch, browser)
+        evidence = _evidence(watch)
     started = datetime.now(UTC)
     t0 = time.monotonic()
     record: Record | None = None
@@ -109,13 +110,13 @@ def run_check(engine: Engine, watch_id: int, browser: BrowserSession) -> CheckRe
     return result
 
 
-def _evidence(watch: Watch, browser: BrowserSession) -> ChangeEvidence | None:
+def _evidence(watch: Watch) -> ChangeEvidence | None:
     """A recording of this check, for a watch that keeps evidence of its changes."""
     if not watch.evidence_on_change:
         return None
     from scraper.evidence.on_change import ChangeEvidence
 
-    return ChangeEvidence(watch.url, watch.name, browser.settings)
+    return ChangeEvidence(watch.url, watch.name, load_settings())
 
 
 def _compare(
