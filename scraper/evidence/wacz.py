@@ -115,8 +115,10 @@ def _write(archive: zipfile.ZipFile, name: str, source: Path | bytes) -> dict[st
     stored = name.endswith(_STORED_SUFFIXES)
     info = zipfile.ZipInfo(name, date_time=time.gmtime()[:6])
     info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    # The size known up front: ZIP64 headers only where a file needs them (players read them).
+    info.file_size = len(source) if isinstance(source, bytes) else source.stat().st_size
     digest, size = hashlib.sha256(), 0
-    with archive.open(info, "w", force_zip64=True) as target:
+    with archive.open(info, "w") as target:
         reader = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
         with reader:
             while chunk := reader.read(_CHUNK):
