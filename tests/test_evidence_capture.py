@@ -11,10 +11,9 @@ import struct
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from pypdf import PdfReader
@@ -31,6 +30,10 @@ from scraper.settings import load_settings
 from scraper.watches import open_db
 from tests.evidence_util import rewrite_member
 from tests.sites import BUILTIN_PROFILES
+from tests.sites.replay import ReplaySite
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
 
 pytestmark = pytest.mark.browser
 FILES = ("screenshot.png", "page.pdf", "dom.html", "page.mhtml", "page.har", "record.json",
@@ -46,8 +49,9 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(chromium: BrowserSession, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """One evidence capture of the seed page, and a plain capture of it, in one module home."""
+def demo(chromium: BrowserSession, tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """One evidence capture of the seed page, and a plain capture of it, in one module home.
+    The site is gone once they are taken: the bundle alone must hold the page."""
     home = tmp_path_factory.mktemp("evidence-home")
     with pytest.MonkeyPatch.context() as mp, DemoSite() as site:
         mp.setenv("SCRAPER_HOME", str(home))
@@ -60,7 +64,8 @@ def demo(chromium: BrowserSession, tmp_path_factory: pytest.TempPathFactory) -> 
         finally:
             engine.dispose()
         plain = capture(site.article_url, session=chromium)
-        yield Demo(bundle, plain, home, site.article_url)
+        url = site.article_url
+    return Demo(bundle, plain, home, url)
 
 
 def member(bundle: Bundle, name: str) -> bytes:
@@ -201,3 +206,30 @@ def test_captures_lists_it_by_case(demo: Demo, capsys: pytest.CaptureFixture[str
     assert json.loads(capsys.readouterr().out) == []
     assert main(["captures"]) == 0
     assert "lavrov" in capsys.readouterr().out
+
+
+def test_it_replays_in_replaywebpage_with_the_site_gone(
+    demo: Demo, chromium: BrowserSession, tmp_path: Path
+) -> None:
+    """ReplayWeb.page's own viewer and service worker load the .wacz over HTTP and draw the page;
+    its comment comes from the archived JSON endpoint, as the live site is no longer there."""
+
+    async def replay(browser: Browser) -> str:
+        context = await browser.new_context()  # service workers allowed: the player is one
+        try:
+            page = await context.new_page()
+            await page.goto(site.page_url)
+            while True:  # bounded by the job's deadline
+                for frame in page.frames:
+                    if "/replay/w/" in frame.url and "mp_/" in frame.url:
+                        html = await frame.content()
+                        # Drawn by the page's script from the archived comments endpoint.
+                        if 'id="comment-4521"' in html and "Reblogged this on" in html:
+                            return frame.url
+                await page.wait_for_timeout(250)
+        finally:
+            await context.close()
+
+    with ReplaySite(tmp_path / "replay", demo.bundle.wacz, demo.url) as site:
+        frame_url = chromium.run(replay, 60)
+    assert frame_url.endswith("mp_/" + demo.url)

@@ -128,3 +128,37 @@ def test_a_watch_with_evidence_on_change_leaves_a_bundle_when_a_check_finds_chan
     (row,) = json.loads(capsys.readouterr().out)
     assert row["check_id"] == changed.check.id and row["path"] == str(changed.evidence)
     assert main(["verify", str(changed.evidence)]) == 0
+
+
+def test_capture_evidence_from_the_command_line_into_a_given_folder(
+    demo_site: DemoSite, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "exhibit-1"
+    code = main(["capture", demo_site.article_url, "--evidence", "--out", str(out), "--case", "c",
+                 "--note", "exhibit 1", "--json"])
+    assert code == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["bundle"]["folder"] == str(out.resolve())
+    assert printed["bundle"]["wacz"] == str(out.resolve() / "exhibit-1.wacz")
+    assert printed["record"] == json.loads((out / "record.json").read_text())
+    assert sorted(printed["bundle"]["files"]) == sorted(p.name for p in out.iterdir())
+    assert main(["verify", str(out)]) == 0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--case", "c"], "--case belongs to an evidence capture: add --evidence"),
+    (["--evidence", "--out", "{nonempty}"], "exists and is not an empty folder"),
+    (["--from-file", "{file}"], "--from-file captures evidence bundles: add --evidence"),
+])
+def test_evidence_options_are_checked_before_anything_is_written(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    nonempty = tmp_path / "full"
+    nonempty.mkdir()
+    (nonempty / "keep.txt").write_text("mine")
+    (tmp_path / "urls.txt").write_text("http://127.0.0.1:1/\n")
+    args = [a.format(nonempty=nonempty, file=tmp_path / "urls.txt") for a in argv]
+    assert main(["capture", "http://127.0.0.1:1/", *args]) == 2
+    assert message in capsys.readouterr().err
+    assert not load_settings().home.exists()
+    assert [p.name for p in nonempty.iterdir()] == ["keep.txt"]
