@@ -81,8 +81,8 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
             await recorder.collect(page, content)
     finally:
         await context.close()
-    for recorder in job.options.recorders:
-        await recorder.finish()
+        for recorder in job.options.recorders:
+            await recorder.finish()  # also after a failure: recorders release what they hold
     return content, profile
 
 

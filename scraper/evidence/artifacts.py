@@ -15,7 +15,7 @@ from scraper.browser.recorder import Recorder
 from scraper.extract.page import PageContent
 
 if TYPE_CHECKING:
-    from playwright.async_api import BrowserContext, Page
+    from playwright.async_api import Page
 
 
 class Artifact(Recorder):
@@ -97,9 +97,6 @@ class Har(Artifact):
     async def finish(self) -> None:
         if not self.path.is_file():
             self.error = "the browser wrote no HAR"
-
-    async def attach(self, context: BrowserContext, page: Page) -> None:
-        return None
 
 
 # In the order they are taken: the DOM first (what the record read), the PDF last.
