@@ -9,9 +9,11 @@ matches nothing is one `profile_mismatch`, with the last good record kept as the
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 from sqlalchemy import Engine
@@ -25,18 +27,23 @@ from scraper.changes import Change, detect_changes, filter_changes
 from scraper.failures import Classified, Failure, classify
 from scraper.profiles.schema import NormaliseRule
 from scraper.record import Record
+from scraper.settings import load_settings
 from scraper.store import Check, Watch, lease
 from scraper.streak import failing_streak
 from scraper.terminal import safe_line
 
+if TYPE_CHECKING:
+    from scraper.evidence.on_change import ChangeEvidence
 
-@dataclass(frozen=True)
+
+@dataclass
 class CheckResult:
     watch: Watch
     check: Check
     changes: list[Change]
     pending: bool = False  # changes seen but not yet confirmed
     baseline: bool = False  # the watch's first good record: nothing to compare with yet
+    evidence: Path | None = None  # the bundle this check left (watches with evidence_on_change)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +52,7 @@ class CheckResult:
             "changes": [c.to_dict() for c in self.changes],
             "pending_confirmation": self.pending,
             "baseline": self.baseline,
+            "evidence": str(self.evidence) if self.evidence else None,
         }
 
 
@@ -86,16 +94,22 @@ def run_check(
         with Session(engine) as session:
             watch = session.get_one(Watch, watch_id)
             url, profile, overrides = watch.url, watch.profile, overrides_for(watch)
+            evidence = _evidence(watch)
         started = datetime.now(UTC)
         t0 = time.monotonic()
         outcome: Record | Failure
         try:
-            outcome = capture(url, profile=profile, session=browser, overrides=overrides)
+            outcome = capture(url, profile=profile, session=browser, overrides=overrides,
+                              options=evidence.render_options() if evidence else None)
         except Exception as exc:
             outcome = classify(exc, url)
             # The traceback is for the debug log; the daemon and the CLI each say it in one line.
             logger.opt(exception=exc).debug("check of watch {} ({}) failed: {}", watch_id,
                                             safe_line(url), outcome)
+        except BaseException:
+            if evidence is not None:
+                evidence.drop()
+            raise
         duration_ms = int((time.monotonic() - t0) * 1000)
 
         def write(what: Record | Failure, until: float) -> CheckResult:
@@ -106,17 +120,43 @@ def run_check(
         # Within the check's budget, but a slow capture leaves the write a few tries at least.
         until = max(t0 + budget, time.monotonic() + 3 * settings.busy_timeout)
         try:
-            return write(outcome, until)
-        except Classified as exc:
-            if isinstance(outcome, Failure):
-                raise
-            # The record could not be stored: leave at least a failed check saying why, if the
-            # store takes that much (one try), else the caller reports the failure as it is.
-            logger.info("{}", exc.failure)
-            try:
-                return write(exc.failure, 0)
-            except Classified:
-                raise exc from None
+            result = _written(write, outcome, until)
+        except BaseException:
+            if evidence is not None:
+                evidence.drop()
+            raise
+    if evidence is not None:
+        reported = any(c.notify for c in result.changes)
+        if isinstance(outcome, Record) and reported and result.check.id is not None:
+            result.evidence = evidence.keep(outcome, engine, result.check.id)
+        else:
+            evidence.drop()
+    return result
+
+
+def _written(write: Callable[[Record | Failure, float], CheckResult], outcome: Record | Failure,
+             until: float) -> CheckResult:
+    try:
+        return write(outcome, until)
+    except Classified as exc:
+        if isinstance(outcome, Failure):
+            raise
+        # The record could not be stored: leave at least a failed check saying why, if the store
+        # takes that much (one try), else the caller reports the failure as it is.
+        logger.info("{}", exc.failure)
+        try:
+            return write(exc.failure, 0)
+        except Classified:
+            raise exc from None
+
+
+def _evidence(watch: Watch) -> ChangeEvidence | None:
+    """A recording of this check, for a watch that keeps evidence of its changes."""
+    if not watch.evidence_on_change:
+        return None
+    from scraper.evidence.on_change import ChangeEvidence
+
+    return ChangeEvidence(watch.url, watch.name, load_settings())
 
 
 def _write(session: Session, watch_id: int, outcome: Record | Failure, started: datetime,

@@ -37,6 +37,15 @@ class Settings:
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT  # seconds a database write waits for a lock
     failing_after: int = DEFAULT_FAILING_AFTER  # failed checks in a row that make a `failing` change
     block_private: bool = False  # refuse private, loopback and link-local addresses (SSRF guard)
+    tsa_url: str | None = None  # an RFC 3161 timestamp authority for evidence signatures
+
+    @property
+    def captures_dir(self) -> Path:
+        return self.home / "captures"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home / "keys"
 
 
 def _profile_dirs() -> tuple[Path, ...]:
@@ -93,6 +102,13 @@ def _browser_args() -> tuple[str, ...]:
         raise InputError(f"SCRAPER_BROWSER_ARGS={raw!r}: {exc} (it is split like a shell line)") from None
 
 
+def _tsa_url() -> str | None:
+    raw = os.environ.get("SCRAPER_TSA_URL") or None
+    if raw is not None and not raw.startswith(("http://", "https://")):
+        raise InputError("SCRAPER_TSA_URL is not an http(s) URL of an RFC 3161 TSA")
+    return raw
+
+
 def load_settings() -> Settings:
     home = Path(os.environ.get("SCRAPER_HOME", "storage"))
     configured = os.environ.get("SCRAPER_DATABASE_URL")
@@ -115,4 +131,5 @@ def load_settings() -> Settings:
         failing_after=int(_number("SCRAPER_FAILING_AFTER", DEFAULT_FAILING_AFTER, 1, 1000,
                                   "a whole number of checks", whole=True)),
         block_private=block_private,
+        tsa_url=_tsa_url(),
     )

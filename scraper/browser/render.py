@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scraper.browser import navigate, steps
 from scraper.browser.guard import Resolver
+from scraper.browser.recorder import Recorder
 from scraper.extract.page import PageContent
 from scraper.profiles.schema import DEFAULT_MAX_HTML, Profile
 
@@ -26,11 +27,23 @@ STEP_MARGIN = 1.0
 
 
 @dataclass(frozen=True)
+class RenderOptions:
+    # Observers of this one render (evidence artifacts): attached before navigation, collected
+    # once the page is ready and the profile's actions have run, finished after the context closed.
+    recorders: Sequence[Recorder] = ()
+    # None: the profile's `block:` (or DEFAULT_BLOCK); () loads everything (an evidence capture).
+    block: Sequence[str] | None = None
+    # Only when a person asks for it, for one capture: the certificate's facts are still recorded.
+    ignore_https_errors: bool = False
+
+
+@dataclass(frozen=True)
 class RenderJob:
     url: str
     profile: Profile | None  # None: decide by detection once the page has loaded
     choose: Chooser
     deadline: float
+    options: RenderOptions = RenderOptions()
     guard: Resolver | None = None  # SCRAPER_BLOCK_PRIVATE: refuse a private main URL up front
 
 
@@ -43,19 +56,26 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
     # The waits end a little before the job's hard deadline (BrowserSession.run), so a ready
     # condition that never comes is reported by name and the context still has time to close.
     end = loop.time() + job.deadline - min(STEP_MARGIN, job.deadline / 10)
-    context = await browser.new_context(accept_downloads=False, service_workers="block")
+    options: dict[str, Any] = {"accept_downloads": False, "service_workers": "block"}
+    if job.options.ignore_https_errors:
+        options["ignore_https_errors"] = True
+    for recorder in job.options.recorders:
+        options.update(recorder.context_options())
+    context = await browser.new_context(**options)
     seen = navigate.Observations()
+    max_html = job.profile.max_html if job.profile else DEFAULT_MAX_HTML
     try:
         context.set_default_timeout(job.deadline * 1000)
         page = await context.new_page()
         steps.guard(context, page)
-        await steps.block(context, page, job.profile.block if job.profile else DEFAULT_BLOCK)
+        await steps.block(context, page, _blocked(job))
+        for recorder in job.options.recorders:
+            await recorder.attach(context, page)
         fetched_at = utc_now()
         if job.guard is not None:  # the clear message for the common case; the proxy does the rest
             parts = urlsplit(job.url)
             default_port = 443 if parts.scheme == "https" else 80
             await job.guard.check(parts.hostname or "", parts.port or default_port)
-        max_html = job.profile.max_html if job.profile else DEFAULT_MAX_HTML
         await navigate.cap_documents(page, max_html, seen)
         await navigate.goto(page, job.url, _load_bound(job, end - loop.time()), seen, max_html)
         profile = job.profile or job.choose(await navigate.content(page, max_html, _settle(end, loop)))
@@ -70,13 +90,23 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
             url=job.url, final_url=page.url, fetched_at=fetched_at,
             html=html, frames=frames, warnings=tuple(seen.warnings),
         )
-        return content, profile
+        for recorder in job.options.recorders:
+            await recorder.collect(page, content)
     except Exception:
-        if seen.too_large is not None:  # the page was closed for its size: say that, not "closed"
+        if seen.too_large is not None:  # the document was refused for its size: say that
             raise navigate.too_large(seen.too_large, max_html, "bytes") from None
         raise
     finally:
         await context.close()
+        for recorder in job.options.recorders:
+            await recorder.finish()  # also after a failure: recorders release what they hold
+    return content, profile
+
+
+def _blocked(job: RenderJob) -> Sequence[str]:
+    if job.options.block is not None:
+        return job.options.block
+    return job.profile.block if job.profile else DEFAULT_BLOCK
 
 
 def _load_bound(job: RenderJob, remaining: float) -> float:

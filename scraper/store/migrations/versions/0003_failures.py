@@ -1,7 +1,7 @@
 """Classified failures (checks.error_kind) and the lease that serialises checks of one watch.
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0005
 Create Date: 2026-11-30
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0002"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
