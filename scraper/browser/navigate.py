@@ -29,6 +29,18 @@ if TYPE_CHECKING:
 # How long a page may keep navigating (refresh or redirect chains, reload loops) before we stop
 # waiting for it to hold still; at most the time left in the job.
 SETTLE_SECONDS = 10.0
+# The DOM as page.content() gives it (doctype + outerHTML), in one round trip, and only when it is
+# no larger than the cap: [length, html or null].
+_READ_DOM = """max => {
+  const root = document.documentElement;
+  if (!root) return [0, ''];
+  const html = root.outerHTML;
+  if (html.length > max) return [html.length, null];
+  const d = document.doctype;
+  const doctype = !d ? '' : '<!DOCTYPE ' + d.name + (d.publicId ? ' PUBLIC "' + d.publicId + '"' : '')
+    + (!d.publicId && d.systemId ? ' SYSTEM' : '') + (d.systemId ? ' "' + d.systemId + '"' : '') + '>';
+  return [html.length, doctype + html];
+}"""
 # How long to wait for `load` when no profile says (its ready timeout would).
 LOAD_SECONDS = 10.0
 
@@ -38,7 +50,7 @@ class Observations:
     """What a render noticed about the page that the record should say (render warnings)."""
 
     warnings: list[str] = field(default_factory=list)
-    loaded: bool = True  # False: `load` never fired (being ready in time is then not required)
+    loaded: bool = True  # False: `load` never fired (so no network idle will come either)
     too_large: int | None = None  # a document announced this many bytes, over max_html
     tasks: set[asyncio.Future[None]] = field(default_factory=set)  # CDP handlers in flight
 
@@ -93,12 +105,20 @@ async def goto(page: Page, url: str, load_timeout: float, seen: Observations, ma
     if response is not None and response.status >= 400:
         reason = safe_line(response.status_text)  # the server's words: escaped at the source
         raise JobFailed(f"{url}: HTTP {response.status} {reason}".rstrip(), "http")
-    try:
-        await page.wait_for_load_state("load", timeout=_ms(load_timeout))
-    except PlaywrightError:
-        seen.loaded = False
+    seen.loaded = await _loaded(page, load_timeout)
+    if not seen.loaded:
         seen.warn(f"the page's load event never fired within {load_timeout:.1f}s; "
                   "captured from its DOM as it stood")
+
+
+async def _loaded(page: Page, seconds: float) -> bool:
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        await page.wait_for_load_state("load", timeout=_ms(seconds))
+    except PlaywrightError:
+        return False
+    return True
 
 
 async def content(page: Page | Frame, max_html: int, budget: float) -> str:
@@ -109,11 +129,10 @@ async def content(page: Page | Frame, max_html: int, budget: float) -> str:
     end = loop.time() + max(budget, 0.5)
     while True:
         try:
-            size = int(await page.evaluate("document.documentElement ? "
-                                           "document.documentElement.outerHTML.length : 0"))
-            if size > max_html:
-                raise too_large(size, max_html, "characters")
-            return await page.content()
+            size, html = await page.evaluate(_READ_DOM, max_html)
+            if html is None:
+                raise too_large(int(size), max_html, "characters")
+            return str(html)
         except PlaywrightError as exc:
             if not _navigating(exc) or loop.time() >= end:
                 if _navigating(exc):

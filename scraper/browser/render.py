@@ -79,9 +79,10 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
         await navigate.cap_documents(page, max_html, seen)
         await navigate.goto(page, job.url, _load_bound(job, end - loop.time()), seen, max_html)
         profile = job.profile or job.choose(await navigate.content(page, max_html, _settle(end, loop)))
-        # A page whose `load` never fired still gets its ready wait (a slow page draws its comments
-        # meanwhile), but not being ready in time is then no failure: it is read as it stands.
-        ready = profile.ready if seen.loaded else profile.ready.model_copy(update={"required": False})
+        # A page whose `load` never came (an image that keeps failing) is read as it stands: no
+        # network idle will come either, and not being ready in time is then no failure.
+        ready = profile.ready if seen.loaded else profile.ready.model_copy(
+            update={"required": False, "network_idle": False})
         await steps.wait_ready(page, ready, end - loop.time())
         await steps.run_actions(page, profile.actions)
         html = await navigate.content(page, profile.max_html, _settle(end, loop))
@@ -110,10 +111,10 @@ def _blocked(job: RenderJob) -> Sequence[str]:
 
 
 def _load_bound(job: RenderJob, remaining: float) -> float:
-    """How long to wait for `load`: the profile's ready timeout, else a default; at most a third
-    of the time left, so a page that never loads still gets its ready wait and is read in time."""
+    """How long to wait for `load`: the profile's ready timeout (else a default), leaving a fifth
+    of the time left for reading the page, so one that never loads is still read in time."""
     ready = job.profile.ready.timeout if job.profile else None
-    return min(ready or navigate.LOAD_SECONDS, remaining / 3)
+    return min(ready or navigate.LOAD_SECONDS, remaining * 0.8)
 
 
 def _settle(end: float, loop: asyncio.AbstractEventLoop) -> float:
