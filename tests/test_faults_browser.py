@@ -210,16 +210,17 @@ def test_chromium_killed_under_the_daemon_is_a_failed_check_then_the_next_one_is
 def test_chromium_killed_under_scraper_check_is_one_line_and_a_failed_row(
     hostile: HostileSite, home_db: Path
 ) -> None:
-    hostile.add_page("/c", PAGES["/never-loads"])
+    hostile.add_page("/c", PAGES["/gated"])  # loads, then waits for /gate (held): mid-render
+    hostile.gate.clear()
     env = {**os.environ, "SCRAPER_DEADLINE": "30"}
     scraper = [sys.executable, "-m", "scraper"]
     subprocess.run([*scraper, "watch", "add", hostile.url("/c"), "--name", "c"],
                    env=env, check=True, capture_output=True)
-    seen = hostile.requests("/c")
+    held = hostile.requests("/gate (held)")
     check = subprocess.Popen([*scraper, "check", "c"], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     try:
-        assert hostile.wait_for_request("/c", seen + 1)  # mid-check
+        assert hostile.wait_for_request("/gate (held)", held + 1)  # mid-check
         for pid in chromium_browsers(check.pid):
             os.kill(pid, signal.SIGKILL)
         out, err = check.communicate(timeout=90)
@@ -229,6 +230,7 @@ def test_chromium_killed_under_scraper_check_is_one_line_and_a_failed_row(
     assert err.count("\n") == 1 and err.startswith("error: watch 1 (c) check 1 failed: "), err
     assert "(browser)" in err and "Traceback" not in err and out == ""
     assert statuses(home_db) == ["failed"]
+    hostile.gate.set()
     hostile.add_page("/c", PAGES["/ok"])
     again = subprocess.run([*scraper, "check", "c"], env=env, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
