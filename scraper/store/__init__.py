@@ -13,7 +13,7 @@ from .db import (
     open_store,
     upgrade,
 )
-from .models import Change, Check, CheckStatus, ScheduleKind, Snapshot, Watch, metadata
+from .models import Change, Check, CheckStatus, Outbox, OutboxStatus, ScheduleKind, Snapshot, Watch, metadata
 from .repo import (
     add_changes,
     add_check,
@@ -36,6 +36,8 @@ __all__ = [
     "Change",
     "Check",
     "CheckStatus",
+    "Outbox",
+    "OutboxStatus",
     "ScheduleKind",
     "Snapshot",
     "Watch",

@@ -43,6 +43,8 @@ def add_watch(
     confirm: int = 1,
     paused: bool = False,
     created_at: datetime | None = None,
+    digest: str | None = None,
+    notify: Sequence[str] = (),
 ) -> Watch:
     """Add a watch; InputError if the name is taken."""
     if _watch_by_name(session, name) is not None:
@@ -60,6 +62,8 @@ def add_watch(
         confirm=confirm,
         paused=paused,
         created_at=created_at or datetime.now(UTC),
+        digest=digest,
+        notify=list(notify),
     )
     session.add(watch)
     try:

@@ -1,0 +1,32 @@
+"""Any channel Apprise knows (Slack, Matrix, ntfy, Discord, json://, form://…): the subject as
+the title, the plain-text report as the body."""
+
+from __future__ import annotations
+
+import apprise
+
+from scraper.reports.channels.base import DeliveryError, Outgoing, with_retries
+from scraper.settings import MailSettings
+
+
+def known(url: str) -> bool:
+    return apprise.Apprise.instantiate(url) is not None
+
+
+class AppriseChannel:
+    def __init__(self, mail: MailSettings) -> None:
+        self.mail = mail
+
+    def send(self, outgoing: Outgoing) -> None:
+        notifier = apprise.Apprise()
+        if not notifier.add(outgoing.target.url):
+            raise DeliveryError(f"{outgoing.target.shown}: not a channel URL Apprise knows",
+                                permanent=True)
+
+        def once() -> None:
+            accepted = notifier.notify(title=outgoing.rendered.subject, body=outgoing.rendered.text,
+                                       body_format=apprise.NotifyFormat.TEXT)
+            if not accepted:
+                raise DeliveryError(f"{outgoing.target.shown} did not accept the report")
+
+        with_retries(once)

@@ -1,0 +1,73 @@
+"""Where a watch's reports go: its e-mail address and channel URLs, or the defaults.
+
+A target is shown masked (a channel URL often carries a token) and stored only by key: the outbox
+keeps `key` and `shown`; at delivery the key is looked up among the configured targets again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from scraper.settings import MailSettings
+
+EMAIL_SCHEME = "mailto"
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str  # mailto:ADDRESS or a channel URL (may hold secrets: never print or store it)
+    key: str  # what the outbox stores
+    shown: str  # what a person may see
+
+    @property
+    def scheme(self) -> str:
+        return self.url.split(":", 1)[0].lower()
+
+
+def email_target(address: str) -> Target:
+    url = f"{EMAIL_SCHEME}:{address}"
+    return Target(url=url, key=url, shown=address)
+
+
+def channel_target(url: str) -> Target:
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return Target(url=url, key=f"url:{digest}", shown=mask(url, digest[:6]))
+
+
+def target(url: str) -> Target:
+    if url.lower().startswith(EMAIL_SCHEME + ":"):
+        return email_target(url.split(":", 1)[1])
+    return channel_target(url)
+
+
+def mask(url: str, tag: str = "") -> str:
+    """scheme://host/… (#tag): enough to tell channels apart, nothing secret (tokens live in the
+    user part, the path or the query, which are all left out)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        host, port = "", ""
+    scheme = url.split(":", 1)[0]
+    hidden = "/…" if url.split("://", 1)[-1].strip("/") != f"{host}{port}" else ""
+    return f"{scheme}://{host}{port}{hidden}" + (f" (#{tag})" if tag else "")
+
+
+def targets_for(email: str | None, channels: Sequence[str], mail: MailSettings) -> list[Target]:
+    """The watch's targets: its address (else the default recipient) and its channels (else the
+    default channels)."""
+    address = email or mail.recipient
+    found = [email_target(address)] if address else []
+    found.extend(target(url) for url in (channels or mail.channels))
+    return _unique(found)
+
+
+def _unique(targets: Iterable[Target]) -> list[Target]:
+    seen: dict[str, Target] = {}
+    for t in targets:
+        seen.setdefault(t.key, t)
+    return list(seen.values())
