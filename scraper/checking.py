@@ -23,6 +23,7 @@ from scraper.changes import Change, detect_changes, filter_changes
 from scraper.errors import JobFailed
 from scraper.profiles.schema import NormaliseRule
 from scraper.record import Record
+from scraper.reports.outbox import enqueue
 from scraper.store import Check, Watch
 
 
@@ -142,5 +143,9 @@ def _previous_status(session: Session, watch: Watch, current: Check) -> str | No
 
 def _store(session: Session, watch: Watch, check: Check, changes: list[Change]) -> CheckResult:
     changes = filter_changes(changes, watch.notify_on)
-    store.add_changes(session, check, [c.to_dict() for c in changes], [c.notify for c in changes])
+    stored = [c.to_dict() for c in changes]
+    store.add_changes(session, check, stored, [c.notify for c in changes])
+    # The report is queued in this same transaction: committed together with the changes, or not
+    # at all. Every path that stores changes goes through here.
+    enqueue(session, watch, check, stored)
     return CheckResult(watch, check, changes)

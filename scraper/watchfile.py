@@ -42,6 +42,8 @@ class Entry(BaseModel):
     normalise: list[NormaliseRule] = Field(default_factory=list)
     confirm: int = 1
     paused: bool = False
+    digest: str | None = None
+    notify: list[str] = Field(default_factory=list)
 
 
 class WatchFile(BaseModel):

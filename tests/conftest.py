@@ -3,8 +3,10 @@
 pytest_plugins: list[str] = [
     "tests.fixtures.browser",
     "tests.fixtures.demo",
+    "tests.fixtures.http_recorder",
     "tests.fixtures.isso",
     "tests.fixtures.pages",
     "tests.fixtures.postgres",
+    "tests.fixtures.smtp",
     "tests.fixtures.store",
 ]

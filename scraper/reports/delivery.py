@@ -53,14 +53,17 @@ def deliver(engine: Engine, settings: Settings, *, now: datetime | None = None,
     now = now or outbox.now_utc()
     made = outbox.bundle_digests(engine, now, settings.mail.sender)
     with Session(engine) as session:
-        rows = outbox.due(session, now, None if only is None else [*only, *made])
+        rows = outbox.pending(session, None if only is None else [*only, *made])
         known = outbox.known_targets(session, settings.mail)
         session.expunge_all()
-    held: set[str] = set()
+    held: set[str] = set()  # targets whose earlier report is not out yet: the later ones wait
     outcomes = []
     for row in rows:
         assert row.id is not None
-        if row.target_key in held or not outbox.claim(engine, row.id, now):
+        if row.target_key in held:
+            continue
+        if not outbox.is_due(row, now) or not outbox.claim(engine, row.id, now):
+            held.add(row.target_key)
             continue
         outcome = _send(engine, settings, row, outbox.resolve(row.target_key, known), now)
         if outcome.status != "sent":

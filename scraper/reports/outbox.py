@@ -113,17 +113,18 @@ def resolve(key: str, known: Mapping[str, Target]) -> Target | None:
 
 # --- reading and marking rows ------------------------------------------------------------------------
 
-def due(session: Session, now: datetime, only: Sequence[int] | None = None) -> list[Outbox]:
-    """Queued rows whose time has come and that no sender holds, oldest first (reports to one
-    target go out in the order they were written)."""
-    statement = (
-        select(Outbox)
-        .where(Outbox.status == "queued", col(Outbox.due_at) <= now, _unclaimed(now))
-        .order_by(col(Outbox.id))
-    )
+def pending(session: Session, only: Sequence[int] | None = None) -> list[Outbox]:
+    """Every queued row, oldest first: due or not, since a target's rows go out in the order they
+    were written, and one still backing off holds the later ones back."""
+    statement = select(Outbox).where(Outbox.status == "queued").order_by(col(Outbox.id))
     if only is not None:
         statement = statement.where(col(Outbox.id).in_(list(only)))
     return list(session.exec(statement))
+
+
+def is_due(row: Outbox, now: datetime) -> bool:
+    """Its time has come and no sender holds it."""
+    return row.due_at <= now and (row.claimed_until is None or row.claimed_until < now)
 
 
 def _unclaimed(now: datetime) -> Any:
@@ -212,3 +213,23 @@ def listing(session: Session, limit: int) -> list[Outbox]:
     statement = (select(Outbox).where(Outbox.status != "bundled")
                  .order_by(col(Outbox.id).desc()).limit(limit))
     return list(reversed(list(session.exec(statement))))
+
+
+def of_check(session: Session, check_id: int) -> list[Outbox]:
+    """The rows a check queued, by target."""
+    return list(session.exec(select(Outbox).where(Outbox.check_id == check_id).order_by(col(Outbox.id))))
+
+
+def row_dict(row: Outbox) -> dict[str, Any]:
+    """A row for `scraper outbox --json` and `scraper check --json` (no payload: it is the report)."""
+    return {
+        "id": row.id, "status": row.status, "to": row.target, "watch_id": row.watch_id,
+        "check_id": row.check_id, "subject": row.subject, "created_at": _iso(row.created_at),
+        "due_at": _iso(row.due_at) if row.status in ("queued", "waiting") else None,
+        "attempts": row.attempts, "sent_at": _iso(row.sent_at), "last_error": row.last_error,
+        "message_id": row.message_id, "digest": row.digest, "bundle_id": row.bundle_id,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
