@@ -262,8 +262,9 @@ def test_a_refusing_webhook_fails_for_good(local_engine: Engine, http_recorder: 
     checked(local_engine, watch(local_engine, "w", notify=[f"http://{http_recorder.origin}/gone"]),
             comment_added(1))
     (outcome,) = deliver(local_engine, load_settings())
-    assert (outcome.status, outcome.error) == ("failed", f"http://{http_recorder.origin}/… "
-                                               f"(#{rows(local_engine)[0].target_key[4:10]}) answered HTTP 410")
+    tag = rows(local_engine)[0].target_key[4:10]
+    assert (outcome.status, outcome.error) == (
+        "failed", f"http://{http_recorder.origin}/… (#{tag}) answered HTTP 410")
 
 
 # --- the embedded default: .eml files ------------------------------------------------------------------

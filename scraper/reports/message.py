@@ -16,6 +16,10 @@ from email.utils import format_datetime, parseaddr
 
 from scraper.reports.render import Rendered
 
+# Folding at 78 columns makes the email package leave a doubled space around encoded words (a
+# subject with "·" or "‘" reads "edited  · Russia"); 998 is RFC 5322's hard line limit, and our
+# one-line headers stay well under it.
+POLICY = SMTP.clone(max_line_length=998)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -33,7 +37,7 @@ def new_message_id(sender: str) -> str:
 
 def build_email(rendered: Rendered, *, sender: str, to: str, message_id: str,
                 date: datetime) -> EmailMessage:
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=POLICY)
     message["Subject"] = header_value(rendered.subject)
     message["From"] = header_value(sender)
     message["To"] = header_value(to)

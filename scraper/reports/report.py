@@ -17,6 +17,7 @@ from scraper.terminal import safe
 
 SUBJECT_PREFIX = "[scraper]"
 SUBJECT_WIDTH = 78  # what a mail client shows before it cuts
+SUMMARY_WIDTH = 120  # a subject listing twenty kinds of change helps nobody
 
 
 class ReportItem(BaseModel):
@@ -87,7 +88,8 @@ def _alerts(changes: list[dict[str, Any]]) -> list[str]:
 
 def subject(report: Report) -> str:
     """`[scraper] 2 new comments, 1 edited · Russia seeks ‘honest’ cooperation…` (one line)."""
-    head = f"{SUBJECT_PREFIX} {'digest: ' if report.digest else ''}{one_line(summary(report.changes()))}"
+    said = shorten(one_line(summary(report.changes())), SUMMARY_WIDTH)
+    head = f"{SUBJECT_PREFIX} {'digest: ' if report.digest else ''}{said}"
     pages = {item.url for item in report.items}
     if len(pages) > 1:
         return f"{head} on {len(pages)} pages"
