@@ -3,6 +3,9 @@
 The watch table is the source of truth: `sync()` (run at start and every `reload_every` seconds)
 adds, reschedules and drops jobs to match it, so `scraper watch add/pause/remove` take effect in a
 running scheduler without a restart. A watch that is due (never checked, or overdue) runs at once.
+
+Reports: after a check with something to report, and every minute (retries, digests that became
+due), the scheduler calls the one delivery function (`scraper.reports.delivery.deliver`).
 """
 
 from __future__ import annotations

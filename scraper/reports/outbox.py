@@ -195,10 +195,12 @@ def bundle_digests(engine: Engine, now: datetime, sender: str) -> list[int]:
 
 
 def reset(session: Session, row_id: int | None, now: datetime) -> list[int]:
-    """Make failed (and queued, and waiting) rows due now; one row or all. Returns their ids."""
-    statement = select(Outbox).where(col(Outbox.status).in_(["failed", "queued", "waiting"]))
+    """Make failed and queued rows due now, all of them or one; one row may also be a digest part
+    (it then goes out now, in a digest of its own). Returns their ids."""
+    statement = select(Outbox).where(col(Outbox.status).in_(["failed", "queued"]))
     if row_id is not None:
-        statement = statement.where(Outbox.id == row_id)
+        statement = select(Outbox).where(Outbox.id == row_id,
+                                         col(Outbox.status).in_(["failed", "queued", "waiting"]))
     rows = list(session.exec(statement.order_by(col(Outbox.id))))
     for row in rows:
         row.status = "queued" if row.status == "failed" else row.status

@@ -44,17 +44,27 @@ def target(url: str) -> Target:
 
 
 def mask(url: str, tag: str = "") -> str:
-    """scheme://host/… (#tag): enough to tell channels apart, nothing secret (tokens live in the
-    user part, the path or the query, which are all left out)."""
+    """scheme://host/… (#tag): enough to tell channels apart, nothing secret. Tokens live in the
+    user part, the path or the query, which are left out, and in the host position of many
+    Apprise URLs (slack://TOKEN/…), which Apprise's own privacy mode shortens to T...N."""
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    host = _host(scheme, url)
+    return f"{scheme}://{host}{'/' if host else ''}…" + (f" (#{tag})" if tag else "")
+
+
+def _host(scheme: str, url: str) -> str:
+    if scheme not in ("http", "https"):
+        import apprise  # only here: rendering and the CLI's start-up never pay for it
+
+        plugin = apprise.Apprise.instantiate(url) if scheme else None
+        if plugin is None:
+            return ""
+        url = plugin.url(privacy=True)
     try:
         parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
+        return (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
     except ValueError:
-        host, port = "", ""
-    scheme = url.split(":", 1)[0]
-    hidden = "/…" if url.split("://", 1)[-1].strip("/") != f"{host}{port}" else ""
-    return f"{scheme}://{host}{port}{hidden}" + (f" (#{tag})" if tag else "")
+        return ""
 
 
 def targets_for(email: str | None, channels: Sequence[str], mail: MailSettings) -> list[Target]:

@@ -3,10 +3,17 @@ the title, the plain-text report as the body."""
 
 from __future__ import annotations
 
+import logging
+
 import apprise
 
 from scraper.reports.channels.base import DeliveryError, Outgoing, with_retries
 from scraper.settings import MailSettings
+
+# Apprise logs its failures through the standard logging module, which with no handler prints them
+# to stderr, hosts and paths included; the outbox records the failure instead.
+logging.getLogger("apprise").addHandler(logging.NullHandler())
+logging.getLogger("apprise").propagate = False
 
 
 def known(url: str) -> bool:
