@@ -59,7 +59,7 @@ def _host(scheme: str, url: str) -> str:
         plugin = apprise.Apprise.instantiate(url) if scheme else None
         if plugin is None:
             return ""
-        url = plugin.url(privacy=True)
+        url = str(plugin.url(privacy=True))  # type: ignore[no-untyped-call]
     try:
         parts = urlsplit(url)
         return (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
