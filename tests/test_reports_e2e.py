@@ -195,3 +195,21 @@ def test_check_send_sends_at_once(
     result = json.loads(capsys.readouterr().out)
     assert [(r["to"], r["status"]) for r in result["reports"]] == [("desk@example.org", "sent")]
     assert len(smtp_server.wait_for(1)) == 1
+
+
+def test_a_change_waiting_for_confirmation_sends_nothing_yet(
+    local_engine: Engine, chromium: BrowserSession, demo_site: DemoSite
+) -> None:
+    watch = add_watch(local_engine, WatchSpec(url=demo_site.article_url, name="careful", confirm=2,
+                                              email="desk@example.org"), load_settings())
+    assert watch.id is not None
+
+    def queued() -> int:
+        with Session(local_engine) as session:
+            return len(session.exec(select(Outbox)).all())
+
+    assert run_check(local_engine, watch.id, chromium).baseline and queued() == 0
+    demo_site.add_comment("Ann", "Seen once.")
+    assert run_check(local_engine, watch.id, chromium).pending and queued() == 0
+    assert [c.kind for c in run_check(local_engine, watch.id, chromium).changes] == ["comment_added"]
+    assert queued() == 1
