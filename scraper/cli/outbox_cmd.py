@@ -50,7 +50,7 @@ def _row_view(r: dict[str, object]) -> Text:
     """#3 failed · 2026-11-30T09:40:00Z → desk@example.org · 2 attempts, then the subject and the
     last error: a block per report reads better than a table squeezed into 80 columns."""
     status = str(r["status"])
-    when = {"sent": f"sent {r['sent_at']}", "queued": f"next try {r['due_at']}",
+    when = {"sent": str(r["sent_at"]), "queued": f"next try {r['due_at']}",
             "waiting": f"digest at {r['due_at']}"}.get(status, f"queued {r['created_at']}")
     view = Text(f"#{r['id']} ", style="bold")
     view.append(status, style=STATUS_STYLE.get(status, ""))
