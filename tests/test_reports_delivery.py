@@ -9,6 +9,7 @@ Reports are queued the way a check queues them: the changes are stored and `enqu
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -72,36 +73,46 @@ def text_of(received: Any) -> str:
     return str(body.get_content())
 
 
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A fresh store on SQLite or PostgreSQL: the claims and the digest bundling run on both."""
+    engine = store.open_store(db_url, auto_upgrade=True)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 # --- SMTP down, then up --------------------------------------------------------------------------------
 
 def test_reports_queued_while_smtp_is_down_go_out_once_in_order(
-    local_engine: Engine, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server = SmtpServer(port=free_port())  # made, not started: the port refuses connections
     server.configure(monkeypatch)
-    watch_id = watch(local_engine, "w", email="desk@example.org")
-    checks = [checked(local_engine, watch_id, comment_added(n)) for n in range(3)]
+    watch_id = watch(engine, "w", email="desk@example.org")
+    checks = [checked(engine, watch_id, comment_added(n)) for n in range(3)]
     now = datetime.now(UTC)
 
-    first = deliver(local_engine, load_settings(), now=now)
+    first = deliver(engine, load_settings(), now=now)
     # The first report failed (after quick retries inside the send); the target's later reports
     # waited behind it, so order is kept.
     assert [(o.status, o.check_id) for o in first] == [("queued", checks[0])]
     assert first[0].error is not None and "Connection refused" in first[0].error
-    assert [r.status for r in rows(local_engine)] == ["queued"] * 3
-    assert deliver(local_engine, load_settings(), now=now) == []  # backing off: not due yet
+    assert [r.status for r in rows(engine)] == ["queued"] * 3
+    assert deliver(engine, load_settings(), now=now) == []  # backing off: not due yet
 
     server.start()
     try:
         later = now + timedelta(minutes=2)
-        assert [o.status for o in deliver(local_engine, load_settings(), now=later)] == ["sent"] * 3
+        assert [o.status for o in deliver(engine, load_settings(), now=later)] == ["sent"] * 3
         received = server.wait_for(3)
         assert [f"Comment number {n}." in text_of(r) for n, r in enumerate(received)] == [True] * 3
-        assert deliver(local_engine, load_settings(), now=later + timedelta(hours=1)) == []
+        assert deliver(engine, load_settings(), now=later + timedelta(hours=1)) == []
         assert len(server.received) == 3
     finally:
         server.stop()
-    sent = rows(local_engine)
+    sent = rows(engine)
     assert [r.status for r in sent] == ["sent"] * 3
     assert [r.attempts for r in sent] == [2, 1, 1]
     # The Message-ID was made when the report was queued: the retry sent that same one.
@@ -109,16 +120,16 @@ def test_reports_queued_while_smtp_is_down_go_out_once_in_order(
 
 
 def test_a_claimed_report_is_not_sent_by_another_process_until_its_lease_ends(
-    local_engine: Engine, smtp_server: SmtpServer
+    engine: Engine, smtp_server: SmtpServer
 ) -> None:
-    checked(local_engine, watch(local_engine, "w", email="desk@example.org"), comment_added(1))
-    (row,) = rows(local_engine)
+    checked(engine, watch(engine, "w", email="desk@example.org"), comment_added(1))
+    (row,) = rows(engine)
     assert row.id is not None
     now = datetime.now(UTC)
-    assert claim(local_engine, row.id, now)  # another sender holds it (and then dies)
-    assert not claim(local_engine, row.id, now)
-    assert deliver(local_engine, load_settings(), now=now) == []
-    after = deliver(local_engine, load_settings(), now=now + LEASE + timedelta(seconds=1))
+    assert claim(engine, row.id, now)  # another sender holds it (and then dies)
+    assert not claim(engine, row.id, now)
+    assert deliver(engine, load_settings(), now=now) == []
+    after = deliver(engine, load_settings(), now=now + LEASE + timedelta(seconds=1))
     assert [o.status for o in after] == ["sent"]
     assert len(smtp_server.wait_for(1)) == 1
 
@@ -194,33 +205,33 @@ def test_a_wrong_password_is_a_clear_failure_and_never_shown(
 # --- digests ------------------------------------------------------------------------------------------
 
 def test_a_digest_covers_every_digest_watch_of_a_recipient_once(
-    local_engine: Engine, smtp_server: SmtpServer
+    engine: Engine, smtp_server: SmtpServer
 ) -> None:
-    lavrov = watch(local_engine, "lavrov", email="desk@example.org", digest="hourly")
-    harbour = watch(local_engine, "harbour", email="desk@example.org", digest="hourly")
-    checked(local_engine, lavrov, comment_added(1, "Ann"))
-    checked(local_engine, harbour, comment_added(2, "Bob"))
-    checked(local_engine, lavrov, comment_added(3, "Cy"))
+    lavrov = watch(engine, "lavrov", email="desk@example.org", digest="hourly")
+    harbour = watch(engine, "harbour", email="desk@example.org", digest="hourly")
+    checked(engine, lavrov, comment_added(1, "Ann"))
+    checked(engine, harbour, comment_added(2, "Bob"))
+    checked(engine, lavrov, comment_added(3, "Cy"))
     now = datetime.now(UTC)
-    assert deliver(local_engine, load_settings(), now=now) == []  # parts wait for the hour
-    assert [r.status for r in rows(local_engine)] == ["waiting"] * 3
+    assert deliver(engine, load_settings(), now=now) == []  # parts wait for the hour
+    assert [r.status for r in rows(engine)] == ["waiting"] * 3
 
     next_hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    assert [o.status for o in deliver(local_engine, load_settings(), now=next_hour)] == ["sent"]
+    assert [o.status for o in deliver(engine, load_settings(), now=next_hour)] == ["sent"]
     (digest,) = smtp_server.wait_for(1)
     text = text_of(digest)
     assert [name in text for name in ("Ann", "Bob", "Cy")] == [True] * 3
     assert 'watch "lavrov"' in text and 'watch "harbour"' in text
     assert str(digest.message["Subject"]).startswith("[scraper] digest: 3 new comments")
 
-    checked(local_engine, harbour, comment_added(4, "Dee"))
-    assert [o.status for o in deliver(local_engine, load_settings(), now=next_hour + timedelta(hours=1))] == [
+    checked(engine, harbour, comment_added(4, "Dee"))
+    assert [o.status for o in deliver(engine, load_settings(), now=next_hour + timedelta(hours=1))] == [
         "sent"]
     second = smtp_server.wait_for(2)[1]
     assert "Dee" in text_of(second)
     assert [name in text_of(second) for name in ("Ann", "Bob", "Cy")] == [False] * 3
     assert len(smtp_server.received) == 2
-    assert [r.status for r in rows(local_engine)] == ["bundled"] * 3 + ["sent", "bundled", "sent"]
+    assert [r.status for r in rows(engine)] == ["bundled"] * 3 + ["sent", "bundled", "sent"]
 
 
 # --- other channels -----------------------------------------------------------------------------------
