@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import logging
 
-import apprise
-
 from scraper.reports.channels.base import DeliveryError, Outgoing, with_retries
 from scraper.settings import MailSettings
 
@@ -16,7 +14,13 @@ logging.getLogger("apprise").addHandler(logging.NullHandler())
 logging.getLogger("apprise").propagate = False
 
 
+# apprise is imported where it is used: it takes a while, and `scraper watch add` needs it only for
+# a --notify URL.
+
+
 def known(url: str) -> bool:
+    import apprise
+
     return apprise.Apprise.instantiate(url) is not None
 
 
@@ -25,6 +29,8 @@ class AppriseChannel:
         self.mail = mail
 
     def send(self, outgoing: Outgoing) -> None:
+        import apprise
+
         notifier = apprise.Apprise()
         if not notifier.add(outgoing.target.url):
             raise DeliveryError(f"{outgoing.target.shown}: not a channel URL Apprise knows",
