@@ -69,6 +69,15 @@ class Settings:
     deadline: float
     default_database: bool  # the embedded SQLite: it upgrades its own schema on start
     mail: MailSettings  # change reports: SMTP, sender, default recipient and channels, templates
+    tsa_url: str | None = None  # an RFC 3161 timestamp authority for evidence signatures
+
+    @property
+    def captures_dir(self) -> Path:
+        return self.home / "captures"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home / "keys"
 
 
 def _profile_dirs() -> tuple[Path, ...]:
@@ -138,6 +147,13 @@ def _mail(home: Path) -> MailSettings:
     )
 
 
+def _tsa_url() -> str | None:
+    raw = os.environ.get("SCRAPER_TSA_URL") or None
+    if raw is not None and not raw.startswith(("http://", "https://")):
+        raise InputError("SCRAPER_TSA_URL is not an http(s) URL of an RFC 3161 TSA")
+    return raw
+
+
 def load_settings() -> Settings:
     home = Path(os.environ.get("SCRAPER_HOME", "storage"))
     configured = os.environ.get("SCRAPER_DATABASE_URL")
@@ -152,4 +168,5 @@ def load_settings() -> Settings:
         deadline=_deadline(),
         default_database=not configured,
         mail=_mail(home),
+        tsa_url=_tsa_url(),
     )

@@ -38,6 +38,7 @@ class WatchSpec:
     confirm: int = 1
     digest: str | None = None  # hourly, daily or cron: reports go out as a digest
     notify: Sequence[str] = ()  # channel URLs (Apprise, webhook)
+    evidence_on_change: bool = False
 
 
 def open_db(settings: Settings) -> Engine:
@@ -77,6 +78,7 @@ def watch_fields(spec: WatchSpec, settings: Settings) -> dict[str, Any]:
         "email": spec.email, "notify_on": notify_on, "ignore": list(spec.ignore),
         "normalise": [{"regex": r, "replace": s} for r, s in spec.normalise],
         "confirm": spec.confirm, "digest": digest, "notify": notify,
+        "evidence_on_change": spec.evidence_on_change,
     }
 
 
@@ -111,7 +113,8 @@ def _free_name(session: Session, name: str) -> str:
 
 
 WATCH_KEYS = ("id", "name", "url", "profile", "schedule", "email", "digest", "notify", "notify_on",
-              "ignore", "normalise", "confirm", "paused", "created_at", "base_check_id", "pending_count")
+              "ignore", "normalise", "confirm", "evidence_on_change", "paused", "created_at",
+              "base_check_id", "pending_count")
 
 
 def schedule_of(watch: Watch) -> Schedule | None:

@@ -9,4 +9,5 @@ pytest_plugins: list[str] = [
     "tests.fixtures.postgres",
     "tests.fixtures.smtp",
     "tests.fixtures.store",
+    "tests.fixtures.tsa",
 ]

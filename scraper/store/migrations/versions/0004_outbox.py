@@ -1,7 +1,7 @@
 """Change reports: the outbox, and each watch's digest schedule and notification channels.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0005
 Create Date: 2026-11-30
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
