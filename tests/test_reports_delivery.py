@@ -23,9 +23,9 @@ from scraper import store
 from scraper.cli import main
 from scraper.record import Article, Comment, Record
 from scraper.reports.delivery import deliver
-from scraper.reports.outbox import LEASE, claim, enqueue
+from scraper.reports.outbox import LEASE, claim, enqueue, link_evidence, release
 from scraper.settings import load_settings
-from scraper.store import Outbox, Watch
+from scraper.store import Capture, Outbox, Watch
 from scraper.watches import WatchSpec, add_watch
 from tests.fixtures.http_recorder import Recorder
 from tests.fixtures.smtp import SmtpServer, TlsFiles, free_port
@@ -50,14 +50,15 @@ def watch(engine: Engine, name: str, **options: Any) -> int:
     return created.id
 
 
-def checked(engine: Engine, watch_id: int, *changes: dict[str, Any]) -> int:
-    """A stored check with these changes, its report queued by the hook, all in one commit."""
+def checked(engine: Engine, watch_id: int, *changes: dict[str, Any], hold: bool = False) -> int:
+    """A stored check with these changes, its report queued by the hook, all in one commit
+    (`hold`: as a check that is still sealing its evidence bundle queues it)."""
     with Session(engine) as session:
         row = session.get_one(Watch, watch_id)
         check = store.add_check(session, row, started_at=datetime.now(UTC), duration_ms=5,
                                 status="ok", record=RECORD)
         store.add_changes(session, check, list(changes), [c["notify"] for c in changes])
-        enqueue(session, row, check, list(changes))
+        enqueue(session, row, check, list(changes), hold=hold)
         session.commit()
         assert check.id is not None
         return check.id
@@ -232,6 +233,71 @@ def test_a_digest_covers_every_digest_watch_of_a_recipient_once(
     assert [name in text_of(second) for name in ("Ann", "Bob", "Cy")] == [False] * 3
     assert len(smtp_server.received) == 2
     assert [r.status for r in rows(engine)] == ["bundled"] * 3 + ["sent", "bundled", "sent"]
+
+
+# --- evidence bundles ---------------------------------------------------------------------------------
+
+def sealed(engine: Engine, check_id: int, name: str) -> str:
+    """What sealing a check's bundle commits: its `captures` row, and its reports naming it."""
+    with Session(engine) as session:
+        capture = store.add_capture(session, Capture(
+            url=RECORD.url, final_url=RECORD.final_url, captured_at=datetime.now(UTC),
+            path=f"/srv/captures/{name}", wacz=f"/srv/captures/{name}/{name}.wacz",
+            package_hash=name[0] * 64, datapackage_hash="sha256:" + "0" * 64, check_id=check_id))
+        link_evidence(session, capture)
+        session.commit()
+    return f"Evidence bundle: /srv/captures/{name}\n  {name}.wacz · SHA-256 {name[0] * 64}\n"
+
+
+def test_a_report_waits_for_its_evidence_bundle_and_names_it(
+    engine: Engine, smtp_server: SmtpServer
+) -> None:
+    watch_id = watch(engine, "w", email="desk@example.org")
+    first = checked(engine, watch_id, comment_added(1), hold=True)
+    second = checked(engine, watch_id, comment_added(2))
+    now = datetime.now(UTC)
+    # The first check is still sealing its bundle: its report waits, and the target's next one
+    # waits behind it (order per target).
+    assert deliver(engine, load_settings(), now=now) == []
+    named = sealed(engine, first, "a-bundle")
+    assert [(o.status, o.check_id) for o in deliver(engine, load_settings(), now=now)] == [
+        ("sent", first), ("sent", second)]
+    texts = [text_of(r).replace("\r\n", "\n") for r in smtp_server.wait_for(2)]
+    assert named in texts[0] and "Evidence bundle" not in texts[1]
+
+
+def test_a_report_whose_bundle_never_comes_still_goes_out(
+    engine: Engine, smtp_server: SmtpServer
+) -> None:
+    failed = checked(engine, watch(engine, "a", email="a@example.org"), comment_added(1), hold=True)
+    died = checked(engine, watch(engine, "b", email="b@example.org"), comment_added(2), hold=True)
+    now = datetime.now(UTC)
+    assert deliver(engine, load_settings(), now=now) == []
+    release(engine, failed)  # sealing failed: the report goes without a bundle
+    assert [(o.status, o.check_id) for o in deliver(engine, load_settings(), now=now)] == [
+        ("sent", failed)]
+    # A check that died while sealing lets its report go when its hold (a lease) runs out.
+    later = now + LEASE + timedelta(seconds=1)
+    assert [(o.status, o.check_id) for o in deliver(engine, load_settings(), now=later)] == [
+        ("sent", died)]
+    assert all("Evidence bundle" not in text_of(r) for r in smtp_server.wait_for(2))
+
+
+def test_a_digest_waits_for_a_part_still_sealing_its_bundle(
+    engine: Engine, smtp_server: SmtpServer
+) -> None:
+    harbour = watch(engine, "harbour", email="desk@example.org", digest="* * * * *")
+    lavrov = watch(engine, "lavrov", email="desk@example.org", digest="* * * * *")
+    checked(engine, harbour, comment_added(1, "Ann"))
+    held = checked(engine, lavrov, comment_added(2, "Bob"), hold=True)
+    due = max(r.due_at for r in rows(engine))  # the next minute: well within the hold
+    assert deliver(engine, load_settings(), now=due) == []  # one digest, once the bundle is named
+    assert [r.status for r in rows(engine)] == ["waiting", "waiting"]
+    named = sealed(engine, held, "lavrov-bundle")
+    assert [o.status for o in deliver(engine, load_settings(), now=due)] == ["sent"]
+    (digest,) = smtp_server.wait_for(1)
+    text = text_of(digest).replace("\r\n", "\n")
+    assert "Ann" in text and "Bob" in text and named in text and text.count("Evidence bundle") == 1
 
 
 # --- other channels -----------------------------------------------------------------------------------

@@ -4,11 +4,13 @@ The HTML part is then opened in the real Chromium."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from scraper.settings import load_settings
 from scraper.store import Outbox
 from scraper.watches import WatchSpec, add_watch
 from tests.fixtures.smtp import Received, SmtpServer
+from tests.fixtures.tsa import Tsa
 
 pytestmark = pytest.mark.browser
 
@@ -125,6 +128,45 @@ def test_one_check_gives_one_email_with_exactly_its_changes(
     assert capsys.readouterr().out == text
     assert lxml.html.fromstring((tmp_path / "r.html").read_text()).find_class("section")
     assert len(smtp_server.received) == 1
+
+
+def test_the_report_of_a_check_with_evidence_waits_for_its_bundle_and_names_it(
+    local_engine: Engine, chromium: BrowserSession, demo_site: DemoSite, smtp_server: SmtpServer,
+    tsa: Tsa, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("SCRAPER_TSA_URL", tsa.url)
+    watch = add_watch(local_engine, WatchSpec(url=demo_site.article_url, name="lavrov",
+                                              email="desk@example.org", evidence_on_change=True),
+                      load_settings())
+    assert watch.id is not None and run_check(local_engine, watch.id, chromium).baseline
+    demo_site.add_comment("Ann", "Kept as evidence.")
+    tsa.gate.clear()  # the TSA holds its answer: the check is caught sealing its bundle
+    tsa.asked.clear()
+    with ThreadPoolExecutor(1) as pool:
+        checking = pool.submit(run_check, local_engine, watch.id, chromium)
+        try:
+            assert tsa.asked.wait(120), "the check never got to stamping its bundle"
+            # Its changes and its report are committed, but the report waits for the bundle.
+            with Session(local_engine) as session:
+                (row,) = session.exec(select(Outbox)).all()
+            assert row.status == "queued"
+            assert deliver(local_engine, load_settings()) == []
+        finally:
+            tsa.gate.set()
+        result = checking.result(timeout=120)
+    assert result.evidence is not None and [c.kind for c in result.changes] == ["comment_added"]
+    assert [o.status for o in deliver(local_engine, load_settings())] == ["sent"]
+
+    (email,) = smtp_server.wait_for(1)
+    text, html = parts(email)
+    wacz = result.evidence / f"{result.evidence.name}.wacz"
+    sha256 = hashlib.sha256(wacz.read_bytes()).hexdigest()
+    assert f"Evidence bundle: {result.evidence}\n  {wacz.name} · SHA-256 {sha256}\n" in text
+    (named,) = lxml.html.fromstring(html).find_class("evidence")
+    assert str(result.evidence) in named.text_content() and sha256 in named.text_content()
+    assert main(["report", "preview", "lavrov", "--text"]) == 0
+    assert capsys.readouterr().out == text  # the preview names the same bundle
+    assert main(["verify", str(result.evidence)]) == 0  # the bundle it names is whole and signed
 
 
 def test_a_hostile_comment_is_inert_and_literal(

@@ -12,7 +12,7 @@ import pytest
 
 from scraper.reports.message import build_email
 from scraper.reports.render import render
-from scraper.reports.report import Report, ReportItem, subject
+from scraper.reports.report import EvidenceLink, Report, ReportItem, subject
 from scraper.settings import load_settings
 from scraper.textdiff import word_diff
 
@@ -135,6 +135,23 @@ def test_a_digest_names_every_page() -> None:
     assert subject(report) == "[scraper] digest: 1 new comment, likes changed on 2 pages"
     text = render(report).text
     assert text.index(TITLE) < text.index("Harbour lights") and "Digest of 2 checks." in text
+
+
+def test_an_item_with_an_evidence_bundle_names_it_in_text_and_html() -> None:
+    folder = "/srv/scraper/captures/20261130T093000Z-example.wordpress.com"
+    link = EvidenceLink(path=folder, wacz=f"{folder}/20261130T093000Z-example.wordpress.com.wacz",
+                        package_hash="9f" * 32)
+    other = item([CHANGES[4]], watch="harbour", url="https://example.org/harbour", check_id=13)
+    rendered = render(Report(items=[item(CHANGES[:1], evidence=link), other], digest=True))
+    text = rendered.text
+    assert (f"check 12\nEvidence bundle: {folder}\n"
+            f"  20261130T093000Z-example.wordpress.com.wacz · SHA-256 {'9f' * 32}\n") in text
+    assert text.count("Evidence bundle:") == 1  # the other check left none
+    doc = lxml.html.fromstring(rendered.html)
+    (named,) = doc.find_class("evidence")
+    assert " ".join(named.text_content().split()) == (
+        f"Evidence bundle: {folder} 20261130T093000Z-example.wordpress.com.wacz · SHA-256 {'9f' * 32}")
+    assert named.getparent() is doc.find_class("item-head")[0]  # under its own page, not the other
 
 
 def test_templates_can_be_overridden_from_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,6 +5,11 @@ claimed and marked by `delivery`.
 target (an address or a channel), so each target is marked sent on its own. A watch in digest mode
 leaves `waiting` parts instead, which `bundle_digests` turns into one message per target when the
 digest is due.
+
+A check that is still sealing its evidence bundle queues its rows held (`hold`): claimed by the
+check itself, so no sender takes them, until `link_evidence` names the bundle in them in the
+transaction that records it (or `release` lets them go without one). A check that dies meanwhile
+lets them go when the lease ends: the report is late, never lost.
 """
 
 from __future__ import annotations
@@ -20,10 +25,10 @@ from scraper import store
 from scraper.record import Record
 from scraper.reports.digests import next_digest
 from scraper.reports.message import new_message_id
-from scraper.reports.report import Report, ReportItem, subject
+from scraper.reports.report import EvidenceLink, Report, ReportItem, subject
 from scraper.reports.targets import Target, email_target, target, targets_for
 from scraper.settings import MailSettings, load_settings
-from scraper.store import Check, Outbox, Watch
+from scraper.store import Capture, Check, Outbox, Watch
 
 # How long a sender may hold a row before another process may try it: longer than one send with
 # its quick retries (SMTP timeout 30 s, three tries), short enough that a killed process's report
@@ -37,9 +42,10 @@ def now_utc() -> datetime:
 
 
 def enqueue(session: Session, watch: Watch, check: Check, changes: Sequence[Mapping[str, Any]],
-            mail: MailSettings | None = None) -> list[Outbox]:
+            mail: MailSettings | None = None, *, hold: bool = False) -> list[Outbox]:
     """Queue the report of `changes` (those whose notify is true) for each of the watch's targets,
-    in the caller's transaction. Nothing to report, or nobody to tell: no row."""
+    in the caller's transaction. Nothing to report, or nobody to tell: no row. `hold`: the check's
+    evidence bundle is still to come (see the module's docstring)."""
     reportable = [{k: v for k, v in c.items() if k != "notify"} for c in changes if c.get("notify", True)]
     mail = mail or load_settings().mail
     targets = targets_for(watch.email, watch.notify, mail)
@@ -55,6 +61,7 @@ def enqueue(session: Session, watch: Watch, check: Check, changes: Sequence[Mapp
             due_at=next_digest(watch.digest, moment) if watch.digest else moment,
             message_id=new_message_id(mail.sender), subject=subject(report),
             payload=report.model_dump(mode="json"), created_at=moment,
+            claimed_until=moment + LEASE if hold else None,
         )
         for t in targets
     ]
@@ -73,7 +80,50 @@ def report_item(session: Session, watch: Watch, check: Check,
         title=record.article.title if record else None, profile=check.profile,
         check_id=check.id, checked_at=check.started_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         changes=[dict(c) for c in changes], context=_parents(record, changes) if record else {},
+        evidence=_evidence(session, check),
     )
+
+
+def _evidence(session: Session, check: Check) -> EvidenceLink | None:
+    capture = store.capture_for_check(session, check.id) if check.id is not None else None
+    return evidence_link(capture) if capture else None
+
+
+def evidence_link(capture: Capture) -> EvidenceLink:
+    return EvidenceLink(path=capture.path, wacz=capture.wacz, package_hash=capture.package_hash)
+
+
+# --- a check's held rows (its evidence bundle) ----------------------------------------------------
+
+def _held(session: Session, check_id: int) -> list[Outbox]:
+    """The check's rows no sender has tried yet: still under the check's own hold, or let go by
+    its lease ending but not yet taken."""
+    return list(session.exec(select(Outbox).where(
+        Outbox.check_id == check_id, col(Outbox.status).in_(["queued", "waiting"]),
+        Outbox.attempts == 0)))
+
+
+def link_evidence(session: Session, capture: Capture) -> None:
+    """Name the bundle in the reports its check queued and let them go, in the caller's
+    transaction (the one that records the bundle)."""
+    assert capture.check_id is not None
+    link = evidence_link(capture)
+    for row in _held(session, capture.check_id):
+        report = Report.model_validate(row.payload)
+        for item in report.items:
+            if item.check_id == capture.check_id:
+                item.evidence = link
+        row.payload, row.claimed_until = report.model_dump(mode="json"), None
+        session.add(row)
+
+
+def release(engine: Engine, check_id: int) -> None:
+    """Let the check's held reports go without a bundle (it could not be made)."""
+    with Session(engine) as session:
+        for row in _held(session, check_id):
+            row.claimed_until = None
+            session.add(row)
+        session.commit()
 
 
 def _base(session: Session, watch: Watch) -> Check | None:
@@ -159,7 +209,8 @@ def bundle_digests(engine: Engine, now: datetime, sender: str) -> list[int]:
     """Turn the due digest parts of each target into one queued message; return the new rows.
 
     All in one transaction, and a part is taken only while still `waiting`: a process that
-    bundles at the same time makes this one roll back, so no part is sent twice.
+    bundles at the same time makes this one roll back, so no part is sent twice. A target with a
+    part still held for its evidence bundle waits for it: one digest, with the bundle named.
     """
     with Session(engine) as session:
         parts = list(session.exec(
@@ -170,6 +221,8 @@ def bundle_digests(engine: Engine, now: datetime, sender: str) -> list[int]:
             groups.setdefault(part.target_key, []).append(part)
         made = []
         for key, group in groups.items():
+            if not all(is_due(part, now) for part in group):
+                continue
             items = [item for part in group for item in Report.model_validate(part.payload).items]
             report = Report(items=items, digest=True)
             watches = {item.watch_id for item in items}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import PurePath
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -18,6 +19,18 @@ from scraper.terminal import safe
 SUBJECT_PREFIX = "[scraper]"
 SUBJECT_WIDTH = 78  # what a mail client shows before it cuts
 SUMMARY_WIDTH = 120  # a subject listing twenty kinds of change helps nobody
+
+
+class EvidenceLink(BaseModel):
+    """The signed evidence bundle a check left (a watch with `--evidence-on-change`)."""
+
+    path: str  # the bundle's folder (what `scraper verify` takes)
+    wacz: str  # its package file
+    package_hash: str  # SHA-256 of that file
+
+    @property
+    def wacz_name(self) -> str:
+        return PurePath(self.wacz).name
 
 
 class ReportItem(BaseModel):
@@ -33,6 +46,7 @@ class ReportItem(BaseModel):
     changes: list[dict[str, Any]]
     # Comments the changes point at but do not carry (a new reply's parent): id -> author, text.
     context: dict[str, dict[str, str | None]] = Field(default_factory=dict)
+    evidence: EvidenceLink | None = None
 
 
 class Report(BaseModel):

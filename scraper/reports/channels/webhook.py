@@ -2,7 +2,8 @@
 
     {"message_id": "<…>", "subject": "[scraper] …", "digest": false,
      "reports": [{"watch": "demo", "url": …, "title": …, "check_id": 7, "checked_at": …,
-                  "changes": [… the stored changes, as `scraper check --json` prints them …]}]}
+                  "changes": [… the stored changes, as `scraper check --json` prints them …],
+                  "evidence": {"path": …, "wacz": …, "package_hash": …} or null}]}
 
 The Message-ID is also sent as `Idempotency-Key`, so a receiver can drop a repeat.
 """
