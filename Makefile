@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint bench soak clean
+.PHONY: setup demo test lint bench soak report-png clean
 
 setup:
 	scripts/bootstrap.sh
@@ -24,6 +24,9 @@ bench: setup
 # Not part of CI: 30 minutes of the daemon under mutations and injected faults.
 soak: setup
 	$(BIN)/python benchmarks/soak.py --minutes 30
+
+report-png: setup
+	$(BIN)/python scripts/report_png.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -27,6 +27,7 @@ from scraper.changes import Change, detect_changes, filter_changes
 from scraper.failures import Classified, Failure, classify
 from scraper.profiles.schema import NormaliseRule
 from scraper.record import Record
+from scraper.reports.outbox import enqueue, link_evidence, release
 from scraper.settings import load_settings
 from scraper.store import Check, Watch, lease
 from scraper.streak import failing_streak
@@ -114,8 +115,8 @@ def run_check(
 
         def write(what: Record | Failure, until: float) -> CheckResult:
             return storing.write(engine, lambda session: _write(
-                session, watch_id, what, started, duration_ms, settings.failing_after),
-                until=until, url=url)
+                session, watch_id, what, started, duration_ms, settings.failing_after,
+                hold=evidence is not None), until=until, url=url)
 
         # Within the check's budget, but a slow capture leaves the write a few tries at least.
         until = max(t0 + budget, time.monotonic() + 3 * settings.busy_timeout)
@@ -126,11 +127,8 @@ def run_check(
                 evidence.drop()
             raise
     if evidence is not None:
-        reported = any(c.notify for c in result.changes)
-        if isinstance(outcome, Record) and reported and result.check.id is not None:
-            result.evidence = evidence.keep(outcome, engine, result.check.id)
-        else:
-            evidence.drop()
+        record = outcome if isinstance(outcome, Record) else None
+        result.evidence = _keep_evidence(engine, evidence, record, result)
     return result
 
 
@@ -150,6 +148,42 @@ def _written(write: Callable[[Record | Failure, float], CheckResult], outcome: R
             raise exc from None
 
 
+def _write(session: Session, watch_id: int, outcome: Record | Failure, started: datetime,
+           duration_ms: int, failing_after: int, *, hold: bool) -> CheckResult:
+    # Re-read under the lease, with the row locked where the backend can: what another process
+    # wrote since (a rebase, an applied watch file) is what this check builds on.
+    watch = session.get_one(Watch, watch_id, with_for_update=True)
+    if isinstance(outcome, Failure):
+        check = store.add_check(session, watch, started_at=started, duration_ms=duration_ms,
+                                status="failed", error=outcome.message, error_kind=outcome.kind)
+        streak = failing_streak(session, watch, check, failing_after)
+        # A failed check keeps no evidence bundle: its report never waits for one.
+        return _store(session, watch, check, streak, hold=False) if streak else \
+            CheckResult(watch, check, [])
+    return _compare(session, watch, outcome, started, duration_ms, hold=hold)
+
+
+def _keep_evidence(engine: Engine, evidence: ChangeEvidence, record: Record | None,
+                   result: CheckResult) -> Path | None:
+    """Seal the recording of a check that reported changes as its bundle, named in the reports the
+    check queued (held until then, so none goes out without it); drop any other recording.
+
+    The bundle is sealed after the check's commit, not inside it: signing, and a TSA's answer
+    above all, can take seconds, and the changes must not wait for them (nor hold SQLite's lock).
+    """
+    check_id = result.check.id
+    assert check_id is not None
+    reported = any(c.notify for c in result.changes)
+    kept = None
+    if record is not None and reported:
+        kept = evidence.keep(record, engine, check_id, within=link_evidence)
+    else:
+        evidence.drop()
+    if reported and kept is None:
+        release(engine, check_id)  # no bundle: the report goes without one
+    return kept
+
+
 def _evidence(watch: Watch) -> ChangeEvidence | None:
     """A recording of this check, for a watch that keeps evidence of its changes."""
     if not watch.evidence_on_change:
@@ -159,21 +193,9 @@ def _evidence(watch: Watch) -> ChangeEvidence | None:
     return ChangeEvidence(watch.url, watch.name, load_settings())
 
 
-def _write(session: Session, watch_id: int, outcome: Record | Failure, started: datetime,
-           duration_ms: int, failing_after: int) -> CheckResult:
-    # Re-read under the lease, with the row locked where the backend can: what another process
-    # wrote since (a rebase, an applied watch file) is what this check builds on.
-    watch = session.get_one(Watch, watch_id, with_for_update=True)
-    if isinstance(outcome, Failure):
-        check = store.add_check(session, watch, started_at=started, duration_ms=duration_ms,
-                                status="failed", error=outcome.message, error_kind=outcome.kind)
-        streak = failing_streak(session, watch, check, failing_after)
-        return _store(session, watch, check, streak) if streak else CheckResult(watch, check, [])
-    return _compare(session, watch, outcome, started, duration_ms)
-
-
 def _compare(
-    session: Session, watch: Watch, record: Record, started: datetime, duration_ms: int
+    session: Session, watch: Watch, record: Record, started: datetime, duration_ms: int,
+    hold: bool = False,
 ) -> CheckResult:
     base_check = session.get(Check, watch.base_check_id) if watch.base_check_id else None
     base = store.load_record(session, base_check) if base_check else None
@@ -191,7 +213,7 @@ def _compare(
         # One report per run of mismatches, not one per check; the base stays the last good record.
         previous = _previous_status(session, watch, check)
         changes = changes if previous != "mismatch" else []
-        return _store(session, watch, check, changes)
+        return _store(session, watch, check, changes, hold)
     if not changes:
         watch.base_check_id, watch.pending_hash, watch.pending_count = check.id, None, 0
         return CheckResult(watch, check, [], baseline=base is None)
@@ -199,7 +221,7 @@ def _compare(
         logger.info("watch {}: change seen {}/{} times", watch.id, watch.pending_count, watch.confirm)
         return CheckResult(watch, check, [], pending=True)
     watch.base_check_id, watch.pending_hash, watch.pending_count = check.id, None, 0
-    return _store(session, watch, check, changes)
+    return _store(session, watch, check, changes, hold)
 
 
 def _confirmed(watch: Watch, record: Record) -> bool:
@@ -221,7 +243,13 @@ def _previous_status(session: Session, watch: Watch, current: Check) -> str | No
     return session.exec(statement).first()
 
 
-def _store(session: Session, watch: Watch, check: Check, changes: list[Change]) -> CheckResult:
+def _store(session: Session, watch: Watch, check: Check, changes: list[Change],
+           hold: bool) -> CheckResult:
     changes = filter_changes(changes, watch.notify_on)
-    store.add_changes(session, check, [c.to_dict() for c in changes], [c.notify for c in changes])
+    stored = [c.to_dict() for c in changes]
+    store.add_changes(session, check, stored, [c.notify for c in changes])
+    # The report is queued in this same transaction: committed together with the changes, or not
+    # at all. Every path that stores changes goes through here. `hold`: an evidence bundle is being
+    # recorded, and the report waits to name it (`_keep_evidence`).
+    enqueue(session, watch, check, stored, hold=hold)
     return CheckResult(watch, check, changes)

@@ -1,7 +1,7 @@
 """Classified failures (checks.error_kind) and the lease that serialises checks of one watch.
 
 Revision ID: 0003
-Revises: 0005
+Revises: 0004
 Create Date: 2026-11-30
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
