@@ -11,7 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Every OS package the test suite needs (Debian names). Add yours here: CI installs nothing else.
-TEST_PACKAGES=(postgresql shellcheck)
+#   postgresql: the tests start their own server on a free port; shellcheck: `make lint`;
+#   openssl: the evidence tests run a timestamp authority with `openssl ts`.
+TEST_PACKAGES=(postgresql shellcheck openssl)
 # OS packages that can hold a real Chromium, by preference (Ubuntu's are snap stubs: skipped).
 CHROMIUM_PACKAGES=(chromium chromium-browser)
 # What scraper's own discovery looks for on PATH (scraper/browser/discovery.py).
