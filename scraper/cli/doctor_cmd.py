@@ -29,8 +29,6 @@ def doctor(
             line.append(check.name.ljust(width), style="bold")
             # Paths, versions and driver messages come from outside: shown, never interpreted.
             line.append(safe(check.detail).replace("\n", indent))
-            if not check.ok and not check.needed:
-                line.append(" (not needed for capture and run)", style="dim")
             if not check.ok and check.fix:
                 line.append(indent + "fix: " + safe(check.fix), style="yellow")
             out.print(line, soft_wrap=True)  # one line per fact: the terminal wraps, a pipe greps

@@ -46,19 +46,17 @@ def check_profiles(settings: Settings) -> Check:
 
 def check_home(settings: Settings) -> Check:
     home = settings.home.absolute()
+    # The embedded database, evidence captures and signing keys live there (and the demo's data).
     place, problem = writable_place(home)
-    # Needed only when the database lives there (the embedded SQLite default); the demo uses it too.
-    needed = settings.default_database
     facts: dict[str, object] = {"path": str(home), "exists": home.is_dir(), "writable": problem is None}
     if problem:
         return Check("home", False, f"SCRAPER_HOME {home}: {problem}",
                      fix=f"make {place} writable, or set SCRAPER_HOME to a folder you can write",
-                     needed=needed, facts=facts)
+                     facts=facts)
     free = shutil.disk_usage(place).free
     facts["free_bytes"] = free
     state = "writable" if place == home else f"not created yet (made on first use in {place})"
-    return Check("home", True, f"SCRAPER_HOME {home}: {state}, {free / 2**30:.1f} GiB free",
-                 needed=needed, facts=facts)
+    return Check("home", True, f"SCRAPER_HOME {home}: {state}, {free / 2**30:.1f} GiB free", facts=facts)
 
 
 def writable_place(folder: Path) -> tuple[Path, str | None]:

@@ -16,12 +16,11 @@ class Check:
     ok: bool
     detail: str
     fix: str | None = None  # what to do when not ok
-    needed: bool = True  # False: a failure here does not stop `capture` or `run`
     facts: Mapping[str, Any] = field(default_factory=dict)  # the values behind `detail`, for programs
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "ok": self.ok, "needed": self.needed, "detail": self.detail,
-                "fix": self.fix, "facts": dict(self.facts)}
+        return {"name": self.name, "ok": self.ok, "detail": self.detail, "fix": self.fix,
+                "facts": dict(self.facts)}
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class Report:
     @property
     def ok(self) -> bool:
         """Everything `capture` and `run` need is there."""
-        return all(check.ok for check in self.checks if check.needed)
+        return all(check.ok for check in self.checks)
 
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "checks": [check.to_dict() for check in self.checks]}
