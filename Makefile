@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SHELL_SCRIPTS := scripts/*.sh .ci/run
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench report-png clean
 
 setup:
 	scripts/bootstrap.sh
@@ -24,6 +24,9 @@ lint:
 bench: setup
 	$(BIN)/python benchmarks/capture_cost.py
 	$(BIN)/python benchmarks/check_loop.py
+
+report-png: setup
+	$(BIN)/python scripts/report_png.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
