@@ -24,20 +24,17 @@ app.add_typer(profile_app, name="profile")
 @profile_app.command("list")
 def list_profiles(as_json: bool = typer.Option(False, "--json")) -> None:
     """List the profiles, highest priority first."""
-    from scraper.profiles import load_profiles
+    from scraper.service.catalog import profiles
 
     settings = load_settings()
-    profiles = sorted(load_profiles(settings.profile_dirs).values(), key=lambda p: (-p.priority, p.name))
-    rows = [{"name": p.name, "priority": p.priority, "extends": p.extends,
-             "urls": list(p.match.urls), "detect": p.match.detect, "description": p.description}
-            for p in profiles]
+    rows = profiles(settings)
     if as_json:
         print_json(rows)
         return
     table = Table("name", "priority", "matches", "description")
-    for p in profiles:
-        matches = "\n".join([*p.match.urls, *([f"detect: {p.match.detect}"] if p.match.detect else [])])
-        table.add_row(Text(p.name), str(p.priority), Text(matches), Text(p.description))
+    for p in rows:
+        matches = "\n".join([*p["urls"], *([f"detect: {p['detect']}"] if p["detect"] else [])])
+        table.add_row(Text(p["name"]), str(p["priority"]), Text(matches), Text(p["description"]))
     out.print(table)
     out.print(f"[dim]from {', '.join(str(d) for d in settings.profile_dirs)}[/]")
 
@@ -92,24 +89,16 @@ def test_profile(
 ) -> None:
     """Render URL and show, field by field, what each selector matched and how many times."""
     from scraper.browser import BrowserSession
-    from scraper.capture import render_url
-    from scraper.extract.explain import explain
-    from scraper.profiles import load_profiles
-    from scraper.settings import check_deadline
+    from scraper.service.catalog import profile_test, profile_test_dict
     from scraper.urls import check_url
 
     settings = load_settings()
-    url = check_url(url)
-    if deadline is not None:
-        check_deadline(deadline, f"--deadline {deadline:g}")
-    profiles = load_profiles(settings.profile_dirs)
+    check_url(url)  # refused before a browser is started
     with BrowserSession(settings) as session:
-        rendered = render_url(session, url, profiles=profiles, profile=profile, deadline=deadline)
-    reports = explain(rendered.page, rendered.profile)
+        url, final_url, name, reports = profile_test(session, settings, url, profile, deadline)
     if as_json:
-        print_json({"url": url, "profile": rendered.profile.name,
-                    "fields": [r.to_dict() for r in reports]})
+        print_json(profile_test_dict(url, name, reports))
         return
 
-    out.print(Text(f"profile {rendered.profile.name} on {rendered.page.final_url}", style="bold"))
+    out.print(Text(f"profile {name} on {final_url}", style="bold"))
     out.print(_report_table(reports))
