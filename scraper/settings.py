@@ -77,6 +77,10 @@ class Settings:
     failing_after: int = DEFAULT_FAILING_AFTER  # failed checks in a row that make a `failing` change
     block_private: bool = False  # refuse private, loopback and link-local addresses (SSRF guard)
     tsa_url: str | None = None  # an RFC 3161 timestamp authority for evidence signatures
+    # The dashboard: its admin password (pages behind a login; needed to listen beyond loopback)
+    # and the address people reach it at (links in change reports to the change's page).
+    admin_password: SecretStr | None = None
+    base_url: str | None = None
 
     @property
     def captures_dir(self) -> Path:
@@ -187,6 +191,21 @@ def _tsa_url() -> str | None:
     return raw
 
 
+def _base_url() -> str | None:
+    raw = os.environ.get("SCRAPER_BASE_URL") or None
+    if raw is not None and not re.match(r"^https?://[^/\s]+(/\S*)?$", raw):
+        raise InputError(f"SCRAPER_BASE_URL={raw!r}: give the dashboard's http(s) address, "
+                         "e.g. https://scraper.example.org")
+    return raw.rstrip("/") if raw else None
+
+
+def _admin_password() -> SecretStr | None:
+    raw = os.environ.get("SCRAPER_ADMIN_PASSWORD") or None
+    if raw is not None and len(raw) < 8:
+        raise InputError("SCRAPER_ADMIN_PASSWORD: too short; give at least 8 characters")
+    return SecretStr(raw) if raw else None
+
+
 def load_settings() -> Settings:
     home = Path(os.environ.get("SCRAPER_HOME", "storage"))
     configured = os.environ.get("SCRAPER_DATABASE_URL")
@@ -211,4 +230,6 @@ def load_settings() -> Settings:
                                   "a whole number of checks", whole=True)),
         block_private=block_private,
         tsa_url=_tsa_url(),
+        admin_password=_admin_password(),
+        base_url=_base_url(),
     )

@@ -114,6 +114,51 @@ def add_watch(engine: Engine, spec: WatchSpec, settings: Settings) -> Watch:
         return watch
 
 
+def apply_fields(watch: Watch, fields: dict[str, Any]) -> dict[str, Any]:
+    """Set the watch's columns that differ from `fields`, and return them. Another URL or profile
+    is another reading of another page: the old record is no base for it, so the baseline restarts."""
+    changed = {k: v for k, v in fields.items() if getattr(watch, k) != v}
+    if "url" in changed or "profile" in changed:
+        watch.base_check_id, watch.pending_hash, watch.pending_count = None, None, 0
+    for key, value in changed.items():
+        setattr(watch, key, value)
+    return changed
+
+
+def edit_watch(engine: Engine, ref: str, spec: WatchSpec, settings: Settings) -> Watch:
+    """Replace a watch's options with `spec` (every value checked first); its history stays."""
+    fields = watch_fields(spec, settings)
+    with Session(engine) as session:
+        watch = store.get_watch(session, ref)
+        if fields["name"] != watch.name and session.exec(
+                select(Watch).where(Watch.name == fields["name"])).first() is not None:
+            raise InputError(f"--name {fields['name']!r}: a watch with this name already exists")
+        apply_fields(watch, fields)
+        session.add(watch)
+        session.commit()
+        session.refresh(watch)
+        return watch
+
+
+def pause_watch(engine: Engine, ref: str, paused: bool) -> Watch:
+    """Stop (or restart) checking the watch on its schedule; its history stays."""
+    with Session(engine) as session:
+        watch = store.set_paused(session, store.get_watch(session, ref), paused)
+        session.commit()
+        session.refresh(watch)
+        return watch
+
+
+def remove_watch(engine: Engine, ref: str) -> dict[str, Any]:
+    """Remove the watch with its checks and changes: {"removed": id, "name": name}."""
+    with Session(engine) as session:
+        watch = store.get_watch(session, ref)
+        data = {"removed": watch.id, "name": watch.name}
+        store.remove_watch(session, watch)
+        session.commit()
+        return data
+
+
 def _free_name(session: Session, name: str) -> str:
     """`name`, or `name-2`, `name-3`…: a name derived from the URL must never collide, or a page
     whose host and path are already watched (another query or port) could not be watched at all

@@ -25,7 +25,7 @@ from scraper import store
 from scraper.errors import InputError
 from scraper.profiles.schema import NormaliseRule
 from scraper.settings import Settings
-from scraper.watches import WatchSpec, watch_fields
+from scraper.watches import WatchSpec, apply_fields, watch_fields
 from scraper.yamlfile import YamlDoc, error_lines, line_of, read_yaml
 
 
@@ -115,15 +115,9 @@ def apply(engine: Engine, planned: Sequence[Planned]) -> list[tuple[str, Outcome
                 store.add_watch(session, **fields)
                 results.append((fields["name"], "created"))
                 continue
-            changed = {k: v for k, v in fields.items() if getattr(existing, k) != v}
-            if not changed:
+            if not apply_fields(existing, fields):
                 results.append((fields["name"], "unchanged"))
                 continue
-            if "url" in changed or "profile" in changed:
-                # Another page (or reading): the old record is no base for the new one.
-                existing.base_check_id, existing.pending_hash, existing.pending_count = None, None, 0
-            for key, value in changed.items():
-                setattr(existing, key, value)
             session.add(existing)
             results.append((fields["name"], "updated"))
         session.commit()

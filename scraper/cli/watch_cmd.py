@@ -106,17 +106,10 @@ def show(ref: str = typer.Argument(..., help="Watch id or name."),
 
 def _set_paused(ref: str, paused: bool, as_json: bool) -> None:
     """Pause or resume, then print the watch."""
-    from sqlmodel import Session
+    from scraper.watches import open_db, pause_watch, watch_dict
 
-    from scraper import store
-    from scraper.watches import open_db, watch_dict
-
-    with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
-        watch = store.set_paused(session, store.get_watch(session, ref), paused)
-        session.commit()
-        session.refresh(watch)
-        data = watch_dict(watch)
-    _print_watch(data, as_json)
+    watch = pause_watch(open_db(load_settings(), missing=f"no watch {ref!r}"), ref, paused)
+    _print_watch(watch_dict(watch), as_json)
 
 
 @watch_app.command("pause")
@@ -134,16 +127,9 @@ def resume(ref: str = typer.Argument(...), as_json: bool = typer.Option(False, "
 @watch_app.command("remove")
 def remove(ref: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
     """Remove a watch with its checks and changes."""
-    from sqlmodel import Session
+    from scraper.watches import open_db, remove_watch
 
-    from scraper import store
-    from scraper.watches import open_db
-
-    with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
-        watch = store.get_watch(session, ref)
-        data = {"removed": watch.id, "name": watch.name}
-        store.remove_watch(session, watch)
-        session.commit()
+    data = remove_watch(open_db(load_settings(), missing=f"no watch {ref!r}"), ref)
     if as_json:
         print_json(data)
     else:

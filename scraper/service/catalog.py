@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from scraper import store
-from scraper.service.watch_list import iso
+from scraper.service.watch_list import Page, check_limit, cursor_id, iso
 from scraper.settings import Settings, check_deadline
 from scraper.store import Capture
 
@@ -57,3 +57,21 @@ def profile_test(browser: BrowserSession, settings: Settings, url: str, profile:
 
 def profile_test_dict(url: str, name: str, reports: list[FieldReport]) -> dict[str, Any]:
     return {"url": url, "profile": name, "fields": [r.to_dict() for r in reports]}
+
+
+def outbox_page(session: Session, *, limit: int = 50, cursor: str | None = None) -> Page:
+    """The reports a person cares about (not the parts bundled into a digest), newest first."""
+    from sqlmodel import col, select
+
+    from scraper.reports.outbox import row_dict
+    from scraper.store import Outbox
+
+    check_limit(limit)
+    before = cursor_id(cursor)
+    statement = select(Outbox).where(Outbox.status != "bundled")
+    if before is not None:
+        statement = statement.where(col(Outbox.id) < before)
+    found = list(session.exec(statement.order_by(col(Outbox.id).desc()).limit(limit + 1)))
+    more = len(found) > limit
+    found = found[:limit]
+    return Page([row_dict(r) for r in found], str(found[-1].id) if more and found else None)

@@ -67,9 +67,11 @@ def change_dict(change: Change, started: Any, watch_name: str) -> dict[str, Any]
             "notify": change.notify, "change": change.data}
 
 
-def found(change: Change) -> Found:
-    """A stored change as the change detector described it (for the views that draw changes)."""
-    return Found.model_validate({**change.data, "notify": change.notify})
+def found(change: Change | dict[str, Any]) -> Found:
+    """A stored change (a row, or its `change_dict`) as the change detector described it."""
+    if isinstance(change, Change):
+        return Found.model_validate({**change.data, "notify": change.notify})
+    return Found.model_validate({**change["change"], "notify": change["notify"]})
 
 
 def with_record(session: Session, watch_id: int, check_id: int | None, before: int | None) -> Check:

@@ -1,0 +1,166 @@
+"""Pages: the watch list, a watch (record, changes, history, diff), the add/edit form, actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlmodel import Session
+
+from scraper import store
+from scraper.service import watch_list
+from scraper.service.checks import changes, current_record, diff, found, history
+from scraper.watches import add_watch, edit_watch, rebase_watch, watch_dict
+from scraper.web import actions
+from scraper.web.common import ctx_of, db, page, see_other, watch_or_404
+from scraper.web.security import check_csrf, require_admin
+from scraper.web.views import summary_status, thread
+from scraper.web.watch_form import KINDS, OPTIONS, FormErrors, spec_from, values_of
+
+router = APIRouter(dependencies=[Depends(require_admin), Depends(check_csrf)])
+
+
+@router.get("/", response_class=HTMLResponse)
+def watches(request: Request, q: str | None = None, status: str | None = None,
+            after: str | None = None, session: Session = Depends(db)) -> HTMLResponse:
+    listed = watch_list.list_page(session, status=status or None, text=q or None, cursor=after, limit=50)
+    for item in listed.items:
+        item["state"] = summary_status(item)
+    return page(request, "watches.html", page_=listed, q=q or "", status_filter=status or "",
+                statuses=watch_list.STATUSES)
+
+
+def _form(request: Request, values: dict[str, Any], errors: dict[str, str], watch: Any = None,
+          status: int = 200) -> HTMLResponse:
+    return page(request, "watch_form.html", options=OPTIONS, kinds=KINDS, values=values,
+                errors=errors, watch=watch, status=status)
+
+
+@router.get("/watches/new", response_class=HTMLResponse)
+def new_watch(request: Request, url: str = "") -> HTMLResponse:
+    return _form(request, {"url": url, "confirm": 1}, {})
+
+
+def _submitted(form: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {o.name: form.get(o.name) for o in OPTIONS}
+    values["notify_on"] = form.getlist("notify_on")
+    return values
+
+
+@router.post("/watches", response_model=None)
+async def create(request: Request) -> HTMLResponse | RedirectResponse:
+    values = _submitted(await request.form())
+    settings = ctx_of(request).settings
+    try:
+        spec = spec_from(values, settings)
+        watch = await run_in_threadpool(add_watch, ctx_of(request).engine, spec, settings)
+    except FormErrors as exc:
+        return _form(request, values, exc.errors, status=422)
+    except Exception as exc:  # the name is taken: said next to the name
+        from scraper.errors import InputError
+
+        if not isinstance(exc, InputError):
+            raise
+        return _form(request, values, {"name": str(exc)}, status=422)
+    return see_other(f"/watches/{watch.id}")
+
+
+@router.get("/watches/{ref}/edit", response_class=HTMLResponse)
+def edit_form(request: Request, ref: str, session: Session = Depends(db)) -> HTMLResponse:
+    watch = watch_or_404(session, ref)
+    return _form(request, values_of(watch), {}, watch=watch)
+
+
+@router.post("/watches/{ref}/edit", response_model=None)
+async def edit(request: Request, ref: str) -> HTMLResponse | RedirectResponse:
+    from scraper.errors import InputError
+
+    values = _submitted(await request.form())
+    ctx = ctx_of(request)
+    with Session(ctx.engine) as session:
+        watch = watch_or_404(session, ref)
+    try:
+        spec = spec_from(values, ctx.settings)
+        await run_in_threadpool(edit_watch, ctx.engine, str(watch.id), spec, ctx.settings)
+    except FormErrors as exc:
+        return _form(request, values, exc.errors, watch=watch, status=422)
+    except InputError as exc:
+        return _form(request, values, {"name": str(exc)}, watch=watch, status=422)
+    return see_other(f"/watches/{watch.id}")
+
+
+@router.get("/watches/{ref}", response_class=HTMLResponse)
+def watch_page(request: Request, ref: str, after: str | None = None,
+               session: Session = Depends(db)) -> HTMLResponse:
+    watch = watch_or_404(session, ref)
+    assert watch.id is not None
+    data = watch_dict(watch)
+    data["summary"] = watch_list.summaries(session, [watch.id])[watch.id]
+    data["state"] = summary_status(data)
+    current = current_record(session, watch)
+    recent = changes(session, watch, limit=30)
+    return page(request, "watch.html", watch=data, current=current,
+                thread=thread(current[1]) if current else [],
+                history=history(session, watch, limit=25, cursor=after),
+                changes=[(item, found(item)) for item in recent.items])
+
+
+@router.get("/watches/{ref}/checks/{check_id}", response_class=HTMLResponse)
+def check_page(request: Request, ref: str, check_id: int, session: Session = Depends(db)) -> HTMLResponse:
+    watch = watch_or_404(session, ref)
+    assert watch.id is not None
+    check = store.get_check(session, watch.id, check_id)
+    rows = store.changes_for_check(session, check_id)
+    return page(request, "check.html", watch=watch_dict(watch), check=check,
+                changes=[found(r) for r in rows])
+
+
+@router.get("/watches/{ref}/diff", response_class=HTMLResponse)
+def diff_page(request: Request, ref: str, from_: int | None = None, to: int | None = None,
+              session: Session = Depends(db)) -> HTMLResponse:
+    # `from` is a keyword in Python: read it from the query by hand.
+    raw = request.query_params.get("from")
+    from_check = int(raw) if raw and raw.isdigit() else from_
+    watch = watch_or_404(session, ref)
+    old, new, found_changes = diff(session, watch, from_check, to)
+    return page(request, "diff.html", watch=watch_dict(watch), old=old, new=new, changes=found_changes)
+
+
+@router.post("/watches/{ref}/check", response_model=None)
+async def check_now(request: Request, ref: str) -> RedirectResponse:
+    watch_id, check_id = await run_in_threadpool(actions.check_now, ctx_of(request), ref)
+    return see_other(f"/watches/{watch_id}#check-{check_id}")
+
+
+@router.post("/watches/{ref}/pause")
+def pause(request: Request, ref: str) -> RedirectResponse:
+    return see_other(f"/watches/{actions.set_paused(ctx_of(request), ref, True)['id']}")
+
+
+@router.post("/watches/{ref}/resume")
+def resume(request: Request, ref: str) -> RedirectResponse:
+    return see_other(f"/watches/{actions.set_paused(ctx_of(request), ref, False)['id']}")
+
+
+@router.post("/watches/{ref}/rebase")
+def rebase(request: Request, ref: str) -> RedirectResponse:
+    with Session(ctx_of(request).engine) as session:
+        watch_id = watch_or_404(session, ref).id
+    watch, _ = rebase_watch(ctx_of(request).engine, str(watch_id))
+    return see_other(f"/watches/{watch.id}")
+
+
+@router.get("/watches/{ref}/remove", response_class=HTMLResponse)
+def confirm_remove(request: Request, ref: str, session: Session = Depends(db)) -> HTMLResponse:
+    watch = watch_or_404(session, ref)
+    assert watch.id is not None
+    return page(request, "remove.html", watch=watch_dict(watch),
+                checks=history(session, watch, limit=1).items)
+
+
+@router.post("/watches/{ref}/remove")
+def remove(request: Request, ref: str) -> RedirectResponse:
+    actions.remove(ctx_of(request), ref)
+    return see_other("/")

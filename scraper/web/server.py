@@ -1,0 +1,66 @@
+"""`scraper serve`: the dashboard on uvicorn, loopback only unless an admin password is set, with
+the scheduler in the same process when asked (as `scraper run` runs it)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+
+from scraper.errors import InputError
+from scraper.settings import Settings
+from scraper.web.security import is_loopback
+
+
+def check_bind(host: str, settings: Settings) -> None:
+    """Refuse to listen beyond loopback without authentication: anyone on the network could watch
+    any URL from this machine, and read everything it captured."""
+    if not is_loopback(host) and settings.admin_password is None:
+        raise InputError(f"--host {host}: not a loopback address, and no authentication is "
+                         "configured; set SCRAPER_ADMIN_PASSWORD (and create API tokens with "
+                         "`scraper token create`), or serve on 127.0.0.1")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        raise InputError(f"--host {host} --port {port}: cannot listen there ({exc.strerror})") from None
+    return sock
+
+
+def serve(settings: Settings, host: str, port: int, *, with_scheduler: bool,
+          announce: Callable[[str], None]) -> None:
+    import uvicorn
+
+    from scraper.browser import BrowserSession
+    from scraper.watches import open_db
+    from scraper.web.app import create_app
+
+    check_bind(host, settings)
+    sock = bind(host, port)
+    engine = open_db(settings)
+    browser = BrowserSession(settings) if with_scheduler else None
+    scheduler = None
+    if browser is not None:
+        from scraper.scheduler import WatchScheduler
+
+        scheduler = WatchScheduler(engine, browser)
+        scheduler.start()
+    app = create_app(settings, engine, loopback=is_loopback(host), browser=browser)
+    shown = f"[{host}]" if ":" in host else host
+    announce(f"dashboard on http://{shown}:{sock.getsockname()[1]}/"
+             + (" with the scheduler" if scheduler else "") + "; Ctrl-C to stop")
+    config = uvicorn.Config(app, log_level="warning", proxy_headers=True, server_header=False,
+                            forwarded_allow_ips="127.0.0.1")
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+        if scheduler is not None:
+            scheduler.shutdown()
+        if browser is not None:
+            browser.close()
