@@ -131,3 +131,17 @@ def test_edit_pause_and_remove_a_watch(page: Page, dashboard: Dashboard, demo_si
     page.click("#confirm-remove")
     expect(page.locator(".empty")).to_contain_text("No watches yet")
     assert dashboard.api().get(f"/watches/{watch_id}").status_code == 404
+
+
+def test_profile_test_and_status_pages(dashboard: Dashboard, demo_site: DemoSite) -> None:
+    import httpx
+
+    tested = httpx.get(dashboard.base_url + "/profiles",
+                       params={"url": demo_site.article_url, "profile": "wordpress"}, timeout=120)
+    assert tested.status_code == 200
+    assert "profile wordpress</strong>" in tested.text and "comments.author" in tested.text
+    assert 'class="used"' in tested.text  # the alternative that matched is marked
+    refused = httpx.get(dashboard.base_url + "/profiles", params={"url": "javascript:alert(1)"})
+    assert refused.status_code == 422 and "is not allowed" in refused.text
+    status = httpx.get(dashboard.base_url + "/status", timeout=60)
+    assert status.status_code == 200 and "database" in status.text and "profiles" in status.text

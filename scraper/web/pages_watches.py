@@ -104,7 +104,9 @@ def watch_page(request: Request, ref: str, after: str | None = None,
     return page(request, "watch.html", watch=data, current=current,
                 thread=thread(current[1]) if current else [],
                 history=history(session, watch, limit=25, cursor=after),
-                changes=[(item, found(item)) for item in recent.items])
+                # Newest check first; within a check, the order the CLI prints (as stored).
+                changes=[(item, found(item)) for item in
+                         sorted(recent.items, key=lambda item: (-item["check_id"], item["id"]))])
 
 
 @router.get("/watches/{ref}/checks/{check_id}", response_class=HTMLResponse)

@@ -3,8 +3,11 @@ the scheduler in the same process when asked (as `scraper run` runs it)."""
 
 from __future__ import annotations
 
+import signal
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from scraper.errors import InputError
 from scraper.settings import Settings
@@ -32,6 +35,24 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _quiet_server(config: Any) -> Any:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        @contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            # As uvicorn's, without raising the signal again after the graceful stop: the scheduler
+            # and the browser are still to be shut down, and a clean stop exits 0 (as `run` does).
+            previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    return Server(config)
+
+
 def serve(settings: Settings, host: str, port: int, *, with_scheduler: bool,
           announce: Callable[[str], None]) -> None:
     import uvicorn
@@ -57,7 +78,7 @@ def serve(settings: Settings, host: str, port: int, *, with_scheduler: bool,
     config = uvicorn.Config(app, log_level="warning", proxy_headers=True, server_header=False,
                             forwarded_allow_ips="127.0.0.1")
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        _quiet_server(config).run(sockets=[sock])
     finally:
         sock.close()
         if scheduler is not None:

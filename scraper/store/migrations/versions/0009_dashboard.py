@@ -1,4 +1,4 @@
-"""The dashboard: API tokens (stored hashed), and indexes for the watch list's per-watch summary.
+"""The dashboard: API tokens for the REST API (only their SHA-256 is stored).
 
 Revision ID: 0009
 Revises: 0003
