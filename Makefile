@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SHELL_SCRIPTS := scripts/*.sh .ci/run
 
-.PHONY: setup demo test lint bench soak report-png clean
+.PHONY: setup demo test lint bench soak report-png dashboard-png clean
 
 setup:
 	scripts/bootstrap.sh
@@ -25,6 +25,7 @@ bench: setup
 	$(BIN)/python benchmarks/capture_cost.py
 	$(BIN)/python benchmarks/check_loop.py
 	$(BIN)/python benchmarks/big_pages.py
+	$(BIN)/python benchmarks/dashboard.py
 
 # Not part of CI: 30 minutes of the daemon under mutations and injected faults.
 soak: setup
@@ -32,6 +33,9 @@ soak: setup
 
 report-png: setup
 	$(BIN)/python scripts/report_png.py
+
+dashboard-png: setup
+	$(BIN)/python scripts/dashboard_png.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
