@@ -66,8 +66,14 @@ def test_article_text_keeps_paragraphs_apart() -> None:
 
 
 def test_nothing_found_is_none_not_empty_text() -> None:
-    record = run("<p>only</p>", article={"title": "h1", "text": ".missing", "tags": "a[rel=tag]"})
+    record = run("<p> </p><div></div>", article={"title": "h1", "text": ".missing", "tags": "a[rel=tag]"})
     assert (record.article.title, record.article.text, record.article.tags) == (None, None, [])
+    assert record.sources == {} and record.warnings == []
+
+
+def test_text_the_profile_misses_comes_from_the_main_content() -> None:
+    record = run("<p>only</p>", article={"title": "h1", "text": ".missing"})
+    assert (record.article.text, record.sources) == ("only", {"text": "fallback"})
 
 
 # --- alternatives, regex and types ----------------------------------------------------------------
