@@ -2,7 +2,8 @@
 
 The policy lives here (the store only keeps rows): a failed page is a failed check and never a
 change; a profile that suddenly matches nothing is one `profile_mismatch`, with the last good
-record kept as the base; with `confirm: N` a change is reported once seen in N checks in a row.
+record kept as the base; a partial capture's missing comments are unknown, not removed
+(`unseen`); with `confirm: N` a change is reported once seen in N checks in a row.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from scraper.errors import JobFailed
 from scraper.profiles.schema import NormaliseRule
 from scraper.record import Record
 from scraper.store import Check, Watch
+from scraper.unseen import carry_unseen
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ def check_dict(check: Check) -> dict[str, Any]:
         "id": check.id, "started_at": _iso(check.started_at), "duration_ms": check.duration_ms,
         "status": check.status, "error": check.error, "hash": check.snapshot_hash,
         "url": check.url, "final_url": check.final_url, "profile": check.profile,
+        "warnings": list(check.warnings or []),
     }
 
 
@@ -96,6 +99,7 @@ def _compare(
 ) -> CheckResult:
     base_check = session.get(Check, watch.base_check_id) if watch.base_check_id else None
     base = store.load_record(session, base_check) if base_check else None
+    record = carry_unseen(base, record)  # a partial thread is never a wall of removals
     changes = detect_changes(base, record)
     if base is None and record.is_empty():
         # No baseline yet and nothing found: a baseline of nothing would report the whole page as

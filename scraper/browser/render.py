@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from scraper.browser import steps
+from scraper.browser.actions import run_actions
 from scraper.errors import JobFailed
 from scraper.extract.page import PageContent
 from scraper.profiles.schema import Profile
@@ -22,6 +23,8 @@ Chooser = Callable[[str], Profile]
 DEFAULT_BLOCK = ("media", "font")
 # Seconds kept back from the deadline for reporting a failed wait and closing the context.
 STEP_MARGIN = 1.0
+# At most this share of the time left goes to the ready wait.
+READY_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -50,12 +53,15 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
         fetched_at = utc_now()
         await _navigate(page, job.url)
         profile = job.profile or job.choose(await page.content())
-        await steps.wait_ready(page, profile.ready, end - loop.time())
-        await steps.run_actions(page, profile.actions)
+        # A ready condition that never comes leaves the actions a share of the time (load more,
+        # scroll): a capture of what has loaded is worth more than one cut short.
+        not_ready = await steps.wait_ready(page, profile.ready, READY_SHARE * (end - loop.time()))
+        warnings = await run_actions(page, profile.actions, end)
         frames = await _frames(page, profile)
         content = PageContent(
             url=job.url, final_url=page.url, fetched_at=fetched_at,
             html=await page.content(), frames=frames,
+            warnings=tuple(w for w in (not_ready, *warnings) if w),
         )
         return content, profile
     finally:
@@ -63,9 +69,14 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
 
 
 async def _frames(page: Page, profile: Profile) -> dict[str, str]:
-    frame = profile.comments.frame if profile.comments else None
-    html = await steps.frame_html(page, frame) if frame else None
-    return {frame: html} if frame and html is not None else {}
+    """The comment iframes' HTML: the profile's widget frame, or the frames that may hold a thread."""
+    spec = profile.comments
+    if spec is None:
+        return {}
+    if spec.frame is not None:
+        html = await steps.frame_html(page, spec.frame)
+        return {spec.frame: html} if html is not None else {}
+    return await steps.frames_html(page, spec.frames) if spec.frames else {}
 
 
 async def _navigate(page: Page, url: str) -> None:

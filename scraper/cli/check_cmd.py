@@ -13,6 +13,7 @@ from scraper.cli.app import app
 from scraper.cli.output import err, out, print_json
 from scraper.errors import InputError, JobFailed
 from scraper.settings import load_settings
+from scraper.terminal import safe
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -59,6 +60,9 @@ def render_result(result: CheckResult) -> Group:
         head.append("check failed: ", style="bold red")
         head.append(c.error or "")
         return Group(head)
+    for warning in c.warnings or []:
+        head.append("partial: ", style="bold yellow")
+        head.append(safe(warning) + "\n")
     if result.pending:
         head.append(f"change seen {result.watch.pending_count}/{result.watch.confirm} times; "
                     "reported once confirmed\n", style="yellow")

@@ -70,6 +70,8 @@ def reads_as_comment(item: Item, belongs: dict[etree._Element, int], *, strict: 
     """Text, and an author or a date; repetition alone (strict) needs all three, with the author
     named by markup (not a guess from bold text)."""
     mine = own(item, belongs)
+    if mine.find(".//h1") is not None:
+        return False  # the page's (or the post's) title: an article, not a comment
     parts = read_parts(mine)
     if not parts.text:
         return False
@@ -162,7 +164,10 @@ def by_repetition(root: etree._Element) -> list[Item]:
             # One block is enough where the page says this is its thread; elsewhere, a repetition.
             if (len(blocks) < 2 and not area) or outside_thread(blocks[0]):
                 continue
-            if not _passing([Item((b,)) for b in blocks]):
+            # A thread is blocks that nearly all read as comments: two or more, at least half of
+            # the group (or the single block where the page says this is its thread).
+            passing = len(_passing([Item((b,)) for b in blocks]))
+            if passing < min(2, len(blocks)) or passing * 2 < len(blocks):
                 continue
             # The group counts its replies too (blocks of its shape nested in it); between groups
             # of as many comments (a comment and a wrapper of its parts), the one with ids wins.

@@ -1,0 +1,176 @@
+"""A profile's actions (click "load more", scroll an infinite thread, wait for an element), each
+bounded by the job's deadline, each saying when it left the page possibly incomplete.
+
+Built-in profiles run them on every page, so each costs about a round trip when there is nothing to
+do: a click only when a matching control is visible; a scroll only when the page is taller than the
+window, and another only when the last one made the page ask for more (a script, fetch or document
+request, or a taller page) within a short window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from scraper.browser.steps import frame_of, locator, ms, playwright_timeout
+from scraper.errors import JobFailed
+from scraper.profiles.schema import Action, ClickAction, ScrollAction, WaitAction
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page, Request
+
+# After a scroll, how long the page has to start loading more before it is called stable: a page
+# that loads on scroll asks within a frame or two (an IntersectionObserver callback).
+ACTIVITY_S = 0.15
+# Once it loads, how long its requests must stay quiet before the next scroll.
+QUIET_S = 0.25
+# At most this long waiting for one scroll's loads to settle.
+SETTLE_S = 5.0
+# How long a click may take to change the page before "click until gone" stops.
+CLICK_EFFECT_S = 5.0
+# What can bring more content; images, fonts and media (often blocked anyway) cannot.
+_LOADS = frozenset({"fetch", "xhr", "script", "document", "eventsource", "websocket", "other"})
+_DEADLINE = "the deadline stopped the page's actions early: the thread may be incomplete"
+
+
+def _left(end: float) -> float:
+    return end - asyncio.get_running_loop().time()
+
+
+class _Loads:
+    """The page's requests that can bring more content: how many started, which are in flight."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.started = 0
+        self.inflight: set[Request] = set()
+        self.changed = asyncio.Event()
+        page.on("request", self._start)
+        page.on("requestfinished", self._end)
+        page.on("requestfailed", self._end)
+
+    def _start(self, request: Request) -> None:
+        if request.resource_type in _LOADS:
+            self.started += 1
+            self.inflight.add(request)
+            self.changed.set()
+
+    def _end(self, request: Request) -> None:
+        if request in self.inflight:
+            self.inflight.discard(request)
+            self.changed.set()
+
+    def close(self) -> None:
+        for event, handler in (("request", self._start), ("requestfinished", self._end),
+                               ("requestfailed", self._end)):
+            self.page.remove_listener(event, handler)
+
+    async def _changed_within(self, seconds: float) -> bool:
+        self.changed.clear()
+        try:
+            await asyncio.wait_for(self.changed.wait(), max(seconds, 0.001))
+        except TimeoutError:
+            return False
+        return True
+
+    async def started_since(self, count: int, seconds: float) -> bool:
+        loop = asyncio.get_running_loop()
+        until = loop.time() + seconds
+        while self.started <= count:
+            if not await self._changed_within(until - loop.time()):
+                return self.started > count
+        return True
+
+    async def settle(self, end: float) -> None:
+        """Until nothing is in flight and nothing new starts for QUIET_S (or `end`)."""
+        loop = asyncio.get_running_loop()
+        end = min(end, loop.time() + SETTLE_S)
+        while _left(end) > 0:
+            if self.inflight:
+                await self._changed_within(_left(end))
+            elif not await self._changed_within(min(QUIET_S, _left(end))):
+                return
+
+
+async def scroll_until_stable(page: Page, action: ScrollAction, end: float) -> str | None:
+    if not await page.evaluate("document.documentElement.scrollHeight > window.innerHeight + 1"):
+        return None  # nothing below the fold to scroll to
+    loads = _Loads(page)
+    try:
+        for _ in range(action.max):
+            if _left(end) <= 0:
+                return _DEADLINE
+            started = loads.started
+            height = await page.evaluate(
+                "() => { const h = document.documentElement.scrollHeight; window.scrollTo(0, h); return h; }"
+            )
+            asked = await loads.started_since(started, min(ACTIVITY_S, _left(end)))
+            if not asked and not await page.evaluate(
+                "h => document.documentElement.scrollHeight > h", height
+            ):
+                return None  # it did not ask for more: stable
+            await loads.settle(end)
+        return f"the page was still growing after {action.max} scrolls"
+    finally:
+        loads.close()
+
+
+async def click_until_gone(page: Page, action: ClickAction, end: float) -> str | None:
+    found = await locator(page, action.click, action.frame)
+    if action.text is not None:
+        found = found.filter(has_text=re.compile(action.text, re.IGNORECASE))
+    control = found.filter(visible=True).first
+    clicks = 0
+    while clicks < action.max and await control.count():
+        if _left(end) <= 0:
+            return _DEADLINE
+        nodes = await _count_nodes(page, action.frame)
+        try:
+            await control.click(timeout=ms(min(CLICK_EFFECT_S, _left(end))))
+            clicks += 1
+            await _wait_dom_change(page, action.frame, nodes, min(CLICK_EFFECT_S, _left(end)))
+        except playwright_timeout():
+            break  # clicking did nothing (or could not click): stop rather than spin
+    if clicks and await control.count():
+        what = action.text or action.click
+        return f"a 'load more' control is still on the page after {clicks} clicks ({what[:60]})"
+    return None
+
+
+async def _count_nodes(page: Page, frame: str | None) -> int:
+    target = await frame_of(page, frame)
+    return int(await target.evaluate("document.getElementsByTagName('*').length"))
+
+
+async def _wait_dom_change(page: Page, frame: str | None, nodes: int, seconds: float) -> None:
+    target = await frame_of(page, frame)
+    await target.wait_for_function(
+        "n => document.getElementsByTagName('*').length !== n", arg=nodes, timeout=ms(seconds)
+    )
+
+
+async def _wait_for(page: Page, action: WaitAction, end: float) -> None:
+    loc = await locator(page, action.wait_for, action.frame)
+    try:
+        await loc.first.wait_for(state="attached", timeout=ms(_left(end)))
+    except playwright_timeout():
+        if action.required:
+            raise JobFailed(f"wait_for {action.wait_for!r}: never appeared") from None
+
+
+async def run_actions(page: Page, actions: Sequence[Action], end: float) -> list[str]:
+    """Run the actions in order until `end` (event-loop time); the warnings they leave."""
+    warnings: list[str] = []
+    for action in actions:
+        if isinstance(action, ScrollAction):
+            warning = await scroll_until_stable(page, action, end)
+        elif isinstance(action, ClickAction):
+            warning = await click_until_gone(page, action, end)
+        else:
+            await _wait_for(page, action, end)
+            warning = None
+        if warning:
+            warnings.append(warning)
+    return warnings
