@@ -7,6 +7,7 @@ from scraper.cli import (  # noqa: F401  (each module registers its commands)
     demo_cmd,
     profile_cmd,
     run_cmd,
+    suggest_cmd,
     watch_cmd,
 )
 from scraper.cli.app import app, main, run

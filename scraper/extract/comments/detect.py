@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from lxml import etree
 
-from scraper.extract.comments.items import Item, in_page_order, members, own
+from scraper.extract.comments.items import Item, in_page_order, item_at, members, own
 from scraper.extract.comments.parts import author_of, date_of, read_parts
 from scraper.extract.comments.words import (
     COMMENT_ID,
@@ -111,8 +111,7 @@ def by_ids(root: etree._Element) -> list[Item]:
     for number, el in chosen.items():
         if outside_thread(el):
             continue
-        pair = el.getnext() if tag(el) == "dt" else None
-        items.append(Item((el, pair) if pair is not None and tag(pair) == "dd" else (el,), number))
+        items.append(item_at(el, number))
     items = in_page_order(items, root)
     belongs = members(items)
     # A bare `c12` is also how some CMSs (TYPO3) name every content block: such an id counts only

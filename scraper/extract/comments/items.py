@@ -21,6 +21,15 @@ class Item:
         return self.elements[0]
 
 
+def item_at(el: etree._Element, comment_id: str | None = None) -> Item:
+    """The comment standing at `el`; a definition-list term takes its description along (Thesis
+    prints the byline in `dt` and the text in the `dd` after it)."""
+    following = el.getnext() if el.tag == "dt" else None
+    if following is not None and following.tag == "dd":
+        return Item((el, following), comment_id)
+    return Item((el,), comment_id)
+
+
 def members(items: Sequence[Item]) -> dict[etree._Element, int]:
     return {el: i for i, item in enumerate(items) for el in item.elements}
 

@@ -125,17 +125,24 @@ def date_of(item: etree._Element) -> tuple[str | None, etree._Element | None]:
     return None, None
 
 
-def text_of(item: etree._Element, author: etree._Element | None, date: etree._Element | None) -> str | None:
-    """The comment's words: a text-like part holding neither author nor date, else the rest."""
+def text_part(item: etree._Element, author: etree._Element | None,
+              date: etree._Element | None) -> etree._Element | None:
+    """The text-like part (`comment-content`, `comment_body`, `comment-copy`…) that holds neither
+    the author nor the date; None when the theme prints its text as bare paragraphs."""
     taken = {el for el in (author, date) if el is not None}
     holders = {a for el in taken for a in (el, *el.iterancestors())}
     candidates = [el for el in item.iter() if isinstance(el.tag, str) and el is not item
                   and _is_part(el, TEXT_WORDS) and not _is_part(el, META_WORDS | AUTHOR_WORDS | DATE_WORDS)
-                  and el not in holders]
-    best = max(candidates, key=lambda el: len(_text(el)), default=None)
-    if best is not None and _text(best):
-        return "\n\n".join(paragraphs(best))
-    return _rest(item, taken)
+                  and el not in holders and _text(el)]
+    return max(candidates, key=lambda el: len(_text(el)), default=None)
+
+
+def text_of(item: etree._Element, author: etree._Element | None, date: etree._Element | None) -> str | None:
+    """The comment's words: its text-like part, else what is left without author, date and tools."""
+    part = text_part(item, author, date)
+    if part is not None:
+        return "\n\n".join(paragraphs(part))
+    return _rest(item, {el for el in (author, date) if el is not None})
 
 
 def _rest(item: etree._Element, taken: set[etree._Element]) -> str | None:

@@ -17,7 +17,7 @@ from parsel import Selector
 
 from scraper.extract import fields
 from scraper.extract.comments.detect import detect_items
-from scraper.extract.comments.items import Item, members, own, parents
+from scraper.extract.comments.items import Item, item_at, members, own, parents
 from scraper.extract.comments.parts import read_parts
 from scraper.extract.structured import DataComment, prop_value, scope_props
 from scraper.extract.text import paragraphs
@@ -62,7 +62,7 @@ def from_profile(doc: Selector, spec: CommentsSpec) -> Thread:
     nesting = parents([Item((s.root,)) for s in in_place])
     kept = [i for i, p in enumerate(nesting) if p is None or ids[i] is None or ids[p] != ids[i]]
     in_place, ids = [in_place[i] for i in kept], [ids[i] for i in kept]
-    items = [Item((s.root,)) for s in in_place]
+    items = [item_at(s.root) for s in in_place]
     belongs = members(items)
     if isinstance(spec.parent, FieldSpec):
         parent_ids = [fields.first_str(s, spec.parent) for s in in_place]
