@@ -44,6 +44,22 @@ if [ "$want_test" -eq 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>
   apt_install postgresql
 fi
 
+# The test WordPress (tests/sites/wordpress): Debian's wordpress and its bundled themes, served by
+# PHP's built-in server from a throwaway MariaDB the tests start and stop themselves.
+WORDPRESS_PACKAGES="wordpress wordpress-theme-twentytwentyone wordpress-theme-twentytwentytwo
+  wordpress-theme-twentytwentythree mariadb-server php-cli php-mysql php-mbstring php-xml"
+if [ "$want_test" -eq 1 ]; then
+  lacking=""
+  for pkg in $WORDPRESS_PACKAGES; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || lacking="$lacking $pkg"
+  done
+  if [ -n "$lacking" ]; then
+    say "installing the test WordPress:$lacking"
+    # shellcheck disable=SC2086  # one word per package
+    apt_install $lacking
+  fi
+fi
+
 if [ ! -x "$VENV/bin/python" ]; then
   say "creating $VENV"
   "$PYTHON" -m venv "$VENV"
