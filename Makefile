@@ -19,6 +19,7 @@ test:
 bench: setup
 	$(BIN)/python benchmarks/capture_cost.py
 	$(BIN)/python benchmarks/check_loop.py
+	$(BIN)/python benchmarks/accuracy.py --chart benchmarks/accuracy.svg
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

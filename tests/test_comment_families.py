@@ -38,9 +38,13 @@ class Family:
     source: str = "detected"
 
 
-def page(family: Family, *, frames: dict[str, str] | None = None) -> Record:
-    html = (f"<html><head><meta name='generator' content='WordPress 6.1'></head><body>"
+def family_html(family: Family) -> str:
+    return (f"<html><head><meta name='generator' content='WordPress 6.1'></head><body>"
             f"{family.article_html}{family.comments_html}</body></html>")
+
+
+def page(family: Family, *, frames: dict[str, str] | None = None) -> Record:
+    html = family_html(family)
     content = PageContent(url="https://blog.test/p/", final_url="https://blog.test/p/",
                           fetched_at="2026-01-01T00:00:00Z", html=html, frames=frames or {})
     return extract(content, PROFILES[family.profile])
