@@ -205,7 +205,9 @@ def test_an_optional_ready_condition_that_never_comes_is_not_an_error(
     expected = seed_record(demo_site.article_url, record.fetched_at)
     assert record.to_dict() == {**expected, "profile": "demo-optional-ready",
                                 "warnings": record.warnings}
-    # The capture says the page may not have been ready.
-    assert len(record.warnings) == 1
+    # The capture says the page may not have been ready (and, on a loaded machine, that the
+    # deadline also cut its scrolling short).
     assert re.fullmatch(r"the page was not ready within \d\.\ds \(#never-there\); "
                         r"captured what it showed by then", record.warnings[0]), record.warnings
+    assert record.warnings[1:] in ([], ["the deadline stopped the page's actions early: "
+                                        "the thread may be incomplete"])

@@ -21,9 +21,14 @@ from scraper.profiles.schema import Action, ClickAction, ScrollAction, WaitActio
 if TYPE_CHECKING:
     from playwright.async_api import Page, Request
 
-# After a scroll, how long the page has to start loading more before it is called stable: a page
-# that loads on scroll asks within a frame or two (an IntersectionObserver callback).
-ACTIVITY_S = 0.15
+# After a scroll, how long the page has to start loading more before it is called stable. A page
+# that loads on scroll asks within a frame or two (an IntersectionObserver callback, a throttled
+# scroll handler): the window is three times what two frames took to render, at least ACTIVITY_S
+# and at most ACTIVITY_MAX_S, so a loaded machine (slow frames) waits longer than an idle one.
+ACTIVITY_S = 0.1
+ACTIVITY_MAX_S = 1.0
+_TWO_FRAMES = ("() => new Promise(done => requestAnimationFrame(() =>"
+               " requestAnimationFrame(() => setTimeout(done))))")
 # Once it loads, how long its requests must stay quiet before the next scroll.
 QUIET_S = 0.25
 # At most this long waiting for one scroll's loads to settle.
@@ -94,27 +99,47 @@ class _Loads:
                 return
 
 
-async def scroll_until_stable(page: Page, action: ScrollAction, end: float) -> str | None:
-    if not await page.evaluate("document.documentElement.scrollHeight > window.innerHeight + 1"):
-        return None  # nothing below the fold to scroll to
+_HEIGHT = "document.documentElement.scrollHeight"
+_TO_BOTTOM = "() => { const h = document.documentElement.scrollHeight; window.scrollTo(0, h); return h; }"
+
+
+async def first_scroll(page: Page, actions: Sequence[Action]) -> int | None:
+    """Scroll to the bottom as soon as the page has loaded, when the profile scrolls at all: what
+    that brings in (a thread that loads when reached) arrives during the ready wait, and a page
+    that has not grown by the time the actions run needs no scrolling at all. Its height then."""
+    if not any(isinstance(action, ScrollAction) for action in actions):
+        return None
+    return int(await page.evaluate(_TO_BOTTOM))
+
+
+async def scroll_until_stable(page: Page, action: ScrollAction, end: float,
+                              scrolled_at: int | None = None) -> str | None:
+    height = int(await page.evaluate(_HEIGHT))
+    if height == scrolled_at or not await page.evaluate(f"{_HEIGHT} > window.innerHeight + 1"):
+        return None  # unchanged since the first scroll, or nothing below the fold
     loads = _Loads(page)
     try:
         for _ in range(action.max):
             if _left(end) <= 0:
                 return _DEADLINE
             started = loads.started
-            height = await page.evaluate(
-                "() => { const h = document.documentElement.scrollHeight; window.scrollTo(0, h); return h; }"
-            )
-            asked = await loads.started_since(started, min(ACTIVITY_S, _left(end)))
-            if not asked and not await page.evaluate(
-                "h => document.documentElement.scrollHeight > h", height
-            ):
+            height = await page.evaluate(_TO_BOTTOM)
+            window = min(max(ACTIVITY_S, 3 * await _frames_took(page)), ACTIVITY_MAX_S, _left(end))
+            asked = await loads.started_since(started, window)
+            if not asked and not await page.evaluate(f"h => {_HEIGHT} > h", height):
                 return None  # it did not ask for more: stable
             await loads.settle(end)
         return f"the page was still growing after {action.max} scrolls"
     finally:
         loads.close()
+
+
+async def _frames_took(page: Page) -> float:
+    """Seconds for the page to render two frames: by then a scroll's observers have run."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await page.evaluate(_TWO_FRAMES)
+    return loop.time() - started
 
 
 async def click_until_gone(page: Page, action: ClickAction, end: float) -> str | None:
@@ -160,12 +185,14 @@ async def _wait_for(page: Page, action: WaitAction, end: float) -> None:
             raise JobFailed(f"wait_for {action.wait_for!r}: never appeared") from None
 
 
-async def run_actions(page: Page, actions: Sequence[Action], end: float) -> list[str]:
-    """Run the actions in order until `end` (event-loop time); the warnings they leave."""
+async def run_actions(page: Page, actions: Sequence[Action], end: float,
+                      scrolled_at: int | None = None) -> list[str]:
+    """Run the actions in order until `end` (event-loop time); the warnings they leave.
+    `scrolled_at`: the page's height at `first_scroll`, if it was made."""
     warnings: list[str] = []
     for action in actions:
         if isinstance(action, ScrollAction):
-            warning = await scroll_until_stable(page, action, end)
+            warning = await scroll_until_stable(page, action, end, scrolled_at)
         elif isinstance(action, ClickAction):
             warning = await click_until_gone(page, action, end)
         else:

@@ -4,7 +4,9 @@ main-content extraction (trafilatura on the page without its comments and boiler
 
 The text is never silently empty: when the profile's selectors find nothing, or far less than the
 page's main content (a theme that prints the post outside the containers the profile knows), the
-main content is used instead, and `sources["text"]` says so.
+main content is used instead, and `sources["text"]` says so. Only on a page the profile recognises,
+though: one where nothing at all was found (no title, byline, date, tags or comments) is a page the
+profile does not describe, and its record stays empty (see `Record.is_empty`).
 """
 
 from __future__ import annotations
@@ -86,7 +88,12 @@ def extract_article(
         sources["likes"] = "profile"
     text = fields.joined_text(doc, spec.text)
     source: Source | None = "profile" if text else None
-    loose = loose_paragraphs(doc, comment_elements)
+    # The fallback fills a gap in a page the profile recognises (a title, a byline, comments…);
+    # a page it finds nothing at all on (a consent wall, a redesign) stays empty, so a watch sees
+    # a profile mismatch rather than the wall's text as the article.
+    elements = list(comment_elements)
+    recognised = spec.auto or bool(text or elements or sources or structured.comments)
+    loose = loose_paragraphs(doc, elements) if recognised else []
     if _length(text) < CHECK_BELOW * sum(len(p) for p in loose):
         stated = read_structured(without_comments()).text
         fallback = main().text or "\n\n".join(loose)
@@ -97,6 +104,10 @@ def extract_article(
                 text, source = stated, "structured"
             else:
                 text, source = fallback, "fallback"
+    if source in ("fallback", "structured") and text and article.title:
+        # Main content often leads with the heading: the title is a field of its own.
+        first, _, rest = text.partition("\n\n")
+        text = rest if " ".join(first.split()) == " ".join(article.title.split()) else text
     if source is not None and text:
         sources["text"] = source
     return article.model_copy(update={"text": text or None}), sources
