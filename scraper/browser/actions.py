@@ -2,9 +2,11 @@
 bounded by the job's deadline, each saying when it left the page possibly incomplete.
 
 Built-in profiles run them on every page, so each costs about a round trip when there is nothing to
-do: a click only when a matching control is visible; a scroll only when the page is taller than the
-window, and another only when the last one made the page ask for more (a script, fetch or document
-request, or a taller page) within a short window.
+do: a click only when a matching control is visible. Scrolling starts as soon as the page has
+loaded (`follow_to_bottom`), so what loads when reached loads during the ready wait; after it, a
+page that went quiet with the window at its bottom only has its last scroll checked (two frames).
+Otherwise each scroll is followed by another only when it made the page ask for more (a script,
+fetch or document request, or a taller page) within a short window.
 """
 
 from __future__ import annotations
@@ -101,31 +103,61 @@ class _Loads:
 
 _HEIGHT = "document.documentElement.scrollHeight"
 _TO_BOTTOM = "() => { const h = document.documentElement.scrollHeight; window.scrollTo(0, h); return h; }"
+# Keeps the window at the bottom of the page while it loads (every time the document grows), until
+# the page changes its address (a stream of next articles) or the scroll action stops it. The
+# scroll waits for the next frame: a loader's IntersectionObserver must see its sentinel pushed out
+# of view by the new content before it sees it come back.
+_FOLLOW = """() => {
+  const root = document.documentElement, address = location.href;
+  const follow = new ResizeObserver(() => {
+    if (location.href !== address) follow.disconnect();
+    else requestAnimationFrame(() => window.scrollTo(0, root.scrollHeight));
+  });
+  follow.observe(root);
+  window.scrollTo(0, root.scrollHeight);
+  window.__scraperFollow = follow;
+}"""
+# Stops following; whether the window is at the bottom of the page.
+_UNFOLLOW = """() => {
+  if (window.__scraperFollow) window.__scraperFollow.disconnect();
+  delete window.__scraperFollow;
+  return window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 2;
+}"""
 
 
-async def first_scroll(page: Page, actions: Sequence[Action]) -> int | None:
-    """Scroll to the bottom as soon as the page has loaded, when the profile scrolls at all: what
-    that brings in (a thread that loads when reached) arrives during the ready wait, and a page
-    that has not grown by the time the actions run needs no scrolling at all. Its height then."""
+async def follow_to_bottom(page: Page, actions: Sequence[Action]) -> bool:
+    """When the profile scrolls at all, keep the window at the bottom of the page from the moment it
+    has loaded: a thread that loads when reached then loads during the ready wait, and a page that
+    went quiet there (network idle) with the window at its bottom has nothing more to load."""
     if not any(isinstance(action, ScrollAction) for action in actions):
-        return None
-    return int(await page.evaluate(_TO_BOTTOM))
+        return False
+    await page.evaluate(_FOLLOW)
+    return True
 
 
 async def scroll_until_stable(page: Page, action: ScrollAction, end: float,
-                              scrolled_at: int | None = None) -> str | None:
-    height = int(await page.evaluate(_HEIGHT))
-    if height == scrolled_at or not await page.evaluate(f"{_HEIGHT} > window.innerHeight + 1"):
-        return None  # unchanged since the first scroll, or nothing below the fold
+                              settled: bool = False) -> str | None:
+    """Scroll to the bottom until the page stops asking for more. `settled`: the page was followed
+    to its bottom while it loaded, then went quiet (network idle)."""
+    # A page followed to its bottom that went quiet there only needs its last scroll checked: two
+    # frames for its observers to run, as long again for a request they make to be seen.
+    quick = await page.evaluate(_UNFOLLOW) and settled
+    if not await page.evaluate(f"{_HEIGHT} > window.innerHeight + 1"):
+        return None
+    address = page.url
     loads = _Loads(page)
     try:
         for _ in range(action.max):
             if _left(end) <= 0:
                 return _DEADLINE
+            if page.url != address:
+                return None  # a stream of next articles, not this page's thread: stop there
             started = loads.started
             height = await page.evaluate(_TO_BOTTOM)
-            window = min(max(ACTIVITY_S, 3 * await _frames_took(page)), ACTIVITY_MAX_S, _left(end))
-            asked = await loads.started_since(started, window)
+            frames = await _frames_took(page)
+            window = 2 * frames if quick else max(ACTIVITY_S, 3 * frames)
+            quick = False
+            asked = await loads.started_since(started, min(window, ACTIVITY_MAX_S, _left(end)))
             if not asked and not await page.evaluate(f"h => {_HEIGHT} > h", height):
                 return None  # it did not ask for more: stable
             await loads.settle(end)
@@ -186,13 +218,13 @@ async def _wait_for(page: Page, action: WaitAction, end: float) -> None:
 
 
 async def run_actions(page: Page, actions: Sequence[Action], end: float,
-                      scrolled_at: int | None = None) -> list[str]:
+                      settled: bool = False) -> list[str]:
     """Run the actions in order until `end` (event-loop time); the warnings they leave.
-    `scrolled_at`: the page's height at `first_scroll`, if it was made."""
+    `settled`: see `scroll_until_stable`."""
     warnings: list[str] = []
     for action in actions:
         if isinstance(action, ScrollAction):
-            warning = await scroll_until_stable(page, action, end, scrolled_at)
+            warning = await scroll_until_stable(page, action, end, settled)
         elif isinstance(action, ClickAction):
             warning = await click_until_gone(page, action, end)
         else:

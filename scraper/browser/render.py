@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from scraper.browser import steps
-from scraper.browser.actions import first_scroll, run_actions
+from scraper.browser.actions import follow_to_bottom, run_actions
 from scraper.errors import JobFailed
 from scraper.extract.page import PageContent
 from scraper.profiles.schema import Profile
@@ -53,11 +53,12 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
         fetched_at = utc_now()
         await _navigate(page, job.url)
         profile = job.profile or job.choose(await page.content())
-        scrolled_at = await first_scroll(page, profile.actions)
+        following = await follow_to_bottom(page, profile.actions)
         # A ready condition that never comes leaves the actions a share of the time (load more,
         # scroll): a capture of what has loaded is worth more than one cut short.
         not_ready = await steps.wait_ready(page, profile.ready, READY_SHARE * (end - loop.time()))
-        warnings = await run_actions(page, profile.actions, end, scrolled_at)
+        settled = following and profile.ready.network_idle and not_ready is None
+        warnings = await run_actions(page, profile.actions, end, settled)
         frames = await _frames(page, profile)
         content = PageContent(
             url=job.url, final_url=page.url, fetched_at=fetched_at,
