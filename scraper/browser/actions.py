@@ -109,19 +109,28 @@ _TO_BOTTOM = "() => { const h = document.documentElement.scrollHeight; window.sc
 # of view by the new content before it sees it come back.
 _FOLLOW = """() => {
   const root = document.documentElement, address = location.href;
+  const bottom = () => {
+    window.scrollTo(0, root.scrollHeight);
+    window.__scraperScrolled = performance.now();
+  };
   const follow = new ResizeObserver(() => {
     if (location.href !== address) follow.disconnect();
-    else requestAnimationFrame(() => window.scrollTo(0, root.scrollHeight));
+    else requestAnimationFrame(bottom);
   });
   follow.observe(root);
-  window.scrollTo(0, root.scrollHeight);
+  bottom();
   window.__scraperFollow = follow;
 }"""
-# Stops following; whether the window is at the bottom of the page.
-_UNFOLLOW = """() => {
+# Stops following; whether the window is at the bottom of the page, how long ago (ms) the last
+# scroll to it was, and how long two frames take now (ms).
+_UNFOLLOW = """async () => {
   if (window.__scraperFollow) window.__scraperFollow.disconnect();
   delete window.__scraperFollow;
-  return window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 2;
+  const root = document.documentElement, start = performance.now();
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const now = performance.now();
+  return [window.scrollY + window.innerHeight >= root.scrollHeight - 2,
+          now - (window.__scraperScrolled || 0), now - start];
 }"""
 
 
@@ -139,9 +148,14 @@ async def scroll_until_stable(page: Page, action: ScrollAction, end: float,
                               settled: bool = False) -> str | None:
     """Scroll to the bottom until the page stops asking for more. `settled`: the page was followed
     to its bottom while it loaded, then went quiet (network idle)."""
-    # A page followed to its bottom that went quiet there only needs its last scroll checked: two
-    # frames for its observers to run, as long again for a request they make to be seen.
-    quick = await page.evaluate(_UNFOLLOW) and settled
+    at_bottom, since, frames = await page.evaluate(_UNFOLLOW)
+    if settled and at_bottom and since >= 3 * frames:
+        # Followed to its bottom, and quiet (network idle) since well after its last scroll there:
+        # whatever loads on a scroll would have asked by then.
+        return None
+    # A page followed to its bottom and scrolled there only just now needs that scroll checked:
+    # two frames for its observers to run, as long again for a request they make to be seen.
+    quick = settled and at_bottom
     if not await page.evaluate(f"{_HEIGHT} > window.innerHeight + 1"):
         return None
     address = page.url
