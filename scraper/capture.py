@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from scraper.browser import BrowserSession, RenderJob
+from scraper.browser import BrowserSession, RenderJob, RenderOptions
 from scraper.browser.render import render
 from scraper.extract import PageContent, extract
 from scraper.profiles import Profile, load_profiles, matching
@@ -43,6 +43,7 @@ def render_url(
     profiles: Mapping[str, Profile],
     profile: str | None = None,
     deadline: float | None = None,
+    options: RenderOptions | None = None,
 ) -> Rendered:
     chosen = choose_profile(profiles, url, profile)
 
@@ -51,7 +52,8 @@ def render_url(
 
     limit = deadline or (chosen.deadline if chosen and chosen.deadline else None)
     limit = limit or session.settings.deadline
-    job = RenderJob(url=url, profile=chosen, choose=by_detection, deadline=limit)
+    job = RenderJob(url=url, profile=chosen, choose=by_detection, deadline=limit,
+                    options=options or RenderOptions())
     page, used = session.run(lambda browser: render(browser, job), limit)
     return Rendered(page, used)
 
@@ -73,15 +75,20 @@ def capture(
     session: BrowserSession | None = None,
     settings: Settings | None = None,
     overrides: Overrides | None = None,
+    options: RenderOptions | None = None,
 ) -> Record:
-    """Render `url` and extract its record. Bad input raises InputError before any browser starts."""
+    """Render `url` and extract its record. Bad input raises InputError before any browser starts.
+
+    `options` attach recorders (evidence) to this same render, and may change what is blocked."""
     url = check_url(url)
     settings = settings or (session.settings if session else load_settings())
     profiles = load_profiles(settings.profile_dirs)
     choose_profile(profiles, url, profile)  # an unknown --profile fails before the browser starts
     if session is None:
         with BrowserSession(settings) as own:
-            rendered = render_url(own, url, profiles=profiles, profile=profile, deadline=deadline)
+            rendered = render_url(own, url, profiles=profiles, profile=profile, deadline=deadline,
+                                  options=options)
     else:
-        rendered = render_url(session, url, profiles=profiles, profile=profile, deadline=deadline)
+        rendered = render_url(session, url, profiles=profiles, profile=profile, deadline=deadline,
+                              options=options)
     return extract(rendered.page, apply_overrides(rendered.profile, overrides))

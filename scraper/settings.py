@@ -30,6 +30,15 @@ class Settings:
     browser_args: tuple[str, ...]
     deadline: float
     default_database: bool  # the embedded SQLite: it upgrades its own schema on start
+    tsa_url: str | None = None  # an RFC 3161 timestamp authority for evidence signatures
+
+    @property
+    def captures_dir(self) -> Path:
+        return self.home / "captures"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home / "keys"
 
 
 def _profile_dirs() -> tuple[Path, ...]:
@@ -60,6 +69,13 @@ def _browser_args() -> tuple[str, ...]:
         raise InputError(f"SCRAPER_BROWSER_ARGS={raw!r}: {exc} (it is split like a shell line)") from None
 
 
+def _tsa_url() -> str | None:
+    raw = os.environ.get("SCRAPER_TSA_URL") or None
+    if raw is not None and not raw.startswith(("http://", "https://")):
+        raise InputError("SCRAPER_TSA_URL is not an http(s) URL of an RFC 3161 TSA")
+    return raw
+
+
 def load_settings() -> Settings:
     home = Path(os.environ.get("SCRAPER_HOME", "storage"))
     configured = os.environ.get("SCRAPER_DATABASE_URL")
@@ -73,4 +89,5 @@ def load_settings() -> Settings:
         browser_args=_browser_args(),
         deadline=_deadline(),
         default_database=not configured,
+        tsa_url=_tsa_url(),
     )

@@ -36,6 +36,7 @@ class WatchSpec:
     ignore: Sequence[str] = ()
     normalise: Sequence[tuple[str, str]] = ()  # (regex, replacement)
     confirm: int = 1
+    evidence_on_change: bool = False
 
 
 def open_db(settings: Settings) -> Engine:
@@ -72,7 +73,7 @@ def watch_fields(spec: WatchSpec, settings: Settings) -> dict[str, Any]:
         "schedule": schedule.spec if schedule else None,
         "email": spec.email, "notify_on": notify_on, "ignore": list(spec.ignore),
         "normalise": [{"regex": r, "replace": s} for r, s in spec.normalise],
-        "confirm": spec.confirm,
+        "confirm": spec.confirm, "evidence_on_change": spec.evidence_on_change,
     }
 
 
@@ -107,7 +108,8 @@ def _free_name(session: Session, name: str) -> str:
 
 
 WATCH_KEYS = ("id", "name", "url", "profile", "schedule", "email", "notify_on", "ignore", "normalise",
-              "confirm", "paused", "created_at", "base_check_id", "pending_count")
+              "confirm", "evidence_on_change", "paused", "created_at", "base_check_id",
+              "pending_count")
 
 
 def schedule_of(watch: Watch) -> Schedule | None:

@@ -41,6 +41,7 @@ class Entry(BaseModel):
     ignore: list[str] = Field(default_factory=list)
     normalise: list[NormaliseRule] = Field(default_factory=list)
     confirm: int = 1
+    evidence_on_change: bool = False
     paused: bool = False
 
 

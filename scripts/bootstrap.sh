@@ -44,6 +44,11 @@ if [ "$want_test" -eq 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>
   apt_install postgresql
 fi
 
+if [ "$want_test" -eq 1 ] && ! command -v openssl >/dev/null; then
+  say "installing OpenSSL (the evidence tests run a timestamp authority with \`openssl ts\`)"
+  apt_install openssl
+fi
+
 # The test WordPress (tests/sites/wordpress): Debian's wordpress and its bundled themes, served by
 # PHP's built-in server from a throwaway MariaDB the tests start and stop themselves.
 WORDPRESS_PACKAGES="wordpress wordpress-theme-twentytwentyone wordpress-theme-twentytwentytwo

@@ -7,5 +7,6 @@ pytest_plugins: list[str] = [
     "tests.fixtures.pages",
     "tests.fixtures.postgres",
     "tests.fixtures.store",
+    "tests.fixtures.tsa",
     "tests.fixtures.wordpress",
 ]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scraper.browser import steps
 from scraper.browser.actions import follow_to_bottom, run_actions
+from scraper.browser.recorder import Recorder
 from scraper.errors import JobFailed
 from scraper.extract.page import PageContent
 from scraper.profiles.schema import Profile
@@ -28,11 +29,23 @@ READY_SHARE = 0.8
 
 
 @dataclass(frozen=True)
+class RenderOptions:
+    # Observers of this one render (evidence artifacts): attached before navigation, collected
+    # once the page is ready and the profile's actions have run, finished after the context closed.
+    recorders: Sequence[Recorder] = ()
+    # None: the profile's `block:` (or DEFAULT_BLOCK); () loads everything (an evidence capture).
+    block: Sequence[str] | None = None
+    # Only when a person asks for it, for one capture: the certificate's facts are still recorded.
+    ignore_https_errors: bool = False
+
+
+@dataclass(frozen=True)
 class RenderJob:
     url: str
     profile: Profile | None  # None: decide by detection once the page has loaded
     choose: Chooser
     deadline: float
+    options: RenderOptions = RenderOptions()
 
 
 def utc_now() -> str:
@@ -44,12 +57,19 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
     # The waits end a little before the job's hard deadline (BrowserSession.run), so a ready
     # condition that never comes is reported by name and the context still has time to close.
     end = loop.time() + job.deadline - min(STEP_MARGIN, job.deadline / 10)
-    context = await browser.new_context(accept_downloads=False, service_workers="block")
+    options: dict[str, Any] = {"accept_downloads": False, "service_workers": "block"}
+    if job.options.ignore_https_errors:
+        options["ignore_https_errors"] = True
+    for recorder in job.options.recorders:
+        options.update(recorder.context_options())
+    context = await browser.new_context(**options)
     try:
         context.set_default_timeout(job.deadline * 1000)
         page = await context.new_page()
         steps.guard(context, page)
-        await steps.block(context, page, job.profile.block if job.profile else DEFAULT_BLOCK)
+        await steps.block(context, page, _blocked(job))
+        for recorder in job.options.recorders:
+            await recorder.attach(context, page)
         fetched_at = utc_now()
         await _navigate(page, job.url)
         profile = job.profile or job.choose(await page.content())
@@ -65,9 +85,19 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
             html=await page.content(), frames=frames,
             warnings=tuple(w for w in (not_ready, *warnings) if w),
         )
-        return content, profile
+        for recorder in job.options.recorders:
+            await recorder.collect(page, content)
     finally:
         await context.close()
+        for recorder in job.options.recorders:
+            await recorder.finish()  # also after a failure: recorders release what they hold
+    return content, profile
+
+
+def _blocked(job: RenderJob) -> Sequence[str]:
+    if job.options.block is not None:
+        return job.options.block
+    return job.profile.block if job.profile else DEFAULT_BLOCK
 
 
 async def _frames(page: Page, profile: Profile) -> dict[str, str]:

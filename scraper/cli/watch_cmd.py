@@ -45,6 +45,9 @@ def add(
     ignore: list[str] = typer.Option([], "--ignore", help="A selector to drop before extraction."),
     normalise: list[str] = typer.Option([], "--normalise", help="REGEX or REGEX=>REPLACEMENT."),
     confirm: int = typer.Option(1, "--confirm", help="Report a change once seen in N checks in a row."),
+    evidence_on_change: bool = typer.Option(
+        False, "--evidence-on-change",
+        help="A check that finds changes also leaves a signed evidence bundle."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Watch a page: it is checked on its schedule (`scraper run`) or by hand (`scraper check`)."""
@@ -53,7 +56,8 @@ def add(
     settings = load_settings()
     spec = WatchSpec(url=url, name=name, profile=profile, every=every, cron=cron, email=email,
                      notify_on=notify_on or None, ignore=ignore,
-                     normalise=_normalise_pairs(normalise), confirm=confirm)
+                     normalise=_normalise_pairs(normalise), confirm=confirm,
+                     evidence_on_change=evidence_on_change)
     watch = add_watch(open_db(settings), spec, settings)
     _print_watch(watch_dict(watch), as_json)
 
