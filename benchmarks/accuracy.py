@@ -190,7 +190,9 @@ def chart(ours: Score, theirs: Score) -> str:
                 f'<text x="10" y="{at + 14}" font-size="12">{tool}</text>',
                 f'<text x="{106 + length:.0f}" y="{at + 14}" font-size="12">{value:.0%}</text>',
             ]
-    height = top + 3 * (2 * bar + gap + 22)
+    height = top + 3 * (2 * bar + gap + 22) + 10
+    rows.append(f'<text x="10" y="{height - 12}" font-size="11" fill="#555">{ours.pages} pages, '
+                f'{ours.comments} comments (benchmarks/accuracy.py)</text>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'font-family="sans-serif"><rect width="100%" height="100%" fill="white"/>'
             + "".join(rows) + "</svg>\n")

@@ -4,7 +4,7 @@ bounded by the job's deadline, each saying when it left the page possibly incomp
 Built-in profiles run them on every page, so each costs about a round trip when there is nothing to
 do: a click only when a matching control is visible. Scrolling starts as soon as the page has
 loaded (`follow_to_bottom`), so what loads when reached loads during the ready wait; after it, a
-page that went quiet with the window at its bottom only has its last scroll checked (two frames).
+page at its bottom whose requests have been quiet since well after its last scroll is done.
 Otherwise each scroll is followed by another only when it made the page ask for more (a script,
 fetch or document request, or a taller page) within a short window.
 """
@@ -54,6 +54,7 @@ class _Loads:
         self.started = 0
         self.inflight: set[Request] = set()
         self.changed = asyncio.Event()
+        self.last = asyncio.get_running_loop().time()  # when a request last started or ended
         page.on("request", self._start)
         page.on("requestfinished", self._end)
         page.on("requestfailed", self._end)
@@ -62,12 +63,20 @@ class _Loads:
         if request.resource_type in _LOADS:
             self.started += 1
             self.inflight.add(request)
-            self.changed.set()
+            self._changed()
 
     def _end(self, request: Request) -> None:
         if request in self.inflight:
             self.inflight.discard(request)
-            self.changed.set()
+            self._changed()
+
+    def _changed(self) -> None:
+        self.last = asyncio.get_running_loop().time()
+        self.changed.set()
+
+    def quiet_for(self) -> float:
+        """Seconds since the last request started or ended; 0 while one is in flight."""
+        return 0.0 if self.inflight else asyncio.get_running_loop().time() - self.last
 
     def close(self) -> None:
         for event, handler in (("request", self._start), ("requestfinished", self._end),
@@ -134,50 +143,47 @@ _UNFOLLOW = """async () => {
 }"""
 
 
-async def follow_to_bottom(page: Page, actions: Sequence[Action]) -> bool:
+async def follow_to_bottom(page: Page, actions: Sequence[Action]) -> _Loads | None:
     """When the profile scrolls at all, keep the window at the bottom of the page from the moment it
-    has loaded: a thread that loads when reached then loads during the ready wait, and a page that
-    went quiet there (network idle) with the window at its bottom has nothing more to load."""
+    has loaded, and watch its requests: a thread that loads when reached then loads during the ready
+    wait, and a page that went quiet at its bottom well after its last scroll has nothing more to
+    load. The watch goes to `run_actions`."""
     if not any(isinstance(action, ScrollAction) for action in actions):
-        return False
+        return None
+    loads = _Loads(page)
     await page.evaluate(_FOLLOW)
-    return True
+    return loads
 
 
 async def scroll_until_stable(page: Page, action: ScrollAction, end: float,
-                              settled: bool = False) -> str | None:
-    """Scroll to the bottom until the page stops asking for more. `settled`: the page was followed
-    to its bottom while it loaded, then went quiet (network idle)."""
+                              loads: _Loads | None = None) -> str | None:
+    """Scroll to the bottom until the page stops asking for more. `loads`: the page's requests
+    since `follow_to_bottom`, if it was followed."""
     at_bottom, since, frames = await page.evaluate(_UNFOLLOW)
-    if settled and at_bottom and since >= 3 * frames:
-        # Followed to its bottom, and quiet (network idle) since well after its last scroll there:
-        # whatever loads on a scroll would have asked by then.
+    followed = loads is not None
+    loads = loads or _Loads(page)
+    # Whatever loads on a scroll asks within a frame or two: a page at its bottom, with no request
+    # since well after its last scroll there, has nothing more to load.
+    if followed and at_bottom and min(since / 1000, loads.quiet_for()) >= max(3 * frames / 1000, QUIET_S):
         return None
-    # A page followed to its bottom and scrolled there only just now needs that scroll checked:
-    # two frames for its observers to run, as long again for a request they make to be seen.
-    quick = settled and at_bottom
     if not await page.evaluate(f"{_HEIGHT} > window.innerHeight + 1"):
         return None
     address = page.url
-    loads = _Loads(page)
-    try:
-        for _ in range(action.max):
-            if _left(end) <= 0:
-                return _DEADLINE
-            if page.url != address:
-                return None  # a stream of next articles, not this page's thread: stop there
-            started = loads.started
-            height = await page.evaluate(_TO_BOTTOM)
-            frames = await _frames_took(page)
-            window = 2 * frames if quick else max(ACTIVITY_S, 3 * frames)
-            quick = False
-            asked = await loads.started_since(started, min(window, ACTIVITY_MAX_S, _left(end)))
-            if not asked and not await page.evaluate(f"h => {_HEIGHT} > h", height):
-                return None  # it did not ask for more: stable
+    for _ in range(action.max):
+        if _left(end) <= 0:
+            return _DEADLINE
+        if page.url != address:
+            return None  # a stream of next articles, not this page's thread: stop there
+        if loads.inflight:
             await loads.settle(end)
-        return f"the page was still growing after {action.max} scrolls"
-    finally:
-        loads.close()
+        started = loads.started
+        height = await page.evaluate(_TO_BOTTOM)
+        window = max(ACTIVITY_S, 3 * await _frames_took(page))
+        asked = await loads.started_since(started, min(window, ACTIVITY_MAX_S, _left(end)))
+        if not asked and not await page.evaluate(f"h => {_HEIGHT} > h", height):
+            return None  # it did not ask for more: stable
+        await loads.settle(end)
+    return f"the page was still growing after {action.max} scrolls"
 
 
 async def _frames_took(page: Page) -> float:
@@ -232,18 +238,22 @@ async def _wait_for(page: Page, action: WaitAction, end: float) -> None:
 
 
 async def run_actions(page: Page, actions: Sequence[Action], end: float,
-                      settled: bool = False) -> list[str]:
+                      loads: _Loads | None = None) -> list[str]:
     """Run the actions in order until `end` (event-loop time); the warnings they leave.
-    `settled`: see `scroll_until_stable`."""
+    `loads`: what `follow_to_bottom` returned."""
     warnings: list[str] = []
-    for action in actions:
-        if isinstance(action, ScrollAction):
-            warning = await scroll_until_stable(page, action, end, settled)
-        elif isinstance(action, ClickAction):
-            warning = await click_until_gone(page, action, end)
-        else:
-            await _wait_for(page, action, end)
-            warning = None
-        if warning:
-            warnings.append(warning)
+    try:
+        for action in actions:
+            if isinstance(action, ScrollAction):
+                warning = await scroll_until_stable(page, action, end, loads)
+            elif isinstance(action, ClickAction):
+                warning = await click_until_gone(page, action, end)
+            else:
+                await _wait_for(page, action, end)
+                warning = None
+            if warning:
+                warnings.append(warning)
+    finally:
+        if loads is not None:
+            loads.close()
     return warnings

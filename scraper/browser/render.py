@@ -73,12 +73,11 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
         fetched_at = utc_now()
         await _navigate(page, job.url)
         profile = job.profile or job.choose(await page.content())
-        following = await follow_to_bottom(page, profile.actions)
+        loads = await follow_to_bottom(page, profile.actions)
         # A ready condition that never comes leaves the actions a share of the time (load more,
         # scroll): a capture of what has loaded is worth more than one cut short.
         not_ready = await steps.wait_ready(page, profile.ready, READY_SHARE * (end - loop.time()))
-        settled = following and profile.ready.network_idle and not_ready is None
-        warnings = await run_actions(page, profile.actions, end, settled)
+        warnings = await run_actions(page, profile.actions, end, loads)
         frames = await _frames(page, profile)
         content = PageContent(
             url=job.url, final_url=page.url, fetched_at=fetched_at,
