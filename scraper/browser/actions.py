@@ -114,8 +114,9 @@ _HEIGHT = "document.documentElement.scrollHeight"
 _TO_BOTTOM = "() => { const h = document.documentElement.scrollHeight; window.scrollTo(0, h); return h; }"
 # Keeps the window at the bottom of the page while it loads (every time the document grows), until
 # the page changes its address (a stream of next articles) or the scroll action stops it. The
-# scroll waits for the next frame: a loader's IntersectionObserver must see its sentinel pushed out
-# of view by the new content before it sees it come back.
+# scroll waits for the next frame, and only if the page has not grown again meanwhile: a loader's
+# IntersectionObserver must see its sentinel pushed out of view by new content (a frame rendered
+# so) before it sees it come back.
 _FOLLOW = """() => {
   const root = document.documentElement, address = location.href;
   const bottom = () => {
@@ -124,7 +125,10 @@ _FOLLOW = """() => {
   };
   const follow = new ResizeObserver(() => {
     if (location.href !== address) follow.disconnect();
-    else requestAnimationFrame(bottom);
+    else {
+      const height = root.scrollHeight;
+      requestAnimationFrame(() => { if (root.scrollHeight === height) bottom(); });
+    }
   });
   follow.observe(root);
   bottom();
