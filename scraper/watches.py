@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,12 +15,13 @@ from scraper.changes import filter_changes
 from scraper.errors import InputError
 from scraper.profiles import load_profiles
 from scraper.profiles.schema import check_regex, check_selector
+from scraper.reports.channels import check_channel_url
+from scraper.reports.digests import check_digest
+from scraper.reports.targets import target
 from scraper.schedule import Schedule, parse_schedule
-from scraper.settings import Settings
+from scraper.settings import EMAIL_ADDRESS, Settings
 from scraper.store import Watch
 from scraper.urls import check_url
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class WatchSpec:
     ignore: Sequence[str] = ()
     normalise: Sequence[tuple[str, str]] = ()  # (regex, replacement)
     confirm: int = 1
+    digest: str | None = None  # hourly, daily or cron: reports go out as a digest
+    notify: Sequence[str] = ()  # channel URLs (Apprise, webhook)
     evidence_on_change: bool = False
 
 
@@ -57,7 +59,7 @@ def watch_fields(spec: WatchSpec, settings: Settings) -> dict[str, Any]:
     if spec.profile is not None and spec.profile not in load_profiles(settings.profile_dirs):
         raise InputError(f"--profile {spec.profile!r}: no such profile (see `scraper profile list`)")
     schedule = parse_schedule(spec.every, spec.cron)
-    if spec.email is not None and not _EMAIL.match(spec.email):
+    if spec.email is not None and not EMAIL_ADDRESS.match(spec.email):
         raise InputError(f"--email {spec.email!r}: not an e-mail address")
     notify_on = list(spec.notify_on) if spec.notify_on else None
     filter_changes([], notify_on)  # refuses unknown kinds, naming the allowed ones
@@ -67,13 +69,16 @@ def watch_fields(spec: WatchSpec, settings: Settings) -> dict[str, Any]:
         _field("--normalise", check_regex, regex)
     if spec.confirm < 1:
         raise InputError(f"--confirm {spec.confirm}: must be 1 or more")
+    digest = check_digest(spec.digest) if spec.digest is not None else None
+    notify = [check_channel_url(url) for url in spec.notify]
     return {
         "name": spec.name or default_name(url), "url": url, "profile": spec.profile,
         "schedule_kind": schedule.kind if schedule else None,
         "schedule": schedule.spec if schedule else None,
         "email": spec.email, "notify_on": notify_on, "ignore": list(spec.ignore),
         "normalise": [{"regex": r, "replace": s} for r, s in spec.normalise],
-        "confirm": spec.confirm, "evidence_on_change": spec.evidence_on_change,
+        "confirm": spec.confirm, "digest": digest, "notify": notify,
+        "evidence_on_change": spec.evidence_on_change,
     }
 
 
@@ -107,9 +112,9 @@ def _free_name(session: Session, name: str) -> str:
     return candidate
 
 
-WATCH_KEYS = ("id", "name", "url", "profile", "schedule", "email", "notify_on", "ignore", "normalise",
-              "confirm", "evidence_on_change", "paused", "created_at", "base_check_id",
-              "pending_count")
+WATCH_KEYS = ("id", "name", "url", "profile", "schedule", "email", "digest", "notify", "notify_on",
+              "ignore", "normalise", "confirm", "evidence_on_change", "paused", "created_at",
+              "base_check_id", "pending_count")
 
 
 def schedule_of(watch: Watch) -> Schedule | None:
@@ -123,4 +128,5 @@ def watch_dict(watch: Watch) -> dict[str, Any]:
     data["schedule"] = (
         None if watch.schedule is None else {"kind": watch.schedule_kind, "spec": watch.schedule}
     )
+    data["notify"] = [target(url).shown for url in watch.notify]  # tokens never shown
     return {key: data[key] for key in WATCH_KEYS}

@@ -43,6 +43,8 @@ class Entry(BaseModel):
     confirm: int = 1
     evidence_on_change: bool = False
     paused: bool = False
+    digest: str | None = None
+    notify: list[str] = Field(default_factory=list)
 
 
 class WatchFile(BaseModel):

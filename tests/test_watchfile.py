@@ -32,6 +32,11 @@ def test_example_file_applies_and_is_idempotent(capsys: pytest.CaptureFixture[st
     assert watch["confirm"] == 2
     assert watch["notify_on"] == ["comment_added", "comment_edited", "comment_removed", "article_edited"]
     assert watch["normalise"] == [{"regex": r"\d+ (minutes|hours) ago", "replace": ""}]
+    _, out, _ = run(capsys, "watch", "show", "lavrov", "--json")
+    lavrov = json.loads(out)
+    assert (lavrov["email"], lavrov["digest"]) == ("desk@example.org", "daily")
+    assert lavrov["notify"][0].startswith("ntfy://ntfy.example.org/… (#")  # the topic is masked
+    assert "lavrov-desk" not in out
 
 
 def test_changed_entry_updates_the_watch(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -60,6 +65,10 @@ def test_changed_entry_updates_the_watch(capsys: pytest.CaptureFixture[str], tmp
         ("watches:\n  - {name: a, url: 'https://a.example/'}\n  - {name: a, url: 'https://b.example/'}\n",
          "watch name 'a' is also declared"),
         ("- a list\n", "w.yaml:1: a watch file is a mapping"),
+        ("watches:\n  - {name: a, url: 'https://a.example/', digest: weekly}\n",
+         "w.yaml:2: watches.0 (a): --digest 'weekly': give hourly, daily or a cron expression"),
+        ("watches:\n  - {name: a, url: 'https://a.example/', notify: ['nope://x/secret']}\n",
+         "w.yaml:2: watches.0 (a): --notify nope://…: not a channel URL"),
     ],
 )
 def test_bad_watch_file_writes_nothing(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Group
@@ -16,6 +16,7 @@ from scraper.settings import load_settings
 from scraper.terminal import safe
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlmodel import Session
 
     from scraper.checking import CheckResult
@@ -79,23 +80,59 @@ def render_result(result: CheckResult) -> Group:
 @app.command("check")
 def check(
     ref: str = typer.Argument(..., help="Watch id, name or URL."),
-    as_json: bool = typer.Option(False, "--json", help='{"watch", "check", "changes"} as JSON.'),
+    send: bool = typer.Option(False, "--send", help="Send its report now (else the daemon sends it)."),
+    as_json: bool = typer.Option(False, "--json", help='{"watch", "check", "changes", "reports"} as JSON.'),
 ) -> None:
-    """Run one check now, store it, and print what changed since the last good one."""
+    """Run one check now, store it (its report is queued), and print what changed."""
     from scraper.browser import BrowserSession
     from scraper.checking import run_check
     from scraper.watches import open_db
 
     watch_id = _resolve_watch_id(ref)
     settings = load_settings()
+    engine = open_db(settings)
     with BrowserSession(settings) as browser:
-        result = run_check(open_db(settings), watch_id, browser)
+        result = run_check(engine, watch_id, browser)
+    reports = _reports(engine, result, send)
     if as_json:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), "reports": reports})
     else:
         out.print(render_result(result))
+        for r in reports:
+            out.print(_report_line(r))
     if result.check.status == "failed":
         raise JobFailed(f"check failed: {result.check.error}")
+    unsent = [r for r in reports if send and r["status"] in ("queued", "failed")]
+    if unsent:
+        raise JobFailed(f"the check is stored, but {len(unsent)} report(s) could not be sent; "
+                        "they stay in the outbox (`scraper outbox`, `scraper outbox retry`)")
+
+
+def _reports(engine: Engine, result: CheckResult, send: bool) -> list[dict[str, Any]]:
+    """The check's reports (one per target), after sending them if asked."""
+    from sqlmodel import Session
+
+    from scraper.reports import outbox
+    from scraper.reports.delivery import deliver
+
+    if send:
+        deliver(engine, load_settings())
+    assert result.check.id is not None
+    with Session(engine) as session:
+        return [outbox.row_dict(row) for row in outbox.of_check(session, result.check.id)]
+
+
+def _report_line(report: dict[str, Any]) -> Text:
+    line = Text("report to ")
+    line.append(safe(str(report["to"])))
+    status = str(report["status"])
+    described = {"waiting": f"waiting for its digest ({report['due_at']})",
+                 "queued": "queued" + (" (will retry)" if report["last_error"] else ""),
+                 "bundled": "sent in a digest"}.get(status, status)
+    line.append(f": {described}", style={"sent": "green", "failed": "red"}.get(status, "yellow"))
+    if report["last_error"]:
+        line.append(" · " + safe(str(report["last_error"])), style="red")
+    return line
 
 
 @app.command("history")

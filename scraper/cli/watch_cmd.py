@@ -41,6 +41,9 @@ def add(
     cron: str | None = typer.Option(None, "--cron", help='Cron expression, e.g. "0 * * * *" (UTC).'),
     name: str | None = typer.Option(None, "--name", help="A unique name (default: from the URL)."),
     email: str | None = typer.Option(None, "--email", help="Where change reports go."),
+    digest: str | None = typer.Option(None, "--digest",
+                                      help="Send reports as a digest: hourly, daily or a cron expression."),
+    notify: list[str] = typer.Option([], "--notify", help="Also report to this Apprise or webhook URL."),
     notify_on: list[str] = typer.Option([], "--notify-on", help="Report only these change kinds."),
     ignore: list[str] = typer.Option([], "--ignore", help="A selector to drop before extraction."),
     normalise: list[str] = typer.Option([], "--normalise", help="REGEX or REGEX=>REPLACEMENT."),
@@ -56,8 +59,8 @@ def add(
     settings = load_settings()
     spec = WatchSpec(url=url, name=name, profile=profile, every=every, cron=cron, email=email,
                      notify_on=notify_on or None, ignore=ignore,
-                     normalise=_normalise_pairs(normalise), confirm=confirm,
-                     evidence_on_change=evidence_on_change)
+                     normalise=_normalise_pairs(normalise), confirm=confirm, digest=digest,
+                     notify=notify, evidence_on_change=evidence_on_change)
     watch = add_watch(open_db(settings), spec, settings)
     _print_watch(watch_dict(watch), as_json)
 
