@@ -1,6 +1,7 @@
 # The two commands the README promises: `make demo` and `make test`.
 VENV ?= .venv
 BIN := $(VENV)/bin
+SHELL_SCRIPTS := scripts/*.sh .ci/run
 
 .PHONY: setup demo test lint bench report-png clean
 
@@ -12,9 +13,13 @@ demo: setup
 
 test:
 	scripts/bootstrap.sh --test
+	$(MAKE) --no-print-directory lint
+	$(BIN)/pytest
+
+lint:
+	shellcheck $(SHELL_SCRIPTS)
 	$(BIN)/ruff check scraper tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest
 
 bench: setup
 	$(BIN)/python benchmarks/capture_cost.py

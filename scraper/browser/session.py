@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from loguru import logger
 
-from scraper.browser.discovery import QUIET_FLAGS, find_chromium
+from scraper.browser.discovery import QUIET_FLAGS, bundled_path, find_chromium
 from scraper.errors import JobFailed
 from scraper.settings import Settings, load_settings
 
@@ -81,7 +81,7 @@ class BrowserSession:
             if ws.startswith("http") or "/devtools/" in ws:
                 return await chromium.connect_over_cdp(ws)
             return await chromium.connect(ws)
-        path = find_chromium(self.settings.browser_path, _bundled_path(self._playwright))
+        path = find_chromium(self.settings.browser_path, bundled_path(self._playwright))
         logger.debug("launching {}", path)
         return await chromium.launch(
             executable_path=path, args=[*QUIET_FLAGS, *self.settings.browser_args]
@@ -105,9 +105,3 @@ class BrowserSession:
             await self._playwright.stop()
         self._browser = self._playwright = None
 
-
-def _bundled_path(playwright: Playwright) -> str | None:
-    try:
-        return playwright.chromium.executable_path
-    except Exception:  # no browser downloaded for this Playwright: fall back to the system's
-        return None

@@ -160,7 +160,7 @@ def _ensure_head(engine: Engine, url: str, *, auto_upgrade: bool) -> None:
     current, head = _current_revision(engine), head_revision()
     if current == head:
         return
-    if current is not None and not _is_known(current):
+    if current is not None and not is_known_revision(current):
         raise InputError(
             f"database at {where} is at revision {current}, which this version of scraper does "
             f"not know (it needs {head}): the database was upgraded by a newer scraper; "
@@ -184,7 +184,8 @@ def _current_revision(engine: Engine) -> str | None:
         raise JobFailed(f"cannot open the database at {_where(engine.url)}: {exc.orig}") from exc
 
 
-def _is_known(revision: str) -> bool:
+def is_known_revision(revision: str) -> bool:
+    """Whether this code's migrations include `revision` (False: a newer scraper wrote it)."""
     try:
         return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
     except CommandError:  # alembic's wrapper for "no such revision"
