@@ -12,8 +12,12 @@ cd "$(dirname "$0")/.."
 
 # Every OS package the test suite needs (Debian names). Add yours here: CI installs nothing else.
 #   postgresql: the tests start their own server on a free port; shellcheck: `make lint`;
-#   openssl: the evidence tests run a timestamp authority with `openssl ts`.
-TEST_PACKAGES=(postgresql shellcheck openssl)
+#   openssl: the evidence tests run a timestamp authority with `openssl ts`;
+#   wordpress, its themes, mariadb-server and php: the test WordPress (tests/sites/wordpress), served
+#   by PHP's built-in server from a throwaway MariaDB the tests start and stop themselves.
+TEST_PACKAGES=(postgresql shellcheck openssl
+  wordpress wordpress-theme-twentytwentyone wordpress-theme-twentytwentytwo
+  wordpress-theme-twentytwentythree mariadb-server php-cli php-mysql php-mbstring php-xml)
 # OS packages that can hold a real Chromium, by preference (Ubuntu's are snap stubs: skipped).
 CHROMIUM_PACKAGES=(chromium chromium-browser)
 # What scraper's own discovery looks for on PATH (scraper/browser/discovery.py).
@@ -169,22 +173,6 @@ pip_install() {
   # A pip config may name a local package folder that is not there: its warnings are noise.
   if [ -n "$log" ]; then printf '%s\n' "$log" | grep -v 'is ignored' >&2 || true; fi
 }
-
-# The test WordPress (tests/sites/wordpress): Debian's wordpress and its bundled themes, served by
-# PHP's built-in server from a throwaway MariaDB the tests start and stop themselves.
-WORDPRESS_PACKAGES="wordpress wordpress-theme-twentytwentyone wordpress-theme-twentytwentytwo
-  wordpress-theme-twentytwentythree mariadb-server php-cli php-mysql php-mbstring php-xml"
-if [ "$want_test" -eq 1 ]; then
-  lacking=""
-  for pkg in $WORDPRESS_PACKAGES; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || lacking="$lacking $pkg"
-  done
-  if [ -n "$lacking" ]; then
-    say "installing the test WordPress:$lacking"
-    # shellcheck disable=SC2086  # one word per package
-    apt_install $lacking
-  fi
-fi
 
 if [ ! -x "$VENV/bin/python" ]; then
   say "creating $VENV"
