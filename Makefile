@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SHELL_SCRIPTS := scripts/*.sh .ci/run
 
-.PHONY: setup demo test lint bench report-png clean
+.PHONY: setup demo test lint bench soak report-png clean
 
 setup:
 	scripts/bootstrap.sh
@@ -26,7 +26,12 @@ bench:
 	scripts/bootstrap.sh --test
 	$(BIN)/python benchmarks/capture_cost.py
 	$(BIN)/python benchmarks/check_loop.py
+	$(BIN)/python benchmarks/big_pages.py
 	$(BIN)/python benchmarks/accuracy.py --chart benchmarks/accuracy.svg
+
+# Not part of CI: 30 minutes of the daemon under mutations and injected faults.
+soak: setup
+	$(BIN)/python benchmarks/soak.py --minutes 30
 
 report-png: setup
 	$(BIN)/python scripts/report_png.py

@@ -53,7 +53,7 @@ def render_url(
     limit = deadline or (chosen.deadline if chosen and chosen.deadline else None)
     limit = limit or session.settings.deadline
     job = RenderJob(url=url, profile=chosen, choose=by_detection, deadline=limit,
-                    options=options or RenderOptions())
+                    options=options or RenderOptions(), guard=session.guard)
     page, used = session.run(lambda browser: render(browser, job), limit)
     return Rendered(page, used)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,7 +15,8 @@ from scraper import store
 from scraper.changes import filter_changes
 from scraper.errors import InputError
 from scraper.profiles import load_profiles
-from scraper.profiles.schema import check_regex, check_selector
+from scraper.profiles.regexes import check_regex
+from scraper.profiles.schema import check_selector
 from scraper.reports.channels import check_channel_url
 from scraper.reports.digests import check_digest
 from scraper.reports.targets import target
@@ -22,6 +24,9 @@ from scraper.schedule import Schedule, parse_schedule
 from scraper.settings import EMAIL_ADDRESS, Settings
 from scraper.store import Watch
 from scraper.urls import check_url
+
+# More checks in a row than anyone would wait for before hearing of a change.
+MAX_CONFIRM = 1000
 
 
 @dataclass(frozen=True)
@@ -41,10 +46,19 @@ class WatchSpec:
     evidence_on_change: bool = False
 
 
-def open_db(settings: Settings) -> Engine:
+def open_db(settings: Settings, *, missing: str | None = None) -> Engine:
     """The store; the embedded SQLite default upgrades itself, a configured server must be upgraded
-    with `scraper db upgrade`."""
-    return store.open_store(settings.database_url, auto_upgrade=settings.default_database)
+    with `scraper db upgrade`.
+
+    `missing`: the command only reads what is there (a watch by id or name): if the embedded
+    database does not exist yet, fail with this message instead of creating an empty one.
+    """
+    if missing is not None and settings.default_database:
+        path = store.database_url(settings.database_url).database
+        if path and not Path(path).exists():
+            raise InputError(f"{missing}: there are no watches yet (no database at {path})")
+    return store.open_store(settings.database_url, auto_upgrade=settings.default_database,
+                            busy_timeout=settings.busy_timeout)
 
 
 def default_name(url: str) -> str:
@@ -67,8 +81,8 @@ def watch_fields(spec: WatchSpec, settings: Settings) -> dict[str, Any]:
         _field("--ignore", check_selector, selector)
     for regex, _ in spec.normalise:
         _field("--normalise", check_regex, regex)
-    if spec.confirm < 1:
-        raise InputError(f"--confirm {spec.confirm}: must be 1 or more")
+    if not 1 <= spec.confirm <= MAX_CONFIRM:
+        raise InputError(f"--confirm {spec.confirm}: give a number of checks from 1 to {MAX_CONFIRM}")
     digest = check_digest(spec.digest) if spec.digest is not None else None
     notify = [check_channel_url(url) for url in spec.notify]
     return {
@@ -130,3 +144,20 @@ def watch_dict(watch: Watch) -> dict[str, Any]:
     )
     data["notify"] = [target(url).shown for url in watch.notify]  # tokens never shown
     return {key: data[key] for key in WATCH_KEYS}
+
+
+def rebase_watch(engine: Engine, ref: str) -> tuple[Watch, store.Check]:
+    """Make the watch's newest check with a record (ok or mismatch) its base; InputError if none."""
+    with Session(engine) as session:
+        watch = store.get_watch(session, ref)
+        assert watch.id is not None
+        check = store.last_check_with_snapshot(session, watch.id, status=None)
+        if check is None:
+            raise InputError(f"watch {watch.id} has no check with a record yet: run `scraper check "
+                             f"{watch.id}` first")
+        watch.base_check_id, watch.pending_hash, watch.pending_count = check.id, None, 0
+        session.add(watch)
+        session.commit()
+        session.refresh(watch)
+        session.refresh(check)
+        return watch, check

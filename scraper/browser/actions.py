@@ -238,7 +238,7 @@ async def _wait_for(page: Page, action: WaitAction, end: float) -> None:
         await loc.first.wait_for(state="attached", timeout=ms(_left(end)))
     except playwright_timeout():
         if action.required:
-            raise JobFailed(f"wait_for {action.wait_for!r}: never appeared") from None
+            raise JobFailed(f"wait_for {action.wait_for!r}: never appeared", "timeout") from None
 
 
 async def run_actions(page: Page, actions: Sequence[Action], end: float,

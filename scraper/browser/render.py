@@ -7,13 +7,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from scraper.browser import steps
+from scraper.browser import navigate, steps
 from scraper.browser.actions import follow_to_bottom, run_actions
+from scraper.browser.guard import Resolver
 from scraper.browser.recorder import Recorder
-from scraper.errors import JobFailed
 from scraper.extract.page import PageContent
-from scraper.profiles.schema import Profile
+from scraper.profiles.schema import DEFAULT_MAX_HTML, Profile
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
@@ -46,6 +47,7 @@ class RenderJob:
     choose: Chooser
     deadline: float
     options: RenderOptions = RenderOptions()
+    guard: Resolver | None = None  # SCRAPER_BLOCK_PRIVATE: refuse a private main URL up front
 
 
 def utc_now() -> str:
@@ -63,6 +65,8 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
     for recorder in job.options.recorders:
         options.update(recorder.context_options())
     context = await browser.new_context(**options)
+    seen = navigate.Observations()
+    max_html = job.profile.max_html if job.profile else DEFAULT_MAX_HTML
     try:
         context.set_default_timeout(job.deadline * 1000)
         page = await context.new_page()
@@ -71,21 +75,34 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
         for recorder in job.options.recorders:
             await recorder.attach(context, page)
         fetched_at = utc_now()
-        await _navigate(page, job.url)
-        profile = job.profile or job.choose(await page.content())
+        if job.guard is not None:  # the clear message for the common case; the proxy does the rest
+            parts = urlsplit(job.url)
+            default_port = 443 if parts.scheme == "https" else 80
+            await job.guard.check(parts.hostname or "", parts.port or default_port)
+        await navigate.cap_documents(page, max_html, seen)
+        await navigate.goto(page, job.url, _load_bound(job, end - loop.time()), seen, max_html)
+        profile = job.profile or job.choose(await navigate.content(page, max_html, _settle(end, loop)))
         loads = await follow_to_bottom(page, profile.actions)
+        # A page whose `load` never came (an image that keeps failing) is read as it stands: no
+        # network idle will come either, and not being ready in time is then no failure.
+        ready = profile.ready if seen.loaded else profile.ready.model_copy(
+            update={"required": False, "network_idle": False})
         # A ready condition that never comes leaves the actions a share of the time (load more,
         # scroll): a capture of what has loaded is worth more than one cut short.
-        not_ready = await steps.wait_ready(page, profile.ready, READY_SHARE * (end - loop.time()))
+        not_ready = await steps.wait_ready(page, ready, READY_SHARE * (end - loop.time()))
         warnings = await run_actions(page, profile.actions, end, loads)
+        html = await navigate.content(page, profile.max_html, _settle(end, loop))
         frames = await _frames(page, profile)
         content = PageContent(
-            url=job.url, final_url=page.url, fetched_at=fetched_at,
-            html=await page.content(), frames=frames,
-            warnings=tuple(w for w in (not_ready, *warnings) if w),
+            url=job.url, final_url=page.url, fetched_at=fetched_at, html=html, frames=frames,
+            warnings=tuple(w for w in (*seen.warnings, not_ready, *warnings) if w),
         )
         for recorder in job.options.recorders:
             await recorder.collect(page, content)
+    except Exception:
+        if seen.too_large is not None:  # the document was refused for its size: say that
+            raise navigate.too_large(seen.too_large, max_html, "bytes") from None
+        raise
     finally:
         await context.close()
         for recorder in job.options.recorders:
@@ -99,23 +116,23 @@ def _blocked(job: RenderJob) -> Sequence[str]:
     return job.profile.block if job.profile else DEFAULT_BLOCK
 
 
+def _load_bound(job: RenderJob, remaining: float) -> float:
+    """How long to wait for `load`: the profile's ready timeout (else a default), leaving a fifth
+    of the time left for reading the page, so one that never loads is still read in time."""
+    ready = job.profile.ready.timeout if job.profile else None
+    return min(ready or navigate.LOAD_SECONDS, remaining * 0.8)
+
+
+def _settle(end: float, loop: asyncio.AbstractEventLoop) -> float:
+    return min(navigate.SETTLE_SECONDS, end - loop.time())
+
+
 async def _frames(page: Page, profile: Profile) -> dict[str, str]:
     """The comment iframes' HTML: the profile's widget frame, or the frames that may hold a thread."""
     spec = profile.comments
     if spec is None:
         return {}
     if spec.frame is not None:
-        html = await steps.frame_html(page, spec.frame)
+        html = await steps.frame_html(page, spec.frame, profile.max_html)
         return {spec.frame: html} if html is not None else {}
-    return await steps.frames_html(page, spec.frames) if spec.frames else {}
-
-
-async def _navigate(page: Page, url: str) -> None:
-    from playwright.async_api import Error as PlaywrightError
-
-    try:
-        response = await page.goto(url, wait_until="load")
-    except PlaywrightError as exc:
-        raise JobFailed(f"{url}: {exc.message.splitlines()[0]}") from None
-    if response is not None and response.status >= 400:
-        raise JobFailed(f"{url}: HTTP {response.status} {response.status_text}".rstrip())
+    return await steps.frames_html(page, spec.frames, profile.max_html) if spec.frames else {}

@@ -73,13 +73,14 @@ async def wait_ready(page: Page, ready: ReadySpec, remaining: float) -> str | No
     """Wait for the profile's ready conditions. One that never comes fails the job when required;
     otherwise the page is read as it stands, and the warning returned says so."""
     budget = min(ready.timeout, remaining) if ready.timeout else remaining
-    what = "network idle"  # the condition being waited for, named if it never comes
+    # The condition being waited for, named if it never comes (the first one until it is met).
+    what = "network idle" if ready.network_idle else _selector_name(ready) or ready.js or "ready"
     try:
         async with asyncio.timeout(budget):
             if ready.network_idle:
                 await page.wait_for_load_state("networkidle", timeout=ms(budget))
             if ready.selector:
-                what = ready.selector if ready.frame is None else f"{ready.selector} in {ready.frame}"
+                what = _selector_name(ready) or ready.selector
                 loc = await locator(page, ready.selector, ready.frame)
                 await loc.first.wait_for(state="attached", timeout=ms(budget))
             if ready.js:
@@ -87,12 +88,18 @@ async def wait_ready(page: Page, ready: ReadySpec, remaining: float) -> str | No
                 await page.wait_for_function(ready.js, timeout=ms(budget))
     except (TimeoutError, playwright_timeout()) as exc:
         if ready.required:
-            raise JobFailed(f"page never became ready ({what}) within {budget:.1f}s") from exc
+            raise JobFailed(f"page never became ready ({what}) within {budget:.1f}s", "timeout") from exc
         logger.debug("ready condition not met in {:g}s; going on", budget)
         shown = " ".join(what.split())
         return (f"the page was not ready within {budget:.1f}s ({shown[:80]}); "
                 "captured what it showed by then")
     return None
+
+
+def _selector_name(ready: ReadySpec) -> str | None:
+    if ready.selector is None:
+        return None
+    return ready.selector if ready.frame is None else f"{ready.selector} in {ready.frame}"
 
 
 def playwright_timeout() -> type[Exception]:
@@ -107,22 +114,27 @@ async def frame_of(page: Page, frame: str | None) -> Page | Frame:
     handle = await page.wait_for_selector(playwright_selector(frame), state="attached")
     content = await handle.content_frame() if handle else None
     if content is None:
-        raise JobFailed(f"frame {frame!r} has no document")
+        raise JobFailed(f"frame {frame!r} has no document", "page")
     return content
 
 
-async def frame_html(page: Page, frame: str) -> str | None:
+async def frame_html(page: Page, frame: str, max_html: int) -> str | None:
     """The HTML of the first iframe matching `frame` (cross-origin frames included)."""
+    from scraper.browser.navigate import SETTLE_SECONDS, content
+
     handle = await page.query_selector(playwright_selector(frame))
-    content = await handle.content_frame() if handle else None
-    return await content.content() if content else None
+    document = await handle.content_frame() if handle else None
+    return await content(document, max_html, SETTLE_SECONDS) if document else None
 
 
-async def frames_html(page: Page, frames: str, limit: int = 5) -> dict[str, str]:
+async def frames_html(page: Page, frames: str, max_html: int, limit: int = 5) -> dict[str, str]:
     """The HTML of the iframes matching `frames` (at most `limit`), keyed `SELECTOR #N`."""
+    from scraper.browser.navigate import SETTLE_SECONDS, content
+
     found: dict[str, str] = {}
     for n, handle in enumerate((await page.query_selector_all(playwright_selector(frames)))[:limit]):
-        content = await handle.content_frame()
-        if content is not None:
-            found[f"{frames} #{n}"] = await content.content()
+        document = await handle.content_frame()
+        html = await content(document, max_html, SETTLE_SECONDS) if document else None
+        if html is not None:
+            found[f"{frames} #{n}"] = html
     return found

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import sys
+import traceback
+from typing import TYPE_CHECKING
 
 import typer
 from loguru import logger
 
 from scraper.cli.output import err
 from scraper.errors import ScraperError
+from scraper.failures import classify
+from scraper.terminal import safe
+
+if TYPE_CHECKING:
+    from loguru import Record
 
 app = typer.Typer(
     name="scraper",
@@ -19,10 +26,28 @@ app = typer.Typer(
 )
 
 
+def _escaped(record: Record) -> None:
+    # Log messages and tracebacks carry outside text (URLs, reason phrases, page errors): escape
+    # control and bidi characters here, once, so no log line can drive the terminal or a viewer.
+    record["message"] = safe(record["message"])
+    error = record["exception"]
+    record["extra"]["traceback"] = "" if error is None else safe(
+        "".join(traceback.format_exception(error.type, error.value, error.traceback)))
+
+
+def _to_stderr(message: object) -> None:
+    sys.stderr.write(str(message))
+
+
 def configure_logging(verbose: bool) -> None:
     logger.remove()
     logger.enable("scraper")
-    logger.add(sys.stderr, level="DEBUG" if verbose else "WARNING", format="{level}: {message}")
+    logger.configure(patcher=_escaped)
+    # Tracebacks go to the debug log only (`-v`); without it a person sees one line per failure.
+    line = "{level}: {message}\n" + ("{extra[traceback]}" if verbose else "")
+    # The stream is looked up at each line, not bound once: a caller (or a test) may swap it.
+    logger.add(_to_stderr, level="DEBUG" if verbose else "WARNING",
+               format=lambda _: line, backtrace=False, diagnose=False)
 
 
 @app.callback()
@@ -40,10 +65,18 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except ScraperError as exc:
-        err.print("[bold red]error:[/] ", end="")
-        err.out(str(exc), highlight=False)  # out(): no markup, so a URL's brackets stay literal
+        _say(str(exc))
         return exc.exit_code
+    except Exception as exc:  # a failure nobody classified yet: still one line, never a traceback
+        logger.opt(exception=exc).debug("unexpected error")
+        _say(classify(exc).message)
+        return 1
     return 0
+
+
+def _say(message: str) -> None:
+    err.print("[bold red]error:[/] ", end="")
+    err.out(safe(message), highlight=False)  # out(): no markup, so a URL's brackets stay literal
 
 
 def run() -> None:

@@ -35,7 +35,9 @@ def _resolve_watch_id(ref: str) -> int:
     from scraper.watches import WatchSpec, add_watch, open_db
 
     settings = load_settings()
-    engine = open_db(settings)
+    if "://" in ref:
+        check_url(ref)  # a bad URL is refused before the database is opened (or created)
+    engine = open_db(settings, missing=None if "://" in ref else f"no watch {ref!r}")
     with Session(engine) as session:
         if "://" not in ref:
             watch = store.get_watch(session, ref)
@@ -43,7 +45,7 @@ def _resolve_watch_id(ref: str) -> int:
             watch = found
         else:
             watch = add_watch(engine, WatchSpec(url=ref), settings)
-            err.print(Text(f"added watch {watch.id} ({watch.name}) for {ref}"))
+            err.print(Text(f"added watch {watch.id} ({safe(watch.name)}) for {safe(ref)}"))
         assert watch.id is not None
         return watch.id
 
@@ -55,11 +57,11 @@ def render_result(result: CheckResult) -> Group:
 
     c = result.check
     head = Text()
-    head.append(f"watch {result.watch.id} ({result.watch.name})", style="bold")
+    head.append(f"watch {result.watch.id} ({safe(result.watch.name)})", style="bold")
     head.append(f" · check {c.id} · {c.status} · {c.duration_ms} ms\n", style="dim")
     if c.status == "failed":
         head.append("check failed: ", style="bold red")
-        head.append(c.error or "")
+        head.append(safe(c.error or ""))
         return Group(head)
     for warning in c.warnings or []:
         head.append("partial: ", style="bold yellow")
@@ -70,7 +72,7 @@ def render_result(result: CheckResult) -> Group:
     if result.baseline:
         head.append("first check: this record is the baseline later checks are compared with\n")
         return Group(head)
-    head.append(summarise([ch for ch in result.changes if ch.notify]) + "\n")
+    head.append(safe(summarise([ch for ch in result.changes if ch.notify])) + "\n")
     if result.evidence is not None:
         head.append("evidence bundle: ", style="bold")
         head.append(str(result.evidence) + "\n")
@@ -94,14 +96,17 @@ def check(
     with BrowserSession(settings) as browser:
         result = run_check(engine, watch_id, browser)
     reports = _reports(engine, result, send)
+    failed = result.check.status == "failed"
     if as_json:
         print_json({**result.to_dict(), "reports": reports})
     else:
-        out.print(render_result(result))
-        for r in reports:
+        if not failed:  # a failed check is said in one line, on stderr, through main()
+            out.print(render_result(result))
+        for r in reports:  # a failed check can be reported too (`failing`)
             out.print(_report_line(r))
-    if result.check.status == "failed":
-        raise JobFailed(f"check failed: {result.check.error}")
+    if failed:
+        raise JobFailed(f"watch {result.watch.id} ({result.watch.name}) check {result.check.id} "
+                        f"failed: {result.check.error} ({result.check.error_kind})")
     unsent = [r for r in reports if send and r["status"] in ("queued", "failed")]
     if unsent:
         raise JobFailed(f"the check is stored, but {len(unsent)} report(s) could not be sent; "
@@ -138,7 +143,7 @@ def _report_line(report: dict[str, Any]) -> Text:
 @app.command("history")
 def history(
     ref: str = typer.Argument(..., help="Watch id or name."),
-    limit: int = typer.Option(20, "--limit", "-n", min=1),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, max=100_000),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List a watch's checks, newest first."""
@@ -148,7 +153,7 @@ def history(
     from scraper.checking import check_dict
     from scraper.watches import open_db
 
-    with Session(open_db(load_settings())) as session:
+    with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
         watch = store.get_watch(session, ref)
         assert watch.id is not None
         rows = []
@@ -163,7 +168,8 @@ def history(
     table = Table("check", "started (UTC)", "ms", "status", "changes", "hash / error")
     for r in rows:
         status_style = {"ok": "green", "failed": "red", "mismatch": "yellow"}.get(str(r["status"]), "")
-        detail = Text(str(r["error"] or ""), style="red") if r["error"] else Text(str(r["hash"] or "")[:12])
+        error = f"{r['error_kind']}: {r['error']}" if r["error_kind"] else str(r["error"])
+        detail = Text(safe(error), style="red") if r["error"] else Text(str(r["hash"] or "")[:12])
         table.add_row(str(r["id"]), str(r["started_at"]), str(r["duration_ms"]),
                       Text(str(r["status"]), style=status_style), str(r["changes"]), detail)
     out.print(table)
@@ -196,7 +202,7 @@ def diff(
     from scraper.changes_view import render_changes
     from scraper.watches import open_db
 
-    with Session(open_db(load_settings())) as session:
+    with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
         watch = store.get_watch(session, ref)
         assert watch.id is not None
         new = _with_record(session, watch.id, to_check, None)
@@ -206,6 +212,6 @@ def diff(
         print_json({"watch": {"id": watch.id, "name": watch.name}, "from": old.id, "to": new.id,
                     "changes": [c.to_dict() for c in changes]})
         return
-    out.print(Text(f"watch {watch.id} ({watch.name}): check {old.id} → {new.id}", style="bold"))
-    out.print(Text(summarise(changes)))
+    out.print(Text(f"watch {watch.id} ({safe(watch.name)}): check {old.id} → {new.id}", style="bold"))
+    out.print(Text(safe(summarise(changes))))
     out.print(render_changes(changes))

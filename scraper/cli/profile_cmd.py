@@ -90,16 +90,19 @@ def test_profile(
     url: str = typer.Argument(...),
     profile: str | None = typer.Option(None, "--profile", "-p"),
     as_json: bool = typer.Option(False, "--json"),
-    deadline: float | None = typer.Option(None, "--deadline", min=1),
+    deadline: float | None = typer.Option(None, "--deadline", help="Seconds, up to 600."),
 ) -> None:
     """Render URL and show, field by field, what each selector matched and how many times."""
     from scraper.browser import BrowserSession
     from scraper.capture import render_url
     from scraper.profiles import load_profiles
+    from scraper.settings import check_deadline
     from scraper.urls import check_url
 
     settings = load_settings()
     url = check_url(url)
+    if deadline is not None:
+        check_deadline(deadline, f"--deadline {deadline:g}")
     profiles = load_profiles(settings.profile_dirs)
     with BrowserSession(settings) as session:
         rendered = render_url(session, url, profiles=profiles, profile=profile, deadline=deadline)

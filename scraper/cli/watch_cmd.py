@@ -11,6 +11,7 @@ from rich.text import Text
 from scraper.cli.app import app
 from scraper.cli.output import out, print_json
 from scraper.settings import load_settings
+from scraper.terminal import safe
 
 # The database layer is imported inside the commands: `scraper capture` never pays for it.
 
@@ -29,7 +30,7 @@ def _print_watch(data: dict[str, object], as_json: bool) -> None:
         return
     table = Table(show_header=False, box=None)
     for key, value in data.items():
-        table.add_row(Text(key, style="bold"), Text("" if value is None else str(value)))
+        table.add_row(Text(key, style="bold"), Text("" if value is None else safe(str(value))))
     out.print(table)
 
 
@@ -54,13 +55,14 @@ def add(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Watch a page: it is checked on its schedule (`scraper run`) or by hand (`scraper check`)."""
-    from scraper.watches import WatchSpec, add_watch, open_db, watch_dict
+    from scraper.watches import WatchSpec, add_watch, open_db, watch_dict, watch_fields
 
     settings = load_settings()
     spec = WatchSpec(url=url, name=name, profile=profile, every=every, cron=cron, email=email,
                      notify_on=notify_on or None, ignore=ignore,
                      normalise=_normalise_pairs(normalise), confirm=confirm, digest=digest,
                      notify=notify, evidence_on_change=evidence_on_change)
+    watch_fields(spec, settings)  # every value checked before the database is even opened
     watch = add_watch(open_db(settings), spec, settings)
     _print_watch(watch_dict(watch), as_json)
 
@@ -82,8 +84,9 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     for w in watches:
         schedule = w["schedule"]
         shown = f"{schedule['kind']} {schedule['spec']}" if isinstance(schedule, dict) else "manual"
-        table.add_row(str(w["id"]), Text(str(w["name"])), Text(str(w["url"])),
-                      Text(str(w["profile"] or "detect")), shown, "paused" if w["paused"] else "active")
+        table.add_row(str(w["id"]), Text(safe(str(w["name"]))), Text(safe(str(w["url"]))),
+                      Text(safe(str(w["profile"] or "detect"))), Text(safe(shown)),
+                      "paused" if w["paused"] else "active")
     out.print(table)
 
 
@@ -96,7 +99,7 @@ def show(ref: str = typer.Argument(..., help="Watch id or name."),
     from scraper import store
     from scraper.watches import open_db, watch_dict
 
-    with Session(open_db(load_settings())) as session:
+    with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
         data = watch_dict(store.get_watch(session, ref))
     _print_watch(data, as_json)
 
@@ -108,7 +111,7 @@ def _set_paused(ref: str, paused: bool, as_json: bool) -> None:
     from scraper import store
     from scraper.watches import open_db, watch_dict
 
-    with Session(open_db(load_settings())) as session:
+    with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
         watch = store.set_paused(session, store.get_watch(session, ref), paused)
         session.commit()
         session.refresh(watch)
@@ -136,7 +139,7 @@ def remove(ref: str = typer.Argument(...), as_json: bool = typer.Option(False, "
     from scraper import store
     from scraper.watches import open_db
 
-    with Session(open_db(load_settings())) as session:
+    with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
         watch = store.get_watch(session, ref)
         data = {"removed": watch.id, "name": watch.name}
         store.remove_watch(session, watch)
@@ -163,4 +166,19 @@ def apply_files(
         print_json([{"name": name, "result": result} for name, result in results])
         return
     for name, result in results:
-        out.print(Text(f"{result:9} {name}"))
+        out.print(Text(f"{result:9} {safe(name)}"))
+
+
+@watch_app.command("rebase")
+def rebase(ref: str = typer.Argument(..., help="Watch id or name."),
+           as_json: bool = typer.Option(False, "--json")) -> None:
+    """Accept the page as its last check saw it as the new baseline: the next check compares with it
+    (e.g. after a thread was really emptied, which is otherwise kept as a profile_mismatch)."""
+    from scraper.watches import open_db, rebase_watch, watch_dict
+
+    watch, check = rebase_watch(open_db(load_settings(), missing=f"no watch {ref!r}"), ref)
+    if as_json:
+        print_json({"watch": watch_dict(watch), "base_check_id": check.id})
+    else:
+        out.print(Text(f"watch {watch.id} ({safe(watch.name)}): check {check.id} "
+                       f"({check.status}) is the new baseline"))

@@ -20,6 +20,7 @@ from scraper.extract.article import extract_article
 from scraper.extract.comments import Thread, find_thread, thread_warnings
 from scraper.extract.page import PageContent
 from scraper.extract.structured import Structured, read_structured
+from scraper.profiles import regexes
 from scraper.profiles.schema import NormaliseRule, Profile
 from scraper.record import Record
 
@@ -75,13 +76,13 @@ def normalise(record: Record, rules: Sequence[NormaliseRule]) -> Record:
     """Apply the noise rules (relative times, counters…) to every text value of the record."""
     if not rules:
         return record
-    compiled = [(re.compile(r.regex), r.replace) for r in rules]
+    compiled = [(regexes.compile_user(r.regex), r.replace) for r in rules]
 
     def clean(value: str | None) -> str | None:
         if value is None:
             return None
         for pattern, replacement in compiled:
-            value = pattern.sub(replacement, value)
+            value = regexes.sub(pattern, replacement, value)
         value = re.sub(r"[ \t]+", " ", value).strip()
         return value or None
 

@@ -6,7 +6,6 @@ documents every key here.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from parsel import Selector
@@ -21,8 +20,13 @@ from pydantic import (
     model_validator,
 )
 
+from scraper.profiles.regexes import check_regex
+
 _PROBE = Selector(text="<html><body></body></html>")
 BLOCKABLE = ("image", "media", "font", "stylesheet")
+# The largest DOM (characters of HTML) read from a page: beyond it the page fails as too large
+# rather than cost gigabytes in the driver and the parser.
+DEFAULT_MAX_HTML = 10_000_000
 
 
 class Strict(BaseModel):
@@ -46,14 +50,6 @@ def check_selector(expr: str) -> str:
     except Exception as exc:  # cssselect raises SyntaxError subclasses, lxml ValueError
         kind = "XPath" if is_xpath(expr) else "CSS"
         raise ValueError(f"invalid {kind} selector {expr!r}: {exc}") from None
-    return expr
-
-
-def check_regex(expr: str) -> str:
-    try:
-        re.compile(expr)
-    except re.error as exc:
-        raise ValueError(f"invalid regex {expr!r}: {exc}") from None
     return expr
 
 
@@ -197,6 +193,7 @@ class Profile(Strict):
     ignore: tuple[SelectorStr, ...] = ()
     block: tuple[str, ...] = ()  # resource kinds (image, media, font, stylesheet) or URL patterns
     deadline: float | None = Field(default=None, gt=0, le=600)
+    max_html: int = Field(default=DEFAULT_MAX_HTML, ge=10_000, le=200_000_000)
     article: ArticleSpec = ArticleSpec()
     comments: CommentsSpec | None = None
     normalise: tuple[NormaliseRule, ...] = ()

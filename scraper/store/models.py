@@ -128,6 +128,9 @@ class Watch(StoreModel, table=True):
     )
     pending_hash: str | None = None
     pending_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Who is checking the watch now, until when (see `lease`): one check of a watch at a time.
+    lease_owner: str | None = None
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Change reports: None = one report per check; else "hourly", "daily" or a cron expression.
     digest: str | None = None
     # Apprise / webhook URLs (they may hold tokens: views mask them).
@@ -165,6 +168,7 @@ class Check(StoreModel, table=True):
     duration_ms: int
     status: str  # CheckStatus
     error: str | None = Field(default=None, sa_type=Text)
+    error_kind: str | None = None  # scraper.failures.FailureKind, for failed checks
     snapshot_hash: str | None = Field(default=None, foreign_key="snapshots.hash")  # null: failed
     url: str
     final_url: str | None = None

@@ -202,6 +202,7 @@ def add_check(
     status: CheckStatus,
     record: Record | None = None,
     error: str | None = None,
+    error_kind: str | None = None,
 ) -> Check:
     """Record one check. With a record, its content is stored (once) and url/final_url/profile come
     from it; without one (a failed check) they are the watch's own."""
@@ -217,6 +218,7 @@ def add_check(
         duration_ms=duration_ms,
         status=status,
         error=error,
+        error_kind=error_kind,
         snapshot_hash=put_snapshot(session, record) if record is not None else None,
         url=record.url if record is not None else watch.url,
         final_url=record.final_url if record is not None else None,

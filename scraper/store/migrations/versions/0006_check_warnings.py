@@ -2,7 +2,7 @@
 is never reported as removed comments, and a person can see why.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0003
 Create Date: 2026-11-30
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
