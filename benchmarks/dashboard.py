@@ -88,8 +88,9 @@ def main() -> int:
         engine = open_db(settings)
         started = time.perf_counter()
         seed(engine, args.watches, args.checks, args.changes)
+        size = Path(home, "scraper.db").stat().st_size >> 20
         print(f"seeded {args.watches:,} watches, {args.checks:,} checks, {args.changes:,} changes "
-              f"in {time.perf_counter() - started:.1f} s ({Path(home, 'scraper.db').stat().st_size >> 20} MiB)")
+              f"in {time.perf_counter() - started:.1f} s ({size} MiB)")
         sock = bind("127.0.0.1", 0)
         server = uvicorn.Server(uvicorn.Config(create_app(settings, engine), log_level="warning"))
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -42,7 +42,8 @@ def build(site: DemoSite, browser: BrowserSession) -> tuple[str, uvicorn.Server,
         _, token = create_token(session, "screenshot")
         session.commit()
     sock = bind("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine, browser=browser), log_level="warning"))
+    app = create_app(settings, engine, browser=browser)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not server.started:
@@ -55,8 +56,9 @@ def build(site: DemoSite, browser: BrowserSession) -> tuple[str, uvicorn.Server,
                       timeout=120) as api:
         lavrov = api.post("/watches", json={"url": site.article_url, "name": "lavrov-aleppo", "every": "15m",
                                             "email": "desk@example.org"}).json()
-        for name, url, every in (("lazy-thread", site.lazy_url, "1h"), ("framed-widget", site.framed_url, "30m"),
-                                 ("old-blog", dead, "2h")):
+        others = (("lazy-thread", site.lazy_url, "1h"), ("framed-widget", site.framed_url, "30m"),
+                  ("old-blog", dead, "2h"))
+        for name, url, every in others:
             created = api.post("/watches", json={"url": url, "name": name, "every": every}).json()
             for _ in range(3 if name == "old-blog" else 1):
                 api.post(f"/watches/{created['id']}/check")

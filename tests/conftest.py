@@ -11,4 +11,5 @@ pytest_plugins: list[str] = [
     "tests.fixtures.store",
     "tests.fixtures.tsa",
     "tests.fixtures.web",
+    "tests.fixtures.wordpress",
 ]

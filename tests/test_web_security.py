@@ -165,8 +165,8 @@ def test_feeds_are_valid_atom_with_page_text_as_text(dashboard: Dashboard,
         watch = store.add_watch(session, name="hostile", url="https://example.org/p")
         check = store.add_check(session, watch, started_at=datetime(2026, 11, 30, 10, tzinfo=UTC),
                                 duration_ms=9, status="ok", record=record)
-        store.add_changes(session, check, [{"kind": "comment_added", "comment": record.comments[0].model_dump()}],
-                          [True])
+        added = {"kind": "comment_added", "comment": record.comments[0].model_dump()}
+        store.add_changes(session, check, [added], [True])
         session.commit()
     for path in ("/feeds/changes.atom", "/feeds/watches/1.atom", "/feeds/watches/hostile.atom"):
         response = httpx.get(dashboard.base_url + path)

@@ -16,6 +16,8 @@ from scraper.terminal import safe
 
 if TYPE_CHECKING:
     from scraper.extract.explain import FieldReport
+    from scraper.extract.page import PageContent
+    from scraper.profiles.schema import Profile
 
 profile_app = typer.Typer(help="List, test and check site profiles.", no_args_is_help=True)
 app.add_typer(profile_app, name="profile")
@@ -89,16 +91,34 @@ def test_profile(
 ) -> None:
     """Render URL and show, field by field, what each selector matched and how many times."""
     from scraper.browser import BrowserSession
-    from scraper.service.catalog import profile_test, profile_test_dict
+    from scraper.service.catalog import profile_test
+    from scraper.settings import check_deadline
     from scraper.urls import check_url
 
     settings = load_settings()
-    check_url(url)  # refused before a browser is started
+    check_url(url)  # bad input is refused before a browser is started
+    if deadline is not None:
+        check_deadline(deadline, f"--deadline {deadline:g}")
     with BrowserSession(settings) as session:
-        url, final_url, name, reports = profile_test(session, settings, url, profile, deadline)
-    if as_json:
-        print_json(profile_test_dict(url, name, reports))
-        return
+        rendered = profile_test(session, settings, url, profile, deadline)
+    show_test(rendered.page, rendered.profile, as_json=as_json)
 
-    out.print(Text(f"profile {name} on {final_url}", style="bold"))
-    out.print(_report_table(reports))
+
+def show_test(page: PageContent, profile: Profile, *, as_json: bool) -> None:
+    """The `profile test` view of a rendered page: each field's selectors, then what the record
+    took from elsewhere (structured data, main content, detection) and its warnings."""
+    from scraper.service.catalog import SOURCES, explain_page
+
+    tested = explain_page(page, profile)
+    record = tested.record
+    if as_json:
+        print_json(tested.to_dict())
+        return
+    out.print(Text(f"profile {profile.name} on {page.final_url}", style="bold"))
+    out.print(_report_table(tested.reports))
+    for field, source in record.sources.items():
+        if source != "profile":
+            out.print(Text(f"{field}: from {SOURCES[source]}, not the profile's selectors", style="cyan"))
+    out.print(Text(f"{len(record.comments)} comments in the record", style="bold"))
+    for warning in record.warnings:
+        out.print(Text("partial: ", style="bold yellow") + Text(safe(warning)))

@@ -3,6 +3,7 @@ list|test` print, and the dashboard and the API show."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
@@ -14,7 +15,11 @@ from scraper.store import Capture
 
 if TYPE_CHECKING:
     from scraper.browser import BrowserSession
+    from scraper.capture import Rendered
     from scraper.extract.explain import FieldReport
+    from scraper.extract.page import PageContent
+    from scraper.profiles.schema import Profile
+    from scraper.record import Record
 
 
 def capture_dict(c: Capture) -> dict[str, Any]:
@@ -38,25 +43,45 @@ def profiles(settings: Settings) -> list[dict[str, Any]]:
 
 
 def profile_test(browser: BrowserSession, settings: Settings, url: str, profile: str | None,
-                 deadline: float | None = None) -> tuple[str, str, str, list[FieldReport]]:
-    """Render `url` and explain, field by field, what each selector matched: (url, final URL,
-    profile name, reports). Bad input (URL, profile, deadline) is an InputError before anything
-    is rendered."""
+                 deadline: float | None = None) -> Rendered:
+    """Render `url` as `scraper profile test` does; bad input (URL, profile, deadline) is an
+    InputError before anything is rendered."""
     from scraper.capture import render_url
-    from scraper.extract.explain import explain
     from scraper.profiles import load_profiles
     from scraper.urls import check_url
 
     url = check_url(url)
     if deadline is not None:
         check_deadline(deadline, f"--deadline {deadline:g}")
-    loaded = load_profiles(settings.profile_dirs)
-    rendered = render_url(browser, url, profiles=loaded, profile=profile, deadline=deadline)
-    return url, rendered.page.final_url, rendered.profile.name, explain(rendered.page, rendered.profile)
+    return render_url(browser, url, profiles=load_profiles(settings.profile_dirs), profile=profile,
+                      deadline=deadline)
 
 
-def profile_test_dict(url: str, name: str, reports: list[FieldReport]) -> dict[str, Any]:
-    return {"url": url, "profile": name, "fields": [r.to_dict() for r in reports]}
+# Where a record's field came from when not from the profile's selectors (`Record.sources`).
+SOURCES = {"structured": "the page's structured data", "fallback": "main-content extraction",
+           "detected": "structure detection"}
+
+
+@dataclass(frozen=True)
+class ProfileTest:
+    """Each field's selectors with their matches, and the record the profile makes of the page."""
+
+    page: PageContent
+    profile: Profile
+    reports: list[FieldReport]
+    record: Record
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.page.url, "profile": self.profile.name,
+                "fields": [r.to_dict() for r in self.reports], "sources": self.record.sources,
+                "warnings": self.record.warnings, "comments": len(self.record.comments)}
+
+
+def explain_page(page: PageContent, profile: Profile) -> ProfileTest:
+    from scraper.extract import extract
+    from scraper.extract.explain import explain
+
+    return ProfileTest(page, profile, explain(page, profile), extract(page, profile))
 
 
 def outbox_page(session: Session, *, limit: int = 50, cursor: str | None = None) -> Page:

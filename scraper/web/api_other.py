@@ -108,9 +108,9 @@ def profiles(request: Request) -> list[dict[str, Any]]:
 @router.post("/profiles/test", tags=["profiles"])
 async def profile_test(body: ProfileTestIn, request: Request) -> dict[str, Any]:
     ctx = ctx_of(request)
-    url, _, name, reports = await run_in_threadpool(
+    rendered = await run_in_threadpool(
         catalog.profile_test, ctx.browser(), ctx.settings, body.url, body.profile, body.deadline)
-    return catalog.profile_test_dict(url, name, reports)
+    return catalog.explain_page(rendered.page, rendered.profile).to_dict()
 
 
 @router.get("/status", tags=["status"])

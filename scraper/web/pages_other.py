@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from scraper.reports import outbox as rows
 from scraper.reports.delivery import retry
-from scraper.service.catalog import captures, profile_test, profiles
+from scraper.service.catalog import SOURCES, captures, explain_page, profile_test, profiles
 from scraper.web import files
 from scraper.web.common import ctx_of, db, page, see_other
 from scraper.web.security import (
@@ -68,8 +68,10 @@ async def profile_page(request: Request, url: str = "", profile: str = "") -> HT
     listed = profiles(ctx.settings)
     result = None
     if url:
-        result = await run_in_threadpool(profile_test, ctx.browser(), ctx.settings, url, profile or None)
-    return page(request, "profiles.html", profiles=listed, url=url, profile=profile, result=result)
+        rendered = await run_in_threadpool(profile_test, ctx.browser(), ctx.settings, url, profile or None)
+        result = explain_page(rendered.page, rendered.profile)
+    return page(request, "profiles.html", profiles=listed, url=url, profile=profile, result=result,
+                sources=SOURCES)
 
 
 @router.get("/status", response_class=HTMLResponse, dependencies=admin)
