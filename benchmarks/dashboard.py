@@ -15,21 +15,19 @@ import random
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy import insert
 
 from scraper.settings import load_settings
 from scraper.store import Change, Check, Watch
 from scraper.watches import open_db
 from scraper.web.app import create_app
-from scraper.web.server import bind
+from scraper.web.server import serve_in_thread
 
 TARGET_MS = 200.0
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -91,12 +89,7 @@ def main() -> int:
         size = Path(home, "scraper.db").stat().st_size >> 20
         print(f"seeded {args.watches:,} watches, {args.checks:,} checks, {args.changes:,} changes "
               f"in {time.perf_counter() - started:.1f} s ({size} MiB)")
-        sock = bind("127.0.0.1", 0)
-        server = uvicorn.Server(uvicorn.Config(create_app(settings, engine), log_level="warning"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.02)
+        server, thread, base_url = serve_in_thread(create_app(settings, engine))
         middle = args.watches // 2
         paths = {
             "baseline: /static/app.css": "/static/app.css",
@@ -115,7 +108,7 @@ def main() -> int:
             _, token = create_token(session, "bench")
             session.commit()
         failed = []
-        with httpx.Client(base_url=f"http://127.0.0.1:{sock.getsockname()[1]}",
+        with httpx.Client(base_url=base_url,
                           headers={"Authorization": f"Bearer {token}"}) as client:
             print(f"{'request':40} {'median':>9} {'p95':>9}")
             for label, path in paths.items():

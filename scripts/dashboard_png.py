@@ -14,7 +14,6 @@ import argparse
 import os
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -29,7 +28,7 @@ from scraper.settings import load_settings
 from scraper.store.tokens import create_token
 from scraper.watches import open_db
 from scraper.web.app import create_app
-from scraper.web.server import bind
+from scraper.web.server import bind, serve_in_thread
 
 REPO = Path(__file__).resolve().parents[1]
 WIDTH, HEIGHT = 1360, 1000
@@ -41,14 +40,7 @@ def build(site: DemoSite, browser: BrowserSession) -> tuple[str, uvicorn.Server,
     with Session(engine) as session:
         _, token = create_token(session, "screenshot")
         session.commit()
-    sock = bind("127.0.0.1", 0)
-    app = create_app(settings, engine, browser=browser)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server, thread, base = serve_in_thread(create_app(settings, engine, browser=browser))
     closed = bind("127.0.0.1", 0)  # a port nobody listens on: the failing watch
     dead = f"http://127.0.0.1:{closed.getsockname()[1]}/2016/10/19/gone/"
     closed.close()

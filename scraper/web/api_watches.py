@@ -28,27 +28,8 @@ router = APIRouter(dependencies=[Depends(require_token)], tags=["watches"])
 Limit = Query(50, ge=1, le=watch_list.MAX_LIMIT)
 
 
-class WatchIn(BaseModel):
-    """A watch's options, as `scraper watch add` takes them."""
-
-    model_config = ConfigDict(extra="forbid")
-    url: str
-    name: str | None = None
-    profile: str | None = None
-    every: str | None = None
-    cron: str | None = None
-    email: str | None = None
-    digest: str | None = None
-    notify: list[str] = Field(default_factory=list)
-    notify_on: list[str] | None = None
-    ignore: list[str] = Field(default_factory=list)
-    normalise: list[str] = Field(default_factory=list, description="REGEX or REGEX=>REPLACEMENT")
-    confirm: int = 1
-    evidence_on_change: bool = False
-
-
 class WatchPatch(BaseModel):
-    """Any of a watch's options; the others stay as they are."""
+    """Any of a watch's options (those of `scraper watch add`); in a PATCH, the others stay."""
 
     model_config = ConfigDict(extra="forbid")
     url: str | None = None
@@ -61,14 +42,21 @@ class WatchPatch(BaseModel):
     notify: list[str] | None = None
     notify_on: list[str] | None = None
     ignore: list[str] | None = None
-    normalise: list[str] | None = None
+    normalise: list[str] | None = Field(None, description="REGEX or REGEX=>REPLACEMENT")
     confirm: int | None = None
     evidence_on_change: bool | None = None
 
 
+class WatchIn(WatchPatch):
+    """A new watch: its URL, and any other option (unset: as `scraper watch add` defaults it)."""
+
+    url: str
+
+
 def _spec(data: dict[str, Any], request: Request) -> WatchSpec:
-    pairs = [tuple(r.split("=>", 1)) if "=>" in r else (r, "") for r in data.pop("normalise", [])]
-    spec = WatchSpec(**data, normalise=pairs)
+    given = {key: value for key, value in data.items() if value is not None}  # None: the default
+    pairs = [tuple(r.split("=>", 1)) if "=>" in r else (r, "") for r in given.pop("normalise", [])]
+    spec = WatchSpec(**given, normalise=pairs)
     try:
         return check_spec(spec, ctx_of(request).settings)
     except FormErrors as exc:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import signal
 import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -51,6 +53,23 @@ def _quiet_server(config: Any) -> Any:
                     signal.signal(sig, handler)
 
     return Server(config)
+
+
+def serve_in_thread(app: Any) -> tuple[Any, threading.Thread, str]:
+    """Serve `app` from a thread on a free loopback port (tests, benchmarks, the screenshot):
+    (the uvicorn server, its thread, its base URL), once it accepts connections."""
+    import uvicorn
+
+    sock = bind("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    give_up = time.monotonic() + 30
+    while not server.started:  # uvicorn's own flag, set once it listens
+        if not thread.is_alive() or time.monotonic() > give_up:
+            raise RuntimeError("the dashboard did not start")
+        time.sleep(0.02)
+    return server, thread, f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 def serve(settings: Settings, host: str, port: int, *, with_scheduler: bool,
