@@ -157,6 +157,8 @@ class Check(StoreModel, table=True):
     __tablename__ = "checks"
     __table_args__ = (
         Index("ix_checks_watch_id_started_at", "watch_id", "started_at"),
+        # A watch's newest check (the dashboard's status, failure streak, history pages) by id.
+        Index("ix_checks_watch_id_id", "watch_id", "id"),
         # remove_watch asks "does any check still use this snapshot?"
         Index("ix_checks_snapshot_hash", "snapshot_hash"),
         CheckConstraint("status IN ('ok', 'failed', 'mismatch')", name="ck_checks_status"),

@@ -1,4 +1,5 @@
-"""The dashboard: API tokens for the REST API (only their SHA-256 is stored).
+"""The dashboard: API tokens for the REST API (only their SHA-256 is stored), and an index for
+a watch's newest checks by id (the watch list's status and failure streak, history pages).
 
 Revision ID: 0009
 Revises: 0006
@@ -30,7 +31,9 @@ def upgrade() -> None:
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.UniqueConstraint("token_hash", name="uq_api_tokens_token_hash"),
     )
+    op.create_index("ix_checks_watch_id_id", "checks", ["watch_id", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_checks_watch_id_id", table_name="checks")
     op.drop_table("api_tokens")
