@@ -114,6 +114,13 @@ def test_watch_check_change_diff_outbox_and_capture(
 
 def test_edit_pause_and_remove_a_watch(page: Page, dashboard: Dashboard, demo_site: DemoSite) -> None:
     watch_id = add_watch_through_form(page, dashboard, demo_site.article_url)
+    page.goto(dashboard.base_url + "/")
+    page.fill("#q", "no-such-watch")  # htmx filters as one types, and keeps the filter in the URL
+    expect(page.locator(".empty")).to_contain_text("No watches match")
+    expect(page).to_have_url(f"{dashboard.base_url}/?q=no-such-watch&status=")
+    page.fill("#q", "demo")
+    expect(page.locator(".watch-row")).to_have_count(1)
+    page.get_by_role("link", name="demo-blog").click()
     page.get_by_role("link", name="Edit").click()
     page.fill("#in-every", "")
     page.fill("#in-cron", "every hour")

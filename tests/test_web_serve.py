@@ -31,7 +31,7 @@ def test_serve_with_the_scheduler_checks_watches_and_stops_on_sigterm(demo_site:
         give_up = time.monotonic() + 60
         page = ""
         while time.monotonic() < give_up:  # the watch is due at once: the scheduler checks it
-            page = httpx.get(url + "/watches/1").text
+            page = httpx.get(url + "/watches/1", timeout=30).text
             if 'id="check-1"' in page:
                 break
             time.sleep(0.2)

@@ -38,6 +38,9 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise InputError(f"--host {host} --port {port}: cannot listen there ({exc.strerror})") from None
+    # Listening now, not when uvicorn starts: once the address is announced, a client that connects
+    # waits in the backlog instead of being refused.
+    sock.listen(128)
     return sock
 
 
