@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from loguru import logger
+from pydantic import TypeAdapter
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -20,8 +21,9 @@ from scraper import store
 from scraper.browser import BrowserSession
 from scraper.capture import Overrides, capture
 from scraper.changes import Change, detect_changes, filter_changes
-from scraper.errors import JobFailed
-from scraper.profiles.schema import NormaliseRule
+from scraper.errors import InputError, JobFailed
+from scraper.fetch import Fetch
+from scraper.profiles.schema import Action, NormaliseRule
 from scraper.record import Record
 from scraper.store import Check, Watch
 
@@ -60,20 +62,25 @@ def overrides_for(watch: Watch) -> Overrides:
     return Overrides(
         ignore=tuple(watch.ignore),
         normalise=tuple(NormaliseRule.model_validate(r) for r in watch.normalise),
+        fetch=Fetch.model_validate(watch.fetch),
+        actions=tuple(TypeAdapter(Action).validate_python(a) for a in watch.actions),
     )
 
 
 def run_check(engine: Engine, watch_id: int, browser: BrowserSession) -> CheckResult:
     with Session(engine) as session:
         watch = session.get_one(Watch, watch_id)
-        url, profile, overrides = watch.url, watch.profile, overrides_for(watch)
+        url, overrides = watch.url, overrides_for(watch)
+        profile = watch.profile_file or watch.profile  # a file the watch reads, or a name
     started = datetime.now(UTC)
     t0 = time.monotonic()
     record: Record | None = None
     error: str | None = None
     try:
         record = capture(url, profile=profile, session=browser, overrides=overrides)
-    except JobFailed as exc:
+    except (JobFailed, InputError) as exc:
+        # InputError here is the watch's own configuration gone bad since it was added (its
+        # profile file deleted, a ${ENV:NAME} unset): a failed check the history shows.
         error = str(exc)
         logger.warning("check of {} failed: {}", url, error)
     duration_ms = int((time.monotonic() - t0) * 1000)

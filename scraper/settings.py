@@ -16,6 +16,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # A checkout keeps the profiles in ../selectors; an installed wheel carries a copy in _profiles.
 _REPO_PROFILES = PACKAGE_DIR.parent / "selectors"
 _WHEEL_PROFILES = PACKAGE_DIR / "_profiles"
+BUILTIN_PROFILES = _REPO_PROFILES if _REPO_PROFILES.is_dir() else _WHEEL_PROFILES
 
 DEFAULT_DEADLINE = 45.0
 
@@ -30,13 +31,22 @@ class Settings:
     browser_args: tuple[str, ...]
     deadline: float
     default_database: bool  # the embedded SQLite: it upgrades its own schema on start
+    proxy: str | None = None  # every page through this proxy, unless a profile or watch says otherwise
 
 
 def _profile_dirs() -> tuple[Path, ...]:
-    raw = os.environ.get("SCRAPER_PROFILES")
-    if raw:
-        return tuple(Path(p) for p in raw.split(os.pathsep) if p)
-    return (_REPO_PROFILES if _REPO_PROFILES.is_dir() else _WHEEL_PROFILES,)
+    """The built-in profiles first, then each SCRAPER_PROFILES folder: a later folder's profile of
+    the same name wins, and a user's profile can `extends:` a built-in one."""
+    extra = [Path(p) for p in os.environ.get("SCRAPER_PROFILES", "").split(os.pathsep) if p]
+    seen: set[Path] = set()
+    dirs = []
+    for folder in (BUILTIN_PROFILES, *extra):
+        # A folder named twice (the built-in one, by older set-ups) counts once, where it came first.
+        key = folder.resolve()
+        if key not in seen:
+            seen.add(key)
+            dirs.append(folder)
+    return tuple(dirs)
 
 
 def _deadline() -> float:
@@ -60,6 +70,22 @@ def _browser_args() -> tuple[str, ...]:
         raise InputError(f"SCRAPER_BROWSER_ARGS={raw!r}: {exc} (it is split like a shell line)") from None
 
 
+def _proxy() -> str | None:
+    raw = os.environ.get("SCRAPER_PROXY") or None
+    if raw is None:
+        return None
+    from pydantic import ValidationError  # here: `scraper --help` need not load pydantic
+
+    from scraper.fetch import Fetch, shown_proxy
+
+    try:
+        Fetch(proxy=raw)
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise InputError(f"SCRAPER_PROXY={shown_proxy(raw)!r}: {reason}") from None
+    return raw
+
+
 def load_settings() -> Settings:
     home = Path(os.environ.get("SCRAPER_HOME", "storage"))
     configured = os.environ.get("SCRAPER_DATABASE_URL")
@@ -73,4 +99,5 @@ def load_settings() -> Settings:
         browser_args=_browser_args(),
         deadline=_deadline(),
         default_database=not configured,
+        proxy=_proxy(),
     )

@@ -65,9 +65,14 @@ def test_http_error_exits_1_naming_url_and_status(
     capsys: pytest.CaptureFixture[str], demo_site: DemoSite
 ) -> None:
     url = demo_site.base_url + "/no/such/post/"
-    code, out, err = run(capsys, "capture", url, "--json")
+    code, out, err = run(capsys, "capture", url)
     assert (code, out) == (1, "")
     assert err.startswith("error: ") and url in err and "HTTP 404" in err
+    # With --json the error is JSON on stderr, naming the URL at fault.
+    code, out, err = run(capsys, "capture", url, "--json")
+    assert (code, out) == (1, "")
+    assert json.loads(err) == {"error": f"cannot load {url}: the server answered HTTP 404 Not Found",
+                               "where": url, "exit": 1}
 
 
 @pytest.mark.browser

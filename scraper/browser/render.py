@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from scraper.browser import steps
+from scraper.browser.context import open_context
+from scraper.browser.neterrors import in_words
+from scraper.browser.trace import Trace
 from scraper.errors import JobFailed
 from scraper.extract.page import PageContent
-from scraper.profiles.schema import Profile
+from scraper.fetch import Fetch
+from scraper.profiles.schema import Action, Profile
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
@@ -30,10 +34,20 @@ class RenderJob:
     profile: Profile | None  # None: decide by detection once the page has loaded
     choose: Chooser
     deadline: float
+    fetch: Fetch = field(default_factory=Fetch)  # the watch's own fetch settings: over the profile's
+    defaults: Fetch = field(default_factory=Fetch)  # SCRAPER_PROXY: under the profile's
+    before: tuple[Action, ...] = ()  # the watch's own steps: right after load, before ready
+    trace: Trace = field(default_factory=Trace)  # filled as the render goes
 
 
 def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def effective_fetch(job: RenderJob, profile: Profile | None) -> Fetch:
+    """The watch's settings over the profile's over the defaults."""
+    base = profile.fetch.over(job.defaults) if profile else job.defaults
+    return job.fetch.over(base)
 
 
 async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile]:
@@ -41,25 +55,33 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
     # The waits end a little before the job's hard deadline (BrowserSession.run), so a ready
     # condition that never comes is reported by name and the context still has time to close.
     end = loop.time() + job.deadline - min(STEP_MARGIN, job.deadline / 10)
-    context = await browser.new_context(accept_downloads=False, service_workers="block")
-    try:
-        context.set_default_timeout(job.deadline * 1000)
-        page = await context.new_page()
-        steps.guard(context, page)
-        await steps.block(context, page, job.profile.block if job.profile else DEFAULT_BLOCK)
-        fetched_at = utc_now()
-        await _navigate(page, job.url)
-        profile = job.profile or job.choose(await page.content())
-        await steps.wait_ready(page, profile.ready, end - loop.time())
-        await steps.run_actions(page, profile.actions)
-        frames = await _frames(page, profile)
-        content = PageContent(
-            url=job.url, final_url=page.url, fetched_at=fetched_at,
-            html=await page.content(), frames=frames,
-        )
-        return content, profile
-    finally:
-        await context.close()
+    profile = job.profile
+    while True:
+        fetch = effective_fetch(job, profile).resolved()
+        context, job.trace.user_agent = await open_context(browser, fetch, job.url)
+        try:
+            context.set_default_timeout(job.deadline * 1000)
+            page = await context.new_page()
+            steps.guard(context, page)
+            await steps.block(context, page, profile.block if profile else DEFAULT_BLOCK)
+            fetched_at = utc_now()
+            await _navigate(page, job.url)
+            if profile is None:
+                profile = job.choose(await page.content())
+                if profile.fetch != Fetch():
+                    continue  # its fetch settings change how the page is fetched: load it again
+            await steps.run_actions(page, job.before, "watch", job.trace, end)
+            job.trace.ready = await steps.wait_ready(page, profile.ready, end - loop.time())
+            await steps.run_actions(page, profile.actions, "profile", job.trace, end)
+            await page.wait_for_load_state("load")  # a step may have opened another page
+            frames = await _frames(page, profile)
+            content = PageContent(
+                url=job.url, final_url=page.url, fetched_at=fetched_at,
+                html=await page.content(), frames=frames,
+            )
+            return content, profile
+        finally:
+            await context.close()
 
 
 async def _frames(page: Page, profile: Profile) -> dict[str, str]:
@@ -74,6 +96,7 @@ async def _navigate(page: Page, url: str) -> None:
     try:
         response = await page.goto(url, wait_until="load")
     except PlaywrightError as exc:
-        raise JobFailed(f"{url}: {exc.message.splitlines()[0]}") from None
+        raise JobFailed(in_words(exc.message, url), where=url) from None
     if response is not None and response.status >= 400:
-        raise JobFailed(f"{url}: HTTP {response.status} {response.status_text}".rstrip())
+        raise JobFailed(f"cannot load {url}: the server answered HTTP {response.status} "
+                        f"{response.status_text}".rstrip(), where=url)

@@ -8,6 +8,7 @@ from scraper.cli import (  # noqa: F401  (each module registers its commands)
     profile_cmd,
     run_cmd,
     watch_cmd,
+    watchfile_cmd,
 )
 from scraper.cli.app import app, main, run
 
