@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import Any
 
 
-
 @dataclass(frozen=True)
 class Option:
     key: str  # the YAML key, and the name the commands use

@@ -43,6 +43,11 @@ if [ "$want_test" -eq 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>
   say "installing PostgreSQL (the tests start their own server on a free port)"
   apt_install postgresql
 fi
+# systemd-analyze checks deploy/scraper.service; curl runs the README's demo-site examples.
+if [ "$want_test" -eq 1 ] && ! { command -v systemd-analyze && command -v curl; } >/dev/null; then
+  say "installing systemd (systemd-analyze) and curl for the tests"
+  apt_install systemd curl
+fi
 
 if [ ! -x "$VENV/bin/python" ]; then
   say "creating $VENV"

@@ -4,6 +4,7 @@ secrets kept out. No browser: nothing here renders a page."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from scraper.cli import main
+from tests.terminal import in_terminal
 
 URL = "https://blog.example/2016/10/19/post/"
 
@@ -63,7 +65,7 @@ def test_edit_changes_any_option_and_a_new_url_starts_a_new_baseline(
         session.add(watch)
         session.commit()
 
-    code, out, err = run(capsys, "watch", "edit", "post", "--cron", "0 * * * *", "--tag", "b",
+    code, _, err = run(capsys, "watch", "edit", "post", "--cron", "0 * * * *", "--tag", "b",
                          "--tag", "c", "--confirm", "2", "--user-agent", "Bot/1")
     assert code == 0, err
     assert "changed: confirm, fetch, schedule, schedule_kind, tags" in err
@@ -129,6 +131,20 @@ def test_remove_asks_refuses_without_a_terminal_and_yes_skips(
     assert code == 2 and json.loads(err_json)["where"] == "--yes"
     assert run_json(capsys, "watch", "remove", "post", "--yes") == {
         "removed": 1, "name": "post", "checks": 0, "changes": 0}
+    assert run_json(capsys, "watch", "list") == []
+
+
+def test_remove_asks_on_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_json(capsys, "watch", "add", URL, "--name", "post")
+    env = {**os.environ, "TERM": "xterm"}
+    prompt = b"remove watch 1 (post) with its 0 checks and 0 changes? [y/N]"
+    code, shown = in_terminal(["watch", "remove", "post"], env, answer=(prompt, b"n\n"))
+    assert code == 1 and "not removed" in shown, shown
+    assert [w["name"] for w in run_json(capsys, "watch", "list")] == ["post"]
+    code, shown = in_terminal(["watch", "remove", "post"], env, answer=(prompt, b"y\n"))
+    assert code == 0 and "removed watch 1 (post) with 0 checks and 0 changes" in shown, shown
     assert run_json(capsys, "watch", "list") == []
 
 

@@ -75,15 +75,14 @@ def ago(stamp: str | None, now: datetime | None = None) -> str:
 
 
 def relative(stamp: str, now: datetime | None = None) -> str:
-    """`3 h ago`, `in 12 min`, or `now` (within a minute)."""
+    """`3h ago`, `in 12m`, or `now` (within a minute)."""
     moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     seconds = ((now or datetime.now(UTC)) - moment).total_seconds()
     if abs(seconds) < 60:
         return "now"
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if abs(seconds) >= size:
-            span = f"{int(abs(seconds) // size)} {unit}"
-            break
+    size, unit = next((size, unit) for size, unit in ((86400, "d"), (3600, "h"), (60, "m"))
+                      if abs(seconds) >= size)
+    span = f"{int(abs(seconds) // size)}{unit}"
     return f"{span} ago" if seconds > 0 else f"in {span}"
 
 
@@ -167,10 +166,10 @@ def render_list(rows: list[dict[str, Any]]) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("id", no_wrap=True)
     table.add_column("name", ratio=2, overflow="fold", min_width=6)
-    table.add_column("url", ratio=4, overflow="fold", min_width=12)
+    table.add_column("url", ratio=4, overflow="fold", min_width=10)
     if tagged:
         table.add_column("tags", ratio=1, overflow="fold", min_width=4)
-    table.add_column("schedule", overflow="fold", min_width=8)
+    table.add_column("schedule", overflow="fold", min_width=6)
     for heading in ("checked", "changed", "next"):
         table.add_column(heading, no_wrap=True)
     for data in rows:
@@ -182,7 +181,10 @@ def render_list(rows: list[dict[str, Any]]) -> RenderableType:
                else "manual")
         cells: list[str | Text] = [str(data["id"]), Text(safe(data["name"])), Text(safe(data["url"]))]
         cells += [Text(safe(", ".join(data["tags"])))] if tagged else []
-        cells += [_schedule(data).removesuffix(" · paused").removesuffix(" (UTC)"), checked,
+        schedule = data["schedule"]
+        shown = "manual" if schedule is None else (
+            f"every {schedule['spec']}" if schedule["kind"] == "interval" else f"cron {schedule['spec']}")
+        cells += [shown, checked,
                   relative(data["last_change"]) if data["last_change"] else "never", due]
         table.add_row(*cells)
     return table
