@@ -27,11 +27,13 @@ from sqlmodel import Session
 
 from scraper import store
 from scraper.errors import InputError
+from scraper.profiles import is_profile_file
 from scraper.profiles.schema import ACTION_TAGS
 from scraper.settings import Settings
 from scraper.store import Watch
 from scraper.urls import same_page
-from scraper.watches import check_options, options_of, update_watch
+from scraper.watchcheck import check_options, options_of
+from scraper.watches import update_watch
 from scraper.watchopts import BY_KEY, OPTIONS, entry_model
 from scraper.yamlfile import YamlDoc, error_lines, line_of, read_yaml
 
@@ -101,6 +103,9 @@ def _check(doc: YamlDoc, i: int, defaults: dict[str, Any], entry: dict[str, Any]
         errors.append(f"{doc.path}:{line}: watches.{i}: every watch needs a name and a url")
         return None
     options = {k: v for k, v in merged.items() if k in BY_KEY}
+    profile = options.get("profile")
+    if profile and is_profile_file(profile) and not Path(profile).expanduser().is_absolute():
+        options["profile"] = str(doc.path.parent / profile)  # beside the watch file, not the shell
     fields, problems = check_options(merged["url"], options, settings, words=lambda k: k)
     for p in problems:
         at: list[int | str] = ["watches", i, p.key] if p.key in entry else ["defaults", p.key]

@@ -10,7 +10,7 @@ them. All of these read OPTIONS, so a new option is added in one place:
    `parse` turns one command-line string into what a file would hold; `file_type` is the pydantic
    type a file's value must have (so a mistake gets its own line). The flag is `--` + the key with
    dashes unless `flag_name` says otherwise.
-2. Check it: a line in `scraper.watches.check_options` (an option without one is stored as given);
+2. Check it: a line in `scraper.watchcheck.check_options` (an option without one is stored as given);
    a `ValueError` there becomes an error naming the option, as `--flag` on the command line and as
    the YAML key in a file, at its line.
 3. Store it: by default in the `Watch` column named like the key (add it to the model and a

@@ -82,7 +82,11 @@ def test_connection_refused_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
         url = f"http://127.0.0.1:{probe.getsockname()[1]}/post/"
         code, out, err = run(capsys, "capture", url)
     assert (code, out) == (1, "")
-    assert url in err and "ERR_CONNECTION_REFUSED" in err
+    # In words, with the URL; not the Playwright call.
+    assert f"cannot load {url}: the server refused the connection" in err
+    assert "ERR_CONNECTION_REFUSED" in err and "Page.goto" not in err and "net::" not in err
+    code, _, err = run(capsys, "capture", "http://no-such-host.invalid/")
+    assert code == 1 and "the host name does not resolve" in err
 
 
 @pytest.mark.browser

@@ -11,22 +11,12 @@ from typing import Any
 
 import pytest
 
-from scraper.cli import main
+from tests.cli import run, run_json
 from tests.terminal import in_terminal
 
 URL = "https://blog.example/2016/10/19/post/"
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
-    code, out, err = run(capsys, *argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
 
 
 def test_add_and_show_are_readable_and_json_has_the_same_data(
@@ -74,7 +64,7 @@ def test_edit_changes_any_option_and_a_new_url_starts_a_new_baseline(
     assert (data["tags"], data["confirm"], data["fetch"]) == (["b", "c"], 2, {"user_agent": "Bot/1"})
     assert data["pending_count"] == 1  # same page, same profile: the confirmation state stays
 
-    data = run_json(capsys, "watch", "edit", "1", "--clear", "tags", "--clear", "user_agent",
+    data = run_json(capsys, "watch", "edit", "1", "--clear", "tag", "--clear", "user_agent",
                     "--url", "https://blog.example/other/")
     assert (data["tags"], data["fetch"], data["url"]) == ([], {}, "https://blog.example/other/")
     assert data["pending_count"] == 0  # another page: a new baseline

@@ -13,16 +13,12 @@ from typing import Any
 import pytest
 import typer.main
 
-from scraper.cli import app, main
+from scraper.cli import app
 from scraper.cli.app import package_version
+from tests.cli import run
 
 SCRAPER = shutil.which("scraper", path=os.path.dirname(sys.executable))
 
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def commands() -> list[list[str]]:

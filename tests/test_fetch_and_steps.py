@@ -14,9 +14,9 @@ import pytest
 from sqlmodel import Session
 
 from scraper import store
-from scraper.cli import main
 from scraper.settings import load_settings
 from scraper.watches import open_db
+from tests.cli import run
 from tests.sites.recorder import (
     MEMBERS_TEXT,
     PASSWORD,
@@ -37,11 +37,6 @@ def site() -> Iterator[RecorderSite]:
     finally:
         server.stop()
 
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def stored_record(watch_id: int) -> dict[str, Any]:

@@ -181,3 +181,18 @@ def test_dry_run_prune_and_export_round_trip(
         {"name": "b2", "result": "removed", "changed": []},
     ]
     assert [w["name"] for w in json.loads(run(capsys, "watch", "list", "--json")[1])] == ["a"]
+
+
+def test_a_profile_file_is_found_beside_the_watch_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "schedules"
+    folder.mkdir()
+    (folder / "blog.yaml").write_text("name: blog\nextends: wordpress\n")
+    (folder / "w.yaml").write_text(
+        "watches:\n  - {name: a, url: 'https://a.example/', profile: ./blog.yaml}\n")
+    monkeypatch.chdir(tmp_path)  # not the watch file's folder
+    code, _, err = run(capsys, "watch", "apply", "schedules/w.yaml")
+    assert code == 0, err
+    watch = json.loads(run(capsys, "watch", "show", "a", "--json")[1])
+    assert (watch["profile"], watch["profile_file"]) == ("blog", str(folder / "blog.yaml"))

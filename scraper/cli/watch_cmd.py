@@ -11,7 +11,6 @@ from scraper.cli.app import app, examples
 from scraper.cli.common import confirm, json_option, yes_option
 from scraper.cli.output import err, out, print_json
 from scraper.cli.watch_options import with_watch_options
-from scraper.errors import InputError
 from scraper.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -103,41 +102,13 @@ def edit(
     from sqlmodel import Session
 
     from scraper import store
-    from scraper.watches import (
-        check_options,
-        cli_error,
-        duplicate_error,
-        open_db,
-        options_of,
-        same_page_watches,
-        update_watch,
-    )
-    from scraper.watchopts import BY_KEY
+    from scraper.watches import edit_watch, open_db
 
     settings = load_settings()
-    given = options or {}
-    for key in clear:
-        if key.replace("-", "_") not in BY_KEY:
-            raise InputError(f"--clear {key!r}: no such option; the options are "
-                             f"{', '.join(BY_KEY)}", where="--clear")
-        if key.replace("-", "_") in given:
-            raise InputError(f"--clear {key}: the option is also given; give one or the other",
-                             where="--clear")
     with Session(open_db(settings)) as session:
         watch = store.get_watch(session, ref)
-        current = options_of(watch)
-        if given.keys() & {"every", "cron"}:  # one schedule: a new one replaces the old, either kind
-            current["every"] = current["cron"] = None
-        wanted = {**current, **{k.replace("-", "_"): None for k in clear}, **given}
-        fields, problems = check_options(url or watch.url, wanted, settings)
-        if problems:
-            raise cli_error(problems)
-        others = same_page_watches(session, fields["url"], but=watch.id)
-        if url and others and not allow_duplicate:
-            raise duplicate_error(fields["url"], others, "give --allow-duplicate to watch it twice")
-        if fields["name"] != watch.name and store.find_watch_by_name(session, fields["name"]):
-            raise InputError(f"--name {fields['name']!r}: another watch has that name", where="--name")
-        changed = update_watch(session, watch, fields)
+        changed = edit_watch(session, watch, options or {}, settings, url=url, clear=clear,
+                             allow_duplicate=allow_duplicate)
         session.commit()
         baseline = " (a new baseline starts)" if {"url", "profile", "profile_file"} & set(changed) else ""
         note = f"changed: {', '.join(changed)}{baseline}" if changed else "nothing changed"

@@ -34,7 +34,7 @@ def _typer_option(opt: Option) -> Any:
 
 def given(raw: dict[str, Any]) -> dict[str, Any]:
     """The options given on the command line, converted to what a watch file would hold."""
-    from scraper.watches import Problem, cli_error  # the database layer: only when a command runs
+    from scraper.watchcheck import Problem, cli_error  # only when a command runs: start-up stays lean
 
     options, problems = {}, []
     for opt in OPTIONS:
