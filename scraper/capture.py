@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scraper.browser import BrowserSession, RenderJob
+from scraper.browser import BrowserSession, RenderJob, RenderOptions
 from scraper.browser.render import render
 from scraper.browser.steps import describe
 from scraper.browser.trace import Trace
@@ -75,6 +75,7 @@ def render_url(
     deadline: float | None = None,
     overrides: Overrides | None = None,
     trace: Trace | None = None,
+    options: RenderOptions | None = None,
 ) -> Rendered:
     settings = session.settings
     chosen = choose_profile(profiles, url, profile, settings.profile_dirs)
@@ -87,6 +88,7 @@ def render_url(
     limit = limit or settings.deadline
     job = RenderJob(
         url=url, profile=chosen, choose=by_detection, deadline=limit,
+        options=options or RenderOptions(),
         fetch=overrides.fetch if overrides else Fetch(), defaults=Fetch(proxy=settings.proxy),
         before=tuple(overrides.actions) if overrides else (), trace=trace or Trace(),
     )
@@ -111,8 +113,11 @@ def capture(
     session: BrowserSession | None = None,
     settings: Settings | None = None,
     overrides: Overrides | None = None,
+    options: RenderOptions | None = None,
 ) -> Record:
-    """Render `url` and extract its record. Bad input raises InputError before any browser starts."""
+    """Render `url` and extract its record. Bad input raises InputError before any browser starts.
+
+    `options` attach recorders (evidence) to this same render, and may change what is blocked."""
     url = check_url(url)
     settings = settings or (session.settings if session else load_settings())
     profiles = load_profiles(settings.profile_dirs)
@@ -121,8 +126,8 @@ def capture(
     if session is None:
         with BrowserSession(settings) as own:
             rendered = render_url(own, url, profiles=profiles, profile=profile, deadline=deadline,
-                                  overrides=overrides)
+                                  overrides=overrides, options=options)
     else:
         rendered = render_url(session, url, profiles=profiles, profile=profile, deadline=deadline,
-                              overrides=overrides)
+                              overrides=overrides, options=options)
     return extract(rendered.page, apply_overrides(rendered.profile, overrides))

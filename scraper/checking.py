@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 from pydantic import TypeAdapter
@@ -25,16 +26,21 @@ from scraper.errors import InputError, JobFailed
 from scraper.fetch import Fetch
 from scraper.profiles.schema import Action, NormaliseRule
 from scraper.record import Record
+from scraper.settings import load_settings
 from scraper.store import Check, Watch
 
+if TYPE_CHECKING:
+    from scraper.evidence.on_change import ChangeEvidence
 
-@dataclass(frozen=True)
+
+@dataclass
 class CheckResult:
     watch: Watch
     check: Check
     changes: list[Change]
     pending: bool = False  # changes seen but not yet confirmed
     baseline: bool = False  # the watch's first good record: nothing to compare with yet
+    evidence: Path | None = None  # the bundle this check left (watches with evidence_on_change)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,6 +49,7 @@ class CheckResult:
             "changes": [c.to_dict() for c in self.changes],
             "pending_confirmation": self.pending,
             "baseline": self.baseline,
+            "evidence": str(self.evidence) if self.evidence else None,
         }
 
 
@@ -72,17 +79,23 @@ def run_check(engine: Engine, watch_id: int, browser: BrowserSession) -> CheckRe
         watch = session.get_one(Watch, watch_id)
         url, overrides = watch.url, overrides_for(watch)
         profile = watch.profile_file or watch.profile  # a file the watch reads, or a name
+        evidence = _evidence(watch)
     started = datetime.now(UTC)
     t0 = time.monotonic()
     record: Record | None = None
     error: str | None = None
     try:
-        record = capture(url, profile=profile, session=browser, overrides=overrides)
+        record = capture(url, profile=profile, session=browser, overrides=overrides,
+                         options=evidence.render_options() if evidence else None)
     except (JobFailed, InputError) as exc:
         # InputError here is the watch's own configuration gone bad since it was added (its
         # profile file deleted, a ${ENV:NAME} unset): a failed check the history shows.
         error = str(exc)
         logger.warning("check of {} failed: {}", url, error)
+    except BaseException:
+        if evidence is not None:
+            evidence.drop()
+        raise
     duration_ms = int((time.monotonic() - t0) * 1000)
     with Session(engine) as session:
         watch = session.get_one(Watch, watch_id)
@@ -95,7 +108,22 @@ def run_check(engine: Engine, watch_id: int, browser: BrowserSession) -> CheckRe
         session.commit()
         for row in (result.watch, result.check):
             session.refresh(row)
-        return result
+    if evidence is not None:
+        reported = any(c.notify for c in result.changes)
+        if record is not None and reported and result.check.id is not None:
+            result.evidence = evidence.keep(record, engine, result.check.id)
+        else:
+            evidence.drop()
+    return result
+
+
+def _evidence(watch: Watch) -> ChangeEvidence | None:
+    """A recording of this check, for a watch that keeps evidence of its changes."""
+    if not watch.evidence_on_change:
+        return None
+    from scraper.evidence.on_change import ChangeEvidence
+
+    return ChangeEvidence(watch.url, watch.name, load_settings())
 
 
 def _compare(

@@ -32,6 +32,15 @@ class Settings:
     deadline: float
     default_database: bool  # the embedded SQLite: it upgrades its own schema on start
     proxy: str | None = None  # every page through this proxy, unless a profile or watch says otherwise
+    tsa_url: str | None = None  # an RFC 3161 timestamp authority for evidence signatures
+
+    @property
+    def captures_dir(self) -> Path:
+        return self.home / "captures"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home / "keys"
 
 
 def _profile_dirs() -> tuple[Path, ...]:
@@ -86,6 +95,13 @@ def _proxy() -> str | None:
     return raw
 
 
+def _tsa_url() -> str | None:
+    raw = os.environ.get("SCRAPER_TSA_URL") or None
+    if raw is not None and not raw.startswith(("http://", "https://")):
+        raise InputError("SCRAPER_TSA_URL is not an http(s) URL of an RFC 3161 TSA")
+    return raw
+
+
 def load_settings() -> Settings:
     home = Path(os.environ.get("SCRAPER_HOME", "storage"))
     configured = os.environ.get("SCRAPER_DATABASE_URL")
@@ -100,4 +116,5 @@ def load_settings() -> Settings:
         deadline=_deadline(),
         default_database=not configured,
         proxy=_proxy(),
+        tsa_url=_tsa_url(),
     )

@@ -16,11 +16,10 @@ them. All of these read OPTIONS, so a new option is added in one place:
 3. Store it: by default in the `Watch` column named like the key (add it to the model and a
    migration); `stored_in="fetch"` keeps it inside the JSON column of fetch settings.
 
-For example (these come with issues 7 and 8):
+For example:
 
     Option("digest", "Send one report per period instead of one per check.", "hourly|daily|CRON"),
     Option("notify", "Also send reports to this Apprise URL (repeatable).", "URL", many=True),
-    Option("evidence_on_change", "Leave an evidence bundle when a check reports changes.", flag=True),
 """
 
 from __future__ import annotations
@@ -147,6 +146,8 @@ OPTIONS: tuple[Option, ...] = (
            "'REGEX=>REPLACEMENT'", many=True, parse=_rule, file_type=_rules),
     Option("confirm", "Report a change once seen in N checks in a row.", "N", type=int, default=1),
     Option("paused", "Add it paused: no scheduled checks until `watch resume`.", flag=True),
+    Option("evidence_on_change", "A check that finds changes also leaves a signed evidence "
+           "bundle.", flag=True),
     Option("user_agent", "Send this User-Agent (default: the browser's, without Headless).", "TEXT",
            stored_in="fetch"),
     Option("headers", "Send this HTTP header (repeatable).", "'NAME: VALUE'", pairs=True,

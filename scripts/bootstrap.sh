@@ -49,6 +49,11 @@ if [ "$want_test" -eq 1 ] && ! { command -v systemd-analyze && command -v curl; 
   apt_install systemd curl
 fi
 
+if [ "$want_test" -eq 1 ] && ! command -v openssl >/dev/null; then
+  say "installing OpenSSL (the evidence tests run a timestamp authority with \`openssl ts\`)"
+  apt_install openssl
+fi
+
 if [ ! -x "$VENV/bin/python" ]; then
   say "creating $VENV"
   "$PYTHON" -m venv "$VENV"

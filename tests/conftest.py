@@ -7,4 +7,5 @@ pytest_plugins: list[str] = [
     "tests.fixtures.pages",
     "tests.fixtures.postgres",
     "tests.fixtures.store",
+    "tests.fixtures.tsa",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
@@ -59,9 +60,11 @@ def context_options(fetch: Fetch, user_agent: str) -> dict[str, Any]:
     return options
 
 
-async def open_context(browser: Browser, fetch: Fetch, url: str) -> tuple[BrowserContext, str]:
-    """A new context for `url` with `fetch` (already resolved) applied; and the user agent it sends."""
-    options = context_options(fetch, await default_user_agent(browser))
+async def open_context(browser: Browser, fetch: Fetch, url: str,
+                       extra: Mapping[str, Any] | None = None) -> tuple[BrowserContext, str]:
+    """A new context for `url` with `fetch` (already resolved) applied, and `extra` options (a
+    recorder's); and the user agent it sends."""
+    options = {**context_options(fetch, await default_user_agent(browser)), **(extra or {})}
     context = await browser.new_context(**options)
     if fetch.cookies:
         await context.add_cookies([{"name": name, "value": value, "url": url}

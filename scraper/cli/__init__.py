@@ -5,6 +5,7 @@ from scraper.cli import (  # noqa: F401  (each module registers its commands)
     check_cmd,
     db_cmd,
     demo_cmd,
+    evidence_cmd,
     profile_cmd,
     run_cmd,
     watch_cmd,

@@ -1,4 +1,4 @@
-"""`scraper capture URL`: render one page and print its record."""
+"""`scraper capture URL`: render one page and print its record; with --evidence, a signed bundle."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import typer
 from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
 from scraper.cli.output import print_json, show, write_atomic
+from scraper.errors import InputError
 
 # Service modules are imported inside each command: start-up stays lean, and a command pays only
 # for what it uses (a capture never loads the database layer).
@@ -19,9 +20,10 @@ from scraper.cli.output import print_json, show, write_atomic
     "scraper capture https://example.org/post/ --full            # the whole article",
     "scraper capture https://example.org/post/ --json -o post.json",
     "scraper capture https://forum.example/t/42 --profile ./forum.yaml",
+    "scraper capture https://example.org/post/ --evidence --case acme --note 'as published'",
 ))
 def capture_command(
-    url: str = typer.Argument(..., metavar="URL", help="The page to capture (http or https)."),
+    url: str | None = typer.Argument(None, metavar="URL", help="The page to capture (http or https)."),
     profile: str | None = typer.Option(None, "--profile", "-p", metavar="NAME|FILE",
                                        help="Profile name or profile file (default: detect)."),
     full: bool = typer.Option(False, "--full", help="Show the whole article and every comment "
@@ -31,12 +33,42 @@ def capture_command(
                                        help="Also write the record JSON here."),
     deadline: float | None = typer.Option(None, "--deadline", min=1, metavar="SECONDS",
                                           help="Give up after this long (default 45)."),
+    evidence: bool = typer.Option(False, "--evidence",
+                                  help="Also keep every artifact in a signed WACZ bundle."),
+    out_dir: Path | None = typer.Option(None, "--out", metavar="DIR",
+                                        help="The bundle's folder (batch: where the folders go); "
+                                        "default $SCRAPER_HOME/captures/."),
+    case: str | None = typer.Option(None, "--case", metavar="NAME",
+                                    help="Group evidence captures under a case."),
+    note: str | None = typer.Option(None, "--note", metavar="TEXT",
+                                    help="A note kept in the provenance."),
+    from_file: Path | None = typer.Option(None, "--from-file", metavar="FILE",
+                                          help="Capture every URL in this file (one a line)."),
+    ignore_https_errors: bool = typer.Option(
+        False, "--ignore-https-errors",
+        help="Accept an untrusted certificate for this capture (recorded as untrusted)."),
 ) -> None:
     """Render URL in Chromium and extract its article and comments."""
+    if evidence or from_file is not None:
+        from scraper.cli.evidence_run import EvidenceArgs, run_evidence
+
+        run_evidence(EvidenceArgs(
+            url=url, from_file=from_file, evidence=evidence, profile=profile, deadline=deadline,
+            out_dir=out_dir, case=case, note=note, ignore_https_errors=ignore_https_errors,
+            as_json=as_json, output=output,
+        ))
+        return
+    for name, given in (("--out", out_dir), ("--case", case), ("--note", note)):
+        if given is not None:
+            raise InputError(f"{name} belongs to an evidence capture: add --evidence")
+    if url is None:
+        raise InputError("give the URL to capture (or --evidence --from-file FILE)")
+    from scraper.browser import RenderOptions
     from scraper.capture import capture
     from scraper.cli.record_view import render_record
 
-    record = capture(url, profile=profile, deadline=deadline)
+    record = capture(url, profile=profile, deadline=deadline,
+                     options=RenderOptions(ignore_https_errors=ignore_https_errors))
     if output is not None:
         write_atomic(output, record.to_json(indent=2) + "\n")
     if as_json:

@@ -77,6 +77,9 @@ def render_result(result: CheckResult) -> Group:
         head.append("first check: this record is the baseline later checks are compared with\n")
         return Group(head)
     head.append(summarise([ch for ch in result.changes if ch.notify]) + "\n")
+    if result.evidence is not None:
+        head.append("evidence bundle: ", style="bold")
+        head.append(str(result.evidence) + "\n")
     return Group(head, render_changes(result.changes))
 
 

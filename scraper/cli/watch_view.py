@@ -56,6 +56,7 @@ def watch_data(watch: Watch, settings: Settings, last: Check | None,
         "schedule": None if schedule is None else {"kind": schedule.kind, "spec": schedule.spec},
         "tags": list(watch.tags), "email": watch.email, "notify_on": watch.notify_on,
         "ignore": list(watch.ignore), "normalise": list(watch.normalise), "confirm": watch.confirm,
+        "evidence_on_change": watch.evidence_on_change,
         "fetch": Fetch.model_validate(watch.fetch).for_view(), "actions": list(watch.actions),
         "paused": watch.paused, "created_at": iso(watch.created_at),
         "base_check_id": watch.base_check_id, "pending_count": watch.pending_count,
@@ -148,6 +149,8 @@ def render_watch(data: dict[str, Any]) -> RenderableType:
         ("reports", notify),
         ("confirm", f"a change is reported once seen in {data['confirm']} checks in a row"
          if data["confirm"] > 1 else ""),
+        ("evidence", "a check that reports changes leaves a signed bundle"
+         if data["evidence_on_change"] else ""),
         ("ignore", "\n".join(data["ignore"])),
         ("normalise", "\n".join(rules)),
         ("fetch", _fetch(data["fetch"])),

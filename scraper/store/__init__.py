@@ -4,6 +4,7 @@
 `models` holds the tables. Datetimes are timezone-aware UTC everywhere (see `models`).
 """
 
+from .captures import add_capture, capture_for_check, captured_urls, list_captures
 from .db import (
     alembic_config,
     current_revision,
@@ -13,7 +14,7 @@ from .db import (
     open_store,
     upgrade,
 )
-from .models import Change, Check, CheckStatus, ScheduleKind, Snapshot, Watch, metadata
+from .models import Capture, Change, Check, CheckStatus, ScheduleKind, Snapshot, Watch, metadata
 from .repo import (
     add_changes,
     add_check,
@@ -34,16 +35,20 @@ from .repo import (
 )
 
 __all__ = [
+    "Capture",
     "Change",
     "Check",
     "CheckStatus",
     "ScheduleKind",
     "Snapshot",
     "Watch",
+    "add_capture",
     "add_changes",
     "add_check",
     "add_watch",
     "alembic_config",
+    "capture_for_check",
+    "captured_urls",
     "changes_for_check",
     "current_revision",
     "database_url",
@@ -53,6 +58,7 @@ __all__ = [
     "get_watch",
     "head_revision",
     "last_check_with_snapshot",
+    "list_captures",
     "list_checks",
     "list_watches",
     "load_record",

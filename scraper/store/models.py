@@ -139,6 +139,8 @@ class Watch(StoreModel, table=True):
     actions: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    # Every check that finds changes also leaves a signed evidence bundle (see `captures`).
+    evidence_on_change: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Snapshot(StoreModel, table=True):
@@ -189,3 +191,27 @@ class Change(StoreModel, table=True):
     kind: str
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     notify: bool
+
+
+class Capture(StoreModel, table=True):
+    """An evidence bundle on disk: by hand (`scraper capture --evidence`) or left by a watch's
+    check that found changes (`check_id`)."""
+
+    __tablename__ = "captures"
+    __table_args__ = (
+        Index("ix_captures_case_name_url", "case_name", "url"),
+        Index("ix_captures_check_id", "check_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str  # as requested
+    final_url: str
+    captured_at: datetime = Field(sa_type=UTCDateTime)
+    path: str = Field(sa_type=Text)  # the capture folder
+    wacz: str = Field(sa_type=Text)  # the .wacz file
+    package_hash: str  # SHA-256 of the .wacz file
+    datapackage_hash: str  # "sha256:…" of its datapackage.json: what the signature covers
+    case_name: str | None = None
+    note: str | None = Field(default=None, sa_type=Text)
+    # The bundle outlives its check: removing the watch keeps the evidence row, unlinked.
+    check_id: int | None = Field(default=None, foreign_key="checks.id", ondelete="SET NULL")

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Insert, delete, exists
+from sqlalchemy import Insert, delete, exists, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, insert, select
@@ -22,7 +22,7 @@ from sqlmodel import Session, col, insert, select
 from scraper.errors import InputError
 from scraper.record import Record
 
-from .models import Change, Check, CheckStatus, Snapshot, Watch
+from .models import Capture, Change, Check, CheckStatus, Snapshot, Watch
 
 # Bound parameters per DELETE … IN (…): well under SQLite's and PostgreSQL's limits.
 _CHUNK = 500
@@ -43,6 +43,7 @@ def add_watch(
     confirm: int = 1,
     paused: bool = False,
     created_at: datetime | None = None,
+    evidence_on_change: bool = False,
     **more: Any,
 ) -> Watch:
     """Add a watch; InputError if the name is taken. `more`: the other columns (tags, fetch…)."""
@@ -61,6 +62,7 @@ def add_watch(
         confirm=confirm,
         paused=paused,
         created_at=created_at or datetime.now(UTC),
+        evidence_on_change=evidence_on_change,
         **more,
     )
     session.add(watch)
@@ -126,6 +128,9 @@ def remove_watch(session: Session, watch: Watch) -> None:
     watch.base_check_id = None  # it points at one of the checks about to go
     session.flush()
     session.exec(delete(Change).where(col(Change.watch_id) == watch.id))
+    # Evidence bundles outlive the watch: their rows stay, unlinked from the checks going now.
+    checks = select(Check.id).where(Check.watch_id == watch.id)
+    session.exec(update(Capture).where(col(Capture.check_id).in_(checks)).values(check_id=None))
     session.exec(delete(Check).where(col(Check.watch_id) == watch.id))
     session.delete(watch)
     session.flush()

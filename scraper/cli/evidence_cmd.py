@@ -1,0 +1,87 @@
+"""`scraper verify PATH` and `scraper captures`: check a bundle, list the bundles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from scraper.cli.app import app, examples
+from scraper.cli.common import json_option
+from scraper.cli.output import out, print_json
+from scraper.errors import InputError, JobFailed
+from scraper.settings import load_settings
+from scraper.terminal import safe
+
+
+@app.command("verify", epilog=examples(
+    "scraper verify storage/captures/20261127T120306Z-example.org/",
+    "scraper verify bundle.wacz --tsa-cert tsa.pem --json",
+))
+def verify_command(
+    path: Path = typer.Argument(..., metavar="PATH", help="A .wacz file, or a capture folder."),
+    tsa_cert: list[Path] = typer.Option([], "--tsa-cert", metavar="FILE",
+                                        help="A TSA certificate (PEM) the timestamp must chain to."),
+    as_json: bool = json_option("the checks"),
+) -> None:
+    """Check every file's hash, the datapackage digest, the signature and the timestamp."""
+    from cryptography import x509
+
+    from scraper.evidence import signing
+    from scraper.evidence.verify import verify
+
+    certs = []
+    for cert_path in tsa_cert:
+        try:
+            certs.extend(x509.load_pem_x509_certificates(cert_path.read_bytes()))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"--tsa-cert {cert_path}: not a PEM certificate ({exc})") from None
+    settings = load_settings()
+    own = None
+    if (settings.keys_dir / signing.PRIVATE_KEY).is_file():
+        own = signing.load_or_create(settings.keys_dir).public_b64
+    report = verify(path, tsa_certs=certs, own_key=own)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        for finding in report.findings:
+            line = Text("ok     " if finding.ok else "FAILED ", style="green" if finding.ok else "bold red")
+            line.append(safe(finding.subject), style="bold")
+            line.append("  " + safe(finding.detail))
+            out.print(line, soft_wrap=True)  # hashes stay on one line, whole
+    if not report.ok:
+        names = ", ".join(sorted({f.subject for f in report.failed})) or report.wacz.name
+        raise JobFailed(f"{report.wacz}: verification failed: {names}")
+    if not as_json:
+        out.print(Text(f"verified: {report.wacz}", style="bold green"), soft_wrap=True)
+
+
+@app.command("captures", epilog=examples("scraper captures", "scraper captures --case acme --json"))
+def captures_command(
+    case: str | None = typer.Option(None, "--case", metavar="NAME", help="Only this case's captures."),
+    as_json: bool = json_option("the captures"),
+) -> None:
+    """List the evidence captures, newest first."""
+    from sqlmodel import Session
+
+    from scraper import store
+    from scraper.watches import open_db
+
+    with Session(open_db(load_settings())) as session:
+        rows = [{
+            "id": c.id, "url": c.url, "final_url": c.final_url,
+            "captured_at": c.captured_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "path": c.path,
+            "wacz": c.wacz, "package_hash": c.package_hash, "case": c.case_name, "note": c.note,
+            "check_id": c.check_id,
+        } for c in store.list_captures(session, case)]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "captured (UTC)", "url", "case", "check", "folder", "sha256")
+    for r in rows:
+        table.add_row(str(r["id"]), str(r["captured_at"]), Text(safe(str(r["url"]))),
+                      Text(safe(str(r["case"] or ""))), str(r["check_id"] or ""),
+                      Text(safe(str(r["path"]))), str(r["package_hash"])[:16])
+    out.print(table)

@@ -1,0 +1,41 @@
+"""Evidence for a watch with `evidence_on_change`: its checks are recorded, and a check that finds
+changes keeps its recording as a bundle (the very session that saw the changes); a check that
+finds none, or fails, discards it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from loguru import logger
+from sqlalchemy import Engine
+
+from scraper.browser import RenderOptions
+from scraper.errors import ScraperError
+from scraper.evidence.bundle import seal, start
+from scraper.evidence.recording import CaptureOptions
+from scraper.record import Record
+from scraper.settings import Settings
+
+
+class ChangeEvidence:
+    def __init__(self, url: str, watch_name: str, settings: Settings) -> None:
+        self.url = url
+        self.settings = settings
+        self.recording = start(url, settings, CaptureOptions(note=f"watch {watch_name}: changes"))
+
+    def render_options(self) -> RenderOptions:
+        return self.recording.render_options()
+
+    def keep(self, record: Record, engine: Engine, check_id: int) -> Path | None:
+        """Seal the recording as the check's bundle; None (logged) if that fails: the check and
+        its changes are stored already, and a bundle is not worth losing them for."""
+        try:
+            bundle = seal(self.recording, record, url=self.url, settings=self.settings,
+                          engine=engine, check_id=check_id)
+        except (ScraperError, OSError) as exc:
+            logger.warning("check {}: the evidence bundle could not be written: {}", check_id, exc)
+            return None
+        return bundle.folder
+
+    def drop(self) -> None:
+        self.recording.discard()

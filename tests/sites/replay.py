@@ -1,0 +1,76 @@
+"""ReplayWeb.page (tests/sites/replaywebpage) served on loopback with one .wacz to replay.
+
+WACZ players read the package with HTTP range requests, which `http.server` does not answer; this
+handler does (single ranges, as the player asks).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+PLAYER = Path(__file__).resolve().parent / "replaywebpage"
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
+
+
+class _RangeHandler(SimpleHTTPRequestHandler):
+    def send_head(self) -> Any:
+        path = self.translate_path(self.path)
+        match = _RANGE.match(self.headers.get("Range") or "")
+        if match is None or not os.path.isfile(path):
+            return super().send_head()
+        size = os.path.getsize(path)
+        first, last = match.groups()
+        start = int(first) if first else max(size - int(last or 0), 0)
+        end = min(int(last), size - 1) if first and last else size - 1
+        with open(path, "rb") as handle:
+            handle.seek(start)
+            data = handle.read(end - start + 1)
+        self.send_response(206)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Accept-Ranges", "bytes")
+        self.end_headers()
+        return BytesIO(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class ReplaySite:
+    """A folder with the player, an embedding page for `wacz` at `url`, on a free port."""
+
+    def __init__(self, folder: Path, wacz: Path, url: str) -> None:
+        (folder / "replay").mkdir(parents=True)
+        shutil.copy(PLAYER / "ui.js", folder / "ui.js")
+        shutil.copy(PLAYER / "sw.js", folder / "replay" / "sw.js")
+        shutil.copy(wacz, folder / "capture.wacz")
+        (folder / "index.html").write_text(
+            '<!doctype html><html><head><script src="./ui.js"></script></head><body>'
+            f'<replay-web-page style="display:block;height:800px" source="capture.wacz" url="{url}"'
+            ' embed="replayonly"></replay-web-page></body></html>', encoding="utf-8")
+        handler = partial(_RangeHandler, directory=str(folder))
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="replay", daemon=True)
+
+    @property
+    def page_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/index.html"
+
+    def __enter__(self) -> ReplaySite:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
