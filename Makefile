@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench report-png clean
 
 setup:
 	scripts/bootstrap.sh
@@ -19,6 +19,9 @@ test:
 bench: setup
 	$(BIN)/python benchmarks/capture_cost.py
 	$(BIN)/python benchmarks/check_loop.py
+
+report-png: setup
+	$(BIN)/python scripts/report_png.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -11,9 +11,10 @@ from scraper.browser import BrowserSession, RenderJob, RenderOptions
 from scraper.browser.render import render
 from scraper.browser.steps import describe
 from scraper.browser.trace import Trace
+from scraper.envref import env_names
 from scraper.errors import InputError
 from scraper.extract import PageContent, extract
-from scraper.fetch import Fetch, env_names
+from scraper.fetch import Fetch
 from scraper.profiles import Profile, is_profile_file, load_profile_file, load_profiles, matching
 from scraper.profiles.schema import Action, NormaliseRule
 from scraper.record import Record

@@ -26,6 +26,7 @@ from scraper.errors import InputError, JobFailed
 from scraper.fetch import Fetch
 from scraper.profiles.schema import Action, NormaliseRule
 from scraper.record import Record
+from scraper.reports.outbox import enqueue, link_evidence, release
 from scraper.settings import load_settings
 from scraper.store import Check, Watch
 
@@ -104,17 +105,35 @@ def run_check(engine: Engine, watch_id: int, browser: BrowserSession) -> CheckRe
                                     status="failed", error=error)
             result = CheckResult(watch, check, [])
         else:
-            result = _compare(session, watch, record, started, duration_ms)
+            result = _compare(session, watch, record, started, duration_ms,
+                              hold=evidence is not None)
         session.commit()
         for row in (result.watch, result.check):
             session.refresh(row)
     if evidence is not None:
-        reported = any(c.notify for c in result.changes)
-        if record is not None and reported and result.check.id is not None:
-            result.evidence = evidence.keep(record, engine, result.check.id)
-        else:
-            evidence.drop()
+        result.evidence = _keep_evidence(engine, evidence, record, result)
     return result
+
+
+def _keep_evidence(engine: Engine, evidence: ChangeEvidence, record: Record | None,
+                   result: CheckResult) -> Path | None:
+    """Seal the recording of a check that reported changes as its bundle, named in the reports the
+    check queued (held until then, so none goes out without it); drop any other recording.
+
+    The bundle is sealed after the check's commit, not inside it: signing, and a TSA's answer
+    above all, can take seconds, and the changes must not wait for them (nor hold SQLite's lock).
+    """
+    check_id = result.check.id
+    assert check_id is not None
+    reported = any(c.notify for c in result.changes)
+    kept = None
+    if record is not None and reported:
+        kept = evidence.keep(record, engine, check_id, within=link_evidence)
+    else:
+        evidence.drop()
+    if reported and kept is None:
+        release(engine, check_id)  # no bundle: the report goes without one
+    return kept
 
 
 def _evidence(watch: Watch) -> ChangeEvidence | None:
@@ -127,7 +146,8 @@ def _evidence(watch: Watch) -> ChangeEvidence | None:
 
 
 def _compare(
-    session: Session, watch: Watch, record: Record, started: datetime, duration_ms: int
+    session: Session, watch: Watch, record: Record, started: datetime, duration_ms: int,
+    hold: bool = False,
 ) -> CheckResult:
     base_check = session.get(Check, watch.base_check_id) if watch.base_check_id else None
     base = store.load_record(session, base_check) if base_check else None
@@ -145,7 +165,7 @@ def _compare(
         # One report per run of mismatches, not one per check; the base stays the last good record.
         previous = _previous_status(session, watch, check)
         changes = changes if previous != "mismatch" else []
-        return _store(session, watch, check, changes)
+        return _store(session, watch, check, changes, hold)
     if not changes:
         watch.base_check_id, watch.pending_hash, watch.pending_count = check.id, None, 0
         return CheckResult(watch, check, [], baseline=base is None)
@@ -153,7 +173,7 @@ def _compare(
         logger.info("watch {}: change seen {}/{} times", watch.id, watch.pending_count, watch.confirm)
         return CheckResult(watch, check, [], pending=True)
     watch.base_check_id, watch.pending_hash, watch.pending_count = check.id, None, 0
-    return _store(session, watch, check, changes)
+    return _store(session, watch, check, changes, hold)
 
 
 def _confirmed(watch: Watch, record: Record) -> bool:
@@ -175,7 +195,13 @@ def _previous_status(session: Session, watch: Watch, current: Check) -> str | No
     return session.exec(statement).first()
 
 
-def _store(session: Session, watch: Watch, check: Check, changes: list[Change]) -> CheckResult:
+def _store(session: Session, watch: Watch, check: Check, changes: list[Change],
+           hold: bool) -> CheckResult:
     changes = filter_changes(changes, watch.notify_on)
-    store.add_changes(session, check, [c.to_dict() for c in changes], [c.notify for c in changes])
+    stored = [c.to_dict() for c in changes]
+    store.add_changes(session, check, stored, [c.notify for c in changes])
+    # The report is queued in this same transaction: committed together with the changes, or not
+    # at all. Every path that stores changes goes through here. `hold`: an evidence bundle is being
+    # recorded, and the report waits to name it (`_keep_evidence`).
+    enqueue(session, watch, check, stored, hold=hold)
     return CheckResult(watch, check, changes)

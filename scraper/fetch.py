@@ -20,9 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from scraper.errors import InputError
+from scraper.envref import ENV_REF, env_names, resolve_env
 
-ENV_REF = re.compile(r"\$\{ENV:([A-Za-z_][A-Za-z0-9_]*)\}")
 MASK = "••••••"
 # A header whose name says it carries a credential: its value is a secret.
 _SECRET_HEADER = re.compile(r"auth|token|secret|key|session|passw|cookie|signature", re.I)
@@ -32,24 +31,6 @@ _COOKIE_NAME = _HEADER_NAME
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _VIEWPORT = re.compile(r"^\s*(\d{2,5})\s*[x×]\s*(\d{2,5})\s*$")
 PROXY_SCHEMES = ("http", "https", "socks5")
-
-
-def env_names(value: str) -> list[str]:
-    return ENV_REF.findall(value)
-
-
-def resolve_env(value: str, where: str, environ: Mapping[str, str] | None = None) -> str:
-    """`value` with every `${ENV:NAME}` replaced; a variable that is not set is an error, never ''."""
-    env = os.environ if environ is None else environ
-
-    def one(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in env:
-            raise InputError(f"{where}: environment variable {name} is not set "
-                             f"(it is named by ${{ENV:{name}}})")
-        return env[name]
-
-    return ENV_REF.sub(one, value)
 
 
 def is_secret_header(name: str) -> bool:

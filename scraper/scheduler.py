@@ -3,6 +3,9 @@
 The watch table is the source of truth: `sync()` (run at start and every `reload_every` seconds)
 adds, reschedules and drops jobs to match it, so `scraper watch add/pause/remove` take effect in a
 running scheduler without a restart. A watch that is due (never checked, or overdue) runs at once.
+
+Reports: after a check with something to report, and every minute (retries, digests that became
+due), the scheduler calls the one delivery function (`scraper.reports.delivery.deliver`).
 """
 
 from __future__ import annotations
@@ -22,11 +25,15 @@ from scraper import store
 from scraper.browser import BrowserSession
 from scraper.changes import summarise
 from scraper.checking import run_check
+from scraper.reports.delivery import deliver
 from scraper.schedule import Schedule
+from scraper.settings import load_settings
 from scraper.store import Watch
 from scraper.watches import schedule_of
 
 SYNC_JOB = "sync-watches"
+OUTBOX_JOB = "deliver-reports"
+OUTBOX_EVERY = 60.0  # seconds between outbox runs: retries and digests that became due
 
 
 def _trigger(schedule: Schedule) -> IntervalTrigger | CronTrigger:
@@ -37,12 +44,14 @@ def _trigger(schedule: Schedule) -> IntervalTrigger | CronTrigger:
 
 class WatchScheduler:
     def __init__(self, engine: Engine, browser: BrowserSession, *, workers: int = 2,
-                 reload_every: float = 30.0) -> None:
+                 reload_every: float = 30.0, deliver_every: float = OUTBOX_EVERY) -> None:
         self.engine = engine
         self.browser = browser
         self.reload_every = reload_every
+        self.deliver_every = deliver_every
         self._jobs: dict[int, Schedule] = {}
         self._lock = threading.Lock()
+        self._delivering = threading.Lock()
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(max_workers=workers)},
@@ -53,6 +62,8 @@ class WatchScheduler:
     def start(self) -> None:
         self.sync()
         self.scheduler.add_job(self.sync, IntervalTrigger(seconds=self.reload_every), id=SYNC_JOB)
+        self.scheduler.add_job(self.deliver, IntervalTrigger(seconds=self.deliver_every), id=OUTBOX_JOB,
+                               next_run_time=datetime.now(UTC))
         self.scheduler.start()
 
     def shutdown(self) -> None:
@@ -105,6 +116,17 @@ class WatchScheduler:
         reported = [c for c in result.changes if c.notify]
         logger.info("watch {} check {}: {} · {}", watch_id, result.check.id, result.check.status,
                     summarise(reported) if reported else "no changes")
+        if reported:
+            self.deliver()
+
+    def deliver(self) -> None:
+        """Send the outbox's due reports (the check's own, retries, digests). One delivery at a
+        time in this process; the outbox's claims keep other processes from sending twice."""
+        with self._delivering:
+            try:
+                deliver(self.engine, load_settings())
+            except Exception as exc:  # the next run tries again; a check must not fail for it
+                logger.error("delivering reports: {}", exc)
 
 
 def run_forever(engine: Engine, browser: BrowserSession, stop: threading.Event) -> None:

@@ -6,11 +6,17 @@ Read at call time (not import time) so tests can point them at a temporary folde
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from scraper.errors import InputError
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr  # imported where one is made: start-up need not load pydantic
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # A checkout keeps the profiles in ../selectors; an installed wheel carries a copy in _profiles.
@@ -19,6 +25,39 @@ _WHEEL_PROFILES = PACKAGE_DIR / "_profiles"
 BUILTIN_PROFILES = _REPO_PROFILES if _REPO_PROFILES.is_dir() else _WHEEL_PROFILES
 
 DEFAULT_DEADLINE = 45.0
+
+SmtpSecurity = Literal["none", "starttls", "ssl"]
+SMTP_PORTS: dict[str, int] = {"none": 25, "starttls": 587, "ssl": 465}
+DEFAULT_SENDER = "scraper@localhost"
+EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: SmtpSecurity
+    user: str | None
+    password: SecretStr | None  # SecretStr: repr() and str() show ********** , never the password
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where change reports go. No SMTP host: reports are written as .eml files in `outbox_dir`."""
+
+    smtp: SmtpSettings | None
+    sender: str
+    recipient: str | None  # for watches without --email
+    channels: tuple[str, ...]  # Apprise/webhook URLs for watches without --notify (secrets inside)
+    templates: Path | None  # a folder whose templates override the shipped ones
+    outbox_dir: Path
+
+    def __repr__(self) -> str:
+        # The channel URLs may carry tokens: count them, never show them.
+        return (f"MailSettings(smtp={self.smtp!r}, sender={self.sender!r}, "
+                f"recipient={self.recipient!r}, channels=<{len(self.channels)}>, "
+                f"templates={self.templates!r}, outbox_dir={self.outbox_dir!r})")
 
 
 @dataclass(frozen=True)
@@ -31,6 +70,7 @@ class Settings:
     browser_args: tuple[str, ...]
     deadline: float
     default_database: bool  # the embedded SQLite: it upgrades its own schema on start
+    mail: MailSettings  # change reports: SMTP, sender, default recipient and channels, templates
     proxy: str | None = None  # every page through this proxy, unless a profile or watch says otherwise
     tsa_url: str | None = None  # an RFC 3161 timestamp authority for evidence signatures
 
@@ -95,6 +135,47 @@ def _proxy() -> str | None:
     return raw
 
 
+def _smtp() -> SmtpSettings | None:
+    host = os.environ.get("SCRAPER_SMTP_HOST") or None
+    security = os.environ.get("SCRAPER_SMTP_SECURITY") or "starttls"
+    if security not in SMTP_PORTS:
+        raise InputError(f"SCRAPER_SMTP_SECURITY={security!r}: give none, starttls or ssl")
+    raw_port = os.environ.get("SCRAPER_SMTP_PORT") or str(SMTP_PORTS[security])
+    if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
+        raise InputError(f"SCRAPER_SMTP_PORT={raw_port!r}: give a port number (1-65535)")
+    user = os.environ.get("SCRAPER_SMTP_USER") or None
+    password = os.environ.get("SCRAPER_SMTP_PASSWORD") or None
+    if host is None:
+        return None
+    from pydantic import SecretStr
+
+    return SmtpSettings(host=host, port=int(raw_port), security=security,  # type: ignore[arg-type]
+                        user=user, password=SecretStr(password) if password else None)
+
+
+def _address(variable: str) -> str | None:
+    """An address, or `Name <address>`; None when the variable is not set."""
+    value = os.environ.get(variable) or None
+    if value is not None and not EMAIL_ADDRESS.match(parseaddr(value)[1]):
+        raise InputError(f"{variable}={value!r}: not an e-mail address")
+    return value
+
+
+def _mail(home: Path) -> MailSettings:
+    templates = os.environ.get("SCRAPER_TEMPLATES") or None
+    if templates is not None and not Path(templates).is_dir():
+        raise InputError(f"SCRAPER_TEMPLATES={templates!r}: no such folder")
+    return MailSettings(
+        smtp=_smtp(),
+        sender=_address("SCRAPER_MAIL_FROM") or DEFAULT_SENDER,
+        recipient=_address("SCRAPER_MAIL_TO"),
+        # Whitespace-separated: an Apprise URL may hold commas, never a space.
+        channels=tuple(os.environ.get("SCRAPER_NOTIFY", "").split()),
+        templates=Path(templates) if templates else None,
+        outbox_dir=home / "outbox",
+    )
+
+
 def _tsa_url() -> str | None:
     raw = os.environ.get("SCRAPER_TSA_URL") or None
     if raw is not None and not raw.startswith(("http://", "https://")):
@@ -115,6 +196,7 @@ def load_settings() -> Settings:
         browser_args=_browser_args(),
         deadline=_deadline(),
         default_database=not configured,
+        mail=_mail(home),
         proxy=_proxy(),
         tsa_url=_tsa_url(),
     )

@@ -17,19 +17,19 @@ from urllib.parse import urlsplit
 from pydantic import TypeAdapter, ValidationError
 
 from scraper.changes import CHANGE_KINDS
+from scraper.envref import env_names
 from scraper.errors import InputError
-from scraper.fetch import Fetch, env_names, shown_proxy
+from scraper.fetch import Fetch, shown_proxy
 from scraper.profiles import is_profile_file, load_profile_file, load_profiles
 from scraper.profiles.schema import Action, check_regex, check_selector
 from scraper.schedule import Schedule, parse_cron, parse_every
-from scraper.settings import Settings
+from scraper.settings import EMAIL_ADDRESS, Settings
 from scraper.urls import check_url
 from scraper.watchopts import BY_KEY, OPTIONS
 
 if TYPE_CHECKING:
     from scraper.store import Watch
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TAG = re.compile(r"^[^\s,]{1,64}$")
 _SECRET_FIELD = re.compile(r"pass|pwd|secret|token|otp|pin\b", re.I)
 _ACTION = TypeAdapter(Action)
@@ -129,9 +129,21 @@ def _name(value: str | None) -> str | None:
 
 
 def _email(value: str | None) -> str | None:
-    if value is not None and not _EMAIL.match(value):
+    if value is not None and not EMAIL_ADDRESS.match(value):
         raise ValueError("not an e-mail address")
     return value
+
+
+def _digest(value: str | None) -> str | None:
+    from scraper.reports.digests import check_digest  # apscheduler's cron: only when needed
+
+    return None if value is None else check_digest(value)
+
+
+def _channel(url: str) -> str:
+    from scraper.reports.channels import check_channel_url  # the channels (and Apprise): lazily
+
+    return check_channel_url(url)
 
 
 def _kind(kind: str) -> str:
@@ -200,6 +212,8 @@ def check_options(
                           lambda: c.schedule(o["every"], o["cron"]), None,
                           None if o["every"] and o["cron"] else o["every"] or o["cron"]),
         "email": c.run("email", lambda: _email(o["email"]), None, o["email"]),
+        "digest": c.run("digest", lambda: _digest(o["digest"]), None, o["digest"]),
+        "notify": c.run("notify", lambda: _each(o["notify"], _channel), []),
         "notify_on": c.run("notify_on", lambda: _each(o["notify_on"], _kind), []) or None,
         "ignore": c.run("ignore", lambda: _each(o["ignore"], check_selector), []),
         "normalise": c.run("normalise", lambda: _each(o["normalise"], _rule), []),

@@ -29,6 +29,7 @@ from scraper import store
 from scraper.errors import InputError
 from scraper.profiles import is_profile_file
 from scraper.profiles.schema import ACTION_TAGS
+from scraper.reports.targets import target, written_secret
 from scraper.settings import Settings
 from scraper.store import Watch
 from scraper.urls import same_page
@@ -205,7 +206,10 @@ def apply(
 
 
 def export(watches: Sequence[Watch]) -> str:
-    """The watches as a watch file that `apply` turns back into the same watches."""
+    """The watches as a watch file that `apply` turns back into the same watches. It holds what
+    is stored, secrets as `${ENV:NAME}`; a channel URL stored with its token written out (before
+    tokens had to come from the environment) is refused rather than printed."""
+    _refuse_written_secrets(watches)
     entries = []
     for i, watch in enumerate(watches):
         options = options_of(watch)
@@ -216,6 +220,19 @@ def export(watches: Sequence[Watch]) -> str:
             entry["allow_duplicate"] = True
         entries.append(entry)
     header = ("# Watches exported by `scraper watch export`; `scraper watch apply FILE` creates or\n"
-              "# updates them by name (their history stays in the database).\n")
+              "# updates them by name (their history stays in the database). Secrets appear as\n"
+              "# ${ENV:NAME}: set NAME wherever scraper checks the watches and sends their reports.\n")
     body = yaml.safe_dump({"watches": entries}, sort_keys=False, allow_unicode=True, width=100)
     return header + body
+
+
+def _refuse_written_secrets(watches: Sequence[Watch]) -> None:
+    found = [f"watch {w.id} ({w.name}): --notify {target(url).shown}"
+             for w in watches for url in w.notify if written_secret(url)]
+    if found:
+        raise InputError(
+            "nothing exported: these channel URLs hold their tokens written out (stored before\n"
+            "tokens had to come from the environment), and an export would print them:\n  "
+            + "\n  ".join(found) + "\ngive each watch its URLs again with the token as ${ENV:NAME} "
+            "(scraper watch edit ID --notify 'slack://${ENV:SLACK_TOKEN}/…'), or --clear notify",
+            where="--notify")

@@ -16,10 +16,9 @@ them. All of these read OPTIONS, so a new option is added in one place:
 3. Store it: by default in the `Watch` column named like the key (add it to the model and a
    migration); `stored_in="fetch"` keeps it inside the JSON column of fetch settings.
 
-For example:
-
-    Option("digest", "Send one report per period instead of one per check.", "hourly|daily|CRON"),
-    Option("notify", "Also send reports to this Apprise URL (repeatable).", "URL", many=True),
+For example `digest` (a single value, checked by `scraper.reports.digests.check_digest`, stored in
+`watches.digest`) and `notify` (`many=True`, each URL checked by
+`scraper.reports.channels.check_channel_url`, stored in `watches.notify`).
 """
 
 from __future__ import annotations
@@ -139,6 +138,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("tags", "A tag, to list or check watches together (repeatable).", "TAG", many=True,
            flag_name="--tag"),
     Option("email", "Where change reports go.", "ADDRESS"),
+    Option("digest", "Send reports as one digest per period: hourly, daily or a cron "
+           "expression (UTC).", "hourly|daily|CRON"),
+    Option("notify", "Also report to this Apprise or webhook URL, its token as ${ENV:NAME} "
+           "(repeatable).", "URL", many=True),
     Option("notify_on", "Report only this change kind (repeatable).", "KIND", many=True),
     Option("ignore", "Drop what this selector finds before extraction (repeatable).", "SELECTOR",
            many=True),

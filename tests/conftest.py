@@ -3,9 +3,11 @@
 pytest_plugins: list[str] = [
     "tests.fixtures.browser",
     "tests.fixtures.demo",
+    "tests.fixtures.http_recorder",
     "tests.fixtures.isso",
     "tests.fixtures.pages",
     "tests.fixtures.postgres",
+    "tests.fixtures.smtp",
     "tests.fixtures.store",
     "tests.fixtures.tsa",
 ]

@@ -19,7 +19,8 @@ from scraper.demo.site import DemoSite
 
 pytestmark = pytest.mark.browser
 
-CHECK_KEYS = {"watch", "check", "changes", "pending_confirmation", "baseline", "evidence"}
+CHECK_KEYS = {"watch", "check", "changes", "pending_confirmation", "baseline", "evidence",
+              "reports"}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

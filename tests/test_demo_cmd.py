@@ -39,6 +39,10 @@ def test_demo_reports_the_new_and_the_edited_comment(
             "notify": True,
         },
     ]
+    # The report went out the embedded default way: an .eml file in the demo's own outbox.
+    email = Path(result["email"])
+    assert email.parent == tmp_path / "home" / "demo" / "outbox" and email.suffix == ".eml"
+    assert b"Subject: [scraper] 1 new comment, 1 edited" in email.read_bytes()
     # The demo keeps its own database, made anew each run, out of the user's way.
     assert (tmp_path / "home" / "demo" / "scraper.db").is_file()
     assert not (tmp_path / "home" / "scraper.db").exists()
@@ -51,3 +55,8 @@ def test_demo_text_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert "first check: this record is the baseline" in out
     assert "1 new comment, 1 comment edited" in out
     assert "[-Forum.-]{+Forum and on Peace News.+}" in out  # no colour when not a terminal
+    # It ends by showing the email the check's report became.
+    email = out.split("4. the change report, as an email")[1]
+    assert "To: you@example.org" in email
+    assert "Subject: [scraper] 1 new comment, 1 edited · Russia seeks ‘honest’" in email
+    assert "NEW COMMENTS (1)" in email and "EDITED COMMENTS (1)" in email

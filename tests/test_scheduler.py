@@ -23,6 +23,7 @@ from scraper.demo.site import DemoSite
 from scraper.scheduler import WatchScheduler
 from scraper.settings import load_settings
 from scraper.watches import WatchSpec, add_watch
+from tests.fixtures.smtp import SmtpServer
 
 pytestmark = pytest.mark.browser
 
@@ -63,10 +64,11 @@ def checks_of(engine: Engine, watch_id: int) -> list[store.Check]:
 
 
 def test_interval_watch_runs_at_once_then_on_its_interval(
-    local_engine: Engine, demo_site: DemoSite, scheduler: tuple[WatchScheduler, Runs]
+    local_engine: Engine, demo_site: DemoSite, scheduler: tuple[WatchScheduler, Runs],
+    smtp_server: SmtpServer,
 ) -> None:
     sched, runs = scheduler
-    spec = WatchSpec(url=demo_site.article_url, name="every5", every="5s")
+    spec = WatchSpec(url=demo_site.article_url, name="every5", every="5s", email="desk@example.org")
     watch = add_watch(local_engine, spec, load_settings())
     assert watch.id is not None
     sched.sync()  # what the running scheduler does every `reload_every` seconds
@@ -80,6 +82,10 @@ def test_interval_watch_runs_at_once_then_on_its_interval(
         assert newest.id is not None
         kinds = [c.kind for c in store.changes_for_check(session, newest.id)]
     assert kinds == ["comment_added"]
+    # The daemon delivered the report after the check: one email, for the one change.
+    (email,) = smtp_server.wait_for(1)
+    assert "Scheduled hello." in email.data.decode()
+    assert len(smtp_server.received) == 1
 
 
 def test_sync_follows_the_watch_table(

@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from scraper.cli import main
+from scraper.watchopts import OPTIONS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -33,6 +35,14 @@ def test_example_file_applies_and_is_idempotent(capsys: pytest.CaptureFixture[st
     assert watch["confirm"] == 2
     assert watch["notify_on"] == ["comment_added", "comment_edited", "comment_removed", "article_edited"]
     assert watch["normalise"] == [{"regex": r"\d+ (minutes|hours) ago", "replace": ""}]
+    _, out, _ = run(capsys, "watch", "show", "lavrov", "--json")
+    lavrov = json.loads(out)
+    assert (lavrov["email"], lavrov["digest"]) == ("desk@example.org", "daily")
+    assert lavrov["notify"][0].startswith("ntfy://ntfy.example.org/… (#")  # the topic is masked
+    assert "NTFY_TOPIC" not in out
+    # The topic is a secret, so the file names its variable; an export writes that back, unread.
+    _, out, _ = run(capsys, "watch", "export")
+    assert "ntfy://ntfy.example.org/${ENV:NTFY_TOPIC}" in out
 
 
 def test_changed_entry_updates_the_watch(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -64,6 +74,10 @@ def test_changed_entry_updates_the_watch(capsys: pytest.CaptureFixture[str], tmp
         ("- a list\n", "w.yaml:1: a watch file is a mapping"),
         ("watches:\n  - {name: a, url: 'https://a.example/'}\n  - {name: b, url: 'https://A.example'}\n",
          "w.yaml:3: watches (b): https://A.example is already watched by a; add `allow_duplicate: true`"),
+        ("watches:\n  - {name: a, url: 'https://a.example/', digest: weekly}\n",
+         "w.yaml:2: watches.0.digest: 'weekly': give hourly, daily or a cron expression"),
+        ("watches:\n  - {name: a, url: 'https://a.example/', notify: ['nope://x/secret']}\n",
+         "w.yaml:2: watches.0.notify.0: nope://…: not a channel URL"),
     ],
 )
 def test_bad_watch_file_writes_nothing(
@@ -149,7 +163,8 @@ def test_dry_run_prune_and_export_round_trip(
          "--header", "Accept-Language: fr", "--cookie", "sid=${ENV:SID}", "--locale", "fr-FR",
          "--timezone", "Europe/Paris", "--viewport", "1280x800", "--proxy", "socks5://127.0.0.1:1080",
          "--action", "{click: button.ok, max: 1}", "--action", "{fill: '#q', value: hello}",
-         "--profile", "wordpress"],
+         "--profile", "wordpress", "--digest", "daily", "--notify", "slack://${ENV:SLACK_TOKEN}/C1",
+         "--notify", "${ENV:HOOK_URL}", "--evidence-on-change"],
         ["https://b.example/p#top", "--name", "b2", "--allow-duplicate"],
     ):
         assert run(capsys, "watch", "add", *argv)[0] == 0
@@ -157,6 +172,8 @@ def test_dry_run_prune_and_export_round_trip(
     code, text, _ = run(capsys, "watch", "export")
     assert code == 0
     exported.write_text(text)
+    written = {key for entry in yaml.safe_load(text)["watches"] for key in entry}
+    assert written >= {o.key for o in OPTIONS}  # every declared option goes through the round trip
     before = json.loads(run(capsys, "watch", "list", "--json")[1])
 
     monkeypatch.setenv("SCRAPER_HOME", str(tmp_path / "fresh"))

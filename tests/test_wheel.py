@@ -1,5 +1,5 @@
 """An installed wheel carries what the tool needs outside a checkout: the built-in profiles, the
-demo site's files and the database migrations."""
+demo site's files, the database migrations and the report templates."""
 
 from __future__ import annotations
 
@@ -17,8 +17,13 @@ from scraper.settings import load_settings
 from scraper.profiles import load_profiles
 from scraper.store import head_revision
 from scraper.demo.site import DemoSite
+from scraper.reports.render import render
+from scraper.reports.report import Report, ReportItem
 import scraper
 settings = load_settings()
+item = ReportItem(watch="w", url="https://example.org/", checked_at="2026-01-01T00:00:00Z",
+                  changes=[{"kind": "article_changed", "field": "likes", "old": 1, "new": 2}])
+report = render(Report(items=[item]))
 with DemoSite() as site:
     import urllib.request
     page = urllib.request.urlopen(site.article_url).read().decode()
@@ -28,6 +33,7 @@ print(json.dumps({
     "profiles": sorted(load_profiles(settings.profile_dirs)),
     "head": head_revision(),
     "demo": "entry-title" in page,
+    "report": "Other changes" in report.html and "likes: 1 → 2" in report.text,
 }))
 """
 
@@ -46,4 +52,4 @@ def test_installed_wheel_has_profiles_demo_and_migrations(tmp_path: Path) -> Non
     assert found["package"].startswith(str(target))
     assert found["profile_dirs"] == [str(target / "scraper" / "_profiles")]
     assert {"wordpress", "drupal", "isso", "generic"} <= set(found["profiles"])
-    assert found["head"] and found["demo"] is True
+    assert found["head"] and found["demo"] is True and found["report"] is True

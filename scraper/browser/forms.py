@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scraper.browser import effects
+from scraper.envref import resolve_env
 from scraper.errors import InputError, JobFailed
-from scraper.fetch import resolve_env
 from scraper.profiles.schema import Action, FillAction, PressAction, SelectAction, TypeAction, is_xpath
 
 if TYPE_CHECKING:

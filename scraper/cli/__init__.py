@@ -6,6 +6,7 @@ from scraper.cli import (  # noqa: F401  (each module registers its commands)
     db_cmd,
     demo_cmd,
     evidence_cmd,
+    outbox_cmd,
     profile_cmd,
     run_cmd,
     watch_cmd,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Group
@@ -14,8 +14,10 @@ from scraper.cli.common import json_option
 from scraper.cli.output import err, out, print_json
 from scraper.errors import InputError, JobFailed
 from scraper.settings import load_settings
+from scraper.terminal import safe
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlmodel import Session
 
     from scraper.checking import CheckResult
@@ -92,9 +94,11 @@ def check(
     ref: str | None = typer.Argument(None, metavar="ID|URL", help="Watch id, name or URL."),
     tags: list[str] = typer.Option([], "--tag", metavar="TAG",
                                    help="Check every watch with this tag (repeatable)."),
-    as_json: bool = json_option('{"watch", "check", "changes"} (with --tag: a list of them)'),
+    send: bool = typer.Option(False, "--send", help="Send its report now (else the daemon sends it)."),
+    as_json: bool = json_option('{"watch", "check", "changes", "reports"} (with --tag: a list of them)'),
 ) -> None:
-    """Run a check now, store it, and print what changed since the last good one."""
+    """Run a check now, store it (its report is queued), and print what changed since the last
+    good one."""
     from scraper.browser import BrowserSession
     from scraper.checking import run_check
     from scraper.watches import open_db
@@ -102,20 +106,55 @@ def check(
     watch_ids = _resolve_watch_ids(ref, tags)
     settings = load_settings()
     engine = open_db(settings)
-    results = []
+    results, unsent = [], 0
     with BrowserSession(settings) as browser:
         for watch_id in watch_ids:
             result = run_check(engine, watch_id, browser)
-            results.append(result)
+            reports = _reports(engine, result, send)  # each check's own, sent as it is made
+            unsent += sum(send and r["status"] in ("queued", "failed") for r in reports)
+            results.append({**result.to_dict(), "reports": reports})
             if not as_json:
                 out.print(render_result(result))
+                for r in reports:
+                    out.print(_report_line(r))
     if as_json:
-        print_json([r.to_dict() for r in results] if tags else results[0].to_dict())
-    failed = [r for r in results if r.check.status == "failed"]
+        print_json(results if tags else results[0])
+    failed = [r for r in results if r["check"]["status"] == "failed"]
     if failed:
-        raise JobFailed(f"check failed: {failed[0].check.error}" if len(results) == 1 else
+        raise JobFailed(f"check failed: {failed[0]['check']['error']}" if len(results) == 1 else
                         f"{len(failed)} of {len(results)} checks failed: "
-                        + ", ".join(r.watch.name for r in failed))
+                        + ", ".join(r["watch"]["name"] for r in failed))
+    if unsent:
+        stored = "the check is stored" if len(results) == 1 else "the checks are stored"
+        raise JobFailed(f"{stored}, but {unsent} report(s) could not be sent; "
+                        "they stay in the outbox (`scraper outbox`, `scraper outbox retry`)")
+
+
+def _reports(engine: Engine, result: CheckResult, send: bool) -> list[dict[str, Any]]:
+    """The check's reports (one per target), after sending them if asked."""
+    from sqlmodel import Session
+
+    from scraper.reports import outbox
+    from scraper.reports.delivery import deliver
+
+    if send:
+        deliver(engine, load_settings())
+    assert result.check.id is not None
+    with Session(engine) as session:
+        return [outbox.row_dict(row) for row in outbox.of_check(session, result.check.id)]
+
+
+def _report_line(report: dict[str, Any]) -> Text:
+    line = Text("report to ")
+    line.append(safe(str(report["to"])))
+    status = str(report["status"])
+    described = {"waiting": f"waiting for its digest ({report['due_at']})",
+                 "queued": "queued" + (" (will retry)" if report["last_error"] else ""),
+                 "bundled": "sent in a digest"}.get(status, status)
+    line.append(f": {described}", style={"sent": "green", "failed": "red"}.get(status, "yellow"))
+    if report["last_error"]:
+        line.append(" · " + safe(str(report["last_error"])), style="red")
+    return line
 
 
 @app.command("history", epilog=examples("scraper history lavrov", "scraper history 3 -n 5 --json"))

@@ -60,6 +60,7 @@ def _print_watch(session: Session, watch: Watch, settings: Settings, as_json: bo
     "scraper watch add https://forum.example/t/42 --profile ./forum.yaml",
     "scraper watch add https://example.org/ --notify-on comment_added",
     "scraper watch add https://example.org/ --header 'Accept-Language: fr'",
+    "scraper watch add https://example.org/ --notify '${ENV:SLACK_URL}'",
 ))
 @with_watch_options
 def add(
@@ -85,6 +86,7 @@ def add(
     "scraper watch edit lavrov --every 1h",
     "scraper watch edit 3 --profile wordpress --tag news --tag syria",
     "scraper watch edit 3 --clear tags --clear email",
+    "scraper watch edit 3 --notify 'ntfy://ntfy.sh/${ENV:NTFY_TOPIC}'",
 ))
 @with_watch_options
 def edit(

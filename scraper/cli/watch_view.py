@@ -16,6 +16,7 @@ from rich.text import Text
 
 from scraper.fetch import Fetch
 from scraper.profiles import profile_origins
+from scraper.reports.targets import target
 from scraper.schedule import next_run
 from scraper.settings import BUILTIN_PROFILES, Settings
 from scraper.store import Check, Watch
@@ -54,7 +55,9 @@ def watch_data(watch: Watch, settings: Settings, last: Check | None,
         "profile": watch.profile, "profile_file": watch.profile_file,
         "profile_source": profile_source(watch, settings),
         "schedule": None if schedule is None else {"kind": schedule.kind, "spec": schedule.spec},
-        "tags": list(watch.tags), "email": watch.email, "notify_on": watch.notify_on,
+        "tags": list(watch.tags), "email": watch.email, "digest": watch.digest,
+        "notify": [target(url).shown for url in watch.notify],  # channel tokens never shown
+        "notify_on": watch.notify_on,
         "ignore": list(watch.ignore), "normalise": list(watch.normalise), "confirm": watch.confirm,
         "evidence_on_change": watch.evidence_on_change,
         "fetch": Fetch.model_validate(watch.fetch).for_view(), "actions": list(watch.actions),
@@ -146,7 +149,8 @@ def render_watch(data: dict[str, Any]) -> RenderableType:
         ("last change", ago(data["last_change"])),
         ("tags", ", ".join(data["tags"])),
         ("email", data["email"] or ""),
-        ("reports", notify),
+        ("channels", "\n".join(data["notify"])),
+        ("reports", notify + (f"; as a digest, {data['digest']} (UTC)" if data["digest"] else "")),
         ("confirm", f"a change is reported once seen in {data['confirm']} checks in a row"
          if data["confirm"] > 1 else ""),
         ("evidence", "a check that reports changes leaves a signed bundle"

@@ -7,8 +7,11 @@ anew each run, so the demo never mixes with a user's watches).
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from scraper.browser import BrowserSession
 from scraper.capture import capture
@@ -16,6 +19,8 @@ from scraper.changes import Change
 from scraper.checking import CheckResult, run_check
 from scraper.demo.site import DemoSite
 from scraper.record import Record
+from scraper.reports import outbox
+from scraper.reports.delivery import deliver
 from scraper.settings import Settings
 from scraper.store import open_store
 from scraper.watches import WatchSpec, add_watch
@@ -23,6 +28,7 @@ from scraper.watches import WatchSpec, add_watch
 SEED_COMMENT = "4521"
 NEW_COMMENT = ("Maria K.", "The truce in Aleppo is already fraying, according to local reports.")
 EDITED_TEXT = "Reblogged this on World Peace Forum and on Peace News."
+RECIPIENT = "you@example.org"
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class Tour:
     record: Record
     baseline: CheckResult
     after: CheckResult
+    email: Path | None  # the change report, written as an .eml file
 
     @property
     def changes(self) -> list[Change]:
@@ -43,10 +50,24 @@ def run_tour(settings: Settings) -> Tour:
     engine = open_store(f"sqlite:///{home / 'scraper.db'}", auto_upgrade=True)
     with DemoSite() as site, BrowserSession(settings) as browser:
         record = capture(site.article_url, session=browser)
-        watch = add_watch(engine, WatchSpec(url=site.article_url, name="demo", every="15m"), settings)
+        spec = WatchSpec(url=site.article_url, name="demo", every="15m", email=RECIPIENT)
+        watch = add_watch(engine, spec, settings)
         assert watch.id is not None
         baseline = run_check(engine, watch.id, browser)
         site.add_comment(*NEW_COMMENT)
         site.edit_comment(SEED_COMMENT, EDITED_TEXT)
         after = run_check(engine, watch.id, browser)
-    return Tour(home, record, baseline, after)
+    return Tour(home, record, baseline, after, _write_report(engine, settings, home, after))
+
+
+def _write_report(engine: Engine, settings: Settings, home: Path, result: CheckResult) -> Path | None:
+    """Deliver the check's email report the embedded default way, as an .eml file in the demo's
+    folder: never through a configured SMTP server (the demo mails nobody)."""
+    local = replace(settings, home=home, mail=replace(settings.mail, smtp=None, outbox_dir=home / "outbox"))
+    assert result.check.id is not None
+    with Session(engine) as session:
+        emails = [row.id for row in outbox.of_check(session, result.check.id)
+                  if row.id is not None and row.target_key.startswith("mailto:")]
+    deliver(engine, local, only=emails)
+    written = sorted((home / "outbox").glob("*.eml"))
+    return written[-1] if written else None

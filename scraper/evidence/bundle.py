@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,8 +44,10 @@ def start(url: str, settings: Settings, options: CaptureOptions,
 
 
 def seal(recording: Recording, record: Record, *, url: str, settings: Settings, engine: Engine,
-         check_id: int | None = None, extra: dict[str, Any] | None = None) -> Bundle:
-    """Package, sign and keep the recording; its row goes into the store."""
+         check_id: int | None = None, extra: dict[str, Any] | None = None,
+         within: Callable[[Session, store.Capture], None] | None = None) -> Bundle:
+    """Package, sign and keep the recording; its row goes into the store, together with whatever
+    `within` writes in that transaction (a report naming the bundle)."""
     profiles = load_profiles(settings.profile_dirs)
     used = profiles.get(record.profile)
     chain: list[str] = []
@@ -55,12 +58,14 @@ def seal(recording: Recording, record: Record, *, url: str, settings: Settings, 
     bundle = recording.seal(record, url=url, profile=facts, settings=settings,
                             extra={**({"check_id": check_id} if check_id else {}), **(extra or {})})
     with Session(engine) as session:
-        store.add_capture(session, store.Capture(
+        row = store.add_capture(session, store.Capture(
             url=url, final_url=record.final_url, captured_at=recording.started,
             path=str(bundle.folder), wacz=str(bundle.wacz), package_hash=bundle.package_hash,
             datapackage_hash=bundle.datapackage_hash, case_name=recording.options.case,
             note=recording.options.note, check_id=check_id,
         ))
+        if within is not None:
+            within(session, row)
         session.commit()
     return bundle
 

@@ -4,10 +4,12 @@ finds none, or fails, discards it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from loguru import logger
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from scraper.browser import RenderOptions
 from scraper.errors import ScraperError
@@ -15,6 +17,7 @@ from scraper.evidence.bundle import seal, start
 from scraper.evidence.recording import CaptureOptions
 from scraper.record import Record
 from scraper.settings import Settings
+from scraper.store import Capture
 
 
 class ChangeEvidence:
@@ -26,12 +29,14 @@ class ChangeEvidence:
     def render_options(self) -> RenderOptions:
         return self.recording.render_options()
 
-    def keep(self, record: Record, engine: Engine, check_id: int) -> Path | None:
-        """Seal the recording as the check's bundle; None (logged) if that fails: the check and
-        its changes are stored already, and a bundle is not worth losing them for."""
+    def keep(self, record: Record, engine: Engine, check_id: int,
+             within: Callable[[Session, Capture], None] | None = None) -> Path | None:
+        """Seal the recording as the check's bundle (its row committed with what `within`
+        writes); None (logged) if that fails: the check and its changes are stored already, and a
+        bundle is not worth losing them for."""
         try:
             bundle = seal(self.recording, record, url=self.url, settings=self.settings,
-                          engine=engine, check_id=check_id)
+                          engine=engine, check_id=check_id, within=within)
         except (ScraperError, OSError) as exc:
             logger.warning("check {}: the evidence bundle could not be written: {}", check_id, exc)
             return None

@@ -14,7 +14,18 @@ from .db import (
     open_store,
     upgrade,
 )
-from .models import Capture, Change, Check, CheckStatus, ScheduleKind, Snapshot, Watch, metadata
+from .models import (
+    Capture,
+    Change,
+    Check,
+    CheckStatus,
+    Outbox,
+    OutboxStatus,
+    ScheduleKind,
+    Snapshot,
+    Watch,
+    metadata,
+)
 from .repo import (
     add_changes,
     add_check,
@@ -39,6 +50,8 @@ __all__ = [
     "Change",
     "Check",
     "CheckStatus",
+    "Outbox",
+    "OutboxStatus",
     "ScheduleKind",
     "Snapshot",
     "Watch",

@@ -33,6 +33,9 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 CheckStatus = Literal["ok", "failed", "mismatch"]
+# waiting: a digest's part, until the digest is due; queued: a message to send (again at `due_at`);
+# sent; failed: given up (a permanent refusal, or too many attempts); bundled: sent inside a digest.
+OutboxStatus = Literal["waiting", "queued", "sent", "failed", "bundled"]
 ScheduleKind = Literal["interval", "cron"]
 
 # Names for the constraints the models do not name themselves (FKs declared with Field): fixed names
@@ -139,6 +142,12 @@ class Watch(StoreModel, table=True):
     actions: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    # Change reports: None = one report per check; else "hourly", "daily" or a cron expression.
+    digest: str | None = None
+    # Apprise / webhook URLs (secrets in them only as ${ENV:NAME}; views mask them).
+    notify: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     # Every check that finds changes also leaves a signed evidence bundle (see `captures`).
     evidence_on_change: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
@@ -191,6 +200,42 @@ class Change(StoreModel, table=True):
     kind: str
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     notify: bool
+
+
+class Outbox(StoreModel, table=True):
+    """One report for one channel target, written in the transaction that stored its changes.
+
+    `watch_id` and `check_id` are plain numbers, not foreign keys: a queued report outlives the
+    removal of its watch (its content is all in `payload`). `target` is what may be shown (an
+    address, or a channel URL with its secrets masked); `target_key` finds the real target again
+    at delivery, so no channel secret is ever stored here.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_status_due_at", "status", "due_at"),
+        CheckConstraint(
+            "status IN ('waiting', 'queued', 'sent', 'failed', 'bundled')", name="ck_outbox_status"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    status: str  # OutboxStatus
+    target: str
+    target_key: str
+    watch_id: int | None = None  # None: a digest (several watches)
+    check_id: int | None = None
+    digest: str | None = None  # a waiting part's digest schedule
+    due_at: datetime = Field(sa_type=UTCDateTime)  # when to send (or bundle) it next
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)  # a sender's lease
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_error: str | None = Field(default=None, sa_type=Text)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    message_id: str
+    subject: str
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    bundle_id: int | None = None  # a bundled part: the digest that carried it
 
 
 class Capture(StoreModel, table=True):

@@ -43,6 +43,8 @@ def add_watch(
     confirm: int = 1,
     paused: bool = False,
     created_at: datetime | None = None,
+    digest: str | None = None,
+    notify: Sequence[str] = (),
     evidence_on_change: bool = False,
     **more: Any,
 ) -> Watch:
@@ -62,6 +64,8 @@ def add_watch(
         confirm=confirm,
         paused=paused,
         created_at=created_at or datetime.now(UTC),
+        digest=digest,
+        notify=list(notify),
         evidence_on_change=evidence_on_change,
         **more,
     )

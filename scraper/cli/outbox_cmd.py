@@ -1,0 +1,130 @@
+"""`scraper outbox [retry]` and `scraper report preview`: the reports queued, sent and failed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.text import Text
+
+from scraper.cli.app import app, examples
+from scraper.cli.common import json_option
+from scraper.cli.output import err, out, print_json, write_atomic
+from scraper.settings import load_settings
+from scraper.terminal import safe
+
+outbox_app = typer.Typer(help="Change reports: queued, sent and failed.", invoke_without_command=True,
+                         epilog=examples("scraper outbox", "scraper outbox -n 10 --json",
+                                         "scraper outbox retry 3"))
+app.add_typer(outbox_app, name="outbox")
+report_app = typer.Typer(help="Change reports: look before they are sent.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+STATUS_STYLE = {"sent": "green", "failed": "red", "queued": "yellow", "waiting": "cyan"}
+
+
+@outbox_app.callback()
+def outbox(
+    ctx: typer.Context,
+    limit: int = typer.Option(50, "--limit", "-n", min=1, metavar="N", help="Show the newest N."),
+    as_json: bool = json_option("the reports"),
+) -> None:
+    """List the reports: queued, waiting for a digest, sent, failed (with their last error)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from sqlmodel import Session
+
+    from scraper.reports import outbox as rows
+    from scraper.watches import open_db
+
+    with Session(open_db(load_settings())) as session:
+        listed = [rows.row_dict(r) for r in rows.listing(session, limit)]
+    if as_json:
+        print_json(listed)
+        return
+    if not listed:
+        out.print(Text("the outbox is empty", style="dim"))
+        return
+    for r in listed:
+        out.print(_row_view(r))
+
+
+def _row_view(r: dict[str, object]) -> Text:
+    """#3 failed · 2026-11-30T09:40:00Z → desk@example.org · 2 attempts, then the subject and the
+    last error: a block per report reads better than a table squeezed into 80 columns."""
+    status = str(r["status"])
+    when = {"sent": str(r["sent_at"]), "queued": f"next try {r['due_at']}",
+            "waiting": f"digest at {r['due_at']}"}.get(status, f"queued {r['created_at']}")
+    view = Text(f"#{r['id']} ", style="bold")
+    view.append(status, style=STATUS_STYLE.get(status, ""))
+    view.append(f" · {when} → ")
+    view.append(safe(str(r["to"])))
+    view.append(f" · {r['attempts']} attempt{'s' if r['attempts'] != 1 else ''}\n", style="dim")
+    view.append("    " + safe(str(r["subject"])))
+    if r["last_error"]:
+        view.append("\n    last error: " + safe(str(r["last_error"])), style="red")
+    return view
+
+
+@outbox_app.command("retry", epilog=examples(
+    "scraper outbox retry       # every failed and queued report",
+    "scraper outbox retry 3     # after fixing what report 3's last error names",
+))
+def retry(
+    row_id: int | None = typer.Argument(None, metavar="[ID]", help="One report (default: every one)."),
+    as_json: bool = json_option("each report's outcome"),
+) -> None:
+    """Send failed and queued reports now (a failed one is tried again from the start)."""
+    from scraper.reports.delivery import retry as retry_now
+    from scraper.watches import open_db
+
+    settings = load_settings()
+    outcomes = retry_now(open_db(settings), settings, row_id)
+    if as_json:
+        print_json([{"id": o.row_id, "to": o.target, "status": o.status, "error": o.error}
+                    for o in outcomes])
+        return
+    if not outcomes:
+        out.print(Text("nothing to send", style="dim"))
+    for o in outcomes:
+        line = Text(f"report {o.row_id} to ")
+        line.append(safe(o.target))
+        line.append(f": {o.status}", style=STATUS_STYLE.get(o.status, ""))
+        if o.error:
+            line.append(" · " + safe(o.error), style="red")
+        out.print(line)
+
+
+@report_app.command("preview", epilog=examples(
+    "scraper report preview lavrov",
+    "scraper report preview lavrov --html report.html",
+    "scraper report preview 3 --check 42 --text",
+))
+def preview(
+    ref: str = typer.Argument(..., metavar="ID", help="The watch's id or name."),
+    check_id: int | None = typer.Option(None, "--check", metavar="CHECK",
+                                        help="Check id (default: the latest with changes)."),
+    html: Path | None = typer.Option(None, "--html", metavar="FILE",
+                                     help="Write the HTML part to this file."),
+    text: bool = typer.Option(False, "--text", help="Print only the plain-text part."),
+) -> None:
+    """Show the report a check sends, without sending it."""
+    from sqlmodel import Session
+
+    from scraper import store
+    from scraper.reports.preview import check_report
+    from scraper.reports.render import render
+    from scraper.watches import open_db
+
+    settings = load_settings()
+    with Session(open_db(settings)) as session:
+        report = check_report(session, store.get_watch(session, ref), check_id)
+    rendered = render(report, settings.mail.templates)
+    if html is not None:
+        write_atomic(html, rendered.html)
+        err.print(Text(f"wrote the HTML part to {html}"))
+    if text:
+        print(rendered.text, end="")  # already made safe by the templates' filters
+    elif html is None:
+        out.print(Text("Subject: " + rendered.subject, style="bold"))
+        out.print(Text("\n" + rendered.text))

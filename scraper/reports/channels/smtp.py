@@ -1,0 +1,69 @@
+"""Email through an SMTP server: plain, STARTTLS or TLS from the start; AUTH when a user is set.
+
+Certificates are verified against the system's trust store (SSL_CERT_FILE / SSL_CERT_DIR point it
+elsewhere). The password is never part of an error message, even if a server echoes it.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+
+from scraper.reports.channels.base import DeliveryError, with_retries
+from scraper.settings import SmtpSettings
+
+
+class SmtpTransport:
+    def __init__(self, smtp: SmtpSettings) -> None:
+        self.smtp = smtp
+
+    def send(self, message: EmailMessage) -> None:
+        with_retries(lambda: self._send_once(message))
+
+    def _send_once(self, message: EmailMessage) -> None:
+        s = self.smtp
+        where = f"SMTP server {s.host}:{s.port}"
+        try:
+            with self._connect() as client:
+                if s.security == "starttls":
+                    client.starttls(context=ssl.create_default_context())
+                if s.user:
+                    password = s.password.get_secret_value() if s.password else ""
+                    client.login(s.user, password)
+                client.send_message(message)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise DeliveryError(f"{where} refused the login of {s.user!r}: {self._said(exc)}",
+                                permanent=True) from None
+        except smtplib.SMTPNotSupportedError as exc:
+            raise DeliveryError(f"{where}: {self._scrub(str(exc))} (check SCRAPER_SMTP_SECURITY)",
+                                permanent=True) from None
+        except smtplib.SMTPRecipientsRefused as exc:
+            refused = ", ".join(f"{addr}: {self._said(err)}" for addr, err in exc.recipients.items())
+            raise DeliveryError(f"{where} refused the recipient ({refused})", permanent=True) from None
+        except smtplib.SMTPResponseException as exc:
+            raise DeliveryError(f"{where} answered {self._said(exc)}",
+                                permanent=exc.smtp_code >= 500) from None
+        except ssl.SSLCertVerificationError as exc:
+            raise DeliveryError(f"{where}: its certificate is not trusted ({exc.verify_message})",
+                                permanent=True) from None
+        except (OSError, smtplib.SMTPException) as exc:  # refused, reset, timed out, disconnected
+            raise DeliveryError(f"{where}: {self._scrub(str(exc)) or type(exc).__name__}") from None
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.smtp
+        if s.security == "ssl":
+            return smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
+                                    context=ssl.create_default_context())
+        return smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+
+    def _said(self, exc: object) -> str:
+        code, text = (getattr(exc, "smtp_code", None), getattr(exc, "smtp_error", b""))
+        if isinstance(exc, tuple):
+            code, text = exc
+        message = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+        return self._scrub(f"{code} {message}".strip())
+
+    def _scrub(self, text: str) -> str:
+        secret = self.smtp.password.get_secret_value() if self.smtp.password else ""
+        return text.replace(secret, "********") if secret else text

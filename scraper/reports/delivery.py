@@ -1,0 +1,124 @@
+"""Send what the outbox holds: the one delivery function the daemon, `scraper check --send` and
+`scraper outbox retry` all call.
+
+Each row is claimed, rendered, handed to its channel and marked sent only once the channel
+returned (the server accepted it). A transient failure puts the row back with a later due time
+(backoff across runs; the channel already retried briefly within the send) and holds back the
+target's later rows, so a target gets its reports in order; a permanent one, or too many attempts,
+marks it failed until `scraper outbox retry`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from jinja2 import TemplateError
+from loguru import logger
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from scraper.errors import InputError
+from scraper.reports import outbox
+from scraper.reports.channels import DeliveryError, Outgoing, channel_for
+from scraper.reports.render import render
+from scraper.reports.report import Report
+from scraper.reports.targets import Target, resolved
+from scraper.settings import Settings
+from scraper.store import Outbox
+
+MAX_ATTEMPTS = 10  # with the backoff below: about a day and a half of trying
+FIRST_BACKOFF = timedelta(minutes=1)
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    row_id: int
+    target: str  # as shown (masked)
+    status: str  # sent, queued (to be tried again), failed
+    error: str | None = None
+    check_id: int | None = None
+
+
+def backoff(attempts: int) -> timedelta:
+    delay: timedelta = FIRST_BACKOFF * 2 ** max(attempts - 1, 0)
+    return min(delay, MAX_BACKOFF)
+
+
+def deliver(engine: Engine, settings: Settings, *, now: datetime | None = None,
+            only: Sequence[int] | None = None) -> list[Outcome]:
+    """Bundle the digests that are due, then send every due row (or only the rows `only`)."""
+    now = now or outbox.now_utc()
+    made = outbox.bundle_digests(engine, now, settings.mail.sender)
+    with Session(engine) as session:
+        rows = outbox.pending(session, None if only is None else [*only, *made])
+        known = outbox.known_targets(session, settings.mail)
+        session.expunge_all()
+    held: set[str] = set()  # targets whose earlier report is not out yet: the later ones wait
+    outcomes = []
+    for row in rows:
+        assert row.id is not None
+        if row.target_key in held:
+            continue
+        if not outbox.is_due(row, now) or not outbox.claim(engine, row.id, now):
+            held.add(row.target_key)
+            continue
+        outcome = _send(engine, settings, row, outbox.resolve(row.target_key, known), now)
+        if outcome.status != "sent":
+            held.add(row.target_key)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _send(engine: Engine, settings: Settings, row: Outbox, target: Target | None,
+          now: datetime) -> Outcome:
+    assert row.id is not None
+    attempts = row.attempts + 1  # the claim counted this one
+    try:
+        if target is None:
+            raise DeliveryError(f"{row.target} is no longer configured (not a default channel nor "
+                                "any watch's --notify)", permanent=True)
+        target = _with_secrets(target)
+        report = Report.model_validate(row.payload)
+        try:
+            rendered = render(report, settings.mail.templates)
+        except TemplateError as exc:
+            raise DeliveryError(f"the report template is broken: {exc}", permanent=True) from None
+        outgoing = Outgoing(row_id=row.id, message_id=row.message_id, created_at=row.created_at,
+                            report=report, rendered=rendered, target=target)
+        channel_for(outgoing.target, settings.mail).send(outgoing)
+    except DeliveryError as exc:
+        give_up = exc.permanent or attempts >= MAX_ATTEMPTS
+        status = "failed" if give_up else "queued"
+        outbox.finish(engine, row.id, status=status, error=str(exc),
+                      due_at=None if give_up else now + backoff(attempts))
+        logger.warning("report {} to {}: {} ({})", row.id, row.target, exc,
+                       "gave up" if give_up else f"attempt {attempts}, will retry")
+        return Outcome(row.id, row.target, status, str(exc), row.check_id)
+    outbox.finish(engine, row.id, status="sent", sent_at=outbox.now_utc())
+    logger.info("report {} sent to {}", row.id, row.target)
+    return Outcome(row.id, row.target, "sent", None, row.check_id)
+
+
+def _with_secrets(target: Target) -> Target:
+    """The target with its `${ENV:NAME}` read, only now that it is sent. A variable not set is a
+    setting to fix where the sender runs: failed, until `scraper outbox retry`."""
+    try:
+        return resolved(target)
+    except InputError as exc:
+        raise DeliveryError(str(exc), permanent=True) from None
+
+
+def retry(engine: Engine, settings: Settings, row_id: int | None = None) -> list[Outcome]:
+    """`scraper outbox retry [ID]`: make failed and queued rows due now, and send them."""
+    now = outbox.now_utc()
+    with Session(engine) as session:
+        ids = outbox.reset(session, row_id, now)
+        if row_id is not None and not ids:
+            row = session.get(Outbox, row_id)
+            if row is None:
+                raise InputError(f"no report {row_id} in the outbox (see `scraper outbox`)")
+            raise InputError(f"report {row_id} is {row.status}: nothing to retry")
+    return deliver(engine, settings, now=now, only=None if row_id is None else ids)

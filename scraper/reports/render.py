@@ -1,0 +1,103 @@
+"""Render a report into a subject, a plain-text part and an HTML part.
+
+Pure: a `Report` and the templates in, strings out. The templates ship in `templates/`; a folder
+given as `templates` (SCRAPER_TEMPLATES) is searched first, so a user overrides a file by giving
+one of the same name. HTML autoescaping is on, and every page-derived value goes through a filter
+that escapes or defuses it; the stylesheet is inlined (css-inline) so Gmail and Outlook keep it,
+while its dark-mode `@media` rules stay in a <style> element for the clients that honour them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import css_inline
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from scraper.reports import sections
+from scraper.reports.report import Report, one_line, subject, summary
+from scraper.terminal import safe
+
+HTML_TEMPLATE = "report.html.j2"
+TEXT_TEMPLATE = "report.txt.j2"
+_INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render(report: Report, templates: Path | None = None) -> Rendered:
+    env = environment(str(templates) if templates else None)
+    title = subject(report)
+    context = {
+        "report": report,
+        "subject": title,
+        "summary": one_line(summary(report.changes())),
+        "items": [(item, sections.build(item)) for item in report.items],
+    }
+    html = env.get_template(HTML_TEMPLATE).render(context)
+    text = env.get_template(TEXT_TEMPLATE).render(context)
+    return Rendered(subject=title, text=text.strip() + "\n", html=_INLINER.inline(html))
+
+
+@lru_cache(maxsize=4)
+def environment(templates: str | None) -> Environment:
+    loaders: list[FileSystemLoader | PackageLoader] = [PackageLoader("scraper.reports", "templates")]
+    if templates:
+        loaders.insert(0, FileSystemLoader(templates))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        # The HTML templates escape every value; the text ones must not (they would show &lt;).
+        autoescape=lambda name: name is not None and (name.endswith((".html.j2", ".html"))),
+        undefined=StrictUndefined,  # a typo in a user's template fails, it does not print blanks
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        one_line=one_line, text=page_text, paragraphs=html_paragraphs, diff_text=diff_text,
+        diff_html=diff_html, when=sections.when,
+    )
+    return env
+
+
+def page_text(value: object) -> str:
+    """Page text for the plain-text part: line breaks kept, control characters shown as escapes."""
+    return safe(str(value or "").replace("\r\n", "\n"))
+
+
+def _html_lines(value: str) -> Markup:
+    return Markup("<br>").join(escape(line) for line in page_text(value).split("\n"))
+
+
+def html_paragraphs(value: object) -> Markup:
+    """Escaped text as <p> per paragraph (blank-line separated), <br> for the line breaks inside."""
+    parts = [p for p in page_text(value).split("\n\n") if p.strip()] or [""]
+    return Markup("").join(Markup('<p class="para">{}</p>').format(_html_lines(p)) for p in parts)
+
+
+def diff_text(diff: Iterable[tuple[str, str]]) -> str:
+    """A word diff the way `git diff --word-diff` shows it: [-removed-]{+inserted+}."""
+    marks = {"-": ("[-", "-]"), "+": ("{+", "+}")}
+    out = []
+    for op, text in diff:
+        opening, closing = marks.get(op, ("", ""))
+        out.append(f"{opening}{page_text(text)}{closing}")
+    return "".join(out)
+
+
+def diff_html(diff: Iterable[tuple[str, str]]) -> Markup:
+    tags = {"-": Markup('<del class="del">{}</del>'), "+": Markup('<ins class="ins">{}</ins>')}
+    out = Markup("")
+    for op, text in diff:
+        body = _html_lines(text)
+        out += tags[op].format(body) if op in tags else body
+    return out

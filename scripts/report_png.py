@@ -1,0 +1,79 @@
+"""Make docs/report.png: the HTML part of a real change report, as Chromium draws it.
+
+Everything is the project's own: the bundled demo site changes (a new comment with a reply, an
+edited comment, a removed one, an edited paragraph), two real checks store the changes, and the
+report is rendered from the store exactly as it would be sent, then photographed by the project's
+browser session.
+
+    .venv/bin/python scripts/report_png.py [--dark] [--output docs/report.png]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from playwright.async_api import Browser
+from sqlmodel import Session
+
+from scraper import store
+from scraper.browser import BrowserSession
+from scraper.checking import run_check
+from scraper.demo import seed
+from scraper.demo.site import DemoSite
+from scraper.reports.preview import check_report
+from scraper.reports.render import render
+from scraper.settings import load_settings
+from scraper.watches import WatchSpec, add_watch
+
+REPO = Path(__file__).resolve().parents[1]
+WIDTH = 720
+
+
+def report_html() -> str:
+    settings = load_settings()
+    with tempfile.TemporaryDirectory() as home, DemoSite() as site, BrowserSession(settings) as browser:
+        engine = store.open_store(f"sqlite:///{home}/scraper.db", auto_upgrade=True)
+        site.add_comment("Sam", "Ceasefires in Aleppo never last more than a day or two.")
+        watch = add_watch(engine, WatchSpec(url=site.article_url, name="lavrov"), settings)
+        assert watch.id is not None
+        run_check(engine, watch.id, browser)
+        new = site.add_comment("Maria K.", "The truce in Aleppo is already fraying, according to "
+                                           "local reports.\n\nAid convoys are still waiting at the border.")
+        site.add_comment("daveyone1", "Thanks Maria: do you have a source for that?", parent_id=new)
+        site.edit_comment("4521", "Reblogged this on World Peace Forum and on Peace News.")
+        site.delete_comment("4550")
+        site.edit_paragraph(1, seed.PARAGRAPHS[1].replace("an official visit", "a two-day visit"))
+        result = run_check(engine, watch.id, browser)
+        with Session(engine) as session:
+            report = check_report(session, store.get_watch(session, "lavrov"), result.check.id)
+        engine.dispose()
+    return render(report, settings.mail.templates).html
+
+
+def screenshot(html: str, output: Path, dark: bool) -> None:
+    async def job(browser: Browser) -> None:
+        page = await browser.new_page(viewport={"width": WIDTH, "height": 600}, device_scale_factor=1,
+                                      color_scheme="dark" if dark else "light")
+        try:
+            await page.set_content(html)
+            await page.screenshot(path=str(output), full_page=True)
+        finally:
+            await page.context.close()
+
+    with BrowserSession(load_settings()) as browser:
+        browser.run(job, 60)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--output", type=Path, default=REPO / "docs" / "report.png")
+    parser.add_argument("--dark", action="store_true", help="prefers-color-scheme: dark")
+    args = parser.parse_args()
+    screenshot(report_html(), args.output, args.dark)
+    print(args.output)
+
+
+if __name__ == "__main__":
+    main()
