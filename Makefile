@@ -1,8 +1,9 @@
 # The two commands the README promises: `make demo` and `make test`.
 VENV ?= .venv
 BIN := $(VENV)/bin
+SHELL_SCRIPTS := scripts/*.sh .ci/run
 
-.PHONY: setup demo test lint bench report-png clean
+.PHONY: setup demo test lint bench soak report-png clean
 
 setup:
 	scripts/bootstrap.sh
@@ -12,13 +13,25 @@ demo: setup
 
 test:
 	scripts/bootstrap.sh --test
-	$(BIN)/ruff check scraper tests benchmarks
-	$(BIN)/mypy
+	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest
 
-bench: setup
+lint:
+	shellcheck $(SHELL_SCRIPTS)
+	$(BIN)/ruff check scraper tests benchmarks
+	$(BIN)/mypy
+
+# The accuracy benchmark reads the tests' pages and runs the test WordPress: the test set-up.
+bench:
+	scripts/bootstrap.sh --test
 	$(BIN)/python benchmarks/capture_cost.py
 	$(BIN)/python benchmarks/check_loop.py
+	$(BIN)/python benchmarks/big_pages.py
+	$(BIN)/python benchmarks/accuracy.py --chart benchmarks/accuracy.svg
+
+# Not part of CI: 30 minutes of the daemon under mutations and injected faults.
+soak: setup
+	$(BIN)/python benchmarks/soak.py --minutes 30
 
 report-png: setup
 	$(BIN)/python scripts/report_png.py

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scraper.browser import BrowserSession, RenderJob, RenderOptions
+from scraper.browser.actions import describe
 from scraper.browser.render import render
-from scraper.browser.steps import describe
 from scraper.browser.trace import Trace
 from scraper.envref import env_names
 from scraper.errors import InputError
@@ -89,7 +89,7 @@ def render_url(
     limit = limit or settings.deadline
     job = RenderJob(
         url=url, profile=chosen, choose=by_detection, deadline=limit,
-        options=options or RenderOptions(),
+        options=options or RenderOptions(), guard=session.guard,
         fetch=overrides.fetch if overrides else Fetch(), defaults=Fetch(proxy=settings.proxy),
         before=tuple(overrides.actions) if overrides else (), trace=trace or Trace(),
     )

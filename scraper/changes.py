@@ -35,6 +35,7 @@ ChangeKind = Literal[
     "article_edited",
     "article_changed",
     "profile_mismatch",
+    "failing",
 ]
 CHANGE_KINDS: tuple[str, ...] = get_args(ChangeKind)
 
@@ -63,6 +64,10 @@ class Change(BaseModel):
     paragraph: int | None = None  # article_edited: 1-based (new position; old one if removed)
     profile: str | None = None  # profile_mismatch
     detail: str | None = None  # profile_mismatch: a sentence for a person
+    since: str | None = None  # failing: ISO-8601 UTC of the first failed check of the run
+    checks: int | None = None  # failing: how many checks in a row failed
+    error_kind: str | None = None  # failing: the last failure's kind (scraper.failures)
+    error: str | None = None  # failing: the last failure's message (escaped)
     notify: bool = True  # False when filter_changes() says this kind should not notify
 
     def to_dict(self) -> dict[str, Any]:
@@ -232,15 +237,8 @@ def _comment_edits(old: Comment, new: Comment) -> Iterator[Change]:
         if before == after:
             continue
         diff = word_diff(before or "", after or "") if name == "text" else None
-        yield Change(
-            kind="comment_edited",
-            comment_id=new.key(),
-            author=author,
-            field=name,
-            old=before,
-            new=after,
-            diff=diff,
-        )
+        yield Change(kind="comment_edited", comment_id=new.key(), author=author, field=name,
+                     old=before, new=after, diff=diff)
 
 
 def _as_dict(comment: Comment) -> dict[str, Any]:
@@ -273,13 +271,14 @@ def summarise(changes: Iterable[Change]) -> str:
     """One line for a person (email subject, log line), e.g. "2 new comments, 1 comment edited".
 
     Summarises every change given; pass only the notifying ones if that is what should be told.
-    Parts come in the order: profile mismatch, new, edited and removed comments, article paragraphs,
+    Parts come in the order: failing, profile mismatch, new, edited and removed comments, article paragraphs,
     article fields.
     """
     by_kind: defaultdict[str, list[Change]] = defaultdict(list)
     for change in changes:
         by_kind[change.kind].append(change)
     parts = [
+        *(f"failing: {c.checks} checks in a row failed" for c in by_kind["failing"]),
         *(f"profile '{c.profile}' matched nothing" for c in by_kind["profile_mismatch"]),
         *_count_part(len(by_kind["comment_added"]), "new comment", "new comments"),
         # One edited comment can yield several changes (one per field): count comments.

@@ -88,6 +88,9 @@ class _Block:
             text.append(f"{sign} paragraph {change.paragraph} of the article {verb}", style=f"bold {style}")
         elif change.kind == "article_changed":
             text.append(f"~ article {change.field} changed", style=f"bold {EDITED}")
+        elif change.kind == "failing":
+            text.append(f"! failing: {change.checks} checks in a row failed since {change.since}",
+                        style=WARNING)
         else:  # profile_mismatch
             text.append(f"! profile '{safe(change.profile or '')}' matched nothing", style=WARNING)
         return text
@@ -99,6 +102,8 @@ class _Block:
             return self._page_text(str((change.comment or {}).get("text") or ""), style)
         if change.kind == "profile_mismatch":
             return self._page_text(change.detail or "", "")
+        if change.kind == "failing":
+            return self._page_text(f"{change.error_kind}: {change.error or ''}", "")
         if change.diff is not None:
             return self._diff(change.diff)
         if change.kind == "article_edited":  # a whole paragraph added or removed

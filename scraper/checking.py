@@ -1,13 +1,16 @@
 """One check of a watch: capture, compare with the base record, store, decide what to report.
 
 The policy lives here (the store only keeps rows): a failed page is a failed check and never a
-change; a profile that suddenly matches nothing is one `profile_mismatch`, with the last good
-record kept as the base; with `confirm: N` a change is reported once seen in N checks in a row.
+change (N of them in a row are one `failing` change, see `streak`); a profile that suddenly
+matches nothing is one `profile_mismatch`, with the last good record kept as the base; a partial
+capture's missing comments are unknown, not removed (`unseen`); with `confirm: N` a change is
+reported once seen in N checks in a row.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,17 +21,21 @@ from pydantic import TypeAdapter
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from scraper import store
+from scraper import store, storing
 from scraper.browser import BrowserSession
+from scraper.browser.session import TEARDOWN_GRACE
 from scraper.capture import Overrides, capture
 from scraper.changes import Change, detect_changes, filter_changes
-from scraper.errors import InputError, JobFailed
+from scraper.failures import Classified, Failure, classify
 from scraper.fetch import Fetch
 from scraper.profiles.schema import Action, NormaliseRule
 from scraper.record import Record
 from scraper.reports.outbox import enqueue, link_evidence, release
 from scraper.settings import load_settings
-from scraper.store import Check, Watch
+from scraper.store import Check, Watch, lease
+from scraper.streak import failing_streak
+from scraper.terminal import safe_line
+from scraper.unseen import carry_unseen
 
 if TYPE_CHECKING:
     from scraper.evidence.on_change import ChangeEvidence
@@ -57,8 +64,10 @@ class CheckResult:
 def check_dict(check: Check) -> dict[str, Any]:
     return {
         "id": check.id, "started_at": _iso(check.started_at), "duration_ms": check.duration_ms,
-        "status": check.status, "error": check.error, "hash": check.snapshot_hash,
+        "status": check.status, "error": check.error, "error_kind": check.error_kind,
+        "hash": check.snapshot_hash,
         "url": check.url, "final_url": check.final_url, "profile": check.profile,
+        "warnings": list(check.warnings or []),
     }
 
 
@@ -75,44 +84,91 @@ def overrides_for(watch: Watch) -> Overrides:
     )
 
 
-def run_check(engine: Engine, watch_id: int, browser: BrowserSession) -> CheckResult:
-    with Session(engine) as session:
-        watch = session.get_one(Watch, watch_id)
-        url, overrides = watch.url, overrides_for(watch)
-        profile = watch.profile_file or watch.profile  # a file the watch reads, or a name
-        evidence = _evidence(watch)
-    started = datetime.now(UTC)
-    t0 = time.monotonic()
-    record: Record | None = None
-    error: str | None = None
-    try:
-        record = capture(url, profile=profile, session=browser, overrides=overrides,
-                         options=evidence.render_options() if evidence else None)
-    except (JobFailed, InputError) as exc:
-        # InputError here is the watch's own configuration gone bad since it was added (its
-        # profile file deleted, a ${ENV:NAME} unset): a failed check the history shows.
-        error = str(exc)
-        logger.warning("check of {} failed: {}", url, error)
-    except BaseException:
-        if evidence is not None:
-            evidence.drop()
-        raise
-    duration_ms = int((time.monotonic() - t0) * 1000)
-    with Session(engine) as session:
-        watch = session.get_one(Watch, watch_id)
-        if record is None:
-            check = store.add_check(session, watch, started_at=started, duration_ms=duration_ms,
-                                    status="failed", error=error)
-            result = CheckResult(watch, check, [])
-        else:
-            result = _compare(session, watch, record, started, duration_ms,
-                              hold=evidence is not None)
-        session.commit()
-        for row in (result.watch, result.check):
-            session.refresh(row)
+def run_check(
+    engine: Engine, watch_id: int, browser: BrowserSession, *, wait: float | None = None
+) -> CheckResult:
+    """Check the watch now and store the outcome, whatever happens: a failure of any kind is a
+    failed check row with its classified, escaped error (`scraper.failures`).
+
+    Only one check of a watch runs at a time, across processes (`store.lease`); `wait` is how long
+    to wait for another one to finish (default: as long as a check may take). Raises only when
+    the store itself cannot be written (`Classified`, kind `storage`) or the watch stays busy.
+    """
+    settings = browser.settings
+    budget = settings.deadline + settings.busy_timeout  # the capture, then the write
+    ttl = budget + TEARDOWN_GRACE
+    with storing.said("the database could not be used"), \
+            lease.held(engine, watch_id, ttl=ttl, wait=ttl if wait is None else wait):
+        with Session(engine) as session:
+            watch = session.get_one(Watch, watch_id)
+            url, overrides = watch.url, overrides_for(watch)
+            profile = watch.profile_file or watch.profile  # a file the watch reads, or a name
+            evidence = _evidence(watch)
+        started = datetime.now(UTC)
+        t0 = time.monotonic()
+        outcome: Record | Failure
+        try:
+            outcome = capture(url, profile=profile, session=browser, overrides=overrides,
+                              options=evidence.render_options() if evidence else None)
+        except Exception as exc:
+            outcome = classify(exc, url)
+            # The traceback is for the debug log; the daemon and the CLI each say it in one line.
+            logger.opt(exception=exc).debug("check of watch {} ({}) failed: {}", watch_id,
+                                            safe_line(url), outcome)
+        except BaseException:
+            if evidence is not None:
+                evidence.drop()
+            raise
+        duration_ms = int((time.monotonic() - t0) * 1000)
+
+        def write(what: Record | Failure, until: float) -> CheckResult:
+            return storing.write(engine, lambda session: _write(
+                session, watch_id, what, started, duration_ms, settings.failing_after,
+                hold=evidence is not None), until=until, url=url)
+
+        # Within the check's budget, but a slow capture leaves the write a few tries at least.
+        until = max(t0 + budget, time.monotonic() + 3 * settings.busy_timeout)
+        try:
+            result = _written(write, outcome, until)
+        except BaseException:
+            if evidence is not None:
+                evidence.drop()
+            raise
     if evidence is not None:
+        record = outcome if isinstance(outcome, Record) else None
         result.evidence = _keep_evidence(engine, evidence, record, result)
     return result
+
+
+def _written(write: Callable[[Record | Failure, float], CheckResult], outcome: Record | Failure,
+             until: float) -> CheckResult:
+    try:
+        return write(outcome, until)
+    except Classified as exc:
+        if isinstance(outcome, Failure):
+            raise
+        # The record could not be stored: leave at least a failed check saying why, if the store
+        # takes that much (one try), else the caller reports the failure as it is.
+        logger.info("{}", exc.failure)
+        try:
+            return write(exc.failure, 0)
+        except Classified:
+            raise exc from None
+
+
+def _write(session: Session, watch_id: int, outcome: Record | Failure, started: datetime,
+           duration_ms: int, failing_after: int, *, hold: bool) -> CheckResult:
+    # Re-read under the lease, with the row locked where the backend can: what another process
+    # wrote since (a rebase, an applied watch file) is what this check builds on.
+    watch = session.get_one(Watch, watch_id, with_for_update=True)
+    if isinstance(outcome, Failure):
+        check = store.add_check(session, watch, started_at=started, duration_ms=duration_ms,
+                                status="failed", error=outcome.message, error_kind=outcome.kind)
+        streak = failing_streak(session, watch, check, failing_after)
+        # A failed check keeps no evidence bundle: its report never waits for one.
+        return _store(session, watch, check, streak, hold=False) if streak else \
+            CheckResult(watch, check, [])
+    return _compare(session, watch, outcome, started, duration_ms, hold=hold)
 
 
 def _keep_evidence(engine: Engine, evidence: ChangeEvidence, record: Record | None,
@@ -151,6 +207,7 @@ def _compare(
 ) -> CheckResult:
     base_check = session.get(Check, watch.base_check_id) if watch.base_check_id else None
     base = store.load_record(session, base_check) if base_check else None
+    record = carry_unseen(base, record)  # a partial thread is never a wall of removals
     changes = detect_changes(base, record)
     if base is None and record.is_empty():
         # No baseline yet and nothing found: a baseline of nothing would report the whole page as

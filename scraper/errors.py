@@ -24,6 +24,14 @@ class InputError(ScraperError):
 
 
 class JobFailed(ScraperError):
-    """A job ran and failed (timeout, HTTP error, browser crash). Exit code 1."""
+    """A job ran and failed (timeout, HTTP error, browser crash). Exit code 1.
+
+    `kind` classifies it for the check's row (see `scraper.failures`); None lets the classifier
+    decide.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str, kind: str | None = None, *, where: str | None = None) -> None:
+        super().__init__(message, where=where)
+        self.kind = kind

@@ -9,7 +9,9 @@ from typing import Literal
 
 _EVERY = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MIN_INTERVAL = timedelta(seconds=5)
+MAX_INTERVAL = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,13 @@ def parse_every(spec: str) -> Schedule:
     m = _EVERY.match(spec)
     if not m:
         raise ValueError("give a number and a unit, e.g. 30s, 15m, 2h or 1d")
-    schedule = Schedule("interval", f"{int(m.group(1))}{m.group(2)}")
-    if schedule.interval() < MIN_INTERVAL:
+    # Checked as a number of seconds first: a huge count overflows timedelta.
+    seconds = int(m.group(1)) * _SECONDS[m.group(2)]
+    if seconds < MIN_INTERVAL.total_seconds():
         raise ValueError(f"the shortest interval is {MIN_INTERVAL.seconds}s")
-    return schedule
+    if seconds > MAX_INTERVAL.total_seconds():
+        raise ValueError(f"the longest interval is {MAX_INTERVAL.days}d")
+    return Schedule("interval", f"{int(m.group(1))}{m.group(2)}")
 
 
 def parse_cron(spec: str) -> Schedule:

@@ -11,6 +11,7 @@ due), the scheduler calls the one delivery function (`scraper.reports.delivery.d
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -25,10 +26,12 @@ from scraper import store
 from scraper.browser import BrowserSession
 from scraper.changes import summarise
 from scraper.checking import run_check
+from scraper.failures import classify
 from scraper.reports.delivery import deliver
 from scraper.schedule import Schedule
 from scraper.settings import load_settings
 from scraper.store import Watch
+from scraper.store.lease import WatchBusy
 from scraper.watches import schedule_of
 
 SYNC_JOB = "sync-watches"
@@ -44,8 +47,10 @@ def _trigger(schedule: Schedule) -> IntervalTrigger | CronTrigger:
 
 class WatchScheduler:
     def __init__(self, engine: Engine, browser: BrowserSession, *, workers: int = 2,
-                 reload_every: float = 30.0, deliver_every: float = OUTBOX_EVERY) -> None:
+                 reload_every: float = 30.0, deliver_every: float = OUTBOX_EVERY,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.engine = engine
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.browser = browser
         self.reload_every = reload_every
         self.deliver_every = deliver_every
@@ -94,25 +99,37 @@ class WatchScheduler:
                 self._jobs[watch_id] = schedule
                 logger.info("watch {} scheduled {}", watch_id, schedule.describe())
 
-    @staticmethod
-    def _first_run(session: Session, watch: Watch, schedule: Schedule) -> datetime | None:
-        """Now when the watch is due; None lets the trigger pick the next regular time."""
+    def _first_run(self, session: Session, watch: Watch, schedule: Schedule) -> datetime:
+        """Now when the watch is due (never checked, or a run missed), else its next regular time.
+
+        Always a time: APScheduler 3 adds a job whose next_run_time is None as *paused*, which is
+        how cron watches once stopped after their first check.
+        """
         assert watch.id is not None
+        now = self.clock()
         last = store.list_checks(session, watch.id, limit=1)
         if not last:
-            return datetime.now(UTC)
-        if schedule.kind == "interval" and last[0].started_at + schedule.interval() <= datetime.now(UTC):
-            return datetime.now(UTC)
+            return now
         if schedule.kind == "interval":
-            return last[0].started_at + schedule.interval()
-        return None
+            following: datetime | None = last[0].started_at + schedule.interval()
+        else:
+            following = _trigger(schedule).get_next_fire_time(None, last[0].started_at)
+        return now if following is None or following <= now else following
 
     def _check(self, watch_id: int) -> None:
         try:
-            result = run_check(self.engine, watch_id, self.browser)
-        except Exception as exc:  # one broken watch must not stop the others
-            logger.error("watch {}: {}", watch_id, exc)
+            # No waiting here: a watch another process is checking right now is not checked twice.
+            result = run_check(self.engine, watch_id, self.browser, wait=0)
+        except WatchBusy as exc:
+            logger.info("{}", exc)
             return
+        except Exception as exc:  # the store failed (the check's row could not be written)
+            logger.opt(exception=exc).debug("watch {}: check not stored", watch_id)
+            logger.error("watch {}: {}", watch_id, classify(exc))
+            return
+        if result.check.status == "failed":
+            logger.warning("watch {} check {} failed: {} ({})", watch_id, result.check.id,
+                           result.check.error, result.check.error_kind)
         reported = [c for c in result.changes if c.notify]
         logger.info("watch {} check {}: {} · {}", watch_id, result.check.id, result.check.status,
                     summarise(reported) if reported else "no changes")

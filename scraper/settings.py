@@ -5,6 +5,7 @@ Read at call time (not import time) so tests can point them at a temporary folde
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shlex
@@ -25,6 +26,9 @@ _WHEEL_PROFILES = PACKAGE_DIR / "_profiles"
 BUILTIN_PROFILES = _REPO_PROFILES if _REPO_PROFILES.is_dir() else _WHEEL_PROFILES
 
 DEFAULT_DEADLINE = 45.0
+MAX_DEADLINE = 600.0
+DEFAULT_BUSY_TIMEOUT = 15.0
+DEFAULT_FAILING_AFTER = 3
 
 SmtpSecurity = Literal["none", "starttls", "ssl"]
 SMTP_PORTS: dict[str, int] = {"none": 25, "starttls": 587, "ssl": 465}
@@ -72,6 +76,9 @@ class Settings:
     default_database: bool  # the embedded SQLite: it upgrades its own schema on start
     mail: MailSettings  # change reports: SMTP, sender, default recipient and channels, templates
     proxy: str | None = None  # every page through this proxy, unless a profile or watch says otherwise
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT  # seconds a database write waits for a lock
+    failing_after: int = DEFAULT_FAILING_AFTER  # failed checks in a row that make a `failing` change
+    block_private: bool = False  # refuse private, loopback and link-local addresses (SSRF guard)
     tsa_url: str | None = None  # an RFC 3161 timestamp authority for evidence signatures
 
     @property
@@ -98,6 +105,27 @@ def _profile_dirs() -> tuple[Path, ...]:
     return tuple(dirs)
 
 
+def check_deadline(value: float, name: str) -> float:
+    """A job deadline in seconds: finite, more than 0, at most 600 (the same for every source)."""
+    if not (math.isfinite(value) and 0 < value <= MAX_DEADLINE):
+        raise InputError(f"{name}: give seconds, more than 0 and at most {MAX_DEADLINE:g}")
+    return value
+
+
+def _number(variable: str, default: float, low: float, high: float, unit: str,
+            whole: bool = False) -> float:
+    raw = os.environ.get(variable)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and low <= value <= high) or (whole and not value.is_integer()):
+        raise InputError(f"{variable}={raw!r}: give {unit} from {low:g} to {high:g}")
+    return value
+
+
 def _deadline() -> float:
     raw = os.environ.get("SCRAPER_DEADLINE")
     if raw is None:
@@ -106,9 +134,14 @@ def _deadline() -> float:
         value = float(raw)
     except ValueError:
         value = -1
-    if not 0 < value <= 600:
-        raise InputError(f"SCRAPER_DEADLINE={raw!r}: give seconds, more than 0 and at most 600")
-    return value
+    return check_deadline(value, f"SCRAPER_DEADLINE={raw!r}")
+
+
+def _flag(variable: str) -> bool:
+    raw = os.environ.get(variable, "").strip().lower()
+    if raw not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise InputError(f"{variable}={raw!r}: give 1 or 0")
+    return raw in ("1", "true", "yes")
 
 
 def _browser_args() -> tuple[str, ...]:
@@ -187,6 +220,11 @@ def load_settings() -> Settings:
     home = Path(os.environ.get("SCRAPER_HOME", "storage"))
     configured = os.environ.get("SCRAPER_DATABASE_URL")
     db = configured or f"sqlite:///{home / 'scraper.db'}"
+    block_private = _flag("SCRAPER_BLOCK_PRIVATE")
+    if block_private and os.environ.get("SCRAPER_BROWSER_WS"):
+        # The guard is a proxy the launched Chromium is told to use; a remote browser is not.
+        raise InputError("SCRAPER_BLOCK_PRIVATE=1 needs a browser scraper launches itself: "
+                         "unset SCRAPER_BROWSER_WS")
     return Settings(
         home=home,
         database_url=db,
@@ -198,5 +236,9 @@ def load_settings() -> Settings:
         default_database=not configured,
         mail=_mail(home),
         proxy=_proxy(),
+        busy_timeout=_number("SCRAPER_DB_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT, 0.1, 600, "seconds"),
+        failing_after=int(_number("SCRAPER_FAILING_AFTER", DEFAULT_FAILING_AFTER, 1, 1000,
+                                  "a whole number of checks", whole=True)),
+        block_private=block_private,
         tsa_url=_tsa_url(),
     )

@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from scraper.errors import InputError
+from scraper.terminal import safe
 
 ALLOWED_SCHEMES = ("http", "https")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -13,7 +14,8 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def _shown(url: str) -> str:
     """The URL for a message, without any `user:password@` in it."""
-    return repr(re.sub(r"[^/\s@]*@", "", url.strip(), count=1) if "@" in url else url.strip())
+    bare = re.sub(r"[^/\s@]*@", "", url.strip(), count=1) if "@" in url else url.strip()
+    return repr(safe(bare))  # escaped: a URL can carry control characters
 
 
 def check_url(url: str) -> str:
@@ -25,10 +27,17 @@ def check_url(url: str) -> str:
         raise InputError(f"{shown} has no scheme: give the whole URL, e.g. "
                          f"https://{shown[1:-1]}", where=shown[1:-1])
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        raise InputError(f"{shown}: '{parts.scheme}:' URLs are not allowed; give an http:// or "
-                         "https:// URL", where=shown[1:-1])
+        raise InputError(f"{shown}: '{safe(parts.scheme)}:' URLs are not allowed; give an http:// "
+                         "or https:// URL", where=shown[1:-1])
+    try:
+        parts.port  # noqa: B018  (urlsplit checks the port lazily, on access)
+    except ValueError:
+        raise InputError(f"{shown}: the port must be a number from 1 to 65535",
+                         where=shown[1:-1]) from None
     if not parts.hostname:
         raise InputError(f"{shown}: no host name", where=shown[1:-1])
+    if parts.port == 0:
+        raise InputError(f"{shown}: the port must be a number from 1 to 65535", where=shown[1:-1])
     if parts.username or parts.password:
         # They would be stored with the watch and printed in every report: refuse, never echo them.
         bare = parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()

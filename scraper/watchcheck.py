@@ -21,7 +21,8 @@ from scraper.envref import env_names
 from scraper.errors import InputError
 from scraper.fetch import Fetch, shown_proxy
 from scraper.profiles import is_profile_file, load_profile_file, load_profiles
-from scraper.profiles.schema import Action, check_regex, check_selector
+from scraper.profiles.regexes import check_regex
+from scraper.profiles.schema import Action, check_selector
 from scraper.schedule import Schedule, parse_cron, parse_every
 from scraper.settings import EMAIL_ADDRESS, Settings
 from scraper.urls import check_url
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 _TAG = re.compile(r"^[^\s,]{1,64}$")
 _SECRET_FIELD = re.compile(r"pass|pwd|secret|token|otp|pin\b", re.I)
 _ACTION = TypeAdapter(Action)
+# More checks in a row than anyone would wait for before hearing of a change.
+MAX_CONFIRM = 1000
 FETCH_KEYS = tuple(o.key for o in OPTIONS if o.stored_in == "fetch")
 Words = Callable[[str], str]
 
@@ -164,8 +167,8 @@ def _rule(rule: Any) -> dict[str, str]:
 
 
 def _confirm(value: int) -> int:
-    if value < 1:
-        raise ValueError("must be 1 or more")
+    if not 1 <= value <= MAX_CONFIRM:
+        raise ValueError(f"give a number of checks from 1 to {MAX_CONFIRM}")
     return value
 
 

@@ -6,6 +6,7 @@ The options and their checks are `scraper.watchopts` and `scraper.watchcheck`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -32,10 +33,19 @@ class WatchSpec:
         self.options = options
 
 
-def open_db(settings: Settings) -> Engine:
+def open_db(settings: Settings, *, missing: str | None = None) -> Engine:
     """The store; the embedded SQLite default upgrades itself, a configured server must be upgraded
-    with `scraper db upgrade`."""
-    return store.open_store(settings.database_url, auto_upgrade=settings.default_database)
+    with `scraper db upgrade`.
+
+    `missing`: the command only reads what is there (a watch by id or name): if the embedded
+    database does not exist yet, fail with this message instead of creating an empty one.
+    """
+    if missing is not None and settings.default_database:
+        path = store.database_url(settings.database_url).database
+        if path and not Path(path).exists():
+            raise InputError(f"{missing}: there are no watches yet (no database at {path})")
+    return store.open_store(settings.database_url, auto_upgrade=settings.default_database,
+                            busy_timeout=settings.busy_timeout)
 
 
 def same_page_watches(session: Session, url: str, *, but: int | None = None) -> list[Watch]:
@@ -130,3 +140,20 @@ def schedule_of(watch: Watch) -> Schedule | None:
     if watch.schedule is None or watch.schedule_kind not in ("interval", "cron"):
         return None
     return Schedule("interval" if watch.schedule_kind == "interval" else "cron", watch.schedule)
+
+
+def rebase_watch(engine: Engine, ref: str) -> tuple[Watch, store.Check]:
+    """Make the watch's newest check with a record (ok or mismatch) its base; InputError if none."""
+    with Session(engine) as session:
+        watch = store.get_watch(session, ref)
+        assert watch.id is not None
+        check = store.last_check_with_snapshot(session, watch.id, status=None)
+        if check is None:
+            raise InputError(f"watch {watch.id} has no check with a record yet: run `scraper check "
+                             f"{watch.id}` first")
+        watch.base_check_id, watch.pending_hash, watch.pending_count = check.id, None, 0
+        session.add(watch)
+        session.commit()
+        session.refresh(watch)
+        session.refresh(check)
+        return watch, check

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 from typing import Any
 
 
@@ -15,3 +16,49 @@ def stop(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=timeout)
+
+
+def _parents() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, state letter), for every process /proc shows."""
+    table: dict[int, tuple[int, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        table[int(entry.name)] = (int(fields[1]), fields[0])
+    return table
+
+
+def descendants(root: int) -> dict[int, str]:
+    """Every process below `root` (not `root` itself), with its state letter (Z: zombie)."""
+    table = _parents()
+    found: dict[int, str] = {}
+    frontier = [root]
+    while frontier:
+        pid = frontier.pop()
+        for child, (parent, state) in table.items():
+            if parent == pid and child not in found:
+                found[child] = state
+                frontier.append(child)
+    return found
+
+
+def zombies(root: int) -> list[int]:
+    return [pid for pid, state in descendants(root).items() if state == "Z"]
+
+
+def chromium_browsers(root: int) -> list[int]:
+    """The Chromium browser processes (not their renderers or helpers) below `root`."""
+    found = []
+    for pid, state in descendants(root).items():
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if state != "Z" and b"chrom" in argv[0] and not any(a.startswith(b"--type=") for a in argv):
+            found.append(pid)
+    return found

@@ -414,7 +414,8 @@ def test_filter_changes_refuses_unknown_kinds_with_the_allowed_list() -> None:
         filter_changes(mixed_changes(), ["comment_added", "comments_added", "likes"])
     assert str(caught.value) == (
         "unknown change kind 'comments_added', 'likes' in notify_on; allowed: comment_added, "
-        "comment_removed, comment_edited, article_edited, article_changed, profile_mismatch"
+        "comment_removed, comment_edited, article_edited, article_changed, profile_mismatch, "
+        "failing"
     )
     # An InputError too, so the CLI's single error handler exits with 2.
     assert isinstance(caught.value, UnknownChangeKindError)
@@ -430,6 +431,7 @@ def test_change_kinds() -> None:
         "article_edited",
         "article_changed",
         "profile_mismatch",
+        "failing",
     )
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scraper.errors import ScraperError
+
+if TYPE_CHECKING:
+    from playwright.async_api import Playwright
 
 SYSTEM_CHROMIUMS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -25,6 +29,14 @@ QUIET_FLAGS = (
 
 class BrowserNotFound(ScraperError):
     pass
+
+
+def bundled_path(playwright: Playwright) -> str | None:
+    """Where this Playwright keeps its own Chromium download (the file may not exist)."""
+    try:
+        return playwright.chromium.executable_path
+    except Exception:  # no browser downloaded for this Playwright: fall back to the system's
+        return None
 
 
 def find_chromium(override: str | None, playwright_path: str | None) -> str:

@@ -48,8 +48,10 @@ async def count_nodes(target: Page | Frame) -> int:
     return int(await target.evaluate("document.getElementsByTagName('*').length"))
 
 
-async def act(page: Page, target: Page | Frame, action: Callable[[], Awaitable[None]]) -> Effect:
-    """Run `action`, then wait for its effect: a changed DOM in `target`, or a new page."""
+async def act(page: Page, target: Page | Frame, action: Callable[[], Awaitable[None]],
+              seconds: float = EFFECT_MS / 1000) -> Effect:
+    """Run `action`, then wait (at most `seconds` for each) for its effect: a changed DOM in
+    `target`, or a new page."""
     from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
@@ -59,7 +61,8 @@ async def act(page: Page, target: Page | Frame, action: Callable[[], Awaitable[N
         await action()
         try:
             await target.wait_for_function(
-                "n => document.getElementsByTagName('*').length !== n", arg=nodes, timeout=EFFECT_MS
+                "n => document.getElementsByTagName('*').length !== n", arg=nodes,
+                timeout=max(seconds, 0.001) * 1000,
             )
         except PlaywrightTimeout:
             if not navigation.started:
@@ -69,7 +72,7 @@ async def act(page: Page, target: Page | Frame, action: Callable[[], Awaitable[N
         if not navigation.started:
             return "changed"
         try:
-            await asyncio.wait_for(navigation.committed.wait(), EFFECT_MS / 1000)
+            await asyncio.wait_for(navigation.committed.wait(), max(seconds, 0.001))
         except TimeoutError:
             return "nothing"  # a navigation that never committed (a download, a 204)
         await page.wait_for_load_state("load")

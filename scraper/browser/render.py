@@ -7,16 +7,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-from scraper.browser import steps
+from scraper.browser import navigate, steps
+from scraper.browser.actions import follow_to_bottom, run_actions
 from scraper.browser.context import open_context
-from scraper.browser.neterrors import in_words
+from scraper.browser.guard import Resolver
 from scraper.browser.recorder import Recorder
 from scraper.browser.trace import Trace
 from scraper.errors import JobFailed
 from scraper.extract.page import PageContent
 from scraper.fetch import Fetch
-from scraper.profiles.schema import Action, Profile
+from scraper.profiles.schema import DEFAULT_MAX_HTML, Action, Profile
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
@@ -27,6 +29,8 @@ Chooser = Callable[[str], Profile]
 DEFAULT_BLOCK = ("media", "font")
 # Seconds kept back from the deadline for reporting a failed wait and closing the context.
 STEP_MARGIN = 1.0
+# At most this share of the time left goes to the ready wait.
+READY_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class RenderJob:
     choose: Chooser
     deadline: float
     options: RenderOptions = RenderOptions()
+    guard: Resolver | None = None  # SCRAPER_BLOCK_PRIVATE: refuse a private main URL up front
     fetch: Fetch = field(default_factory=Fetch)  # the watch's own fetch settings: over the profile's
     defaults: Fetch = field(default_factory=Fetch)  # SCRAPER_PROXY: under the profile's
     before: tuple[Action, ...] = ()  # the watch's own steps: right after load, before ready
@@ -68,6 +73,10 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
     # The waits end a little before the job's hard deadline (BrowserSession.run), so a ready
     # condition that never comes is reported by name and the context still has time to close.
     end = loop.time() + job.deadline - min(STEP_MARGIN, job.deadline / 10)
+    if job.guard is not None:  # the clear message for the common case; the proxy does the rest
+        parts = urlsplit(job.url)
+        default_port = 443 if parts.scheme == "https" else 80
+        await job.guard.check(parts.hostname or "", parts.port or default_port)
     found = await _render(browser, job, job.profile, end)
     if isinstance(found, Profile):
         # Detected in the loaded page, with fetch settings of its own: load it again with them.
@@ -82,10 +91,16 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
     have loaded it otherwise (never with recorders: evidence records one load)."""
     loop = asyncio.get_running_loop()
     fetch = effective_fetch(job, profile).resolved()
+    if fetch.proxy and job.guard is not None:
+        # The guard is the browser's own proxy: a context's proxy would go around it.
+        raise JobFailed("SCRAPER_BLOCK_PRIVATE cannot guard pages loaded through a proxy; unset "
+                        "the proxy of this watch or profile, or SCRAPER_BLOCK_PRIVATE", "profile")
     extra = {"ignore_https_errors": True} if job.options.ignore_https_errors else {}
     for recorder in job.options.recorders:
         extra.update(recorder.context_options())
     context, job.trace.user_agent = await open_context(browser, fetch, job.url, extra)
+    seen = navigate.Observations()
+    max_html = profile.max_html if profile else DEFAULT_MAX_HTML
     try:
         context.set_default_timeout(job.deadline * 1000)
         page = await context.new_page()
@@ -94,22 +109,34 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         for recorder in job.options.recorders:
             await recorder.attach(context, page)
         fetched_at = utc_now()
-        await _navigate(page, job.url)
+        await navigate.cap_documents(page, max_html, seen)
+        await navigate.goto(page, job.url, _load_bound(profile, end - loop.time()), seen, max_html)
         if profile is None:
-            profile = job.choose(await page.content())
+            profile = job.choose(await navigate.content(page, max_html, _settle(end, loop)))
             if profile.fetch != Fetch() and not job.options.recorders:
                 return profile
-        await steps.run_actions(page, job.before, "watch", job.trace, end)
-        job.trace.ready = await steps.wait_ready(page, profile.ready, end - loop.time())
-        await steps.run_actions(page, profile.actions, "profile", job.trace, end)
-        await page.wait_for_load_state("load")  # a step may have opened another page
+        warnings = await run_actions(page, job.before, end, source="watch", trace=job.trace)
+        loads = await follow_to_bottom(page, profile.actions)
+        # A page whose `load` never came (an image that keeps failing) is read as it stands: no
+        # network idle will come either, and not being ready in time is then no failure.
+        ready = profile.ready if seen.loaded else profile.ready.model_copy(
+            update={"required": False, "network_idle": False})
+        # A ready condition that never comes leaves the actions a share of the time (load more,
+        # scroll): a capture of what has loaded is worth more than one cut short.
+        job.trace.ready = await steps.wait_ready(page, ready, READY_SHARE * (end - loop.time()))
+        warnings += await run_actions(page, profile.actions, end, loads, trace=job.trace)
+        html = await navigate.content(page, profile.max_html, _settle(end, loop))
         frames = await _frames(page, profile)
         content = PageContent(
-            url=job.url, final_url=page.url, fetched_at=fetched_at,
-            html=await page.content(), frames=frames,
+            url=job.url, final_url=page.url, fetched_at=fetched_at, html=html, frames=frames,
+            warnings=tuple(w for w in (*seen.warnings, job.trace.ready.warning, *warnings) if w),
         )
         for recorder in job.options.recorders:
             await recorder.collect(page, content)
+    except Exception:
+        if seen.too_large is not None:  # the document was refused for its size: say that
+            raise navigate.too_large(seen.too_large, max_html, "bytes") from None
+        raise
     finally:
         await context.close()
         for recorder in job.options.recorders:
@@ -123,19 +150,23 @@ def _blocked(job: RenderJob, profile: Profile | None) -> Sequence[str]:
     return profile.block if profile else DEFAULT_BLOCK
 
 
+def _load_bound(profile: Profile | None, remaining: float) -> float:
+    """How long to wait for `load`: the profile's ready timeout (else a default), leaving a fifth
+    of the time left for reading the page, so one that never loads is still read in time."""
+    ready = profile.ready.timeout if profile else None
+    return min(ready or navigate.LOAD_SECONDS, remaining * 0.8)
+
+
+def _settle(end: float, loop: asyncio.AbstractEventLoop) -> float:
+    return min(navigate.SETTLE_SECONDS, end - loop.time())
+
+
 async def _frames(page: Page, profile: Profile) -> dict[str, str]:
-    frame = profile.comments.frame if profile.comments else None
-    html = await steps.frame_html(page, frame) if frame else None
-    return {frame: html} if frame and html is not None else {}
-
-
-async def _navigate(page: Page, url: str) -> None:
-    from playwright.async_api import Error as PlaywrightError
-
-    try:
-        response = await page.goto(url, wait_until="load")
-    except PlaywrightError as exc:
-        raise JobFailed(in_words(exc.message, url), where=url) from None
-    if response is not None and response.status >= 400:
-        raise JobFailed(f"cannot load {url}: the server answered HTTP {response.status} "
-                        f"{response.status_text}".rstrip(), where=url)
+    """The comment iframes' HTML: the profile's widget frame, or the frames that may hold a thread."""
+    spec = profile.comments
+    if spec is None:
+        return {}
+    if spec.frame is not None:
+        html = await steps.frame_html(page, spec.frame, profile.max_html)
+        return {spec.frame: html} if html is not None else {}
+    return await steps.frames_html(page, spec.frames, profile.max_html) if spec.frames else {}

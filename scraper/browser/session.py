@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from loguru import logger
 
-from scraper.browser.discovery import QUIET_FLAGS, find_chromium
+from scraper.browser.discovery import QUIET_FLAGS, bundled_path, find_chromium
+from scraper.browser.guard import GuardProxy, Resolver
 from scraper.errors import JobFailed
 from scraper.settings import Settings, load_settings
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 # Extra time for tearing a timed-out job down before the caller gives up on the thread.
-_TEARDOWN_GRACE = 15.0
+TEARDOWN_GRACE = 15.0
 
 
 class BrowserSession:
@@ -35,6 +36,9 @@ class BrowserSession:
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._lock: asyncio.Lock | None = None
+        # SCRAPER_BLOCK_PRIVATE: every request goes through the guard's proxy (see guard.py).
+        self.guard = Resolver(self.settings.browser_args) if self.settings.block_private else None
+        self._proxy: GuardProxy | None = None
         self._thread.start()
 
     def __enter__(self) -> BrowserSession:
@@ -47,10 +51,10 @@ class BrowserSession:
         """Run `job` with a browser; it is cancelled (and its context closed) at the deadline."""
         future = asyncio.run_coroutine_threadsafe(self._run(job, deadline), self._loop)
         try:
-            return future.result(timeout=deadline + _TEARDOWN_GRACE)
+            return future.result(timeout=deadline + TEARDOWN_GRACE)
         except FutureTimeout:
             future.cancel()
-            raise JobFailed(f"job did not finish within its deadline of {deadline:g}s") from None
+            raise JobFailed(f"job did not finish within its deadline of {deadline:g}s", "timeout") from None
 
     async def _run(self, job: Callable[[Browser], Awaitable[T]], deadline: float) -> T:
         browser = await self._ensure_browser()
@@ -58,7 +62,8 @@ class BrowserSession:
             async with asyncio.timeout(deadline):
                 return await job(browser)
         except TimeoutError:
-            raise JobFailed(f"deadline of {deadline:g}s passed before the page was captured") from None
+            raise JobFailed(f"deadline of {deadline:g}s passed before the page was captured",
+                            "timeout") from None
 
     async def _ensure_browser(self) -> Browser:
         if self._lock is None:
@@ -81,11 +86,21 @@ class BrowserSession:
             if ws.startswith("http") or "/devtools/" in ws:
                 return await chromium.connect_over_cdp(ws)
             return await chromium.connect(ws)
-        path = find_chromium(self.settings.browser_path, _bundled_path(self._playwright))
+        path = find_chromium(self.settings.browser_path, bundled_path(self._playwright))
         logger.debug("launching {}", path)
         return await chromium.launch(
-            executable_path=path, args=[*QUIET_FLAGS, *self.settings.browser_args]
+            executable_path=path, args=[*QUIET_FLAGS, *self.settings.browser_args,
+                                        *await self._guard_flags()]
         )
+
+    async def _guard_flags(self) -> list[str]:
+        if self.guard is None:
+            return []
+        if self._proxy is None:
+            self._proxy = GuardProxy(self.guard)
+            self._proxy_url = await self._proxy.start()
+        # `<-loopback>`: loopback too goes through the proxy (Chromium bypasses it by default).
+        return [f"--proxy-server={self._proxy_url}", "--proxy-bypass-list=<-loopback>"]
 
     def close(self) -> None:
         if not self._thread.is_alive():
@@ -103,11 +118,7 @@ class BrowserSession:
                 logger.debug("browser close: {}", exc)
         if self._playwright is not None:
             await self._playwright.stop()
-        self._browser = self._playwright = None
+        if self._proxy is not None:
+            await self._proxy.close()
+        self._browser = self._playwright = self._proxy = None
 
-
-def _bundled_path(playwright: Playwright) -> str | None:
-    try:
-        return playwright.chromium.executable_path
-    except Exception:  # no browser downloaded for this Playwright: fall back to the system's
-        return None

@@ -19,6 +19,16 @@ class Ready:
     seconds: float
     budget: float
     required: bool
+    missed: str = ""  # the condition that never came, when not met
+
+    @property
+    def warning(self) -> str | None:
+        """What the record says when the page was read without being ready."""
+        if self.met:
+            return None
+        shown = " ".join(self.missed.split())
+        return (f"the page was not ready within {self.budget:.1f}s ({shown[:80]}); "
+                "captured what it showed by then")
 
     def to_dict(self) -> dict[str, Any]:
         return {"condition": self.condition, "met": self.met, "seconds": round(self.seconds, 2),

@@ -5,10 +5,12 @@ from scraper.cli import (  # noqa: F401  (each module registers its commands)
     check_cmd,
     db_cmd,
     demo_cmd,
+    doctor_cmd,
     evidence_cmd,
     outbox_cmd,
     profile_cmd,
     run_cmd,
+    suggest_cmd,
     watch_cmd,
     watchfile_cmd,
 )

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import platform
 import sys
+import traceback
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from loguru import logger
@@ -17,6 +18,11 @@ from typer._click.exceptions import ClickException, NoSuchOption, UsageError
 from scraper.cli.help import HELP_NAMES, tidy
 from scraper.cli.output import err
 from scraper.errors import ScraperError
+from scraper.failures import classify
+from scraper.terminal import safe
+
+if TYPE_CHECKING:
+    from loguru import Record
 
 app = typer.Typer(
     name="scraper",
@@ -30,12 +36,28 @@ app = typer.Typer(
 def examples(*lines: str) -> str:
     """A command's help epilog: examples as a person would type them (no markup inside)."""
     return "[bold]Examples[/]\n\n" + "\n".join(escape(line) for line in lines)
+def _escaped(record: Record) -> None:
+    # Log messages and tracebacks carry outside text (URLs, reason phrases, page errors): escape
+    # control and bidi characters here, once, so no log line can drive the terminal or a viewer.
+    record["message"] = safe(record["message"])
+    error = record["exception"]
+    record["extra"]["traceback"] = "" if error is None else safe(
+        "".join(traceback.format_exception(error.type, error.value, error.traceback)))
+
+
+def _to_stderr(message: object) -> None:
+    sys.stderr.write(str(message))
 
 
 def configure_logging(verbose: bool) -> None:
     logger.remove()
     logger.enable("scraper")
-    logger.add(sys.stderr, level="DEBUG" if verbose else "WARNING", format="{level}: {message}")
+    logger.configure(patcher=_escaped)
+    # Tracebacks go to the debug log only (`-v`); without it a person sees one line per failure.
+    line = "{level}: {message}\n" + ("{extra[traceback]}" if verbose else "")
+    # The stream is looked up at each line, not bound once: a caller (or a test) may swap it.
+    logger.add(_to_stderr, level="DEBUG" if verbose else "WARNING",
+               format=lambda _: line, backtrace=False, diagnose=False)
 
 
 def package_version() -> str:
@@ -76,11 +98,12 @@ def _wants_json(args: list[str]) -> bool:
 
 def _report(message: str, where: str | None, code: int, as_json: bool) -> int:
     if as_json:
-        data: dict[str, Any] = {"error": message, "where": where, "exit": code}
+        data: dict[str, Any] = {"error": safe(message), "where": where, "exit": code}
         print(json.dumps(data, ensure_ascii=False), file=sys.stderr)
     else:
         err.print("[bold red]error:[/] ", end="")
-        err.out(message, highlight=False)  # out(): no markup, so a URL's brackets stay literal
+        # out(): no markup, so a URL's brackets stay literal; safe(): no control characters.
+        err.out(safe(message), highlight=False)
     return code
 
 
@@ -121,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
         return _report("aborted", None, 1, as_json)
     except KeyboardInterrupt:
         return _report("interrupted", None, 130, as_json)
+    except Exception as exc:  # a failure nobody classified yet: still one line, never a traceback
+        logger.opt(exception=exc).debug("unexpected error")
+        return _report(classify(exc).message, None, 1, as_json)
     return result if isinstance(result, int) else 0
 
 

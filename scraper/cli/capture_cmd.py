@@ -8,7 +8,7 @@ import typer
 
 from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
-from scraper.cli.output import print_json, show, write_atomic
+from scraper.cli.output import output_target, print_json, show, write_atomic
 from scraper.errors import InputError
 
 # Service modules are imported inside each command: start-up stays lean, and a command pays only
@@ -30,9 +30,9 @@ def capture_command(
                               "in full (through a pager on a terminal, when long)."),
     as_json: bool = json_option("the record"),
     output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
-                                       help="Also write the record JSON here."),
-    deadline: float | None = typer.Option(None, "--deadline", min=1, metavar="SECONDS",
-                                          help="Give up after this long (default 45)."),
+                                       help="Also write the record JSON here (- for stdout)."),
+    deadline: float | None = typer.Option(None, "--deadline", metavar="SECONDS",
+                                          help="Give up after this long, up to 600 (default 45)."),
     evidence: bool = typer.Option(False, "--evidence",
                                   help="Also keep every artifact in a signed WACZ bundle."),
     out_dir: Path | None = typer.Option(None, "--out", metavar="DIR",
@@ -49,6 +49,10 @@ def capture_command(
         help="Accept an untrusted certificate for this capture (recorded as untrusted)."),
 ) -> None:
     """Render URL in Chromium and extract its article and comments."""
+    from scraper.settings import check_deadline
+
+    if deadline is not None:  # the same range everywhere, before anything runs or is written
+        check_deadline(deadline, f"--deadline {deadline:g}")
     if evidence or from_file is not None:
         from scraper.cli.evidence_run import EvidenceArgs, run_evidence
 
@@ -67,10 +71,14 @@ def capture_command(
     from scraper.capture import capture
     from scraper.cli.record_view import render_record
 
+    target = output_target(output) if output is not None else None  # before the capture
     record = capture(url, profile=profile, deadline=deadline,
                      options=RenderOptions(ignore_https_errors=ignore_https_errors))
-    if output is not None:
-        write_atomic(output, record.to_json(indent=2) + "\n")
+    if target is not None:
+        write_atomic(target, record.to_json(indent=2) + "\n")
+    elif output is not None and not as_json:  # `-o -`: the record JSON is the output
+        print_json(record.to_dict())
+        return
     if as_json:
         print_json(record.to_dict())
     else:

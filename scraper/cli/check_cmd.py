@@ -38,7 +38,11 @@ def _resolve_watch_ids(ref: str | None, tags: list[str]) -> list[int]:
     if (ref is None) == (not tags):
         raise InputError("give a watch (id, name or URL) or --tag, one of the two", where="ID")
     settings = load_settings()
-    engine = open_db(settings)
+    is_url = ref is not None and "://" in ref
+    if is_url:
+        check_url(ref or "")  # a bad URL is refused before the database is opened (or created)
+    missing = f"no watch {ref!r}" if ref is not None else f"no watch is tagged {', '.join(tags)}"
+    engine = open_db(settings, missing=None if is_url else missing)
     with Session(engine) as session:
         if tags:
             found = [w for w in store.list_watches(session) if set(tags) & set(w.tags)]
@@ -51,10 +55,11 @@ def _resolve_watch_ids(ref: str | None, tags: list[str]) -> list[int]:
         elif same := same_page_watches(session, check_url(ref)):
             watch = same[0]  # the page is watched already: check that watch, never add another
             if len(same) > 1 or watch.url != ref:
-                err.print(Text(f"checking watch {watch.id} ({watch.name}), which watches this page"))
+                err.print(Text(f"checking watch {watch.id} ({safe(watch.name)}), which watches "
+                               "this page"))
         else:
             watch = add_watch(engine, WatchSpec(ref), settings)
-            err.print(Text(f"added watch {watch.id} ({watch.name}) for {ref}"))
+            err.print(Text(f"added watch {watch.id} ({safe(watch.name)}) for {safe(ref)}"))
         assert watch.id is not None
         return [watch.id]
 
@@ -66,19 +71,22 @@ def render_result(result: CheckResult) -> Group:
 
     c = result.check
     head = Text()
-    head.append(f"watch {result.watch.id} ({result.watch.name})", style="bold")
+    head.append(f"watch {result.watch.id} ({safe(result.watch.name)})", style="bold")
     head.append(f" · check {c.id} · {c.status} · {c.duration_ms} ms\n", style="dim")
     if c.status == "failed":
         head.append("check failed: ", style="bold red")
-        head.append(c.error or "")
+        head.append(safe(c.error or ""))
         return Group(head)
+    for warning in c.warnings or []:
+        head.append("partial: ", style="bold yellow")
+        head.append(safe(warning) + "\n")
     if result.pending:
         head.append(f"change seen {result.watch.pending_count}/{result.watch.confirm} times; "
                     "reported once confirmed\n", style="yellow")
     if result.baseline:
         head.append("first check: this record is the baseline later checks are compared with\n")
         return Group(head)
-    head.append(summarise([ch for ch in result.changes if ch.notify]) + "\n")
+    head.append(safe(summarise([ch for ch in result.changes if ch.notify])) + "\n")
     if result.evidence is not None:
         head.append("evidence bundle: ", style="bold")
         head.append(str(result.evidence) + "\n")
@@ -114,15 +122,20 @@ def check(
             unsent += sum(send and r["status"] in ("queued", "failed") for r in reports)
             results.append({**result.to_dict(), "reports": reports})
             if not as_json:
-                out.print(render_result(result))
-                for r in reports:
+                # One failed check is said in one line, on stderr, through main().
+                if result.check.status != "failed" or len(watch_ids) > 1:
+                    out.print(render_result(result))
+                for r in reports:  # a failed check can be reported too (`failing`)
                     out.print(_report_line(r))
     if as_json:
         print_json(results if tags else results[0])
     failed = [r for r in results if r["check"]["status"] == "failed"]
+    if len(results) == 1 and failed:
+        w, c = failed[0]["watch"], failed[0]["check"]
+        raise JobFailed(f"watch {w['id']} ({w['name']}) check {c['id']} failed: {c['error']} "
+                        f"({c['error_kind']})")
     if failed:
-        raise JobFailed(f"check failed: {failed[0]['check']['error']}" if len(results) == 1 else
-                        f"{len(failed)} of {len(results)} checks failed: "
+        raise JobFailed(f"{len(failed)} of {len(results)} checks failed: "
                         + ", ".join(r["watch"]["name"] for r in failed))
     if unsent:
         stored = "the check is stored" if len(results) == 1 else "the checks are stored"
@@ -160,7 +173,8 @@ def _report_line(report: dict[str, Any]) -> Text:
 @app.command("history", epilog=examples("scraper history lavrov", "scraper history 3 -n 5 --json"))
 def history(
     ref: str = typer.Argument(..., metavar="ID", help="Watch id or name."),
-    limit: int = typer.Option(20, "--limit", "-n", min=1, metavar="N", help="Show the N newest."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, max=100_000, metavar="N",
+                              help="Show the N newest."),
     as_json: bool = json_option("the checks"),
 ) -> None:
     """List a watch's checks, newest first."""
@@ -170,7 +184,7 @@ def history(
     from scraper.checking import check_dict
     from scraper.watches import open_db
 
-    with Session(open_db(load_settings())) as session:
+    with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
         watch = store.get_watch(session, ref)
         assert watch.id is not None
         rows = []
@@ -185,7 +199,8 @@ def history(
     table = Table("check", "started (UTC)", "ms", "status", "changes", "hash / error")
     for r in rows:
         status_style = {"ok": "green", "failed": "red", "mismatch": "yellow"}.get(str(r["status"]), "")
-        detail = Text(str(r["error"] or ""), style="red") if r["error"] else Text(str(r["hash"] or "")[:12])
+        error = f"{r['error_kind']}: {r['error']}" if r["error_kind"] else str(r["error"])
+        detail = Text(safe(error), style="red") if r["error"] else Text(str(r["hash"] or "")[:12])
         table.add_row(str(r["id"]), str(r["started_at"]), str(r["duration_ms"]),
                       Text(str(r["status"]), style=status_style), str(r["changes"]), detail)
     out.print(table)
@@ -220,7 +235,7 @@ def diff(
     from scraper.changes_view import render_changes
     from scraper.watches import open_db
 
-    with Session(open_db(load_settings())) as session:
+    with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
         watch = store.get_watch(session, ref)
         assert watch.id is not None
         new = _with_record(session, watch.id, to_check, None)
@@ -230,6 +245,6 @@ def diff(
         print_json({"watch": {"id": watch.id, "name": watch.name}, "from": old.id, "to": new.id,
                     "changes": [c.to_dict() for c in changes]})
         return
-    out.print(Text(f"watch {watch.id} ({watch.name}): check {old.id} → {new.id}", style="bold"))
-    out.print(Text(summarise(changes)))
+    out.print(Text(f"watch {watch.id} ({safe(watch.name)}): check {old.id} → {new.id}", style="bold"))
+    out.print(Text(safe(summarise(changes))))
     out.print(render_changes(changes))

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from scraper.cli.output import out, print_json, write_atomic
+from scraper.cli.output import out, output_target, print_json, write_atomic
 from scraper.errors import InputError, JobFailed
 from scraper.terminal import safe
 
@@ -58,13 +58,14 @@ def run_evidence(args: EvidenceArgs) -> None:
 
     url = check_url(args.url or "")
     out_dir = check_out_dir(args.out_dir) if args.out_dir else None
+    target = output_target(args.output) if args.output is not None else None  # before any work
     engine = open_db(settings)  # a database that cannot be opened fails before the browser
     with BrowserSession(settings) as browser:
         bundle = capture_evidence(url, settings=settings, engine=engine, options=options,
                                   session=browser, profile=args.profile, deadline=args.deadline,
                                   out=out_dir)
-    if args.output is not None:
-        write_atomic(args.output, bundle.record.to_json(indent=2) + "\n")
+    if target is not None:
+        write_atomic(target, bundle.record.to_json(indent=2) + "\n")
     if args.as_json:
         print_json({"bundle": bundle_dict(bundle), "record": bundle.record.to_dict()})
     else:

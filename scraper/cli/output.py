@@ -10,6 +10,9 @@ from typing import Any
 
 from rich.console import Console, RenderableType
 
+from scraper.errors import InputError
+from scraper.terminal import safe
+
 # Page-derived strings are passed as Text objects or through rich.markup.escape, never as markup.
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -33,14 +36,44 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def output_target(path: Path, option: str = "--output") -> Path | None:
+    """Where `--output` may write, checked before any work: None for `-` (stdout), else a regular
+    file's path. A folder, device, FIFO or socket is refused (InputError); a symlink is followed to
+    the regular file it names (written there, the link kept), never replaced by a file."""
+    if str(path) == "-":
+        return None
+    shown = safe(str(path))
+    target = path.resolve() if path.is_symlink() else path
+    if path.is_symlink() and not target.exists():
+        raise InputError(f"{option} {shown}: a symlink to nothing ({safe(str(target))})")
+    if target.exists() and not target.is_file():
+        kind = "a folder" if target.is_dir() else "not a regular file (a device, FIFO or socket)"
+        raise InputError(f"{option} {shown}: {kind}; give a file path, or - for stdout")
+    parent = target.parent
+    while not parent.exists():  # write_atomic creates the missing folders
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"{option} {shown}: cannot write in {safe(str(parent))}")
+    return target
+
+
 def write_atomic(path: Path, text: str) -> None:
-    """Write a file whole or not at all: a temp file beside it, then a rename."""
+    """Write a file whole or not at all: a temp file beside it, then a rename (keeping the mode
+    of the file it replaces)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o7777 if path.is_file() else None
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

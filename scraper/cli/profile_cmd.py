@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -12,6 +13,12 @@ from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
 from scraper.cli.output import out, print_json
 from scraper.settings import load_settings
+from scraper.terminal import safe
+
+if TYPE_CHECKING:
+    from scraper.browser.trace import Trace
+    from scraper.extract.page import PageContent
+    from scraper.profiles.schema import Profile
 
 profile_app = typer.Typer(help="List, test and check site profiles.", no_args_is_help=True)
 app.add_typer(profile_app, name="profile")
@@ -72,22 +79,24 @@ def test_profile(
     profile: str | None = typer.Option(None, "--profile", "-p", metavar="NAME|FILE",
                                        help="Profile name or profile file (default: detect)."),
     as_json: bool = json_option("the load and the fields"),
-    deadline: float | None = typer.Option(None, "--deadline", min=1, metavar="SECONDS",
-                                          help="Give up after this long (default 45)."),
+    deadline: float | None = typer.Option(None, "--deadline", metavar="SECONDS",
+                                          help="Give up after this long, up to 600 (default 45)."),
 ) -> None:
     """Render URL and show how it loaded (the ready wait, each step) and, field by field, what
     each selector matched and how many times."""
     from scraper.browser import BrowserSession
     from scraper.browser.trace import Trace
     from scraper.capture import render_url
-    from scraper.cli.profile_view import render_trace, report_table
+    from scraper.cli.profile_view import render_trace
     from scraper.errors import JobFailed
-    from scraper.extract.explain import explain
     from scraper.profiles import load_profiles
+    from scraper.settings import check_deadline
     from scraper.urls import check_url
 
     settings = load_settings()
     url = check_url(url)
+    if deadline is not None:
+        check_deadline(deadline, f"--deadline {deadline:g}")
     profiles = load_profiles(settings.profile_dirs)
     trace = Trace()
     try:
@@ -98,11 +107,38 @@ def test_profile(
         if not as_json:  # what ran before the failure says where to look
             out.print(render_trace(trace))
         raise
-    reports = explain(rendered.page, rendered.profile)
+    show_test(rendered.page, rendered.profile, as_json=as_json, trace=trace)
+
+
+SOURCES = {"structured": "the page's structured data", "fallback": "main-content extraction",
+           "detected": "structure detection"}
+
+
+def show_test(page: PageContent, profile: Profile, *, as_json: bool,
+              trace: Trace | None = None) -> None:
+    """The `profile test` view of a rendered page: how it loaded (the ready wait, each step), each
+    field's selectors, then what the record took from elsewhere (structured data, main content,
+    detection) and its warnings."""
+    from scraper.cli.profile_view import render_trace, report_table
+    from scraper.extract import extract
+    from scraper.extract.explain import explain
+
+    reports = explain(page, profile)
+    record = extract(page, profile)
     if as_json:
-        print_json({"url": url, "profile": rendered.profile.name, "load": trace.to_dict(),
-                    "fields": [r.to_dict() for r in reports]})
+        print_json({"url": page.url, "profile": profile.name,
+                    "load": trace.to_dict() if trace else None,
+                    "fields": [r.to_dict() for r in reports],
+                    "sources": record.sources, "warnings": record.warnings,
+                    "comments": len(record.comments)})
         return
-    out.print(Text(f"profile {rendered.profile.name} on {rendered.page.final_url}", style="bold"))
-    out.print(render_trace(trace))
+    out.print(Text(f"profile {profile.name} on {page.final_url}", style="bold"))
+    if trace is not None:
+        out.print(render_trace(trace))
     out.print(report_table(reports))
+    for field, source in record.sources.items():
+        if source != "profile":
+            out.print(Text(f"{field}: from {SOURCES[source]}, not the profile's selectors", style="cyan"))
+    out.print(Text(f"{len(record.comments)} comments in the record", style="bold"))
+    for warning in record.warnings:
+        out.print(Text("partial: ", style="bold yellow") + Text(safe(warning)))

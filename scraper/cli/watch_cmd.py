@@ -12,6 +12,7 @@ from scraper.cli.common import confirm, json_option, yes_option
 from scraper.cli.output import err, out, print_json
 from scraper.cli.watch_options import with_watch_options
 from scraper.settings import Settings, load_settings
+from scraper.terminal import safe
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -107,7 +108,7 @@ def edit(
     from scraper.watches import edit_watch, open_db
 
     settings = load_settings()
-    with Session(open_db(settings)) as session:
+    with Session(open_db(settings, missing=f"no watch {ref!r}")) as session:
         watch = store.get_watch(session, ref)
         changed = edit_watch(session, watch, options or {}, settings, url=url, clear=clear,
                              allow_duplicate=allow_duplicate)
@@ -152,7 +153,7 @@ def show(ref: str = REF, as_json: bool = json_option("the watch")) -> None:
     from scraper.watches import open_db
 
     settings = load_settings()
-    with Session(open_db(settings)) as session:
+    with Session(open_db(settings, missing=f"no watch {ref!r}")) as session:
         _print_watch(session, store.get_watch(session, ref), settings, as_json)
 
 
@@ -164,7 +165,7 @@ def _set_paused(ref: str, paused: bool, as_json: bool) -> None:
     from scraper.watches import open_db
 
     settings = load_settings()
-    with Session(open_db(settings)) as session:
+    with Session(open_db(settings, missing=f"no watch {ref!r}")) as session:
         watch = store.set_paused(session, store.get_watch(session, ref), paused)
         session.commit()
         _print_watch(session, watch, settings, as_json)
@@ -193,7 +194,7 @@ def remove(ref: str = REF, yes: bool = yes_option("removing it"),
     from scraper.store import summary
     from scraper.watches import open_db
 
-    with Session(open_db(load_settings())) as session:
+    with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
         watch = store.get_watch(session, ref)
         assert watch.id is not None
         checks, changes = summary.history_size(session, watch.id)
@@ -205,5 +206,25 @@ def remove(ref: str = REF, yes: bool = yes_option("removing it"),
     if as_json:
         print_json(data)
     else:
-        out.print(Text(f"removed watch {data['removed']} ({data['name']}) with {checks} checks "
-                       f"and {changes} changes"))
+        out.print(Text(f"removed watch {data['removed']} ({safe(str(data['name']))}) with {checks} "
+                       f"checks and {changes} changes"))
+
+
+@watch_app.command("rebase", epilog=examples("scraper watch rebase lavrov"))
+def rebase(ref: str = REF, as_json: bool = json_option("the watch and its new base")) -> None:
+    """Accept the page as its last check saw it as the new baseline: the next check compares with it
+    (e.g. after a thread was really emptied, which is otherwise kept as a profile_mismatch)."""
+    from sqlmodel import Session
+
+    from scraper.watches import open_db, rebase_watch
+
+    settings = load_settings()
+    engine = open_db(settings, missing=f"no watch {ref!r}")
+    watch, check = rebase_watch(engine, ref)
+    if as_json:
+        with Session(engine) as session:
+            data = watch_rows(session, [watch], settings)[0]
+        print_json({"watch": data, "base_check_id": check.id})
+    else:
+        out.print(Text(f"watch {watch.id} ({safe(watch.name)}): check {check.id} "
+                       f"({check.status}) is the new baseline"))

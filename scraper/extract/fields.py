@@ -8,6 +8,7 @@ from datetime import date, datetime
 from parsel import Selector, SelectorList
 
 from scraper.extract.text import inline, paragraphs
+from scraper.profiles import regexes
 from scraper.profiles.schema import FieldSpec, is_xpath
 
 # `::attr(x)` / `::text` alone mean the context element itself (parsel would search descendants too).
@@ -50,7 +51,7 @@ def raw_values(context: Selector, spec: FieldSpec, *, keep_paragraphs: bool = Fa
 def _apply_regex(value: str, pattern: str | None) -> str | None:
     if pattern is None:
         return value
-    m = re.search(pattern, value)
+    m = regexes.search(regexes.compile_user(pattern), value)
     if m is None:
         return None
     return m.group(1) if m.groups() else m.group(0)

@@ -97,8 +97,37 @@ def _sources(dirs: Iterable[Path]) -> dict[str, Source]:
 
 def load_profiles(dirs: Iterable[Path]) -> dict[str, Profile]:
     """All profiles by name; a later folder's profile of the same name replaces an earlier one."""
-    sources = _sources(dirs)
-    return {name: _validate(name, _resolve(name, sources), sources) for name in sources}
+    profiles, errors = collect_profiles(dirs)
+    if errors:
+        raise InputError(errors[0])  # the first in folder and file order: one thing to fix at a time
+    return profiles
+
+
+def collect_profiles(dirs: Iterable[Path]) -> tuple[dict[str, Profile], list[str]]:
+    """Every profile that loads, and every error (each naming its file) instead of the first:
+    for `scraper doctor`, which reports what is wrong rather than stopping at it."""
+    sources: dict[str, Source] = {}
+    errors: list[str] = []
+    for folder in dirs:
+        try:
+            paths = profile_files([folder])
+        except InputError as exc:
+            errors.append(str(exc))
+            continue
+        for path in paths:
+            try:
+                source = _read(path)
+            except InputError as exc:
+                errors.append(str(exc))
+                continue
+            sources[source.data["name"]] = source
+    profiles: dict[str, Profile] = {}
+    for name in sources:
+        try:
+            profiles[name] = _validate(name, _resolve(name, sources), sources)
+        except InputError as exc:
+            errors.append(str(exc))
+    return profiles, errors
 
 
 def load_profile_file(path: Path, dirs: Iterable[Path]) -> Profile:

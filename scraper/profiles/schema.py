@@ -6,7 +6,6 @@ documents every key here.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from parsel import Selector
@@ -22,9 +21,13 @@ from pydantic import (
 )
 
 from scraper.fetch import Fetch
+from scraper.profiles.regexes import check_regex
 
 _PROBE = Selector(text="<html><body></body></html>")
 BLOCKABLE = ("image", "media", "font", "stylesheet")
+# The largest DOM (characters of HTML) read from a page: beyond it the page fails as too large
+# rather than cost gigabytes in the driver and the parser.
+DEFAULT_MAX_HTML = 10_000_000
 
 
 class Strict(BaseModel):
@@ -48,14 +51,6 @@ def check_selector(expr: str) -> str:
     except Exception as exc:  # cssselect raises SyntaxError subclasses, lxml ValueError
         kind = "XPath" if is_xpath(expr) else "CSS"
         raise ValueError(f"invalid {kind} selector {expr!r}: {exc}") from None
-    return expr
-
-
-def check_regex(expr: str) -> str:
-    try:
-        re.compile(expr)
-    except re.error as exc:
-        raise ValueError(f"invalid regex {expr!r}: {exc}") from None
     return expr
 
 
@@ -124,6 +119,9 @@ class ScrollAction(Strict):
 
 class ClickAction(Strict):
     click: SelectorStr  # clicked again and again until it is gone (or `max` clicks)
+    # Only the matches whose text matches this regex (case-insensitive), e.g. "load more comments";
+    # written in the syntax Python and JavaScript share, since the browser evaluates it.
+    text: RegexStr | None = None
     max: int = Field(default=20, ge=1, le=500)
     frame: SelectorStr | None = None
 
@@ -208,6 +206,9 @@ class ArticleSpec(Strict):
 
 class CommentsSpec(Strict):
     frame: SelectorStr | None = None  # the iframe holding the widget, same- or cross-origin
+    # Iframes that may hold the thread (Disqus-like widgets): read as well, and searched for
+    # comments when the page itself shows none.
+    frames: SelectorStr | None = None
     item: SelectorStr
     id: FieldSpec | None = None
     parent: Literal["nesting"] | FieldSpec = "nesting"
@@ -227,6 +228,7 @@ class Profile(Strict):
     ignore: tuple[SelectorStr, ...] = ()
     block: tuple[str, ...] = ()  # resource kinds (image, media, font, stylesheet) or URL patterns
     deadline: float | None = Field(default=None, gt=0, le=600)
+    max_html: int = Field(default=DEFAULT_MAX_HTML, ge=10_000, le=200_000_000)
     article: ArticleSpec = ArticleSpec()
     comments: CommentsSpec | None = None
     normalise: tuple[NormaliseRule, ...] = ()

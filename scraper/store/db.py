@@ -27,8 +27,8 @@ from scraper.errors import InputError, JobFailed
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # Long enough to ride out another process's write (a check, an upgrade), short enough to report a
-# stuck lock instead of hanging forever.
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+# stuck lock instead of hanging forever (SCRAPER_DB_BUSY_TIMEOUT sets it).
+DEFAULT_BUSY_TIMEOUT = 15.0
 
 _PG_DRIVERS = {"postgresql", "postgres"}
 
@@ -41,12 +41,16 @@ def database_url(url: str) -> URL:
     return parsed
 
 
-def make_engine(url: str) -> Engine:
-    """The engine the application uses: SQLite in WAL mode with foreign keys on, or PostgreSQL."""
+def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
+    """The engine the application uses: SQLite in WAL mode with foreign keys on, or PostgreSQL.
+
+    `busy_timeout`: seconds a statement waits for another writer's lock before failing (SQLite's
+    busy timeout; PostgreSQL's lock_timeout)."""
     parsed = database_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, migrating=False)
-    return create_engine(parsed, pool_pre_ping=True)
+        return _sqlite_engine(parsed, migrating=False, busy_timeout=busy_timeout)
+    options = f"-c lock_timeout={int(busy_timeout * 1000)}"
+    return create_engine(parsed, pool_pre_ping=True, connect_args={"options": options})
 
 
 def migration_engine(url: str) -> Engine:
@@ -57,7 +61,7 @@ def migration_engine(url: str) -> Engine:
     return create_engine(parsed)
 
 
-def _sqlite_engine(url: URL, *, migrating: bool) -> Engine:
+def _sqlite_engine(url: URL, *, migrating: bool, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
     _create_parent_folder(url)
     engine = create_engine(url)
     # Migrations differ in two ways. Foreign keys are OFF: alembic rebuilds a table to alter it on
@@ -78,7 +82,7 @@ def _sqlite_engine(url: URL, *, migrating: bool) -> Engine:
         # whole file under an exclusive lock.
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA foreign_keys={foreign_keys}")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
 
     if migrating:
@@ -139,14 +143,14 @@ def upgrade(url: str, revision: str = "head") -> None:
         engine.dispose()
 
 
-def open_store(url: str, *, auto_upgrade: bool) -> Engine:
+def open_store(url: str, *, auto_upgrade: bool, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
     """An engine on a database at the code's revision, upgrading it first if `auto_upgrade`.
 
     Without `auto_upgrade` a database behind the code is refused (InputError naming the command
     that fixes it), never changed behind the operator's back. A database ahead of the code (written
     by a newer scraper) is always refused: this code cannot know what the newer schema means.
     """
-    engine = make_engine(url)
+    engine = make_engine(url, busy_timeout)
     try:
         _ensure_head(engine, url, auto_upgrade=auto_upgrade)
     except BaseException:
@@ -160,7 +164,7 @@ def _ensure_head(engine: Engine, url: str, *, auto_upgrade: bool) -> None:
     current, head = _current_revision(engine), head_revision()
     if current == head:
         return
-    if current is not None and not _is_known(current):
+    if current is not None and not is_known_revision(current):
         raise InputError(
             f"database at {where} is at revision {current}, which this version of scraper does "
             f"not know (it needs {head}): the database was upgraded by a newer scraper; "
@@ -184,7 +188,8 @@ def _current_revision(engine: Engine) -> str | None:
         raise JobFailed(f"cannot open the database at {_where(engine.url)}: {exc.orig}") from exc
 
 
-def _is_known(revision: str) -> bool:
+def is_known_revision(revision: str) -> bool:
+    """Whether this code's migrations include `revision` (False: a newer scraper wrote it)."""
     try:
         return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
     except CommandError:  # alembic's wrapper for "no such revision"

@@ -142,6 +142,9 @@ class Watch(StoreModel, table=True):
     actions: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    # Who is checking the watch now, until when (see `lease`): one check of a watch at a time.
+    lease_owner: str | None = None
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Change reports: None = one report per check; else "hourly", "daily" or a cron expression.
     digest: str | None = None
     # Apprise / webhook URLs (secrets in them only as ${ENV:NAME}; views mask them).
@@ -179,10 +182,15 @@ class Check(StoreModel, table=True):
     duration_ms: int
     status: str  # CheckStatus
     error: str | None = Field(default=None, sa_type=Text)
+    error_kind: str | None = None  # scraper.failures.FailureKind, for failed checks
     snapshot_hash: str | None = Field(default=None, foreign_key="snapshots.hash")  # null: failed
     url: str
     final_url: str | None = None
     profile: str | None = None
+    # Why the capture may be incomplete (Record.warnings): a partial thread is not a removal.
+    warnings: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class Change(StoreModel, table=True):

@@ -189,6 +189,7 @@ def load_record(session: Session, check: Check) -> Record:
             "final_url": check.final_url or check.url,
             "profile": check.profile or "",
             "fetched_at": check.started_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "warnings": list(check.warnings or []),
             **content,
         }
     )
@@ -203,6 +204,7 @@ def add_check(
     status: CheckStatus,
     record: Record | None = None,
     error: str | None = None,
+    error_kind: str | None = None,
 ) -> Check:
     """Record one check. With a record, its content is stored (once) and url/final_url/profile come
     from it; without one (a failed check) they are the watch's own."""
@@ -218,10 +220,12 @@ def add_check(
         duration_ms=duration_ms,
         status=status,
         error=error,
+        error_kind=error_kind,
         snapshot_hash=put_snapshot(session, record) if record is not None else None,
         url=record.url if record is not None else watch.url,
         final_url=record.final_url if record is not None else None,
         profile=record.profile if record is not None else watch.profile,
+        warnings=list(record.warnings) if record is not None else [],
     )
     session.add(check)
     session.flush()

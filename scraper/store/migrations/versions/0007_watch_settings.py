@@ -1,7 +1,7 @@
 """Watch settings: tags, the profile file a watch reads, fetch settings and browser steps.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-02-02
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

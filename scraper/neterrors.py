@@ -1,12 +1,8 @@
 """Chromium's network error codes in a person's words: `cannot load URL: the server refused the
-connection`, not `Page.goto: net::ERR_CONNECTION_REFUSED at URL`."""
+connection (net::ERR_CONNECTION_REFUSED)`, not `Page.goto: net::ERR_CONNECTION_REFUSED at URL`.
+`scraper.failures` says every failed load with them."""
 
 from __future__ import annotations
-
-import re
-
-_NET_CODE = re.compile(r"net::(ERR_[A-Z0-9_]+)")
-_CALL = re.compile(r"^[A-Za-z]+\.[A-Za-z]+: ")  # "Page.goto: "
 
 # The codes a page load meets in practice (chromium/src/net/base/net_error_list.h).
 REASONS = {
@@ -41,30 +37,19 @@ REASONS = {
     "ERR_CERT_REVOKED": "the site's TLS certificate has been revoked",
     "ERR_CERT_INVALID": "the site's TLS certificate is invalid",
     "ERR_PROXY_CONNECTION_FAILED": "the proxy cannot be reached",
-    "ERR_TUNNEL_CONNECTION_FAILED": "the proxy could not open a connection to the site",
+    "ERR_TUNNEL_CONNECTION_FAILED": ("the proxy could not open a connection to the site "
+                                     "(with SCRAPER_BLOCK_PRIVATE: a private address?)"),
     "ERR_PROXY_AUTH_UNSUPPORTED": "the proxy asks for a kind of login the browser cannot give",
     "ERR_PROXY_CERTIFICATE_INVALID": "the proxy's TLS certificate is invalid",
     "ERR_NO_SUPPORTED_PROXIES": "no usable proxy (check the proxy URL)",
     "ERR_SOCKS_CONNECTION_FAILED": "the SOCKS proxy could not connect to the site",
-    "ERR_BLOCKED_BY_CLIENT": "the request was blocked (by a profile's block: list?)",
+    "ERR_BLOCKED_BY_CLIENT": "the request was blocked (SCRAPER_BLOCK_PRIVATE or a block: list)",
     "ERR_BLOCKED_BY_RESPONSE": "the site forbids being shown this way",
     "ERR_ABORTED": "the load was aborted (a download, or the page stopped it)",
     "ERR_FILE_NOT_FOUND": "the file does not exist",
 }
 
 
-def net_error(message: str) -> str | None:
-    """The `ERR_…` code in a Playwright error message, if any."""
-    found = _NET_CODE.search(message)
-    return found.group(1) if found else None
-
-
-def in_words(message: str, url: str) -> str:
-    """`cannot load URL: reason (ERR_CODE)` for a network error; else the message's first line
-    without the Playwright call in front of it."""
-    code = net_error(message)
-    if code is not None:
-        reason = REASONS.get(code, code.removeprefix("ERR_").replace("_", " ").lower())
-        return f"cannot load {url}: {reason} ({code})"
-    first = message.strip().splitlines()[0] if message.strip() else "unknown error"
-    return f"cannot load {url}: {_CALL.sub('', first)}"
+def net_reason(code: str) -> str:
+    """A person's words for one `ERR_…` code."""
+    return REASONS.get(code, code.removeprefix("ERR_").replace("_", " ").lower())

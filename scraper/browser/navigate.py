@@ -1,0 +1,165 @@
+"""Getting to a readable page: navigate, let it settle, and read its DOM within bounds.
+
+Hostile or clumsy pages do three things this module rides out:
+- a `load` event that never fires (an image whose onerror adds another image, a stalled request):
+  the page is navigated to its DOMContentLoaded, `load` is waited for within a bound, and then the
+  DOM is read as it stands, with a warning;
+- navigation while the DOM is read (a meta refresh, a script redirect, a reload loop): reading is
+  retried after the next load, up to a bound, then it fails with a clear error;
+- a DOM too large to read safely: its size is asked first, and a page over `max_html` fails
+  ("page too large") instead of costing gigabytes in the driver and the parser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from loguru import logger
+
+from scraper.browser.guard import BLOCKED_HEADER
+from scraper.errors import JobFailed
+from scraper.terminal import safe_line
+
+if TYPE_CHECKING:
+    from playwright.async_api import Frame, Page
+
+# How long a page may keep navigating (refresh or redirect chains, reload loops) before we stop
+# waiting for it to hold still; at most the time left in the job.
+SETTLE_SECONDS = 10.0
+# The DOM as page.content() gives it (doctype + outerHTML), in one round trip, and only when it is
+# no larger than the cap: [length, html or null].
+_READ_DOM = """max => {
+  const root = document.documentElement;
+  if (!root) return [0, ''];
+  const html = root.outerHTML;
+  if (html.length > max) return [html.length, null];
+  const d = document.doctype;
+  const doctype = !d ? '' : '<!DOCTYPE ' + d.name + (d.publicId ? ' PUBLIC "' + d.publicId + '"' : '')
+    + (!d.publicId && d.systemId ? ' SYSTEM' : '') + (d.systemId ? ' "' + d.systemId + '"' : '') + '>';
+  return [html.length, doctype + html];
+}"""
+# How long to wait for `load` when no profile says (its ready timeout would).
+LOAD_SECONDS = 10.0
+
+
+@dataclass
+class Observations:
+    """What a render noticed about the page that the record should say (render warnings)."""
+
+    warnings: list[str] = field(default_factory=list)
+    loaded: bool = True  # False: `load` never fired (so no network idle will come either)
+    too_large: int | None = None  # a document announced this many bytes, over max_html
+    tasks: set[asyncio.Future[None]] = field(default_factory=set)  # CDP handlers in flight
+
+    def warn(self, message: str) -> None:
+        logger.warning("{}", message)
+        self.warnings.append(message)
+
+
+async def cap_documents(page: Page, max_html: int, seen: Observations) -> None:
+    """Refuse any document (the page, a frame) that announces more than `max_html` bytes before
+    its body reaches the renderer: parsing and laying out tens of megabytes costs Chromium
+    gigabytes and minutes, and closing the page afterwards waits for all of it. Documents are held
+    at their response headers (CDP Fetch, documents only, so the HTTP cache stays on for the rest);
+    one sent without a length is measured once loaded, by `content`."""
+    try:
+        cdp = await page.context.new_cdp_session(page)
+    except Exception:  # a non-Chromium remote browser: `content` still measures the DOM
+        return
+
+    async def paused(event: dict[str, Any]) -> None:
+        headers = {h["name"].lower(): h["value"] for h in event.get("responseHeaders") or []}
+        length = headers.get("content-length", "")
+        try:
+            if length.isdigit() and int(length) > max_html:
+                seen.too_large = int(length)
+                await cdp.send("Fetch.failRequest", {"requestId": event["requestId"],
+                                                     "errorReason": "BlockedByResponse"})
+            else:
+                await cdp.send("Fetch.continueRequest", {"requestId": event["requestId"]})
+        except Exception as exc:  # the page went away meanwhile
+            logger.debug("document cap: {}", exc)
+
+    cdp.on("Fetch.requestPaused", lambda event: seen.tasks.add(asyncio.ensure_future(paused(event))))
+    await cdp.send("Fetch.enable", {"patterns": [
+        {"urlPattern": "*", "resourceType": "Document", "requestStage": "Response"}]})
+
+
+async def goto(page: Page, url: str, load_timeout: float, seen: Observations, max_html: int) -> None:
+    """Navigate to `url`; wait for `load` at most `load_timeout` seconds, then go on without it."""
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        response = await page.goto(url, wait_until="domcontentloaded")
+    except PlaywrightError as exc:
+        if seen.too_large is not None:
+            raise too_large(seen.too_large, max_html, "bytes") from None
+        from scraper.failures import Classified, classify
+
+        raise Classified(classify(exc, url)) from None
+    if response is not None and response.headers.get(BLOCKED_HEADER.lower()):
+        raise JobFailed(await response.text(), "network")  # a redirect led to a private address
+    if response is not None and response.status >= 400:
+        reason = safe_line(response.status_text)  # the server's words: escaped at the source
+        raise JobFailed(f"cannot load {url}: the server answered HTTP {response.status} "
+                        f"{reason}".rstrip(), "http", where=url)
+    seen.loaded = await _loaded(page, load_timeout)
+    if not seen.loaded:
+        seen.warn(f"the page's load event never fired within {load_timeout:.1f}s; "
+                  "captured from its DOM as it stood")
+
+
+async def _loaded(page: Page, seconds: float) -> bool:
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        await page.wait_for_load_state("load", timeout=_ms(seconds))
+    except PlaywrightError:
+        return False
+    return True
+
+
+async def content(page: Page | Frame, max_html: int, budget: float) -> str:
+    """The DOM as HTML, waiting out navigations for at most `budget` seconds."""
+    from playwright.async_api import Error as PlaywrightError
+
+    loop = asyncio.get_running_loop()
+    end = loop.time() + max(budget, 0.5)
+    while True:
+        try:
+            size, html = await page.evaluate(_READ_DOM, max_html)
+            if html is None:
+                raise too_large(int(size), max_html, "characters")
+            return str(html)
+        except PlaywrightError as exc:
+            if not _navigating(exc) or loop.time() >= end:
+                if _navigating(exc):
+                    raise JobFailed(
+                        f"the page kept navigating (meta refresh, script redirect or reload loop) "
+                        f"for {budget:.1f}s: nothing stable to read", "page") from None
+                raise
+            await _next_load(page, end - loop.time())
+
+
+def too_large(size: int, max_html: int, unit: str) -> JobFailed:
+    return JobFailed(f"page too large: {size:,} {unit} of HTML (max_html is {max_html:,}); "
+                     "raise the profile's max_html to read it", "page")
+
+
+async def _next_load(page: Page | Frame, remaining: float) -> None:
+    from playwright.async_api import Error as PlaywrightError
+
+    with contextlib.suppress(PlaywrightError):  # still navigating: the caller's bound decides
+        await page.wait_for_load_state("load", timeout=_ms(remaining))
+
+
+def _navigating(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "navigating" in text or "execution context was destroyed" in text
+
+
+def _ms(seconds: float) -> float:
+    return max(seconds, 0.001) * 1000

@@ -1,0 +1,36 @@
+"""`scraper doctor`: what this machine has, what is missing, and how to fix it."""
+
+from __future__ import annotations
+
+import typer
+from rich.text import Text
+
+from scraper.cli.app import app
+from scraper.cli.output import out, print_json
+from scraper.terminal import safe
+
+
+@app.command("doctor")
+def doctor(
+    as_json: bool = typer.Option(False, "--json", help="Print the checks as one JSON object."),
+) -> None:
+    """Check the browser, Playwright, database, profiles and data folder (exit 1: something needed
+    for `capture` and `run` is missing)."""
+    from scraper.doctor import diagnose
+
+    report = diagnose()
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        width = max(len(check.name) for check in report.checks) + 1
+        indent = "\n" + " " * (width + 2)
+        for check in report.checks:
+            line = Text("✔ ", style="green") if check.ok else Text("✗ ", style="bold red")
+            line.append(check.name.ljust(width), style="bold")
+            # Paths, versions and driver messages come from outside: shown, never interpreted.
+            line.append(safe(check.detail).replace("\n", indent))
+            if not check.ok and check.fix:
+                line.append(indent + "fix: " + safe(check.fix), style="yellow")
+            out.print(line, soft_wrap=True)  # one line per fact: the terminal wraps, a pipe greps
+    if not report.ok:
+        raise typer.Exit(1)

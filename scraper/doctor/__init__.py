@@ -1,0 +1,34 @@
+"""`scraper doctor`: what this machine has for `capture` and `run`, what is missing, and the fix.
+
+Each check is a small function returning a `Check`; `diagnose()` runs them all and never raises
+for what it finds (a broken setting, profile or database is a failed check, not a traceback).
+Looking changes nothing: no database, folder or file is created.
+"""
+
+from __future__ import annotations
+
+from scraper.doctor.browser import check_browser, check_playwright, probe_playwright
+from scraper.doctor.database import check_database
+from scraper.doctor.files import check_home, check_profiles, check_settings
+from scraper.doctor.result import Check, Report
+from scraper.errors import InputError
+from scraper.settings import load_settings
+
+__all__ = ["Check", "Report", "diagnose"]
+
+
+def diagnose() -> Report:
+    try:
+        settings = load_settings()
+    except InputError as exc:
+        # The other checks read the settings: with one invalid, they would check the wrong thing.
+        return Report((check_settings(str(exc)),))
+    probe = probe_playwright()
+    return Report((
+        check_settings(None),
+        check_browser(settings, probe),
+        check_playwright(probe),
+        check_database(settings),
+        check_profiles(settings),
+        check_home(settings),
+    ))

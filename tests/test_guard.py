@@ -1,0 +1,93 @@
+"""The SSRF guard (SCRAPER_BLOCK_PRIVATE=1): private addresses are refused after resolution, on
+the page, on every redirect hop and on every sub-request, as the browser would resolve them."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from scraper.browser import BrowserSession
+from scraper.browser.guard import Resolver, public
+from scraper.capture import capture
+from scraper.cli import main
+from scraper.errors import JobFailed
+from scraper.settings import load_settings
+from tests.sites.hostile import PAGES, HostileSite
+
+pytestmark = pytest.mark.browser
+
+# evil.test and inside.test resolve to loopback addresses in the browser (and so in the guard).
+RULES = ('--host-resolver-rules="MAP evil.test 127.0.0.1, MAP inside.test 127.0.0.2, '
+         'MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"')
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[HostileSite]:
+    with HostileSite() as hostile:
+        yield hostile
+
+
+def test_a_name_that_resolves_to_loopback_is_refused(
+    site: HostileSite, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SCRAPER_BROWSER_ARGS", RULES)
+    monkeypatch.setenv("SCRAPER_BLOCK_PRIVATE", "1")
+    before = site.requests("/ok")
+    code = main(["capture", site.url("/ok", host="evil.test")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "refused: evil.test resolves to 127.0.0.1, not a public address" in err
+    assert site.requests("/ok") == before  # nothing was sent
+    monkeypatch.setenv("SCRAPER_BLOCK_PRIVATE", "0")  # off: the same page is captured
+    assert main(["capture", site.url("/ok", host="evil.test")]) == 0
+
+
+@pytest.fixture(scope="module")
+def guarded() -> Iterator[BrowserSession]:
+    """A guarded browser for which 127.0.0.1 stands in for the public internet (a test cannot
+    reach a real one) and every other address, 127.0.0.2 included, is private."""
+    settings = dataclasses.replace(load_settings(), block_private=True, browser_args=(RULES,))
+    with BrowserSession(settings) as session:
+        assert session.guard is not None
+        session.guard = Resolver(settings.browser_args, allowed=lambda a: a == "127.0.0.1")
+        yield session
+
+
+def test_a_redirect_to_a_private_address_is_refused(site: HostileSite, guarded: BrowserSession) -> None:
+    site.add_page("/to-inside", "REDIRECT " + site.url("/ok", host="inside.test"))
+    with pytest.raises(JobFailed, match=re.escape("inside.test resolves to 127.0.0.2")):
+        capture(site.url("/to-inside", host="evil.test"), session=guarded)
+    assert guarded.guard is not None and "inside.test" in guarded.guard.refused
+
+
+def test_sub_requests_to_private_addresses_are_refused(site: HostileSite, guarded: BrowserSession) -> None:
+    inside = site.url("/pixel.png", host="inside.test")
+    site.add_page("/with-subs", PAGES["/ok"].replace(
+        "</body>", f'<img src="{inside}"><script>fetch("{inside}?api")</script></body>'))
+    assert guarded.guard is not None
+    guarded.guard.refused.clear()
+    record = capture(site.url("/with-subs", host="evil.test"), session=guarded)
+    assert record.article.title == "Arrived"  # the page itself is allowed
+    assert guarded.guard.refused.count("inside.test") >= 1
+
+
+def test_what_counts_as_public() -> None:
+    for address in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
+                    "100.64.0.1", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "0.0.0.0"]:
+        assert not public(address), address
+    for address in ["93.184.216.34", "2606:4700::1111", "::ffff:8.8.8.8"]:
+        assert public(address), address
+
+
+def test_remote_browser_and_guard_do_not_mix(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SCRAPER_BLOCK_PRIVATE", "1")
+    monkeypatch.setenv("SCRAPER_BROWSER_WS", "ws://127.0.0.1:9/")
+    assert main(["capture", "http://127.0.0.1:9/"]) == 2
+    assert "SCRAPER_BLOCK_PRIVATE=1 needs a browser scraper launches itself" in capsys.readouterr().err
+    assert not os.path.exists(os.path.join(os.environ["SCRAPER_HOME"], "scraper.db"))
