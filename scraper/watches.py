@@ -58,11 +58,19 @@ def duplicate_error(url: str, others: list[Watch], hint: str) -> InputError:
     return InputError(f"{url} is already watched by watch {names}; {hint}", where="url")
 
 
-def add_watch(engine: Engine, spec: WatchSpec, settings: Settings, *,
-              allow_duplicate: bool = False) -> Watch:
+def checked_fields(spec: WatchSpec, settings: Settings) -> dict[str, Any]:
+    """The watch's columns, every option checked: InputError naming each one at fault. Call it
+    before opening the database, so bad input creates nothing."""
     fields, problems = check_options(spec.url, spec.options, settings)
-    if problems:  # every check before the first write
+    if problems:
         raise cli_error(problems)
+    return fields
+
+
+def add_watch(engine: Engine, spec: WatchSpec, settings: Settings, *,
+              allow_duplicate: bool = False, fields: dict[str, Any] | None = None) -> Watch:
+    """Add the watch; `fields`: what `checked_fields` gave, if the caller checked already."""
+    fields = fields if fields is not None else checked_fields(spec, settings)
     with Session(engine) as session:
         others = same_page_watches(session, fields["url"])
         if others and not allow_duplicate:

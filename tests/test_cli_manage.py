@@ -174,7 +174,7 @@ def test_every_error_at_once_in_option_words(capsys: pytest.CaptureFixture[str])
         "--every '5 minutes': give a number and a unit, e.g. 30s, 15m, 2h or 1d",
         "--email 'nobody': not an e-mail address",
         f"--notify-on: unknown change kind 'comment_addded'; allowed: {', '.join(_kinds())}",
-        "--confirm 0: must be 1 or more",
+        "--confirm 0: give a number of checks from 1 to 1000",
         "--locale 'en_GB': not a locale such as en-GB or fr-FR",
         "--timezone 'Mars/Olympus': not a time zone such as Europe/Paris or UTC",
         "--viewport '9x9': give WIDTHxHEIGHT in pixels, each 200 to 10000, e.g. 1280x800",

@@ -73,12 +73,13 @@ def add(
     """Watch a page: it is checked on its schedule (`scraper run`) or by hand (`scraper check`)."""
     from sqlmodel import Session
 
-    from scraper.watches import WatchSpec, add_watch, open_db
+    from scraper.watches import WatchSpec, add_watch, checked_fields, open_db
 
     settings = load_settings()
     spec = WatchSpec(url, **(options or {}))
+    fields = checked_fields(spec, settings)  # before the database is opened (or created)
     engine = open_db(settings)
-    watch = add_watch(engine, spec, settings, allow_duplicate=allow_duplicate)
+    watch = add_watch(engine, spec, settings, allow_duplicate=allow_duplicate, fields=fields)
     with Session(engine) as session:
         _print_watch(session, watch, settings, as_json)
 
