@@ -90,7 +90,7 @@ def _playwright(exc: BaseException) -> tuple[FailureKind, str] | None:
     if isinstance(exc, PlaywrightTimeout):
         return "timeout", text
     if net := _NET_ERROR.search(text):
-        return "network", f"{net_reason(net.group(1))} ({net.group(0)})"
+        return "network", f"{net_reason(net.group(1))} ({net.group(1)})"
     if "crash" in lowered:
         return "page", "the page crashed (renderer killed, often out of memory)"
     if "navigating" in lowered or "execution context was destroyed" in lowered:
