@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
+from pydantic import TypeAdapter
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -26,7 +27,8 @@ from scraper.browser.session import TEARDOWN_GRACE
 from scraper.capture import Overrides, capture
 from scraper.changes import Change, detect_changes, filter_changes
 from scraper.failures import Classified, Failure, classify
-from scraper.profiles.schema import NormaliseRule
+from scraper.fetch import Fetch
+from scraper.profiles.schema import Action, NormaliseRule
 from scraper.record import Record
 from scraper.reports.outbox import enqueue, link_evidence, release
 from scraper.settings import load_settings
@@ -77,6 +79,8 @@ def overrides_for(watch: Watch) -> Overrides:
     return Overrides(
         ignore=tuple(watch.ignore),
         normalise=tuple(NormaliseRule.model_validate(r) for r in watch.normalise),
+        fetch=Fetch.model_validate(watch.fetch),
+        actions=tuple(TypeAdapter(Action).validate_python(a) for a in watch.actions),
     )
 
 
@@ -97,7 +101,8 @@ def run_check(
             lease.held(engine, watch_id, ttl=ttl, wait=ttl if wait is None else wait):
         with Session(engine) as session:
             watch = session.get_one(Watch, watch_id)
-            url, profile, overrides = watch.url, watch.profile, overrides_for(watch)
+            url, overrides = watch.url, overrides_for(watch)
+            profile = watch.profile_file or watch.profile  # a file the watch reads, or a name
             evidence = _evidence(watch)
         started = datetime.now(UTC)
         t0 = time.monotonic()

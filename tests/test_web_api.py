@@ -45,7 +45,8 @@ def test_every_endpoint_is_401_without_a_live_token(dashboard: Dashboard) -> Non
 def test_watches_crud_and_validation(dashboard: Dashboard) -> None:
     api = dashboard.api()
     created = api.post("/watches", json={"url": "https://example.org/a", "every": "15m",
-                                          "notify_on": ["comment_added"], "normalise": [r"\d+ ago=>"]})
+                                          "notify_on": ["comment_added"], "tags": ["news"],
+                                          "normalise": [{"regex": r"\d+ ago", "replace": ""}]})
     assert created.status_code == 201, created.text
     watch = created.json()
     assert watch["schedule"] == {"kind": "interval", "spec": "15m"}
@@ -69,6 +70,8 @@ def test_watches_crud_and_validation(dashboard: Dashboard) -> None:
     assert api.patch(f"/watches/{watch['id']}", json={"email": "nope"}).json()["where"] == "email"
     assert api.post(f"/watches/{watch['id']}/pause").json()["paused"] is True
     assert api.get("/watches", params={"status": "paused"}).json()["items"][0]["id"] == watch["id"]
+    assert [w["id"] for w in api.get("/watches", params={"tag": "news"}).json()["items"]] == [watch["id"]]
+    assert api.get("/watches", params={"tag": "new"}).json()["items"] == []
     assert api.post(f"/watches/{watch['id']}/resume").json()["paused"] is False
     rebase = api.post(f"/watches/{watch['id']}/rebase")
     assert rebase.status_code == 409 and "no check with a record" in rebase.json()["error"]
@@ -101,13 +104,13 @@ def test_cursor_pagination_and_filters(dashboard: Dashboard) -> None:
             break
     assert seen == list(range(1, 8)) and pages == 3
     first = api.get("/watches", params={"limit": 1}).json()["items"][0]
-    assert first["summary"]["failing_streak"] == 3
-    assert first["summary"]["last_check"]["error"] == "HTTP 500 <b>2</b>"
+    assert first["failing_streak"] == 3
+    assert first["last_check"]["error"] == "HTTP 500 <b>2</b>"
     found = api.get("/watches", params={"q": "W00"}).json()["items"]
     assert [w["name"] for w in found][:2] == ["w000", "w001"]
     assert len(api.get("/watches", params={"status": "failing"}).json()["items"]) == 7
     assert api.get("/watches", params={"status": "odd"}).status_code == 422
-    assert api.get("/watches", params={"cursor": "x"}).json()["where"] == "input"
+    assert api.get("/watches", params={"cursor": "x"}).json()["where"] == "cursor"
     assert api.get("/watches", params={"limit": 0}).json()["where"] == "limit"
 
     checks = api.get("/watches/1/checks", params={"limit": 2}).json()

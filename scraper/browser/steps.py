@@ -8,11 +8,13 @@ waits for a condition in the page, never for a fixed time.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from scraper.browser.trace import Ready
 from scraper.errors import JobFailed
 from scraper.profiles.schema import ReadySpec, is_xpath
 
@@ -69,10 +71,13 @@ def ms(seconds: float) -> float:
     return max(seconds, 0.001) * 1000
 
 
-async def wait_ready(page: Page, ready: ReadySpec, remaining: float) -> str | None:
+async def wait_ready(page: Page, ready: ReadySpec, remaining: float) -> Ready:
     """Wait for the profile's ready conditions. One that never comes fails the job when required;
-    otherwise the page is read as it stands, and the warning returned says so."""
+    otherwise the page is read as it stands, and the Ready returned says so (`warning`)."""
     budget = min(ready.timeout, remaining) if ready.timeout else remaining
+    conditions = " + ".join(c for c in ("network idle" if ready.network_idle else "",
+                                        _selector_name(ready) or "", ready.js or "") if c)
+    started = time.monotonic()
     # The condition being waited for, named if it never comes (the first one until it is met).
     what = "network idle" if ready.network_idle else _selector_name(ready) or ready.js or "ready"
     try:
@@ -90,10 +95,8 @@ async def wait_ready(page: Page, ready: ReadySpec, remaining: float) -> str | No
         if ready.required:
             raise JobFailed(f"page never became ready ({what}) within {budget:.1f}s", "timeout") from exc
         logger.debug("ready condition not met in {:g}s; going on", budget)
-        shown = " ".join(what.split())
-        return (f"the page was not ready within {budget:.1f}s ({shown[:80]}); "
-                "captured what it showed by then")
-    return None
+        return Ready(conditions, False, time.monotonic() - started, budget, False, what)
+    return Ready(conditions, True, time.monotonic() - started, budget, ready.required)
 
 
 def _selector_name(ready: ReadySpec) -> str | None:

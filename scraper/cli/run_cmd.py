@@ -8,14 +8,19 @@ from types import FrameType
 
 from rich.text import Text
 
-from scraper.cli.app import app
+from scraper.cli.app import app, examples
 from scraper.cli.output import err
 from scraper.settings import load_settings
 
 
-@app.command("run")
+@app.command("run", epilog=examples(
+    "scraper run",
+    "scraper run -v   # log each check",
+    "systemctl start scraper   # as a service: deploy/scraper.service",
+))
 def run() -> None:
-    """Check every active watch on its schedule (--every / --cron) until stopped."""
+    """Check every active watch on its schedule (--every / --cron) until stopped (Ctrl-C,
+    SIGTERM); a watch never checked, or overdue, runs at once."""
     from scraper.browser import BrowserSession
     from scraper.scheduler import run_forever
     from scraper.watches import open_db

@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from scraper import store
-from scraper.service.watch_list import Page, check_limit, cursor_id, iso
+from scraper.service.watch_data import iso
+from scraper.service.watch_list import Page, check_limit, cursor_id
 from scraper.settings import Settings, check_deadline
 from scraper.store import Capture
 
 if TYPE_CHECKING:
     from scraper.browser import BrowserSession
+    from scraper.browser.trace import Trace
     from scraper.capture import Rendered
     from scraper.extract.explain import FieldReport
     from scraper.extract.page import PageContent
@@ -33,17 +35,21 @@ def captures(session: Session, case: str | None = None) -> list[dict[str, Any]]:
 
 
 def profiles(settings: Settings) -> list[dict[str, Any]]:
-    """The profiles, highest priority first."""
-    from scraper.profiles import load_profiles
+    """The profiles, highest priority first, each with the file it comes from."""
+    from scraper.profiles import load_profiles, profile_origins
+    from scraper.settings import BUILTIN_PROFILES
 
     loaded = sorted(load_profiles(settings.profile_dirs).values(), key=lambda p: (-p.priority, p.name))
+    origins = profile_origins(settings.profile_dirs)
     return [{"name": p.name, "priority": p.priority, "extends": p.extends,
-             "urls": list(p.match.urls), "detect": p.match.detect, "description": p.description}
+             "urls": list(p.match.urls), "detect": p.match.detect, "description": p.description,
+             "file": str(origins[p.name]),
+             "builtin": origins[p.name].parent.resolve() == BUILTIN_PROFILES.resolve()}
             for p in loaded]
 
 
 def profile_test(browser: BrowserSession, settings: Settings, url: str, profile: str | None,
-                 deadline: float | None = None) -> Rendered:
+                 deadline: float | None = None, *, trace: Trace | None = None) -> Rendered:
     """Render `url` as `scraper profile test` does; bad input (URL, profile, deadline) is an
     InputError before anything is rendered."""
     from scraper.capture import render_url
@@ -54,7 +60,7 @@ def profile_test(browser: BrowserSession, settings: Settings, url: str, profile:
     if deadline is not None:
         check_deadline(deadline, f"--deadline {deadline:g}")
     return render_url(browser, url, profiles=load_profiles(settings.profile_dirs), profile=profile,
-                      deadline=deadline)
+                      deadline=deadline, trace=trace)
 
 
 # Where a record's field came from when not from the profile's selectors (`Record.sources`).
@@ -70,18 +76,20 @@ class ProfileTest:
     profile: Profile
     reports: list[FieldReport]
     record: Record
+    trace: Trace | None = None  # how the page loaded: the ready wait, each step
 
     def to_dict(self) -> dict[str, Any]:
         return {"url": self.page.url, "profile": self.profile.name,
+                "load": self.trace.to_dict() if self.trace else None,
                 "fields": [r.to_dict() for r in self.reports], "sources": self.record.sources,
                 "warnings": self.record.warnings, "comments": len(self.record.comments)}
 
 
-def explain_page(page: PageContent, profile: Profile) -> ProfileTest:
+def explain_page(page: PageContent, profile: Profile, trace: Trace | None = None) -> ProfileTest:
     from scraper.extract import extract
     from scraper.extract.explain import explain
 
-    return ProfileTest(page, profile, explain(page, profile), extract(page, profile))
+    return ProfileTest(page, profile, explain(page, profile), extract(page, profile), trace)
 
 
 def outbox_page(session: Session, *, limit: int = 50, cursor: str | None = None) -> Page:

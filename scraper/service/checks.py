@@ -13,7 +13,8 @@ from scraper.changes import detect_changes
 from scraper.checking import check_dict
 from scraper.errors import InputError
 from scraper.record import Record
-from scraper.service.watch_list import Page, check_limit, cursor_id, iso
+from scraper.service.watch_data import iso
+from scraper.service.watch_list import Page, check_limit, cursor_id
 from scraper.store import Change, Check, Watch
 
 

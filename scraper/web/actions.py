@@ -6,8 +6,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from scraper import store
 from scraper.checking import CheckResult, run_check
-from scraper.watches import pause_watch, remove_watch, watch_dict
+from scraper.service.watch_list import rows
 from scraper.web.common import watch_or_404
 from scraper.web.context import AppContext
 
@@ -27,8 +28,19 @@ def check_now(ctx: AppContext, ref: str) -> tuple[int, int]:
 
 
 def set_paused(ctx: AppContext, ref: str, paused: bool) -> dict[str, Any]:
-    return watch_dict(pause_watch(ctx.engine, ref, paused))
+    """As `watch pause` / `resume`: the watch as `watch show --json` says it."""
+    with Session(ctx.engine) as session:
+        watch = store.set_paused(session, watch_or_404(session, ref), paused)
+        session.commit()
+        session.refresh(watch)
+        return rows(session, [watch], ctx.settings)[0]
 
 
 def remove(ctx: AppContext, ref: str) -> dict[str, Any]:
-    return remove_watch(ctx.engine, ref)
+    """As `watch remove --yes`: {"removed": id, "name": name}."""
+    with Session(ctx.engine) as session:
+        watch = watch_or_404(session, ref)
+        data = {"removed": watch.id, "name": watch.name}
+        store.remove_watch(session, watch)
+        session.commit()
+        return data

@@ -7,113 +7,109 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from scraper.errors import InputError
 from scraper.reports import outbox as rows
 from scraper.service import watch_list
 from scraper.service.checks import changes, diff, diff_dict, history
-from scraper.watches import WatchSpec, add_watch, edit_watch, rebase_watch, watch_dict
+from scraper.store import Watch
+from scraper.watchcheck import options_of
+from scraper.watches import WatchSpec, add_watch, edit_watch, rebase_watch
+from scraper.watchopts import entry_model
 from scraper.web import actions
 from scraper.web.common import ctx_of, db, watch_or_404
 from scraper.web.errors import ApiError
 from scraper.web.security import require_token
-from scraper.web.watch_form import FormErrors, check_spec
+from scraper.web.watch_form import FormErrors, check, field_of
 
 router = APIRouter(dependencies=[Depends(require_token)], tags=["watches"])
 Limit = Query(50, ge=1, le=watch_list.MAX_LIMIT)
 
 
-class WatchPatch(BaseModel):
-    """Any of a watch's options (those of `scraper watch add`); in a PATCH, the others stay."""
-
-    model_config = ConfigDict(extra="forbid")
-    url: str | None = None
-    name: str | None = None
-    profile: str | None = None
-    every: str | None = None
-    cron: str | None = None
-    email: str | None = None
-    digest: str | None = None
-    notify: list[str] | None = None
-    notify_on: list[str] | None = None
-    ignore: list[str] | None = None
-    normalise: list[str] | None = Field(None, description="REGEX or REGEX=>REPLACEMENT")
-    confirm: int | None = None
-    evidence_on_change: bool | None = None
+ENTRY = entry_model()  # one watch of a watch file: every option, none required
+Body_ = Body(..., examples=[{"url": "https://example.org/post", "every": "15m", "tags": ["news"],
+                             "notify_on": ["comment_added"]}])
 
 
-class WatchIn(WatchPatch):
-    """A new watch: its URL, and any other option (unset: as `scraper watch add` defaults it)."""
-
-    url: str
-
-
-def _spec(data: dict[str, Any], request: Request) -> WatchSpec:
-    given = {key: value for key, value in data.items() if value is not None}  # None: the default
-    pairs = [tuple(r.split("=>", 1)) if "=>" in r else (r, "") for r in given.pop("normalise", [])]
-    spec = WatchSpec(**given, normalise=pairs)
+def _options(body: dict[str, Any]) -> tuple[str | None, bool, dict[str, Any]]:
+    """(url, allow_duplicate, the options given), checked for shape as a watch file's entry is."""
     try:
-        return check_spec(spec, ctx_of(request).settings)
+        entry = ENTRY.model_validate(body).model_dump(exclude_unset=True)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise ApiError(422, f"{where}: {first['msg']}", where) from None
+    return entry.pop("url", None), bool(entry.pop("allow_duplicate", False)), entry
+
+
+def _checked(url: str, options: dict[str, Any], settings: Any) -> dict[str, Any]:
+    try:
+        return check(url, options, settings)
     except FormErrors as exc:
-        field, message = next(iter(exc.errors.items()))
-        raise ApiError(422, message, field or "body") from None
+        field = next(iter(exc.errors))
+        raise ApiError(422, "\n".join(exc.errors.values()), field or "body") from None
 
 
-def _current(watch: Any) -> dict[str, Any]:
-    """A stored watch as WatchIn's fields (the base a PATCH is applied to)."""
-    return {"url": watch.url, "name": watch.name, "profile": watch.profile,
-            "every": watch.schedule if watch.schedule_kind == "interval" else None,
-            "cron": watch.schedule if watch.schedule_kind == "cron" else None,
-            "email": watch.email, "digest": watch.digest, "notify": list(watch.notify),
-            "notify_on": watch.notify_on, "ignore": list(watch.ignore),
-            "normalise": [r["regex"] + (f"=>{r['replace']}" if r.get("replace") else "")
-                          for r in watch.normalise],
-            "confirm": watch.confirm, "evidence_on_change": watch.evidence_on_change}
+def _shown(session: Session, watch: Watch, request: Request) -> dict[str, Any]:
+    session.refresh(watch)
+    return watch_list.rows(session, [watch], ctx_of(request).settings)[0]
 
 
 @router.get("/watches")
-def list_watches(status: str | None = None, q: str | None = None, cursor: str | None = None,
-                 limit: int = Limit, session: Session = Depends(db)) -> dict[str, Any]:
-    return watch_list.list_page(session, status=status, text=q, cursor=cursor, limit=limit).to_dict()
+def list_watches(request: Request, status: str | None = None, q: str | None = None,
+                 tag: str | None = None, cursor: str | None = None, limit: int = Limit,
+                 session: Session = Depends(db)) -> dict[str, Any]:
+    """`watch list --json`, a page at a time; filtered by status (active, paused, failing), tag
+    and text (in the name or URL)."""
+    return watch_list.list_page(session, ctx_of(request).settings, status=status, text=q, tag=tag,
+                                cursor=cursor, limit=limit).to_dict()
 
 
 @router.post("/watches", status_code=201)
-def create_watch(body: WatchIn, request: Request) -> dict[str, Any]:
+def create_watch(request: Request, body: dict[str, Any] = Body_) -> dict[str, Any]:
+    """`watch add`: the body takes the options of a watch file's entry (`url` required)."""
     ctx = ctx_of(request)
+    url, duplicate, options = _options(body)
+    if not url:
+        raise ApiError(422, "url: give the page to watch", "url")
+    fields = _checked(url, options, ctx.settings)
     try:
-        watch = add_watch(ctx.engine, _spec(body.model_dump(), request), ctx.settings)
-    except InputError as exc:  # the name is taken
-        raise ApiError(409, str(exc), "name") from None
-    return watch_dict(watch)
+        watch = add_watch(ctx.engine, WatchSpec(url, **options), ctx.settings,
+                          allow_duplicate=duplicate, fields=fields)
+    except InputError as exc:  # a taken name, a page already watched
+        raise ApiError(409, str(exc), field_of(exc, "url")) from None
+    with Session(ctx.engine) as session:
+        return _shown(session, session.get_one(Watch, watch.id), request)
 
 
 @router.get("/watches/{ref}")
-def get_watch(ref: str, session: Session = Depends(db)) -> dict[str, Any]:
-    watch = watch_or_404(session, ref)
-    assert watch.id is not None
-    return {**watch_dict(watch), "summary": watch_list.summaries(session, [watch.id])[watch.id]}
+def get_watch(ref: str, request: Request, session: Session = Depends(db)) -> dict[str, Any]:
+    """`watch show --json`."""
+    return watch_list.rows(session, [watch_or_404(session, ref)], ctx_of(request).settings)[0]
 
 
 @router.patch("/watches/{ref}")
-def patch_watch(ref: str, body: WatchPatch, request: Request) -> dict[str, Any]:
+def patch_watch(ref: str, request: Request, body: dict[str, Any] = Body_) -> dict[str, Any]:
+    """`watch edit`: the options given change (null: back to the default); the others stay."""
     ctx = ctx_of(request)
+    url, duplicate, given = _options(body)
     with Session(ctx.engine) as session:
         watch = watch_or_404(session, ref)
-        merged = {**_current(watch), **body.model_dump(exclude_unset=True)}
-    if "every" in body.model_fields_set and body.every:
-        merged["cron"] = None
-    if "cron" in body.model_fields_set and body.cron:
-        merged["every"] = None
-    spec = _spec(merged, request)
-    try:
-        return watch_dict(edit_watch(ctx.engine, str(watch.id), spec, ctx.settings))
-    except InputError as exc:
-        raise ApiError(409, str(exc), "name") from None
+        current = options_of(watch)
+        if given.keys() & {"every", "cron"}:
+            current["every"] = current["cron"] = None
+        _checked(url or watch.url, {**current, **given}, ctx.settings)
+        try:
+            edit_watch(session, watch, given, ctx.settings, url=url, allow_duplicate=duplicate)
+        except InputError as exc:
+            raise ApiError(409, str(exc), field_of(exc, "url")) from None
+        session.commit()
+        return _shown(session, watch, request)
 
 
 @router.delete("/watches/{ref}")
@@ -136,10 +132,12 @@ def rebase(ref: str, request: Request) -> dict[str, Any]:
     with Session(ctx_of(request).engine) as session:
         watch_id = watch_or_404(session, ref).id
     try:
-        watch, check = rebase_watch(ctx_of(request).engine, str(watch_id))
+        watch, base = rebase_watch(ctx_of(request).engine, str(watch_id))
     except InputError as exc:
         raise ApiError(409, str(exc), "watch") from None
-    return {"watch": watch_dict(watch), "base_check_id": check.id}
+    with Session(ctx_of(request).engine) as session:
+        return {"watch": _shown(session, session.get_one(Watch, watch.id), request),
+                "base_check_id": base.id}
 
 
 @router.post("/watches/{ref}/check")

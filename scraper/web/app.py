@@ -47,10 +47,10 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InputError)
     async def input_error(request: Request, exc: InputError) -> Response:
-        from scraper.web.watch_form import where
+        from scraper.web.watch_form import field_of
 
         status = 404 if str(exc).startswith(("no watch", "no report", "no token")) else 422
-        return _error(request, status, str(exc), where(exc, "input"))
+        return _error(request, status, str(exc), field_of(exc, "input"))
 
     @app.exception_handler(JobFailed)
     async def job_failed(request: Request, exc: JobFailed) -> Response:

@@ -35,7 +35,7 @@ def summary_status(watch: dict[str, Any]) -> str:
     """One word for the list's status column: paused, failing, ok, mismatch or new."""
     if watch["paused"]:
         return "paused"
-    last = watch["summary"]["last_check"]
+    last = watch["last_check"]
     if last is None:
         return "new"
     return "failing" if last["status"] == "failed" else str(last["status"])

@@ -1,125 +1,136 @@
-"""The add/edit form of a watch: its options declared once (label, kind, help), read into the same
-`WatchSpec` the CLI builds, validated by the same `watch_fields`, with each error put next to the
-option it names.
-
-(The CLI's own declaration of watch options may move to a shared module; this table follows it.)
-"""
+"""The add/edit form of a watch and the API's watch bodies: the options `scraper.watchopts` declares
+(as `watch add`, `watch edit` and watch files take them), checked by the same `check_options`,
+each problem put on the field it names."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from scraper.changes import CHANGE_KINDS
 from scraper.errors import InputError
 from scraper.settings import Settings
 from scraper.store import Watch
-from scraper.urls import check_url
-from scraper.watches import WatchSpec, watch_fields
+from scraper.watchcheck import check_options, options_of
+from scraper.watchopts import OPTIONS, Option
 
-Kind = Literal["text", "lines", "number", "checkbox", "kinds"]
-
-
-@dataclass(frozen=True)
-class Option:
-    name: str  # the form field, and the CLI's --option with - for _
-    label: str
-    kind: Kind
-    help: str
-    placeholder: str = ""
-
-
-OPTIONS: tuple[Option, ...] = (
-    Option("url", "URL", "text", "The page to watch (http or https).", "https://example.org/post"),
-    Option("name", "Name", "text", "A unique name (default: from the URL)."),
-    Option("profile", "Profile", "text", "Profile name (default: detect).", "wordpress"),
-    Option("every", "Every", "text", "Interval: 30s, 15m, 2h, 1d.", "15m"),
-    Option("cron", "Cron", "text", "Or a cron expression (UTC), e.g. 0 * * * *."),
-    Option("email", "E-mail", "text", "Where change reports go.", "you@example.org"),
-    Option("digest", "Digest", "text", "Send reports as a digest: hourly, daily or a cron expression."),
-    Option("notify", "Notify", "lines", "Also report to these Apprise or webhook URLs (one a line)."),
-    Option("notify_on", "Notify on", "kinds", "Report only these change kinds (none ticked: all)."),
-    Option("ignore", "Ignore", "lines", "Selectors to drop before extraction (one a line)."),
-    Option("normalise", "Normalise", "lines", "REGEX or REGEX=>REPLACEMENT (one a line)."),
-    Option("confirm", "Confirm", "number", "Report a change once seen in N checks in a row."),
-    Option("evidence_on_change", "Evidence on change", "checkbox",
-           "A check that finds changes also leaves a signed evidence bundle."),
-)
 KINDS = CHANGE_KINDS
+# Options whose values may carry secrets (channel tokens, cookies, a proxy's password): the edit
+# form never shows them; left empty, they stay as they are.
+SECRET = frozenset({"notify", "cookies", "proxy"})
 _OPTION = re.compile(r"--([a-z][a-z-]*)")
 
 
+@dataclass(frozen=True)
+class Field:
+    option: Option
+    label: str
+    widget: str  # text, number, lines, checkbox, kinds
+
+
+def _widget(o: Option) -> str:
+    if o.key == "notify_on":
+        return "kinds"
+    if o.flag:
+        return "checkbox"
+    if o.many or o.pairs:
+        return "lines"
+    return "number" if o.type is int else "text"
+
+
+FIELDS = tuple(Field(o, o.key.replace("_", " ").capitalize(), _widget(o)) for o in OPTIONS)
+
+
 class FormErrors(Exception):
-    """Errors by field name ("" for the form as a whole)."""
+    """Problems by field (the option's key, "url", or "" for the form as a whole)."""
 
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{k or 'form'}: {v}" for k, v in errors.items()))
         self.errors = errors
 
 
-def _lines(value: Any) -> list[str]:
-    return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+def field_of(error: InputError, default: str = "") -> str:
+    """The field an error names: its `where` (`--every`, `--tag`), else an option in its text."""
+    named = error.where or (m.group(0) if (m := _OPTION.search(str(error))) else None)
+    if not named:
+        return default
+    bare = named.removeprefix("--").replace("-", "_")
+    return next((o.key for o in OPTIONS if o.cli == named or o.key == bare), bare)
 
 
-def _text(value: Any) -> str | None:
-    text = str(value or "").strip()
-    return text or None
+def _line(key: str, item: Any) -> str:
+    if key == "normalise":
+        return str(item["regex"]) + (f"=>{item['replace']}" if item.get("replace") else "")
+    if key == "actions":
+        import yaml
+
+        return str(yaml.safe_dump(item, default_flow_style=True, width=1000)).strip()
+    return str(item)
 
 
 def values_of(watch: Watch) -> dict[str, Any]:
-    """The form's values for an existing watch."""
-    return {
-        "url": watch.url, "name": watch.name, "profile": watch.profile or "",
-        "every": watch.schedule if watch.schedule_kind == "interval" else "",
-        "cron": watch.schedule if watch.schedule_kind == "cron" else "",
-        "email": watch.email or "", "digest": watch.digest or "",
-        "notify": "\n".join(watch.notify), "notify_on": list(watch.notify_on or []),
-        "ignore": "\n".join(watch.ignore),
-        "normalise": "\n".join(r["regex"] + (f"=>{r['replace']}" if r.get("replace") else "")
-                               for r in watch.normalise),
-        "confirm": watch.confirm, "evidence_on_change": watch.evidence_on_change,
-    }
+    """The form's values for an existing watch (secret-bearing options left out)."""
+    values: dict[str, Any] = {"url": watch.url}
+    for key, value in options_of(watch).items():
+        if key in SECRET or key == "notify_on":
+            values[key] = value if key == "notify_on" else ""
+        elif isinstance(value, list):
+            values[key] = "\n".join(_line(key, v) for v in value)
+        elif isinstance(value, dict):
+            values[key] = "\n".join(f"{k}: {v}" if key == "headers" else f"{k}={v}" for k, v in value.items())
+        else:
+            values[key] = "" if value is None else value
+    return values
 
 
-def where(error: InputError, default: str = "") -> str:
-    """The option an error message names (`--every '5x': …` → every)."""
-    found = _OPTION.search(str(error))
-    return found.group(1).replace("-", "_") if found else default
+def submitted(form: Any) -> dict[str, Any]:
+    """The raw values of a posted form."""
+    values: dict[str, Any] = {"url": str(form.get("url") or "").strip(),
+                              "allow_duplicate": bool(form.get("allow_duplicate"))}
+    for f in FIELDS:
+        values[f.option.key] = form.getlist(f.option.key) if f.widget == "kinds" else form.get(f.option.key)
+    return values
 
 
-def spec_from(values: dict[str, Any], settings: Settings) -> WatchSpec:
-    """Read the submitted values into a WatchSpec and check them all; FormErrors says which field."""
+def options_from(values: Mapping[str, Any], *, keep_secrets: bool) -> dict[str, Any]:
+    """The options the form gives, as a watch file would hold them; FormErrors for a value that
+    cannot even be read (a step that is not YAML, a header without a name)."""
+    options: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    confirm_raw = str(values.get("confirm") or "1").strip()
-    if not confirm_raw.isdigit():
-        errors["confirm"] = f"--confirm {confirm_raw!r}: give a whole number of checks"
-    notify_on = values.get("notify_on") or []
-    spec = WatchSpec(
-        url=str(values.get("url") or "").strip(), name=_text(values.get("name")),
-        profile=_text(values.get("profile")), every=_text(values.get("every")),
-        cron=_text(values.get("cron")), email=_text(values.get("email")),
-        notify_on=list(notify_on) if notify_on else None, ignore=_lines(values.get("ignore")),
-        normalise=[(tuple(r.split("=>", 1)) if "=>" in r else (r, ""))  # type: ignore[misc]
-                   for r in _lines(values.get("normalise"))],
-        confirm=int(confirm_raw) if confirm_raw.isdigit() else 1, digest=_text(values.get("digest")),
-        notify=_lines(values.get("notify")),
-        evidence_on_change=bool(values.get("evidence_on_change")),
-    )
+    for f in FIELDS:
+        o, raw = f.option, values.get(f.option.key)
+        if f.widget == "kinds":
+            options[o.key] = list(raw or [])
+            continue
+        if f.widget == "checkbox":
+            options[o.key] = bool(raw)
+            continue
+        text = str(raw or "").strip()
+        if o.key in SECRET and keep_secrets and not text:
+            continue  # not shown, not changed
+        try:
+            if f.widget == "lines":
+                options[o.key] = o.from_cli([line.strip() for line in text.splitlines() if line.strip()])
+            elif f.widget == "number":
+                options[o.key] = int(text) if text else None
+            else:
+                options[o.key] = text or None
+        except ValueError as exc:
+            errors[o.key] = f"{o.cli}: {exc}" if f.widget != "number" else \
+                f"{o.cli} {text!r}: give a whole number"
     if errors:
         raise FormErrors(errors)
-    return check_spec(spec, settings)
+    return options
 
 
-def check_spec(spec: WatchSpec, settings: Settings) -> WatchSpec:
-    """The CLI's checks (`watch_fields`), with the error put on the field it names."""
-    try:
-        check_url(spec.url)
-    except InputError as exc:
-        raise FormErrors({"url": str(exc)}) from None
-    try:
-        watch_fields(spec, settings)
-    except InputError as exc:
-        message = str(exc)
-        raise FormErrors({where(exc, "notify_on" if "notify_on" in message else ""): message}) from None
-    return spec
+def check(url: str, options: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    """The watch's columns, every option checked by `check_options`; FormErrors by field."""
+    fields, problems = check_options(url, options, settings)
+    if problems:
+        errors: dict[str, str] = {}
+        for p in problems:
+            errors.setdefault(p.key, p.text())
+        raise FormErrors(errors)
+    return fields
