@@ -47,11 +47,12 @@ def build(site: DemoSite, browser: BrowserSession) -> tuple[str, uvicorn.Server,
     with httpx.Client(base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {token}"},
                       timeout=120) as api:
         lavrov = api.post("/watches", json={"url": site.article_url, "name": "lavrov-aleppo", "every": "15m",
-                                            "email": "desk@example.org"}).json()
+                                            "email": "desk@example.org", "tags": ["syria", "afp"]}).json()
         others = (("lazy-thread", site.lazy_url, "1h"), ("framed-widget", site.framed_url, "30m"),
                   ("old-blog", dead, "2h"))
         for name, url, every in others:
-            created = api.post("/watches", json={"url": url, "name": name, "every": every}).json()
+            created = api.post("/watches", json={"url": url, "name": name, "every": every,
+                                                 "tags": ["demo"]}).json()
             for _ in range(3 if name == "old-blog" else 1):
                 api.post(f"/watches/{created['id']}/check")
         api.post(f"/watches/{lavrov['id']}/check")
