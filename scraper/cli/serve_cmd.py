@@ -6,7 +6,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from scraper.cli.app import app
+from scraper.cli.app import app, examples
+from scraper.cli.common import json_option
 from scraper.cli.output import err, out, print_json
 from scraper.settings import load_settings
 from scraper.terminal import safe
@@ -15,11 +16,17 @@ token_app = typer.Typer(help="Bearer tokens for the REST API (stored hashed).", 
 app.add_typer(token_app, name="token")
 
 
-@app.command("serve")
+@app.command("serve", epilog=examples(
+    "scraper serve                      # http://127.0.0.1:8000/",
+    "scraper serve --with-scheduler     # and check the watches in the same process",
+    "SCRAPER_ADMIN_PASSWORD=... scraper serve --host 0.0.0.0 --port 8080",
+))
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (beyond loopback: "
-                             "only with SCRAPER_ADMIN_PASSWORD set)."),
-    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0: a free one)."),
+    host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS",
+                             help="Address to listen on (beyond loopback: only with "
+                                  "SCRAPER_ADMIN_PASSWORD set)."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, metavar="PORT",
+                             help="Port (0: a free one)."),
     with_scheduler: bool = typer.Option(False, "--with-scheduler",
                                         help="Also run the scheduler (`scraper run`) in this process."),
 ) -> None:
@@ -30,9 +37,11 @@ def serve(
                announce=lambda line: err.print(Text(line)))
 
 
-@token_app.command("create")
-def create(name: str = typer.Argument(..., help="Who or what uses it, e.g. ci or grafana."),
-           as_json: bool = typer.Option(False, "--json")) -> None:
+@token_app.command("create", epilog=examples("scraper token create ci",
+                                             "scraper token create grafana --json"))
+def create(name: str = typer.Argument(..., metavar="NAME",
+                                      help="Who or what uses it, e.g. ci or grafana."),
+           as_json: bool = json_option("the token (with its secret, this once)")) -> None:
     """Create a token: it is printed once, now; only its hash is kept."""
     from sqlmodel import Session
 
@@ -51,8 +60,8 @@ def create(name: str = typer.Argument(..., help="Who or what uses it, e.g. ci or
     err.print(Text("it is shown this once: keep it now (Authorization: Bearer <token>)", style="yellow"))
 
 
-@token_app.command("list")
-def list_(as_json: bool = typer.Option(False, "--json")) -> None:
+@token_app.command("list", epilog=examples("scraper token list", "scraper token list --json"))
+def list_(as_json: bool = json_option("the tokens")) -> None:
     """The tokens: name, the first characters, created, last used, revoked (never the token)."""
     from sqlmodel import Session
 
@@ -71,9 +80,10 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     out.print(table)
 
 
-@token_app.command("revoke")
-def revoke(token_id: int = typer.Argument(..., help="The token's id (see `scraper token list`)."),
-           as_json: bool = typer.Option(False, "--json")) -> None:
+@token_app.command("revoke", epilog=examples("scraper token revoke 2"))
+def revoke(token_id: int = typer.Argument(..., metavar="ID",
+                                          help="The token's id (see `scraper token list`)."),
+           as_json: bool = json_option("the revoked token")) -> None:
     """Revoke a token: the API refuses it from now on."""
     from sqlmodel import Session
 

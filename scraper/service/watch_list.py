@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import String, and_, cast, func, or_
 from sqlmodel import Session, col, select
@@ -15,7 +15,6 @@ from scraper.service.watch_data import watch_data
 from scraper.settings import Settings
 from scraper.store import Change, Check, Watch
 
-StatusFilter = Literal["active", "paused", "failing"]
 STATUSES: tuple[str, ...] = ("active", "paused", "failing")
 MAX_LIMIT = 500
 

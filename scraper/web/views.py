@@ -27,10 +27,6 @@ def thread(record: Record) -> list[Node]:
     return roots
 
 
-def paragraphs(record: Record) -> list[str]:
-    return record.article.paragraphs()
-
-
 def summary_status(watch: dict[str, Any]) -> str:
     """One word for the list's status column: paused, failing, ok, mismatch or new."""
     if watch["paused"]:
