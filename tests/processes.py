@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -10,6 +13,11 @@ from typing import Any
 def stop(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
     if process.poll() is not None:
         return
+    # Workers first (PHP's built-in server forks PHP_CLI_SERVER_WORKERS of them and leaves them
+    # running when only it is stopped): their parent reaps them, and none outlives the test.
+    for child in descendants(process.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGTERM)
     process.terminate()
     try:
         process.wait(timeout=timeout)
