@@ -29,3 +29,7 @@ class JobFailed(ScraperError):
     def __init__(self, message: str, kind: str | None = None) -> None:
         super().__init__(message)
         self.kind = kind
+
+
+class Cancelled(ScraperError):
+    """A job cut short on purpose (the daemon stopping): a check so ended writes no row."""

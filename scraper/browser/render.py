@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from scraper.browser import navigate, steps
 from scraper.browser.guard import Resolver
+from scraper.browser.quiet import QuietWatch
 from scraper.browser.recorder import Recorder
 from scraper.extract.page import PageContent
 from scraper.profiles.schema import DEFAULT_MAX_HTML, Profile
@@ -69,6 +70,8 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
         page = await context.new_page()
         steps.guard(context, page)
         await steps.block(context, page, _blocked(job))
+        quiet = QuietWatch()
+        await quiet.attach(context)
         for recorder in job.options.recorders:
             await recorder.attach(context, page)
         fetched_at = utc_now()
@@ -83,7 +86,8 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
         # network idle will come either, and not being ready in time is then no failure.
         ready = profile.ready if seen.loaded else profile.ready.model_copy(
             update={"required": False, "network_idle": False})
-        await steps.wait_ready(page, ready, end - loop.time())
+        item = profile.comments.item if profile.comments and not profile.comments.frame else None
+        await steps.wait_ready(page, ready, end - loop.time(), quiet, item)
         await steps.run_actions(page, profile.actions)
         html = await navigate.content(page, profile.max_html, _settle(end, loop))
         frames = await _frames(page, profile)

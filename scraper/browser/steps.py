@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from scraper.browser.quiet import QuietWatch
 from scraper.errors import JobFailed
 from scraper.profiles.schema import (
     Action,
@@ -79,13 +80,18 @@ def _ms(seconds: float) -> float:
     return max(seconds, 0.001) * 1000
 
 
-async def wait_ready(page: Page, ready: ReadySpec, remaining: float) -> None:
+async def wait_ready(page: Page, ready: ReadySpec, remaining: float,
+                     quiet: QuietWatch | None = None, item: str | None = None) -> None:
+    """Wait for the profile's ready conditions. `network_idle` is the quiet window of `quiet`
+    (see quiet.py; `item`, the comment selector, shortens it) or, without one, Playwright's."""
     budget = min(ready.timeout, remaining) if ready.timeout else remaining
     # The condition being waited for, named if it never comes (the first one until it is met).
     what = "network idle" if ready.network_idle else _selector_name(ready) or ready.js or "ready"
     try:
         async with asyncio.timeout(budget):
-            if ready.network_idle:
+            if ready.network_idle and quiet is not None:
+                await quiet.wait(page, item, budget)
+            elif ready.network_idle:
                 await page.wait_for_load_state("networkidle", timeout=_ms(budget))
             if ready.selector:
                 what = _selector_name(ready) or ready.selector
