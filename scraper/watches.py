@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from scraper import store
 from scraper.changes import filter_changes
+from scraper.daemon.options import daemon_fields
 from scraper.errors import InputError
 from scraper.profiles import load_profiles
 from scraper.profiles.regexes import check_regex
@@ -44,6 +45,11 @@ class WatchSpec:
     digest: str | None = None  # hourly, daily or cron: reports go out as a digest
     notify: Sequence[str] = ()  # channel URLs (Apprise, webhook)
     evidence_on_change: bool = False
+    # The daemon's per-watch options (scraper/daemon/options.py).
+    window: str | None = None
+    jitter: str | None = None
+    host_gap: str | None = None
+    host_cap: int | None = None
 
 
 def open_db(settings: Settings, *, missing: str | None = None) -> Engine:
@@ -93,6 +99,7 @@ def watch_fields(spec: WatchSpec, settings: Settings) -> dict[str, Any]:
         "normalise": [{"regex": r, "replace": s} for r, s in spec.normalise],
         "confirm": spec.confirm, "digest": digest, "notify": notify,
         "evidence_on_change": spec.evidence_on_change,
+        **daemon_fields(spec.window, spec.jitter, spec.host_gap, spec.host_cap),
     }
 
 
@@ -128,7 +135,7 @@ def _free_name(session: Session, name: str) -> str:
 
 WATCH_KEYS = ("id", "name", "url", "profile", "schedule", "email", "digest", "notify", "notify_on",
               "ignore", "normalise", "confirm", "evidence_on_change", "paused", "created_at",
-              "base_check_id", "pending_count")
+              "base_check_id", "pending_count", "active_window", "jitter", "host_gap", "host_cap")
 
 
 def schedule_of(watch: Watch) -> Schedule | None:

@@ -45,6 +45,10 @@ class Entry(BaseModel):
     paused: bool = False
     digest: str | None = None
     notify: list[str] = Field(default_factory=list)
+    window: str | None = None
+    jitter: str | None = None
+    host_gap: str | None = None
+    host_cap: int | None = None
 
 
 class WatchFile(BaseModel):

@@ -52,6 +52,11 @@ def add(
     evidence_on_change: bool = typer.Option(
         False, "--evidence-on-change",
         help="A check that finds changes also leaves a signed evidence bundle."),
+    window: str | None = typer.Option(None, "--window", help="Check only then, e.g. "
+                                      "'mon-fri 08:00-20:00 Europe/Paris'."),
+    jitter: str | None = typer.Option(None, "--jitter", help="Random delay added to each run, e.g. 30s."),
+    host_gap: str | None = typer.Option(None, "--host-gap", help="Seconds between checks of this host."),
+    host_cap: int | None = typer.Option(None, "--host-cap", help="Checks of this host at a time."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Watch a page: it is checked on its schedule (`scraper run`) or by hand (`scraper check`)."""
@@ -61,7 +66,8 @@ def add(
     spec = WatchSpec(url=url, name=name, profile=profile, every=every, cron=cron, email=email,
                      notify_on=notify_on or None, ignore=ignore,
                      normalise=_normalise_pairs(normalise), confirm=confirm, digest=digest,
-                     notify=notify, evidence_on_change=evidence_on_change)
+                     notify=notify, evidence_on_change=evidence_on_change, window=window,
+                     jitter=jitter, host_gap=host_gap, host_cap=host_cap)
     watch_fields(spec, settings)  # every value checked before the database is even opened
     watch = add_watch(open_db(settings), spec, settings)
     _print_watch(watch_dict(watch), as_json)

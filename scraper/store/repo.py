@@ -46,6 +46,10 @@ def add_watch(
     digest: str | None = None,
     notify: Sequence[str] = (),
     evidence_on_change: bool = False,
+    active_window: str | None = None,
+    jitter: float | None = None,
+    host_gap: float | None = None,
+    host_cap: int | None = None,
 ) -> Watch:
     """Add a watch; InputError if the name is taken."""
     if _watch_by_name(session, name) is not None:
@@ -66,6 +70,10 @@ def add_watch(
         digest=digest,
         notify=list(notify),
         evidence_on_change=evidence_on_change,
+        active_window=active_window,
+        jitter=jitter,
+        host_gap=host_gap,
+        host_cap=host_cap,
     )
     session.add(watch)
     try:

@@ -1,0 +1,136 @@
+"""The dispatcher's decisions (fairness, not_before, stopping) and active windows, with an executor
+whose checks end when the test says: the order of events is the test's, never a sleep's."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from scraper.daemon.dispatch import Dispatcher, HostLimits
+from scraper.daemon.executor import CheckOutcome, CheckTask, Done
+from scraper.daemon.options import daemon_fields
+from scraper.daemon.window import parse_window
+from scraper.errors import InputError
+
+
+class HeldExecutor:
+    """Runs nothing: a check stays "running" until `finish(watch_id, seconds)`."""
+
+    def __init__(self) -> None:
+        self.running: dict[int, tuple[CheckTask, Done]] = {}
+        self.started: list[int] = []
+        self.cancelled = False
+        self._cond = threading.Condition()
+
+    def submit(self, task: CheckTask, done: Done) -> None:
+        with self._cond:
+            self.running[task.watch_id] = (task, done)
+            self.started.append(task.watch_id)
+            self._cond.notify_all()
+
+    def finish(self, watch_id: int, took: float = 0.1) -> None:
+        with self._cond:
+            task, done = self.running.pop(watch_id)
+        done(CheckOutcome(task, 0.0, took))
+
+    def wait_started(self, count: int) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: len(self.started) >= count, timeout=10)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        for watch_id in list(self.running):
+            task, done = self.running.pop(watch_id)
+            outcome = CheckOutcome(task, 0.0, 0.0, skipped="cancelled")
+            done(outcome)
+
+    def shutdown(self) -> None:
+        pass
+
+
+def task(watch_id: int, host: str = "h") -> CheckTask:
+    return CheckTask(watch_id, f"w{watch_id}", host)
+
+
+def test_slow_watches_hold_at_most_half_the_workers() -> None:
+    executor = HeldExecutor()
+    dispatcher = Dispatcher(executor, workers=2, slow_after=5.0)
+    try:
+        for hanging in (1, 2):  # two pages that hang until the deadline
+            dispatcher.due(task(hanging, f"hang{hanging}"), HostLimits())
+        assert executor.wait_started(2)
+        executor.finish(1, took=30.0)
+        executor.finish(2, took=30.0)
+        assert dispatcher.wait_idle(timeout=10)
+        # Both come due again, before the fast one: only one of them may take a worker.
+        dispatcher.due(task(1, "hang1"), HostLimits())
+        dispatcher.due(task(2, "hang2"), HostLimits())
+        dispatcher.due(task(3, "fast"), HostLimits())
+        assert executor.wait_started(4)
+        assert executor.started[2] == 1
+        assert set(executor.running) == {1, 3}, "the fast watch got the other worker"
+        executor.finish(3)
+        executor.finish(1, took=30.0)
+        assert executor.wait_started(5) and executor.started[4] == 2
+        executor.finish(2, took=30.0)
+    finally:
+        dispatcher.stop(grace=5)
+
+
+def test_a_watch_is_queued_once_and_not_before_its_time() -> None:
+    executor = HeldExecutor()
+    clock_now = [100.0]
+    dispatcher = Dispatcher(executor, workers=4, clock=lambda: clock_now[0])
+    try:
+        assert dispatcher.due(task(1), HostLimits(), not_before=0)
+        assert executor.wait_started(1)
+        assert not dispatcher.due(task(1), HostLimits()), "running: not queued again"
+        assert dispatcher.due(task(2), HostLimits(), not_before=10_000.0)
+        assert not dispatcher.due(task(2), HostLimits()), "queued: not twice"
+        executor.finish(1)
+        assert dispatcher.stats().queued == 1 and executor.started == [1]
+    finally:
+        dispatcher.stop(grace=5)
+
+
+def test_stop_cancels_what_outlives_the_grace() -> None:
+    executor = HeldExecutor()
+    dispatcher = Dispatcher(executor, workers=2)
+    dispatcher.due(task(1), HostLimits())
+    assert executor.wait_started(1)
+    assert dispatcher.stop(grace=0.2) is False  # it did not finish by itself
+    assert executor.cancelled and dispatcher.idle()
+    assert not dispatcher.due(task(2), HostLimits()), "a stopped dispatcher takes nothing"
+
+
+def test_active_windows() -> None:
+    window = parse_window("mon-fri 08:00-20:00 Europe/Paris")
+    monday_7_utc = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # 08:00 in Paris
+    assert window.contains(monday_7_utc)
+    assert not window.contains(datetime(2026, 11, 30, 19, 0, tzinfo=UTC))  # 20:00 in Paris
+    saturday = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    assert window.next_open(saturday) == datetime(2026, 12, 7, 7, 0, tzinfo=UTC)  # Monday 08:00
+    night = parse_window("daily 22:00-06:00")
+    assert night.contains(datetime(2026, 12, 1, 23, 0, tzinfo=UTC))
+    assert night.contains(datetime(2026, 12, 2, 5, 59, tzinfo=UTC))
+    assert not night.contains(datetime(2026, 12, 2, 6, 0, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"window": "weekdays 8-20"}, "days are mon..sun"),
+    ({"window": "mon-fri 08:00-25:00"}, "times are HH:MM"),
+    ({"window": "mon 08:00-20:00 Mars/Olympus"}, "unknown time zone"),
+    ({"jitter": "-5s"}, "--jitter"),
+    ({"host_gap": "2 days"}, "--host-gap"),
+    ({"host_cap": -1}, "--host-cap"),
+])
+def test_bad_daemon_options_are_refused(options: dict[str, object], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        daemon_fields(**options)  # type: ignore[arg-type]
+
+
+def test_daemon_options_as_columns() -> None:
+    assert daemon_fields("sat,sun 10:00-12:00", "1m", "2.5", 1) == {
+        "active_window": "sat,sun 10:00-12:00", "jitter": 60.0, "host_gap": 2.5, "host_cap": 1}
