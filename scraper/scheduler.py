@@ -144,9 +144,9 @@ class WatchScheduler:
             first[watch_id] = now + timedelta(seconds=i * step)
         return first
 
-    def run_once(self) -> int:
-        """Queue every watch due now (in its window), wait for their checks, send the reports.
-        For cron and systemd timers (`scraper run --once`). Returns how many checks were queued."""
+    def run_once(self, stop: threading.Event | None = None) -> int:
+        """Queue every watch due now (in its window), wait for their checks (or `stop`), send the
+        reports. For cron and systemd timers (`scraper run --once`). Returns how many were queued."""
         profiles = load_profiles(self.settings.profile_dirs)
         wanted = active_watches(self.engine, self.settings, profiles)
         now = self.clock()
@@ -158,7 +158,9 @@ class WatchScheduler:
         for watch_id in due:
             planned = wanted[watch_id]
             self.dispatcher.due(CheckTask(watch_id, planned.name, planned.host), planned.limits)
-        self.dispatcher.wait_idle()
+        while not self.dispatcher.wait_idle(timeout=0.2):  # the period at which `stop` is looked at
+            if stop is not None and stop.is_set():
+                return len(due)  # the caller's shutdown lets the running checks finish, or cancels
         self.deliver()
         return len(due)
 

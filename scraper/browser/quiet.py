@@ -17,7 +17,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from playwright.async_api import BrowserContext, Request
+    from playwright.async_api import BrowserContext, Page, Request
 
 QUIET_LONG = 0.5
 QUIET_SHORT = 0.05
@@ -61,11 +61,8 @@ class QuietWatch:
         self.inflight = max(0, self.inflight - 1)
         self.last = asyncio.get_running_loop().time()
 
-    async def wait(self, page: object, item: str | None, budget: float) -> None:
+    async def wait(self, page: Page, item: str | None, budget: float) -> None:
         """Return once the page is quiet (see the module); TimeoutError after `budget` seconds."""
-        from playwright.async_api import Page
-
-        assert isinstance(page, Page)
         loop = asyncio.get_running_loop()
         async with asyncio.timeout(budget):
             while True:

@@ -68,8 +68,10 @@ def run(
 def _serve(sched: WatchScheduler, printer: CheckPrinter, stop: threading.Event, once: bool,
            log_format: str, grace: float) -> None:
     if once:
-        sched.run_once()
-        sched.shutdown()
+        try:
+            sched.run_once(stop)
+        finally:
+            sched.shutdown()
         return
     if log_format == "text":
         err.print(Text(f"scheduler running with {sched.workers} workers; Ctrl-C to stop"))
