@@ -2,8 +2,9 @@
 
 The policy lives here (the store only keeps rows): a failed page is a failed check and never a
 change (N of them in a row are one `failing` change, see `streak`); a profile that suddenly
-matches nothing is one `profile_mismatch`, with the last good record kept as the base; with
-`confirm: N` a change is reported once seen in N checks in a row.
+matches nothing is one `profile_mismatch`, with the last good record kept as the base; a partial
+capture's missing comments are unknown, not removed (`unseen`); with `confirm: N` a change is
+reported once seen in N checks in a row.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from scraper.settings import load_settings
 from scraper.store import Check, Watch, lease
 from scraper.streak import failing_streak
 from scraper.terminal import safe_line
+from scraper.unseen import carry_unseen
 
 if TYPE_CHECKING:
     from scraper.evidence.on_change import ChangeEvidence
@@ -65,6 +67,7 @@ def check_dict(check: Check) -> dict[str, Any]:
         "status": check.status, "error": check.error, "error_kind": check.error_kind,
         "hash": check.snapshot_hash,
         "url": check.url, "final_url": check.final_url, "profile": check.profile,
+        "warnings": list(check.warnings or []),
     }
 
 
@@ -207,6 +210,7 @@ def _compare(
 ) -> CheckResult:
     base_check = session.get(Check, watch.base_check_id) if watch.base_check_id else None
     base = store.load_record(session, base_check) if base_check else None
+    record = carry_unseen(base, record)  # a partial thread is never a wall of removals
     changes = detect_changes(base, record)
     if base is None and record.is_empty():
         # No baseline yet and nothing found: a baseline of nothing would report the whole page as

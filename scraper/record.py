@@ -2,15 +2,22 @@
 
 Pure data. Every later stage (change detection, storage, reports, evidence) reads this shape, so its
 keys are part of the public interface: add keys only with a version bump, never rename.
+
+`warnings` and `sources` say how this capture went (a thread that may be partial, which step of the
+fallback chain produced each field); they are not what the page says, so they stay out of the
+content hash and change detection never compares them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+# Which step of the extraction chain produced a field (see `Record.sources`).
+Source = Literal["profile", "structured", "fallback", "detected"]
 
 
 class Article(BaseModel):
@@ -55,6 +62,16 @@ class Record(BaseModel):
     profile: str
     article: Article = Field(default_factory=Article)
     comments: list[Comment] = Field(default_factory=list)
+    # Field name ("title", "author", "published", "text", "tags", "likes", "comments") -> the step
+    # that produced it; fields that stayed empty are absent.
+    sources: dict[str, Source] = Field(default_factory=dict)
+    # Why this capture may be incomplete ("the page says 15 comments; 5 found"). Any warning makes
+    # the capture partial: comments it lacks are unknown, never reported as removed.
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.warnings)
 
     def to_json(self, *, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)

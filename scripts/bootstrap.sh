@@ -12,8 +12,12 @@ cd "$(dirname "$0")/.."
 
 # Every OS package the test suite needs (Debian names). Add yours here: CI installs nothing else.
 #   postgresql: the tests start their own server on a free port; shellcheck: `make lint`;
-#   openssl: the evidence tests run a timestamp authority with `openssl ts`.
-TEST_PACKAGES=(postgresql shellcheck openssl)
+#   openssl: the evidence tests run a timestamp authority with `openssl ts`;
+#   wordpress, its themes, mariadb-server and php: the test WordPress (tests/sites/wordpress), served
+#   by PHP's built-in server from a throwaway MariaDB the tests start and stop themselves.
+TEST_PACKAGES=(postgresql shellcheck openssl
+  wordpress wordpress-theme-twentytwentyone wordpress-theme-twentytwentytwo
+  wordpress-theme-twentytwentythree mariadb-server php-cli php-mysql php-mbstring php-xml)
 # OS packages that can hold a real Chromium, by preference (Ubuntu's are snap stubs: skipped).
 CHROMIUM_PACKAGES=(chromium chromium-browser)
 # What scraper's own discovery looks for on PATH (scraper/browser/discovery.py).

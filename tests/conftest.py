@@ -10,4 +10,5 @@ pytest_plugins: list[str] = [
     "tests.fixtures.smtp",
     "tests.fixtures.store",
     "tests.fixtures.tsa",
+    "tests.fixtures.wordpress",
 ]

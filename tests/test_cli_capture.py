@@ -118,6 +118,9 @@ def test_profile_test_reports_every_field(
         assert fields[f"article.{name}"]["ok"], fields[f"article.{name}"]
     assert fields["article.likes"]["values"] == ["3"]
     assert fields["comments.author"]["values"] == ["daveyone1"]
+    # What the record took from where, and whether it may be partial.
+    assert set(report["sources"].values()) == {"profile"} and report["sources"]["comments"] == "profile"
+    assert (report["warnings"], report["comments"]) == ([], 1)
 
 
 @pytest.mark.browser

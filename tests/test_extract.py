@@ -66,8 +66,17 @@ def test_article_text_keeps_paragraphs_apart() -> None:
 
 
 def test_nothing_found_is_none_not_empty_text() -> None:
-    record = run("<p>only</p>", article={"title": "h1", "text": ".missing", "tags": "a[rel=tag]"})
+    record = run("<p> </p><div></div>", article={"title": "h1", "text": ".missing", "tags": "a[rel=tag]"})
     assert (record.article.title, record.article.text, record.article.tags) == (None, None, [])
+    assert record.sources == {} and record.warnings == []
+
+
+def test_text_the_profile_misses_comes_from_the_main_content() -> None:
+    record = run("<h1>Post</h1><p>only</p>", article={"title": "h1", "text": ".missing"})
+    assert (record.article.text, record.sources) == ("only", {"title": "profile", "text": "fallback"})
+    # A page on which the profile finds nothing at all is not its page (a consent wall): no text.
+    wall = run("<h2>We value your privacy</h2><p>Accept all cookies?</p>", article={"title": "h1"})
+    assert wall.is_empty() and wall.sources == {}
 
 
 # --- alternatives, regex and types ----------------------------------------------------------------

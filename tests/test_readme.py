@@ -80,3 +80,15 @@ def test_record_example_has_the_record_keys() -> None:
     assert set(example) == set(record.to_dict())
     assert set(example["article"]) == set(record.to_dict()["article"])
     assert set(example["comments"][0]) == set(record.to_dict()["comments"][0])
+
+
+def test_record_sources_are_each_explained() -> None:
+    """Every value `sources` can take is named in the README's record section."""
+    from typing import get_args
+
+    from scraper.record import Source
+
+    section = README.split("## The record", 1)[1].split("\n## ", 1)[0]
+    for source in get_args(Source):
+        assert f"`{source}`" in section, source
+    assert "`warnings`" in section and "partial" in section

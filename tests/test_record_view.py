@@ -32,3 +32,15 @@ def test_summary_with_reply_tree_and_literal_page_text() -> None:
     assert "Hello [red]there[/red]" in text
     assert text.index("Cy") > text.index("Bob")  # the reply under its parent
     assert "2 comments" in text
+
+
+def test_warnings_and_fields_from_elsewhere_are_shown() -> None:
+    record = Record(
+        url="http://x/", final_url="http://x/", fetched_at="2026-11-27T00:00:00Z", profile="p",
+        article=Article(title="T", text="Body."), comments=[Comment(id="1", text="Hi")],
+        sources={"title": "profile", "text": "fallback", "comments": "detected"},
+        warnings=["the page says it has 15 comments; 1 were captured \x1b[2J"],
+    )
+    text = shown(record)
+    assert "not from the profile: text fallback, comments detected" in text
+    assert "partial: the page says it has 15 comments; 1 were captured \\x1b[2J" in text

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scraper.browser import navigate, steps
+from scraper.browser.actions import follow_to_bottom, run_actions
 from scraper.browser.guard import Resolver
 from scraper.browser.quiet import QuietWatch
 from scraper.browser.recorder import Recorder
@@ -25,6 +26,8 @@ Chooser = Callable[[str], Profile]
 DEFAULT_BLOCK = ("media", "font")
 # Seconds kept back from the deadline for reporting a failed wait and closing the context.
 STEP_MARGIN = 1.0
+# At most this share of the time left goes to the ready wait.
+READY_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -82,18 +85,21 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
         await navigate.cap_documents(page, max_html, seen)
         await navigate.goto(page, job.url, _load_bound(job, end - loop.time()), seen, max_html)
         profile = job.profile or job.choose(await navigate.content(page, max_html, _settle(end, loop)))
+        loads = await follow_to_bottom(page, profile.actions)
         # A page whose `load` never came (an image that keeps failing) is read as it stands: no
         # network idle will come either, and not being ready in time is then no failure.
         ready = profile.ready if seen.loaded else profile.ready.model_copy(
             update={"required": False, "network_idle": False})
+        # A ready condition that never comes leaves the actions a share of the time (load more,
+        # scroll): a capture of what has loaded is worth more than one cut short.
         item = profile.comments.item if profile.comments and not profile.comments.frame else None
-        await steps.wait_ready(page, ready, end - loop.time(), quiet, item)
-        await steps.run_actions(page, profile.actions)
+        not_ready = await steps.wait_ready(page, ready, READY_SHARE * (end - loop.time()), quiet, item)
+        warnings = await run_actions(page, profile.actions, end, loads)
         html = await navigate.content(page, profile.max_html, _settle(end, loop))
         frames = await _frames(page, profile)
         content = PageContent(
-            url=job.url, final_url=page.url, fetched_at=fetched_at,
-            html=html, frames=frames, warnings=tuple(seen.warnings),
+            url=job.url, final_url=page.url, fetched_at=fetched_at, html=html, frames=frames,
+            warnings=tuple(w for w in (*seen.warnings, not_ready, *warnings) if w),
         )
         for recorder in job.options.recorders:
             await recorder.collect(page, content)
@@ -126,6 +132,11 @@ def _settle(end: float, loop: asyncio.AbstractEventLoop) -> float:
 
 
 async def _frames(page: Page, profile: Profile) -> dict[str, str]:
-    frame = profile.comments.frame if profile.comments else None
-    html = await steps.frame_html(page, frame, profile.max_html) if frame else None
-    return {frame: html} if frame and html is not None else {}
+    """The comment iframes' HTML: the profile's widget frame, or the frames that may hold a thread."""
+    spec = profile.comments
+    if spec is None:
+        return {}
+    if spec.frame is not None:
+        html = await steps.frame_html(page, spec.frame, profile.max_html)
+        return {spec.frame: html} if html is not None else {}
+    return await steps.frames_html(page, spec.frames, profile.max_html) if spec.frames else {}

@@ -63,6 +63,9 @@ def render_result(result: CheckResult) -> Group:
         head.append("check failed: ", style="bold red")
         head.append(safe(c.error or ""))
         return Group(head)
+    for warning in c.warnings or []:
+        head.append("partial: ", style="bold yellow")
+        head.append(safe(warning) + "\n")
     if result.pending:
         head.append(f"change seen {result.watch.pending_count}/{result.watch.confirm} times; "
                     "reported once confirmed\n", style="yellow")

@@ -16,6 +16,8 @@ from scraper.terminal import safe
 
 if TYPE_CHECKING:
     from scraper.extract.explain import FieldReport
+    from scraper.extract.page import PageContent
+    from scraper.profiles.schema import Profile
 
 profile_app = typer.Typer(help="List, test and check site profiles.", no_args_is_help=True)
 app.add_typer(profile_app, name="profile")
@@ -93,7 +95,6 @@ def test_profile(
     """Render URL and show, field by field, what each selector matched and how many times."""
     from scraper.browser import BrowserSession
     from scraper.capture import render_url
-    from scraper.extract.explain import explain
     from scraper.profiles import load_profiles
     from scraper.settings import check_deadline
     from scraper.urls import check_url
@@ -105,11 +106,31 @@ def test_profile(
     profiles = load_profiles(settings.profile_dirs)
     with BrowserSession(settings) as session:
         rendered = render_url(session, url, profiles=profiles, profile=profile, deadline=deadline)
-    reports = explain(rendered.page, rendered.profile)
-    if as_json:
-        print_json({"url": url, "profile": rendered.profile.name,
-                    "fields": [r.to_dict() for r in reports]})
-        return
+    show_test(rendered.page, rendered.profile, as_json=as_json)
 
-    out.print(Text(f"profile {rendered.profile.name} on {rendered.page.final_url}", style="bold"))
+
+SOURCES = {"structured": "the page's structured data", "fallback": "main-content extraction",
+           "detected": "structure detection"}
+
+
+def show_test(page: PageContent, profile: Profile, *, as_json: bool) -> None:
+    """The `profile test` view of a rendered page: each field's selectors, then what the record
+    took from elsewhere (structured data, main content, detection) and its warnings."""
+    from scraper.extract import extract
+    from scraper.extract.explain import explain
+
+    reports = explain(page, profile)
+    record = extract(page, profile)
+    if as_json:
+        print_json({"url": page.url, "profile": profile.name, "fields": [r.to_dict() for r in reports],
+                    "sources": record.sources, "warnings": record.warnings,
+                    "comments": len(record.comments)})
+        return
+    out.print(Text(f"profile {profile.name} on {page.final_url}", style="bold"))
     out.print(_report_table(reports))
+    for field, source in record.sources.items():
+        if source != "profile":
+            out.print(Text(f"{field}: from {SOURCES[source]}, not the profile's selectors", style="cyan"))
+    out.print(Text(f"{len(record.comments)} comments in the record", style="bold"))
+    for warning in record.warnings:
+        out.print(Text("partial: ", style="bold yellow") + Text(safe(warning)))

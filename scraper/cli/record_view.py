@@ -45,6 +45,12 @@ def render_record(record: Record) -> RenderableType:
     words = sum(len(p.split()) for p in paragraphs)
     head.append(f"{len(paragraphs)} paragraphs, {words} words", style="dim")
     head.append(f" · profile {record.profile} · {record.fetched_at}\n", style="dim")
+    guessed = [f"{field} {source}" for field, source in record.sources.items() if source != "profile"]
+    if guessed:  # fields the profile's selectors did not give: say where they came from
+        head.append(f"not from the profile: {', '.join(guessed)}\n", style="dim")
+    for warning in record.warnings:
+        head.append("partial: ", style="bold yellow")
+        head.append(safe(warning) + "\n")
     if paragraphs:
         head.append(_short(paragraphs[0], 300) + "\n")
 

@@ -1,4 +1,10 @@
-"""HTML + profile -> Record. Pure: no browser, no clock, no I/O."""
+"""HTML + profile -> Record. Pure: no browser, no clock, no I/O.
+
+Each field comes from the first step of its chain that yields (profile, structured data, main
+content or structure detection), and the record says which (`sources`); what may leave the capture
+incomplete (the renderer's observations, a thread shorter than the page's own count) becomes its
+`warnings`.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +16,25 @@ from lxml import etree
 from parsel import Selector
 
 from scraper.extract import fields
-from scraper.extract.auto import auto_article
+from scraper.extract.article import extract_article
+from scraper.extract.comments import Thread, find_thread, thread_warnings
 from scraper.extract.page import PageContent
+from scraper.extract.structured import Structured, read_structured
 from scraper.profiles import regexes
-from scraper.profiles.schema import ArticleSpec, CommentsSpec, FieldSpec, NormaliseRule, Profile
-from scraper.record import Article, Comment, Record
+from scraper.profiles.schema import NormaliseRule, Profile
+from scraper.record import Record
+
+# Where themes and widgets put a thread, its heading and its form: cut, with the comments
+# themselves, from the page the main-content extraction reads.
+_THREAD_AREAS = (
+    "//*[@id='comments' or @id='respond' or @id='disqus_thread' or @id='comment-section'"
+    " or @id='comments-section' or @id='isso-thread' or @id='wpdiscuz-comment-section'"
+    + "".join(f" or contains(concat(' ', normalize-space(@class), ' '), ' {c} ')" for c in (
+        "comments-area", "comment-list", "commentlist", "comments", "comment-respond",
+        "comments-list", "wp-block-comments", "wp-block-post-comments", "wpd-thread-list",
+    ))
+    + "]"
+)
 
 
 def parse(html: str, ignore: Iterable[str]) -> Selector:
@@ -27,79 +47,29 @@ def parse(html: str, ignore: Iterable[str]) -> Selector:
     return doc
 
 
-def _article_only(doc: Selector, comments: CommentsSpec | None) -> str:
-    """The page as trafilatura should see it: without the boilerplate (already dropped from `doc`)
-    and without the comments, whose authors and dates would pass for the article's."""
-    clone = Selector(root=copy.deepcopy(doc.root))
-    if comments is not None:
-        for node in fields.select(clone, comments.item):
-            if not isinstance(node.root, str) and node.root.getparent() is not None:
-                node.drop()
-    return str(clone.get())
-
-
-def extract_article(doc: Selector, spec: ArticleSpec, comments: CommentsSpec | None, url: str) -> Article:
-    article = Article(
-        title=fields.first_str(doc, spec.title),
-        author=fields.first_str(doc, spec.author),
-        published=fields.first_str(doc, spec.published),
-        text=fields.joined_text(doc, spec.text),
-        tags=fields.all_str(doc, spec.tags),
-        likes=fields.first_int(doc, spec.likes),
-    )
-    if not spec.auto or all([article.title, article.author, article.published, article.text]):
-        return article
-    auto = auto_article(_article_only(doc, comments), url)
-    return article.model_copy(update={
-        "title": article.title or auto.title,
-        "author": article.author or auto.author,
-        "published": article.published or auto.published,
-        "text": article.text or auto.text,
-        "tags": article.tags or auto.tags,
-    })
-
-
-def _nearest_item(el: etree._Element, items: dict[etree._Element, int]) -> int | None:
-    for ancestor in el.iterancestors():
-        if ancestor in items:
-            return items[ancestor]
-    return None
-
-
-def _own(item: etree._Element, items: dict[etree._Element, int]) -> Selector:
-    """The item without the items nested in it, so a reply's text never counts as its parent's."""
-    clone = copy.deepcopy(item)
-    nested = [c for o, c in zip(item.iter(), clone.iter(), strict=True) if o is not item and o in items]
-    for node in nested:
+def without_comments(doc: Selector, comments: Sequence[etree._Element]) -> Selector:
+    """The page as main-content extraction should see it: no comments (whose authors and dates
+    would pass for the article's, and whose words would leak into its text), no thread around them."""
+    clone = copy.deepcopy(doc.root)
+    twins = dict(zip(doc.root.iter(), clone.iter(), strict=True))
+    doomed = [twins[el] for el in comments if el in twins]
+    doomed += clone.xpath(_THREAD_AREAS)
+    for node in doomed:
         parent = node.getparent()
         if parent is not None:
             parent.remove(node)
     return Selector(root=clone)
 
 
-def extract_comments(doc: Selector, spec: CommentsSpec) -> list[Comment]:
-    in_place = [s for s in fields.select(doc, spec.item) if not isinstance(s.root, str)]
-    roots = [s.root for s in in_place]
-    position = {el: i for i, el in enumerate(roots)}
-    # id and parent read the item where it stands (XPath may look at siblings and ancestors);
-    # author, date and text read it without its nested replies.
-    ids = [fields.first_str(s, spec.id) for s in in_place]
-    comments = []
-    for i, item in enumerate(in_place):
-        own = _own(roots[i], position)
-        if isinstance(spec.parent, FieldSpec):
-            parent_id = fields.first_str(item, spec.parent)
-        else:
-            parent = _nearest_item(roots[i], position)
-            parent_id = ids[parent] if parent is not None else None
-        comments.append(Comment(
-            id=ids[i],
-            parent_id=parent_id,
-            author=fields.first_str(own, spec.author),
-            published=fields.first_str(own, spec.published),
-            text=fields.joined_text(own, spec.text),
-        ))
-    return comments
+def _thread(page: PageContent, profile: Profile, doc: Selector, structured: Structured) -> Thread:
+    spec = profile.comments
+    if spec is not None and spec.frame is not None:  # the widget lives in that iframe, and only there
+        html = page.frames.get(spec.frame)
+        frame = parse(html, profile.ignore) if html is not None else Selector(text="<html/>")
+        found = find_thread(frame, [], spec, [])
+        return Thread(found.comments, found.source)
+    frames = [parse(html, profile.ignore) for html in page.frames.values()]
+    return find_thread(doc, frames, spec, structured.comments)
 
 
 def normalise(record: Record, rules: Sequence[NormaliseRule]) -> Record:
@@ -129,17 +99,19 @@ def normalise(record: Record, rules: Sequence[NormaliseRule]) -> Record:
 
 def extract(page: PageContent, profile: Profile) -> Record:
     doc = parse(page.html, profile.ignore)
-    article = extract_article(doc, profile.article, profile.comments, page.final_url)
-    comments: list[Comment] = []
-    if profile.comments is not None:
-        spec = profile.comments
-        source = doc
-        if spec.frame is not None:
-            frame_html = page.frames.get(spec.frame)
-            source = parse(frame_html, profile.ignore) if frame_html is not None else Selector(text="<html/>")
-        comments = extract_comments(source, spec)
+    structured = read_structured(doc)
+    thread = _thread(page, profile, doc, structured)
+    article, sources = extract_article(
+        doc, profile.article, structured, lambda: without_comments(doc, thread.elements),
+        page.final_url, thread.elements,
+    )
+    if thread.source is not None:
+        sources["comments"] = thread.source
+    warnings = [*page.warnings,
+                *thread_warnings(doc, len(thread.comments), structured.comment_count, thread.elements)]
     record = Record(
-        url=page.url, final_url=page.final_url, fetched_at=page.fetched_at,
-        profile=profile.name, article=article, comments=comments,
+        url=page.url, final_url=page.final_url, fetched_at=page.fetched_at, profile=profile.name,
+        article=article, comments=thread.comments, sources=sources,
+        warnings=list(dict.fromkeys(warnings)),
     )
     return normalise(record, profile.normalise)

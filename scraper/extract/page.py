@@ -12,5 +12,6 @@ class PageContent:
     fetched_at: str  # UTC ISO-8601 with a Z
     html: str
     frames: dict[str, str] = field(default_factory=dict)  # iframe selector -> that frame's HTML
-    # What the render noticed that the record should say (e.g. "load never fired"), for people.
+    # What the renderer noticed that may leave the page incomplete (a `load` that never fired, a
+    # ready wait that timed out, a "load more" control still there): the record's warnings.
     warnings: tuple[str, ...] = ()

@@ -17,6 +17,8 @@ BLOCK = frozenset(
 )
 SKIP = frozenset({"script", "style", "noscript", "template", "svg", "button", "iframe"})
 _BREAK = "\x00"
+# Emoticons drawn as images (WordPress's `img.wp-smiley`, twemoji's `img.emoji`) read as their alt text.
+_SMILEY = re.compile(r"(?:^|[\s_-])(?:wp-smiley|smiley|emoji|emoticon)(?:$|[\s_-])")
 _SPACE = re.compile(r"\s+")
 
 
@@ -29,6 +31,8 @@ def _walk(el: etree._Element, out: list[str]) -> None:
         out.append(_BREAK)
     if tag == "br":
         out.append(_BREAK)
+    if tag == "img" and _SMILEY.search(el.get("class") or ""):
+        out.append(el.get("alt") or "")
     if isinstance(el.tag, str) and el.text:
         out.append(el.text)
     for child in el:

@@ -118,6 +118,9 @@ class ScrollAction(Strict):
 
 class ClickAction(Strict):
     click: SelectorStr  # clicked again and again until it is gone (or `max` clicks)
+    # Only the matches whose text matches this regex (case-insensitive), e.g. "load more comments";
+    # written in the syntax Python and JavaScript share, since the browser evaluates it.
+    text: RegexStr | None = None
     max: int = Field(default=20, ge=1, le=500)
     frame: SelectorStr | None = None
 
@@ -168,6 +171,9 @@ class ArticleSpec(Strict):
 
 class CommentsSpec(Strict):
     frame: SelectorStr | None = None  # the iframe holding the widget, same- or cross-origin
+    # Iframes that may hold the thread (Disqus-like widgets): read as well, and searched for
+    # comments when the page itself shows none.
+    frames: SelectorStr | None = None
     item: SelectorStr
     id: FieldSpec | None = None
     parent: Literal["nesting"] | FieldSpec = "nesting"

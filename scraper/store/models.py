@@ -178,6 +178,10 @@ class Check(StoreModel, table=True):
     url: str
     final_url: str | None = None
     profile: str | None = None
+    # Why the capture may be incomplete (Record.warnings): a partial thread is not a removal.
+    warnings: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class Change(StoreModel, table=True):

@@ -195,6 +195,7 @@ def load_record(session: Session, check: Check) -> Record:
             "final_url": check.final_url or check.url,
             "profile": check.profile or "",
             "fetched_at": check.started_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "warnings": list(check.warnings or []),
             **content,
         }
     )
@@ -230,6 +231,7 @@ def add_check(
         url=record.url if record is not None else watch.url,
         final_url=record.final_url if record is not None else None,
         profile=record.profile if record is not None else watch.profile,
+        warnings=list(record.warnings) if record is not None else [],
     )
     session.add(check)
     session.flush()

@@ -71,11 +71,16 @@ BOILERPLATE = ("Leave a Reply", "Fill in your details", "bloggers like this", "S
                "Like this", "Recent Comments", "Connecting to")
 
 
+# Every field of the seed page comes from the wordpress profile's own selectors.
+SEED_SOURCES = {field: "profile" for field in
+                ("title", "author", "published", "tags", "likes", "text", "comments")}
+
+
 def seed_record(url: str, fetched_at: str) -> dict[str, Any]:
     """The whole record of the untouched seed page at `url` (fetched_at is the capture's own)."""
     return {
         "url": url, "final_url": url, "fetched_at": fetched_at, "profile": "wordpress",
-        "article": SEED_ARTICLE, "comments": [SEED_COMMENT],
+        "article": SEED_ARTICLE, "comments": [SEED_COMMENT], "sources": SEED_SOURCES, "warnings": [],
     }
 
 

@@ -1,0 +1,263 @@
+"""A profile's actions (click "load more", scroll an infinite thread, wait for an element), each
+bounded by the job's deadline, each saying when it left the page possibly incomplete.
+
+Built-in profiles run them on every page, so each costs about a round trip when there is nothing to
+do: a click only when a matching control is visible. Scrolling starts as soon as the page has
+loaded (`follow_to_bottom`), so what loads when reached loads during the ready wait; after it, a
+page at its bottom whose requests have been quiet since well after its last scroll is done.
+Otherwise each scroll is followed by another only when it made the page ask for more (a script,
+fetch or document request, or a taller page) within a short window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from scraper.browser.steps import frame_of, locator, ms, playwright_timeout
+from scraper.errors import JobFailed
+from scraper.profiles.schema import Action, ClickAction, ScrollAction, WaitAction
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page, Request
+
+# After a scroll, how long the page has to start loading more before it is called stable. A page
+# that loads on scroll asks within a frame or two (an IntersectionObserver callback, a throttled
+# scroll handler): the window is three times what two frames took to render, at least ACTIVITY_S
+# and at most ACTIVITY_MAX_S, so a loaded machine (slow frames) waits longer than an idle one.
+ACTIVITY_S = 0.1
+ACTIVITY_MAX_S = 1.0
+_TWO_FRAMES = ("() => new Promise(done => requestAnimationFrame(() =>"
+               " requestAnimationFrame(() => setTimeout(done))))")
+# Once it loads, how long its requests must stay quiet before the next scroll.
+QUIET_S = 0.25
+# At most this long waiting for one scroll's loads to settle.
+SETTLE_S = 5.0
+# How long a click may take to change the page before "click until gone" stops.
+CLICK_EFFECT_S = 5.0
+# What can bring more content; images, fonts and media (often blocked anyway) cannot.
+_LOADS = frozenset({"fetch", "xhr", "script", "document", "eventsource", "websocket", "other"})
+_DEADLINE = "the deadline stopped the page's actions early: the thread may be incomplete"
+
+
+def _left(end: float) -> float:
+    return end - asyncio.get_running_loop().time()
+
+
+class _Loads:
+    """The page's requests that can bring more content: how many started, which are in flight."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.started = 0
+        self.inflight: set[Request] = set()
+        self.changed = asyncio.Event()
+        self.last = asyncio.get_running_loop().time()  # when a request last started or ended
+        page.on("request", self._start)
+        page.on("requestfinished", self._end)
+        page.on("requestfailed", self._end)
+
+    def _start(self, request: Request) -> None:
+        if request.resource_type in _LOADS:
+            self.started += 1
+            self.inflight.add(request)
+            self._changed()
+
+    def _end(self, request: Request) -> None:
+        if request in self.inflight:
+            self.inflight.discard(request)
+            self._changed()
+
+    def _changed(self) -> None:
+        self.last = asyncio.get_running_loop().time()
+        self.changed.set()
+
+    def quiet_for(self) -> float:
+        """Seconds since the last request started or ended; 0 while one is in flight."""
+        return 0.0 if self.inflight else asyncio.get_running_loop().time() - self.last
+
+    def close(self) -> None:
+        for event, handler in (("request", self._start), ("requestfinished", self._end),
+                               ("requestfailed", self._end)):
+            self.page.remove_listener(event, handler)
+
+    async def _changed_within(self, seconds: float) -> bool:
+        self.changed.clear()
+        try:
+            await asyncio.wait_for(self.changed.wait(), max(seconds, 0.001))
+        except TimeoutError:
+            return False
+        return True
+
+    async def started_since(self, count: int, seconds: float) -> bool:
+        loop = asyncio.get_running_loop()
+        until = loop.time() + seconds
+        while self.started <= count:
+            if not await self._changed_within(until - loop.time()):
+                return self.started > count
+        return True
+
+    async def settle(self, end: float) -> None:
+        """Until nothing is in flight and nothing new starts for QUIET_S (or `end`)."""
+        loop = asyncio.get_running_loop()
+        end = min(end, loop.time() + SETTLE_S)
+        while _left(end) > 0:
+            if self.inflight:
+                await self._changed_within(_left(end))
+            elif not await self._changed_within(min(QUIET_S, _left(end))):
+                return
+
+
+_HEIGHT = "document.documentElement.scrollHeight"
+_TO_BOTTOM = "() => { const h = document.documentElement.scrollHeight; window.scrollTo(0, h); return h; }"
+# Keeps the window at the bottom of the page while it loads (every time the document grows), until
+# the page changes its address (a stream of next articles) or the scroll action stops it. The
+# scroll waits for the next frame, and only if the page has not grown again meanwhile: a loader's
+# IntersectionObserver must see its sentinel pushed out of view by new content (a frame rendered
+# so) before it sees it come back.
+_FOLLOW = """() => {
+  const root = document.documentElement, address = location.href;
+  const bottom = () => {
+    window.scrollTo(0, root.scrollHeight);
+    window.__scraperScrolled = performance.now();
+  };
+  const follow = new ResizeObserver(() => {
+    if (location.href !== address) follow.disconnect();
+    else {
+      const height = root.scrollHeight;
+      requestAnimationFrame(() => { if (root.scrollHeight === height) bottom(); });
+    }
+  });
+  follow.observe(root);
+  bottom();
+  window.__scraperFollow = follow;
+}"""
+# Stops following; whether the window is at the bottom of the page, how long ago (ms) the last
+# scroll to it was, and how long two frames take now (ms).
+_UNFOLLOW = """async () => {
+  if (window.__scraperFollow) window.__scraperFollow.disconnect();
+  delete window.__scraperFollow;
+  const root = document.documentElement, start = performance.now();
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const now = performance.now();
+  return [window.scrollY + window.innerHeight >= root.scrollHeight - 2,
+          now - (window.__scraperScrolled || 0), now - start];
+}"""
+
+
+async def follow_to_bottom(page: Page, actions: Sequence[Action]) -> _Loads | None:
+    """When the profile scrolls at all, keep the window at the bottom of the page from the moment it
+    has loaded, and watch its requests: a thread that loads when reached then loads during the ready
+    wait, and a page that went quiet at its bottom well after its last scroll has nothing more to
+    load. The watch goes to `run_actions`."""
+    if not any(isinstance(action, ScrollAction) for action in actions):
+        return None
+    loads = _Loads(page)
+    await page.evaluate(_FOLLOW)
+    return loads
+
+
+async def scroll_until_stable(page: Page, action: ScrollAction, end: float,
+                              loads: _Loads | None = None) -> str | None:
+    """Scroll to the bottom until the page stops asking for more. `loads`: the page's requests
+    since `follow_to_bottom`, if it was followed."""
+    at_bottom, since, frames = await page.evaluate(_UNFOLLOW)
+    followed = loads is not None
+    loads = loads or _Loads(page)
+    # Whatever loads on a scroll asks within a frame or two: a page at its bottom, with no request
+    # since well after its last scroll there, has nothing more to load.
+    if followed and at_bottom and min(since / 1000, loads.quiet_for()) >= max(3 * frames / 1000, QUIET_S):
+        return None
+    if not await page.evaluate(f"{_HEIGHT} > window.innerHeight + 1"):
+        return None
+    address = page.url
+    for _ in range(action.max):
+        if _left(end) <= 0:
+            return _DEADLINE
+        if page.url != address:
+            return None  # a stream of next articles, not this page's thread: stop there
+        if loads.inflight:
+            await loads.settle(end)
+        started = loads.started
+        height = await page.evaluate(_TO_BOTTOM)
+        window = max(ACTIVITY_S, 3 * await _frames_took(page))
+        asked = await loads.started_since(started, min(window, ACTIVITY_MAX_S, _left(end)))
+        if not asked and not await page.evaluate(f"h => {_HEIGHT} > h", height):
+            return None  # it did not ask for more: stable
+        await loads.settle(end)
+    return f"the page was still growing after {action.max} scrolls"
+
+
+async def _frames_took(page: Page) -> float:
+    """Seconds for the page to render two frames: by then a scroll's observers have run."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await page.evaluate(_TWO_FRAMES)
+    return loop.time() - started
+
+
+async def click_until_gone(page: Page, action: ClickAction, end: float) -> str | None:
+    found = await locator(page, action.click, action.frame)
+    if action.text is not None:
+        found = found.filter(has_text=re.compile(action.text, re.IGNORECASE))
+    control = found.filter(visible=True).first
+    clicks = 0
+    while clicks < action.max and await control.count():
+        if _left(end) <= 0:
+            return _DEADLINE
+        nodes = await _count_nodes(page, action.frame)
+        try:
+            await control.click(timeout=ms(min(CLICK_EFFECT_S, _left(end))))
+            clicks += 1
+            await _wait_dom_change(page, action.frame, nodes, min(CLICK_EFFECT_S, _left(end)))
+        except playwright_timeout():
+            break  # clicking did nothing (or could not click): stop rather than spin
+    if clicks and await control.count():
+        what = action.text or action.click
+        return f"a 'load more' control is still on the page after {clicks} clicks ({what[:60]})"
+    return None
+
+
+async def _count_nodes(page: Page, frame: str | None) -> int:
+    target = await frame_of(page, frame)
+    return int(await target.evaluate("document.getElementsByTagName('*').length"))
+
+
+async def _wait_dom_change(page: Page, frame: str | None, nodes: int, seconds: float) -> None:
+    target = await frame_of(page, frame)
+    await target.wait_for_function(
+        "n => document.getElementsByTagName('*').length !== n", arg=nodes, timeout=ms(seconds)
+    )
+
+
+async def _wait_for(page: Page, action: WaitAction, end: float) -> None:
+    loc = await locator(page, action.wait_for, action.frame)
+    try:
+        await loc.first.wait_for(state="attached", timeout=ms(_left(end)))
+    except playwright_timeout():
+        if action.required:
+            raise JobFailed(f"wait_for {action.wait_for!r}: never appeared", "timeout") from None
+
+
+async def run_actions(page: Page, actions: Sequence[Action], end: float,
+                      loads: _Loads | None = None) -> list[str]:
+    """Run the actions in order until `end` (event-loop time); the warnings they leave.
+    `loads`: what `follow_to_bottom` returned."""
+    warnings: list[str] = []
+    try:
+        for action in actions:
+            if isinstance(action, ScrollAction):
+                warning = await scroll_until_stable(page, action, end, loads)
+            elif isinstance(action, ClickAction):
+                warning = await click_until_gone(page, action, end)
+            else:
+                await _wait_for(page, action, end)
+                warning = None
+            if warning:
+                warnings.append(warning)
+    finally:
+        if loads is not None:
+            loads.close()
+    return warnings

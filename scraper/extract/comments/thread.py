@@ -1,0 +1,156 @@
+"""A page's comments, from the first step of the chain that finds any: the profile's selectors,
+microdata, JSON-LD, then structure detection; the page itself first, then its comment iframes.
+
+Within a comment found by a profile, a field its selectors leave empty (a theme that prints the text
+as bare `p`s, a `span.comment-copy`) is read by the part readers, so a known item never comes back
+without its words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lxml import etree
+from parsel import Selector
+
+from scraper.extract import fields
+from scraper.extract.comments.detect import detect_items
+from scraper.extract.comments.items import Item, item_at, members, own, parents
+from scraper.extract.comments.parts import read_parts
+from scraper.extract.structured import DataComment, prop_value, scope_props
+from scraper.extract.text import paragraphs
+from scraper.profiles.schema import CommentsSpec, FieldSpec
+from scraper.record import Comment, Source
+
+_TRAILING_NUMBER = re.compile(r"(\d+)\D*$")
+COMMENT_TYPES = ("Comment", "UserComments", "Answer")
+
+
+@dataclass(frozen=True)
+class Thread:
+    comments: list[Comment]
+    source: Source | None = None
+    elements: tuple[etree._Element, ...] = ()  # where the comments stand in the page (cut from the article)
+
+
+def _parent_ids(items: Sequence[Item], ids: Sequence[str | None]) -> list[str | None]:
+    return [ids[p] if p is not None else None for p in parents(items)]
+
+
+def _filled(comment: Comment, mine: etree._Element) -> Comment:
+    """Fill what the selectors left empty from the part readers (authors only as markup names them)."""
+    if comment.author and comment.published and comment.text:
+        return comment
+    parts = read_parts(mine, guess_author=False)
+    published = fields.iso_datetime(parts.published) if parts.published else None
+    return comment.model_copy(update={
+        "author": comment.author or parts.author,
+        "published": comment.published or published,
+        "text": comment.text or parts.text,
+    })
+
+
+def from_profile(doc: Selector, spec: CommentsSpec) -> Thread:
+    in_place = [s for s in fields.select(doc, spec.item) if not isinstance(s.root, str)]
+    # id and parent read the item where it stands (XPath may look at siblings and ancestors);
+    # author, date and text read it without its nested replies.
+    ids = [fields.first_str(s, spec.id) for s in in_place]
+    # An item inside another of the same id is the same comment matched twice (`li#comment-5`
+    # holding `article#div-comment-5`): the outer one stands for it.
+    nesting = parents([Item((s.root,)) for s in in_place])
+    kept = [i for i, p in enumerate(nesting) if p is None or ids[i] is None or ids[p] != ids[i]]
+    in_place, ids = [in_place[i] for i in kept], [ids[i] for i in kept]
+    items = [item_at(s.root) for s in in_place]
+    belongs = members(items)
+    if isinstance(spec.parent, FieldSpec):
+        parent_ids = [fields.first_str(s, spec.parent) for s in in_place]
+    else:
+        parent_ids = _parent_ids(items, ids)
+    comments = []
+    for i, item in enumerate(items):
+        mine = own(item, belongs)
+        sel = Selector(root=mine)
+        comment = Comment(
+            id=ids[i], parent_id=parent_ids[i], author=fields.first_str(sel, spec.author),
+            published=fields.first_str(sel, spec.published), text=fields.joined_text(sel, spec.text),
+        )
+        comments.append(_filled(comment, mine))
+    return Thread(comments, "profile", tuple(i.head for i in items))
+
+
+def _microdata_id(scope: Selector) -> str | None:
+    for value in (scope.attrib.get("id"), scope.attrib.get("itemid"),
+                  *(p.attrib.get("href") for p in scope_props(scope, "url"))):
+        if value and (m := _TRAILING_NUMBER.search(value)):
+            return m.group(1)
+    return None
+
+
+def _prop(scope: Selector, *names: str) -> str | None:
+    for name in names:
+        for prop in scope_props(scope, name):
+            if value := prop_value(prop):
+                return value
+    return None
+
+
+def from_microdata(doc: Selector) -> Thread:
+    scopes = [s for s in doc.xpath("//*[@itemscope][@itemtype]")
+              if str(s.attrib["itemtype"]).rstrip("/").rsplit("/", 1)[-1] in COMMENT_TYPES]
+    items = [Item((s.root,)) for s in scopes]
+    belongs = members(items)
+    ids = [_microdata_id(s) for s in scopes]
+    comments = []
+    for i, (scope, parent_id) in enumerate(zip(scopes, _parent_ids(items, ids), strict=True)):
+        bodies = scope_props(scope, "text") or scope_props(scope, "commentText")
+        published = _prop(scope, "dateCreated", "datePublished", "commentTime")
+        comment = Comment(
+            id=ids[i], parent_id=parent_id, author=_prop(scope, "author", "creator"),
+            published=fields.iso_datetime(published) if published else None,
+            text="\n\n".join(paragraphs(bodies[0].root)) or None if bodies else None,
+        )
+        comments.append(_filled(comment, own(items[i], belongs)))
+    return Thread(comments, "structured", tuple(i.head for i in items))
+
+
+def from_data(data: Sequence[DataComment]) -> Thread:
+    comments = [Comment(id=c.id, parent_id=c.parent_id, author=c.author, text=c.text,
+                        published=fields.iso_datetime(c.published) if c.published else None)
+                for c in data]
+    return Thread(comments, "structured")
+
+
+def from_detection(doc: Selector) -> Thread:
+    items = detect_items(doc.root)
+    belongs = members(items)
+    ids = [item.id for item in items]
+    comments = []
+    for item, parent_id in zip(items, _parent_ids(items, ids), strict=True):
+        parts = read_parts(own(item, belongs))
+        comments.append(Comment(
+            id=item.id, parent_id=parent_id, author=parts.author, text=parts.text,
+            published=fields.iso_datetime(parts.published) if parts.published else None,
+        ))
+    return Thread(comments, "detected", tuple(el for item in items for el in item.elements))
+
+
+def find_thread(doc: Selector, frames: Sequence[Selector], spec: CommentsSpec | None,
+                data: Sequence[DataComment]) -> Thread:
+    """The first step that finds any comment wins (see the module docstring)."""
+    def profile(d: Selector) -> Thread:
+        return from_profile(d, spec) if spec is not None else Thread([])
+
+    def stated(_: Selector) -> Thread:
+        return from_data(data)
+
+    for n, source in enumerate([doc, *frames]):
+        steps = [profile, from_microdata, stated] if n == 0 else [profile, from_microdata]
+        for step in [*steps, from_detection]:
+            thread = step(source)
+            if thread.comments:
+                # Comments found in a frame are not in the page's DOM: nothing to cut there.
+                return thread if n == 0 else Thread(thread.comments, thread.source)
+    return Thread([])
+

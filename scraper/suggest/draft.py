@@ -1,0 +1,239 @@
+"""A draft profile for a page no profile describes. Pure: a rendered page in, profile data out.
+
+The fallback chain finds the page's fields (structured data, main content, structure detection);
+the draft names the elements they came from with plain selectors, and keeps a selector only when it
+reads, on this page, exactly what the chain found. A person then edits it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from parsel import Selector
+
+from scraper.extract import fields
+from scraper.extract.article import extract_article
+from scraper.extract.comments.detect import detect_items
+from scraper.extract.comments.items import Item, members, own
+from scraper.extract.comments.parts import author_of, date_of, text_of, text_part
+from scraper.extract.core import parse, without_comments
+from scraper.extract.page import PageContent
+from scraper.extract.structured import read_structured
+from scraper.extract.text import paragraphs
+from scraper.profiles.schema import ArticleSpec, FieldSpec
+from scraper.suggest.selectors import (
+    element_candidates,
+    first_that,
+    reads_exactly,
+    same_elements,
+    tag,
+)
+
+# What the draft drops before reading, as the built-in profiles do: the comment form, share bars,
+# the sidebar's recent comments.
+IGNORE = ("#respond", ".comment-respond", ".sharedaddy", ".widget_recent_comments")
+LOAD_MORE = re.compile(
+    r"\b(load|show|view|see|display|read)\b.{0,30}\b(more|older|previous|earlier|all|remaining)\b"
+    r".{0,30}\b(comments?|repl(y|ies)|responses?|posts?)\b|^\W*more\s+(comments|replies)\W*$",
+    re.IGNORECASE,
+)
+BLOCK_CHILDREN = ("p", "h2", "h3", "h4", "ul", "ol", "blockquote", "pre", "figure")
+
+
+@dataclass
+class Draft:
+    profile: dict[str, Any]
+    notes: list[str] = field(default_factory=list)  # what the draft could not name
+
+
+def _text(el: etree._Element) -> str:
+    return " ".join(paragraphs(el))
+
+
+# --- comments --------------------------------------------------------------------------------------
+
+
+def _item_selector(doc: Selector, items: list[Item]) -> str | None:
+    heads = [item.head for item in items]
+    candidates = [c for c in element_candidates(heads[0]) if c != tag(heads[0])]
+    prefixes = {re.sub(r"\d.*$", "", h.get("id") or "") for h in heads}
+    if len(prefixes) == 1 and (prefix := prefixes.pop()):
+        candidates.append(f"{tag(heads[0])}[id^='{prefix}']")
+    candidates.append(tag(heads[0]))
+    return next((c for c in candidates if same_elements(doc, c, heads)), None)
+
+
+def _part_candidates(els: list[etree._Element | None], attr: str | None) -> list[tuple[str, dict[str, Any]]]:
+    found: list[str] = []
+    for el in els:
+        if el is not None:
+            found += [c for c in element_candidates(el) if not c.startswith("#") and c not in found]
+    suffix = f"::attr({attr})" if attr else ""
+    return [(c + suffix, {}) for c in found]
+
+
+def _date_attr(value: str | None, el: etree._Element | None) -> str | None:
+    if el is None:
+        return None
+    return next((a for a in ("datetime", "content", "title") if el.get(a) and el.get(a, "").strip() == value),
+                None)
+
+
+def comments_spec(doc: Selector, items: list[Item], notes: list[str]) -> dict[str, Any] | None:
+    item = _item_selector(doc, items)
+    if item is None:
+        notes.append("comments: no selector picks exactly the detected comments")
+        return None
+    belongs = members(items)
+    copies = [own(i, belongs) for i in items]
+    contexts = [Selector(root=c) for c in copies]
+    authors = [author_of(c) for c in copies]
+    dates = [date_of(c) for c in copies]
+    texts = [text_part(c, a[1], d[1]) for c, a, d in zip(copies, authors, dates, strict=True)]
+    spec: dict[str, Any] = {"item": item}
+    ids = [i.id for i in items]
+    if any(ids):
+        spec["id"] = first_that(
+            [(s, {"regex": r"(\d+)(?:_\d+)?$"}) for s in (
+                "::attr(id)", "::attr(data-comment-id)", "::attr(data-id)",
+                "xpath:preceding-sibling::a[starts-with(@id, 'comment-')][1]/@id",
+                "xpath:./*[contains(@id, 'comment-')]/@id")],
+            reads_exactly([Selector(root=i.head) for i in items], ids))
+    spec["parent"] = "nesting"
+    spec["author"] = first_that(_part_candidates([a[1] for a in authors], None),
+                                reads_exactly(contexts, [a[0] for a in authors]))
+    published = [fields.iso_datetime(d[0]) if d[0] else None for d in dates]
+    attr = _date_attr(dates[0][0], dates[0][1])
+    spec["published"] = first_that(
+        [(s, {"type": "datetime"}) for s, _ in _part_candidates([d[1] for d in dates], attr)],
+        reads_exactly(contexts, published))
+    words = [text_of(c, a[1], d[1]) for c, a, d in zip(copies, authors, dates, strict=True)]
+    spec["text"] = first_that(
+        [*_part_candidates(list(texts), None), ("xpath:./p", {}), ("xpath:./*/p", {}), ("p", {})],
+        reads_exactly(contexts, words, text=True))
+    for name in ("id", "author", "published", "text"):
+        if name in spec and spec[name] is None:
+            del spec[name]
+            notes.append(f"comments.{name}: no selector reads it on every comment; left to the fallbacks")
+    return spec
+
+
+def load_more(doc: Selector) -> str | None:
+    """A "load more comments" control in the page, named by a selector that finds only it."""
+    for el in doc.root.iter("button", "a"):
+        if el.get("href", "#").startswith(("#", "javascript")) and LOAD_MORE.search(_text(el)):
+            return next((c for c in element_candidates(el) if same_elements(doc, c, [el])), None)
+    return None
+
+
+# --- the article ------------------------------------------------------------------------------------
+
+
+def _containing(doc: Selector, text: str) -> list[etree._Element]:
+    """Elements whose own words are exactly `text` (innermost first)."""
+    return [el for el in doc.root.iter() if isinstance(el.tag, str) and el.tag not in ("script", "style")
+            and _text(el) == text and not any(_text(c) == text for c in el if isinstance(c.tag, str))]
+
+
+def _covers(doc: Selector, length: int) -> Callable[[FieldSpec], bool]:
+    return lambda f: len(fields.joined_text(doc, f) or "") >= 0.8 * length
+
+
+def _body(doc: Selector, text: str, title: str | None) -> dict[str, Any] | None:
+    """The container of the article's paragraphs, read as its block children (the kinds it has)."""
+    wanted = [p for p in text.split("\n\n") if p != title]  # main content may lead with the title
+    if not wanted:
+        return None
+    for ancestor in (a for s in _containing(doc, wanted[0])[:1] for a in s.iterancestors()):
+        inside = set(paragraphs(ancestor))
+        if sum(p in inside for p in wanted) < 0.8 * len(wanted):
+            continue
+        kinds = [k for k in BLOCK_CHILDREN if ancestor.find(k) is not None]
+        candidates: list[tuple[str, dict[str, Any]]] = [
+            (", ".join(f"{c} > {kind}" for kind in kinds), {}) if kinds else (c, {})
+            for c in element_candidates(ancestor) if c != tag(ancestor)]
+        return first_that(candidates, _covers(doc, len("\n\n".join(wanted))))
+    return None
+
+
+def _byline(doc: Selector, spec: dict[str, Any], title: str | None, comments: list[etree._Element]) -> None:
+    """The post's author and date, read as a comment's are, in the block around its title."""
+    heading = _containing(doc, title)[:1] if title else []
+    region = next((a for h in heading for a in h.iterancestors() if len(_text(a)) > 3 * len(title or "")),
+                  None)
+    if region is None:
+        return
+    clone = own(Item((region,)), {**{el: 1 for el in comments}, region: 0})
+    name, name_el = author_of(clone, guess=False)
+    if name and name_el is not None and "author" not in spec:
+        spec["author"] = first_that(
+            [(c, options) for c in element_candidates(name_el) if not c.startswith("#")
+             for options in ({}, {"regex": r"(?i)^(?:(?:posted|written)\s+)?(?:by\s+)?(.+)$"})],
+            _gives(doc, name))
+    date, date_el = date_of(clone)
+    if date and date_el is not None:
+        attr = _date_attr(date, date_el)
+        suffix = f"::attr({attr})" if attr else ""
+        named = [c + suffix for c in element_candidates(date_el) if not c.startswith("#")]
+        spec["published"] = first_that([(c, {"type": "datetime"}) for c in named],
+                                       _gives(doc, fields.iso_datetime(date)))
+
+
+def _gives(doc: Selector, value: str) -> Callable[[FieldSpec], bool]:
+    return lambda f: fields.first_str(doc, f) == value
+
+
+def article_spec(doc: Selector, page: PageContent, comments: list[etree._Element]) -> dict[str, Any]:
+    found, _ = extract_article(doc, ArticleSpec(auto=True), read_structured(doc),
+                               lambda: without_comments(doc, comments), page.final_url, comments)
+    spec: dict[str, Any] = {}
+    for name, value, extra in (("title", found.title, ["meta[property='og:title']::attr(content)"]),
+                               ("author", found.author, ["meta[name='author']::attr(content)"])):
+        if value:
+            named: list[tuple[str, dict[str, Any]]] = [
+                (c, {}) for el in _containing(doc, value)[:3] for c in element_candidates(el)
+                if not c.startswith("#")]
+            spec[name] = first_that([*named, *((e, {}) for e in extra)], _gives(doc, value))
+    _byline(doc, spec, found.title, comments)
+    if found.published and "published" not in spec:
+        times = [f"{c}::attr(datetime)" for el in doc.root.iter("time") for c in element_candidates(el)]
+        times.append("meta[property='article:published_time']::attr(content)")
+        spec["published"] = first_that([(s, {"type": "datetime"}) for s in times],
+                                       lambda f: fields.first_str(doc, f) == found.published)
+    if found.text:
+        spec["text"] = _body(doc, found.text, found.title)
+    if doc.css("a[rel~=tag]"):
+        spec["tags"] = "a[rel~=tag]"
+    return {k: v for k, v in spec.items() if v is not None}
+
+
+def suggest(page: PageContent, name: str, url_pattern: str) -> Draft:
+    doc = parse(page.html, IGNORE)
+    items = detect_items(doc.root)
+    draft = Draft({
+        "name": name,
+        "description": f"Draft by `scraper profile suggest` from {page.final_url}: check and edit",
+        "priority": 30,
+        "match": {"urls": [url_pattern]},
+        "ready": {"network_idle": True, "required": False, "timeout": 15},
+    })
+    control = load_more(doc)
+    draft.profile["actions"] = [*([{"click": control, "max": 30}] if control else []),
+                                {"scroll": "until-stable", "max": 30}]
+    draft.profile["block"] = ["image", "media", "font"]
+    draft.profile["ignore"] = list(IGNORE)
+    heads = [el for item in items for el in item.elements]
+    draft.profile["article"] = article_spec(doc, page, heads)
+    if items:
+        if (comments := comments_spec(doc, items, draft.notes)) is not None:
+            draft.profile["comments"] = comments
+    else:
+        draft.notes.append("no comments found on the page: the draft has no comments section")
+    for missing in ("title", "text"):
+        if missing not in draft.profile["article"]:
+            draft.notes.append(f"article.{missing}: no selector reads it exactly; left to the fallbacks")
+    return draft
