@@ -134,3 +134,4 @@ def test_bad_daemon_options_are_refused(options: dict[str, object], message: str
 def test_daemon_options_as_columns() -> None:
     assert daemon_fields("sat,sun 10:00-12:00", "1m", "2.5", 1) == {
         "active_window": "sat,sun 10:00-12:00", "jitter": 60.0, "host_gap": 2.5, "host_cap": 1}
+
