@@ -36,6 +36,26 @@ def rss_mib(pids: set[int]) -> float:
     return total_kib / 1024
 
 
+def pss_mib(pids: set[int]) -> float:
+    """Proportional set size: pages shared between processes (Chromium's many processes share most
+    of their libraries) counted once in all, not once per process."""
+    total_kib = 0
+    for pid in pids:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        total_kib += next((int(line.split()[1]) for line in rollup.splitlines()
+                           if line.startswith("Pss:")), 0)
+    return total_kib / 1024
+
+
+def tree_pss_mib(root: int) -> float:
+    if not Path("/proc").is_dir():
+        return 0.0
+    return pss_mib(descendants(root))
+
+
 def tree_rss_mib(root: int) -> float:
     """Resident memory of `root` and all its descendants, in MiB (0 where /proc is missing)."""
     if not Path("/proc").is_dir():
