@@ -135,3 +135,32 @@ def test_daemon_options_as_columns() -> None:
     assert daemon_fields("sat,sun 10:00-12:00", "1m", "2.5", 1) == {
         "active_window": "sat,sun 10:00-12:00", "jitter": 60.0, "host_gap": 2.5, "host_cap": 1}
 
+
+
+def test_the_check_lines_and_the_live_panel_escape_page_text() -> None:
+    import io
+    from datetime import timedelta
+
+    from rich.console import Console
+
+    from scraper.checking import CheckResult
+    from scraper.daemon.console import CheckPrinter
+    from scraper.daemon.dispatch import DispatchStats
+    from scraper.store import Check, Watch
+
+    evil = "blog\x1b[2J\u202e"
+    watch = Watch(id=7, name=evil, url="http://x/")
+    failed = Check(id=3, watch_id=7, started_at=datetime.now(UTC), duration_ms=1200, status="failed",
+                   error="HTTP 500 Oops\x1b]52;c;cHduZWQ=\x07", error_kind="http", url="http://x/")
+    stream = io.StringIO()
+    printer = CheckPrinter("text", stream=stream, live=True)
+    printer(CheckOutcome(CheckTask(7, evil, "x"), 0.0, 1.25, result=CheckResult(watch, failed, [])))
+    shown = stream.getvalue()
+    assert "\x1b[2J" not in shown and "\u202e" not in shown and "\x07" not in shown
+    assert "blog\\x1b[2J\\u202e" in shown and "failed" in shown and "1.2s" in shown
+    stats = DispatchStats({7: (CheckTask(7, evil, "x"), 0.0)}, queued=2)
+    console = Console(file=io.StringIO(), width=120)
+    console.print(printer._panel(stats, [(evil, datetime.now(UTC) + timedelta(seconds=30))]))
+    panel = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "1 checks, 2 queued" in panel and "running" in panel and "failing" in panel
+    assert "\x1b[2J" not in panel and "blog\\x1b[2J" in panel
