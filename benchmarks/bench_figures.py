@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import Engine, insert
 from sqlmodel import Session
@@ -48,9 +47,15 @@ def diff_seconds(comments: int = 10_000) -> tuple[float, int]:
     return time.perf_counter() - start, len(changes)
 
 
-def db_bytes(settings_home: Path) -> int:
-    path = settings_home / "scraper.db"
-    return sum(p.stat().st_size for p in path.parent.glob("scraper.db*"))
+def db_bytes(engine: Engine) -> int:
+    """The SQLite file's size once its write-ahead log is folded in (the WAL alone grows to 4 MB
+    before SQLite checkpoints it, which says nothing about what the checks stored)."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar_one()
+        size = conn.exec_driver_sql("PRAGMA page_size").scalar_one()
+        free = conn.exec_driver_sql("PRAGMA freelist_count").scalar_one()
+    return int((pages - free) * size)
 
 
 SETTLE = 5.0  # seconds after start before the idle window opens

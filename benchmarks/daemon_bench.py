@@ -115,7 +115,7 @@ def steady(site: BenchSite, home: Path, checks: int, early: int) -> dict[str, An
     browser = BrowserSession(load_settings())
     scraper = Scraper(site.urls, "steady", browser)
     scraper.run(4)  # baselines
-    done, rss, size0 = 0, {}, bench_figures.db_bytes(home)
+    done, rss, size0 = 0, {}, bench_figures.db_bytes(scraper.engine)
     while done < checks:
         batch = scraper.ids[: min(len(scraper.ids), checks - done)]
         scraper.run(4, batch)
@@ -123,7 +123,7 @@ def steady(site: BenchSite, home: Path, checks: int, early: int) -> dict[str, An
         if done >= early and "early" not in rss:
             rss["early"], rss["early_pss"] = tree_rss_mib(os.getpid()), tree_pss_mib(os.getpid())
     rss["late"], rss["late_pss"] = tree_rss_mib(os.getpid()), tree_pss_mib(os.getpid())
-    growth = bench_figures.db_bytes(home) - size0
+    growth = bench_figures.db_bytes(scraper.engine) - size0
     scraper.close()
     browser.close()
     return {"checks": checks, "rss_after_early_mib": round(rss["early"]), "early": early,
