@@ -93,18 +93,43 @@ class BrowserSession:
             future.cancel()
 
     async def _run(self, job: Callable[[Browser], Awaitable[T]], deadline: float) -> T:
-        browser = await self._ensure_browser()
-        self._inflight[browser] = self._inflight.get(browser, 0) + 1
         try:
             async with asyncio.timeout(deadline):
-                return await job(browser)
+                try:
+                    return await self._on_browser(job)
+                except Exception as exc:
+                    # A browser killed a moment ago still reads as connected until its driver
+                    # notices; a job refused its very first step (a context) for that has done
+                    # nothing yet, so it runs once more on a new browser.
+                    if not str(exc).startswith("Browser.new_context:") or "closed" not in str(exc):
+                        raise
+                    logger.warning("browser gone; relaunching")
+                    await self._drop_browser()
+                    return await self._on_browser(job)
         except TimeoutError:
             raise JobFailed(f"deadline of {deadline:g}s passed before the page was captured",
                             "timeout") from None
+
+    async def _on_browser(self, job: Callable[[Browser], Awaitable[T]]) -> T:
+        browser = await self._ensure_browser()
+        self._inflight[browser] = self._inflight.get(browser, 0) + 1
+        try:
+            return await job(browser)
         finally:
             self._inflight[browser] -= 1
             if browser in self._retired and not self._inflight[browser]:
                 await self._retire(browser)
+
+    async def _drop_browser(self) -> None:
+        """The next job gets a new browser; the old one closes once its jobs have ended."""
+        async with self._lock or asyncio.Lock():
+            old, self._browser = self._browser, None
+        if old is None:
+            return
+        if self._inflight.get(old):
+            self._retired.add(old)
+        else:
+            await self._retire(old)
 
     async def _retire(self, browser: Browser) -> None:
         self._retired.discard(browser)
