@@ -34,8 +34,9 @@ class Scraper:
                  profile: str = "wordpress") -> None:
         settings = load_settings()
         self.engine: Engine = open_db(settings)
+        # The contenders with their own watches share pages: duplicates on purpose.
         self.ids = [add_watch(self.engine, WatchSpec(url=u, name=f"{name}-{i}", profile=profile),
-                              settings).id or 0 for i, u in enumerate(urls)]
+                              settings, allow_duplicate=True).id or 0 for i, u in enumerate(urls)]
         self.browser = browser
         self.failed = 0
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from scraper.browser import BrowserSession, RenderJob, RenderOptions
+from scraper.browser.actions import describe
 from scraper.browser.render import render
+from scraper.browser.trace import Trace
+from scraper.envref import env_names
+from scraper.errors import InputError
 from scraper.extract import PageContent, extract
-from scraper.profiles import Profile, load_profiles, matching
-from scraper.profiles.schema import NormaliseRule
+from scraper.fetch import Fetch
+from scraper.profiles import Profile, is_profile_file, load_profile_file, load_profiles, matching
+from scraper.profiles.schema import Action, NormaliseRule
 from scraper.record import Record
 from scraper.settings import Settings, load_settings
 from scraper.urls import check_url
@@ -17,23 +24,47 @@ from scraper.urls import check_url
 
 @dataclass(frozen=True)
 class Overrides:
-    """A watch's own noise rules, laid over its profile's."""
+    """A watch's own settings, laid over its profile's: noise rules, fetch settings, steps."""
 
     ignore: Sequence[str] = ()
     normalise: Sequence[NormaliseRule] = ()
+    fetch: Fetch = field(default_factory=Fetch)
+    actions: Sequence[Action] = ()
 
 
 @dataclass(frozen=True)
 class Rendered:
     page: PageContent
     profile: Profile
+    trace: Trace = field(default_factory=Trace)
 
 
-def choose_profile(profiles: Mapping[str, Profile], url: str, name: str | None) -> Profile | None:
-    """Explicit name first, then URL patterns; None means: decide by detection after load."""
-    if name is not None:
-        return matching.named(profiles, name)
+def choose_profile(
+    profiles: Mapping[str, Profile], url: str, ref: str | None, dirs: Iterable[Path] = ()
+) -> Profile | None:
+    """`ref` (a name, or a profile file), then URL patterns; None: decide by detection after load."""
+    if ref is not None:
+        if is_profile_file(ref):
+            return load_profile_file(Path(ref).expanduser(), dirs)
+        return matching.named(profiles, ref)
     return matching.by_url(profiles, url)
+
+
+def check_env(profile: Profile | None, overrides: Overrides | None) -> None:
+    """Every `${ENV:NAME}` the render will need is set: else bad input, before any browser starts."""
+    fetch = overrides.fetch if overrides else Fetch()
+    if profile is not None:
+        fetch = fetch.over(profile.fetch)
+    missing = fetch.missing_env()
+    actions = [*(overrides.actions if overrides else ()), *(profile.actions if profile else ())]
+    for action in actions:
+        value = getattr(action, "value", None)
+        if isinstance(value, str):
+            kind, target = describe(action)
+            missing += [f"{kind} {target}: {n}" for n in env_names(value) if n not in os.environ]
+    if missing:
+        raise InputError("environment variables not set: " + "; ".join(missing)
+                         + " (a value written ${ENV:NAME} is read from the environment)")
 
 
 def render_url(
@@ -43,19 +74,27 @@ def render_url(
     profiles: Mapping[str, Profile],
     profile: str | None = None,
     deadline: float | None = None,
+    overrides: Overrides | None = None,
+    trace: Trace | None = None,
     options: RenderOptions | None = None,
 ) -> Rendered:
-    chosen = choose_profile(profiles, url, profile)
+    settings = session.settings
+    chosen = choose_profile(profiles, url, profile, settings.profile_dirs)
+    check_env(chosen, overrides)
 
     def by_detection(html: str) -> Profile:
         return matching.by_detection(profiles, html) or matching.fallback(profiles)
 
     limit = deadline or (chosen.deadline if chosen and chosen.deadline else None)
-    limit = limit or session.settings.deadline
-    job = RenderJob(url=url, profile=chosen, choose=by_detection, deadline=limit,
-                    options=options or RenderOptions(), guard=session.guard)
+    limit = limit or settings.deadline
+    job = RenderJob(
+        url=url, profile=chosen, choose=by_detection, deadline=limit,
+        options=options or RenderOptions(), guard=session.guard,
+        fetch=overrides.fetch if overrides else Fetch(), defaults=Fetch(proxy=settings.proxy),
+        before=tuple(overrides.actions) if overrides else (), trace=trace or Trace(),
+    )
     page, used = session.run(lambda browser: render(browser, job), limit)
-    return Rendered(page, used)
+    return Rendered(page, used, job.trace)
 
 
 def apply_overrides(profile: Profile, overrides: Overrides | None) -> Profile:
@@ -83,12 +122,13 @@ def capture(
     url = check_url(url)
     settings = settings or (session.settings if session else load_settings())
     profiles = load_profiles(settings.profile_dirs)
-    choose_profile(profiles, url, profile)  # an unknown --profile fails before the browser starts
+    # An unknown --profile or a missing ${ENV:…} fails before the browser starts.
+    check_env(choose_profile(profiles, url, profile, settings.profile_dirs), overrides)
     if session is None:
         with BrowserSession(settings) as own:
             rendered = render_url(own, url, profiles=profiles, profile=profile, deadline=deadline,
-                                  options=options)
+                                  overrides=overrides, options=options)
     else:
         rendered = render_url(session, url, profiles=profiles, profile=profile, deadline=deadline,
-                              options=options)
+                              overrides=overrides, options=options)
     return extract(rendered.page, apply_overrides(rendered.profile, overrides))

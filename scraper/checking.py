@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
+from pydantic import TypeAdapter
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -27,7 +28,8 @@ from scraper.capture import Overrides, capture
 from scraper.changes import Change, detect_changes, filter_changes
 from scraper.errors import Cancelled
 from scraper.failures import Classified, Failure, classify
-from scraper.profiles.schema import NormaliseRule
+from scraper.fetch import Fetch
+from scraper.profiles.schema import Action, NormaliseRule
 from scraper.record import Record
 from scraper.reports.outbox import enqueue, link_evidence, release
 from scraper.retries import retrying
@@ -79,6 +81,8 @@ def overrides_for(watch: Watch) -> Overrides:
     return Overrides(
         ignore=tuple(watch.ignore),
         normalise=tuple(NormaliseRule.model_validate(r) for r in watch.normalise),
+        fetch=Fetch.model_validate(watch.fetch),
+        actions=tuple(TypeAdapter(Action).validate_python(a) for a in watch.actions),
     )
 
 
@@ -99,7 +103,8 @@ def run_check(
             lease.held(engine, watch_id, ttl=ttl, wait=ttl if wait is None else wait):
         with Session(engine) as session:
             watch = session.get_one(Watch, watch_id)
-            url, profile, overrides = watch.url, watch.profile, overrides_for(watch)
+            url, overrides = watch.url, overrides_for(watch)
+            profile = watch.profile_file or watch.profile  # a file the watch reads, or a name
             evidence = _evidence(watch)
         started = datetime.now(UTC)
         t0 = time.monotonic()

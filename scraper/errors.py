@@ -6,9 +6,15 @@ callable (and testable) as a plain function.
 
 
 class ScraperError(Exception):
-    """Base class; `exit_code` is what the CLI returns."""
+    """Base class; `exit_code` is what the CLI returns. `where` names what is at fault when the
+    message alone does not (an option such as `--every`, a `file:line`, a URL): `--json` errors
+    carry it as a field."""
 
     exit_code = 1
+
+    def __init__(self, message: str, *, where: str | None = None) -> None:
+        super().__init__(message)
+        self.where = where
 
 
 class InputError(ScraperError):
@@ -26,8 +32,8 @@ class JobFailed(ScraperError):
 
     exit_code = 1
 
-    def __init__(self, message: str, kind: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, kind: str | None = None, *, where: str | None = None) -> None:
+        super().__init__(message, where=where)
         self.kind = kind
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from scraper.errors import InputError, JobFailed, ScraperError
+from scraper.neterrors import net_reason
 from scraper.terminal import safe_line
 
 FailureKind = Literal["timeout", "network", "http", "browser", "page", "profile", "storage"]
@@ -22,22 +23,7 @@ FAILURE_KINDS: tuple[str, ...] = get_args(FailureKind)
 
 # "Page.goto: net::ERR_X at URL" -> "net::ERR_X at URL": the API call's name helps nobody.
 _API_PREFIX = re.compile(r"^(?:[A-Z]\w*\.)?\w+: ")
-_NET_ERROR = re.compile(r"net::(ERR_[A-Z_]+)")
-_NET_REASONS = {
-    "ERR_CONNECTION_REFUSED": "connection refused",
-    "ERR_CONNECTION_RESET": "connection reset",
-    "ERR_CONNECTION_CLOSED": "connection closed",
-    "ERR_EMPTY_RESPONSE": "the server closed the connection without answering",
-    "ERR_NAME_NOT_RESOLVED": "host name not found",
-    "ERR_ADDRESS_UNREACHABLE": "address unreachable",
-    "ERR_CONNECTION_TIMED_OUT": "connection timed out",
-    "ERR_TIMED_OUT": "timed out",
-    "ERR_TOO_MANY_REDIRECTS": "too many redirects",
-    "ERR_CERT_AUTHORITY_INVALID": "untrusted TLS certificate",
-    "ERR_BLOCKED_BY_CLIENT": "blocked (SCRAPER_BLOCK_PRIVATE or a block rule)",
-    "ERR_ABORTED": "navigation aborted",
-    "ERR_TUNNEL_CONNECTION_FAILED": "refused (SCRAPER_BLOCK_PRIVATE: a private address?)",
-}
+_NET_ERROR = re.compile(r"net::(ERR_[A-Z0-9_]+)")
 _BROWSER_GONE = ("has been closed", "browser closed", "connection closed", "target closed",
                  "browser has disconnected", "executable doesn't exist", "failed to launch")
 _NOSPACE = (errno.ENOSPC, errno.EDQUOT)
@@ -64,7 +50,7 @@ def classify(exc: BaseException, url: str | None = None) -> Failure:
     """The kind and the one-line message for `exc`, raised while checking `url`."""
     kind, message = _classify(exc)
     if url and url not in message:
-        message = f"{url}: {message}"
+        message = f"{'cannot load ' if kind == 'network' else ''}{url}: {message}"
     return Failure(kind, safe_line(message))
 
 
@@ -104,8 +90,7 @@ def _playwright(exc: BaseException) -> tuple[FailureKind, str] | None:
     if isinstance(exc, PlaywrightTimeout):
         return "timeout", text
     if net := _NET_ERROR.search(text):
-        reason = _NET_REASONS.get(net.group(1), net.group(1).lower().replace("_", " "))
-        return "network", f"{reason} ({net.group(0)})"
+        return "network", f"{net_reason(net.group(1))} ({net.group(1)})"
     if "crash" in lowered:
         return "page", "the page crashed (renderer killed, often out of memory)"
     if "navigating" in lowered or "execution context was destroyed" in lowered:

@@ -31,7 +31,7 @@ from scraper.daemon.executor import CheckOutcome, CheckTask, Executor, LocalExec
 from scraper.daemon.plan import Planned, active_watches
 from scraper.profiles import load_profiles
 from scraper.reports.delivery import deliver
-from scraper.schedule import Schedule
+from scraper.schedule import Schedule, next_run
 from scraper.settings import Settings, default_workers, load_settings
 
 SYNC_JOB = "sync-watches"
@@ -130,15 +130,11 @@ class WatchScheduler:
         first: dict[int, datetime] = {}
         overdue: list[tuple[datetime, int]] = []
         for watch_id, planned in plans.items():
-            last = planned.last_started
-            following: datetime | None = None
-            if last is not None:
-                following = last + planned.schedule.interval() if planned.schedule.kind == "interval" \
-                    else _trigger(planned.schedule).get_next_fire_time(None, last)
-            if following is not None and following > now:
+            following = next_run(planned.schedule, planned.last_started, now)
+            if following > now:
                 first[watch_id] = following
             else:
-                overdue.append((last or datetime.min.replace(tzinfo=UTC), watch_id))
+                overdue.append((planned.last_started or datetime.min.replace(tzinfo=UTC), watch_id))
         step = min(self.settings.ramp / len(overdue), RAMP_STEP) if ramp and overdue else 0.0
         for i, (_, watch_id) in enumerate(sorted(overdue)):
             first[watch_id] = now + timedelta(seconds=i * step)

@@ -12,16 +12,18 @@ import shlex
 from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Literal
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING, Literal
 
 from scraper.errors import InputError
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr  # imported where one is made: start-up need not load pydantic
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # A checkout keeps the profiles in ../selectors; an installed wheel carries a copy in _profiles.
 _REPO_PROFILES = PACKAGE_DIR.parent / "selectors"
 _WHEEL_PROFILES = PACKAGE_DIR / "_profiles"
+BUILTIN_PROFILES = _REPO_PROFILES if _REPO_PROFILES.is_dir() else _WHEEL_PROFILES
 
 DEFAULT_DEADLINE = 45.0
 MAX_DEADLINE = 600.0
@@ -78,6 +80,7 @@ class Settings:
     deadline: float
     default_database: bool  # the embedded SQLite: it upgrades its own schema on start
     mail: MailSettings  # change reports: SMTP, sender, default recipient and channels, templates
+    proxy: str | None = None  # every page through this proxy, unless a profile or watch says otherwise
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT  # seconds a database write waits for a lock
     failing_after: int = DEFAULT_FAILING_AFTER  # failed checks in a row that make a `failing` change
     block_private: bool = False  # refuse private, loopback and link-local addresses (SSRF guard)
@@ -101,10 +104,18 @@ class Settings:
 
 
 def _profile_dirs() -> tuple[Path, ...]:
-    raw = os.environ.get("SCRAPER_PROFILES")
-    if raw:
-        return tuple(Path(p) for p in raw.split(os.pathsep) if p)
-    return (_REPO_PROFILES if _REPO_PROFILES.is_dir() else _WHEEL_PROFILES,)
+    """The built-in profiles first, then each SCRAPER_PROFILES folder: a later folder's profile of
+    the same name wins, and a user's profile can `extends:` a built-in one."""
+    extra = [Path(p) for p in os.environ.get("SCRAPER_PROFILES", "").split(os.pathsep) if p]
+    seen: set[Path] = set()
+    dirs = []
+    for folder in (BUILTIN_PROFILES, *extra):
+        # A folder named twice (the built-in one, by older set-ups) counts once, where it came first.
+        key = folder.resolve()
+        if key not in seen:
+            seen.add(key)
+            dirs.append(folder)
+    return tuple(dirs)
 
 
 def check_deadline(value: float, name: str) -> float:
@@ -154,6 +165,22 @@ def _browser_args() -> tuple[str, ...]:
         raise InputError(f"SCRAPER_BROWSER_ARGS={raw!r}: {exc} (it is split like a shell line)") from None
 
 
+def _proxy() -> str | None:
+    raw = os.environ.get("SCRAPER_PROXY") or None
+    if raw is None:
+        return None
+    from pydantic import ValidationError  # here: `scraper --help` need not load pydantic
+
+    from scraper.fetch import Fetch, shown_proxy
+
+    try:
+        Fetch(proxy=raw)
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise InputError(f"SCRAPER_PROXY={shown_proxy(raw)!r}: {reason}") from None
+    return raw
+
+
 def _smtp() -> SmtpSettings | None:
     host = os.environ.get("SCRAPER_SMTP_HOST") or None
     security = os.environ.get("SCRAPER_SMTP_SECURITY") or "starttls"
@@ -166,6 +193,8 @@ def _smtp() -> SmtpSettings | None:
     password = os.environ.get("SCRAPER_SMTP_PASSWORD") or None
     if host is None:
         return None
+    from pydantic import SecretStr
+
     return SmtpSettings(host=host, port=int(raw_port), security=security,  # type: ignore[arg-type]
                         user=user, password=SecretStr(password) if password else None)
 
@@ -219,6 +248,7 @@ def load_settings() -> Settings:
         deadline=_deadline(),
         default_database=not configured,
         mail=_mail(home),
+        proxy=_proxy(),
         busy_timeout=_number("SCRAPER_DB_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT, 0.1, 600, "seconds"),
         failing_after=int(_number("SCRAPER_FAILING_AFTER", DEFAULT_FAILING_AFTER, 1, 1000,
                                   "a whole number of checks", whole=True)),

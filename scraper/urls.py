@@ -2,34 +2,62 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from scraper.errors import InputError
 from scraper.terminal import safe
 
 ALLOWED_SCHEMES = ("http", "https")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _shown(url: str) -> str:
+    """The URL for a message, without any `user:password@` in it."""
+    bare = re.sub(r"[^/\s@]*@", "", url.strip(), count=1) if "@" in url else url.strip()
+    return repr(safe(bare))  # escaped: a URL can carry control characters
 
 
 def check_url(url: str) -> str:
     parts = urlsplit(url.strip())
+    shown = _shown(url)
+    if not parts.scheme or (parts.scheme.lower() not in ALLOWED_SCHEMES and not parts.netloc
+                            and parts.path[:1].isdigit()):
+        # `example.org/page` (no scheme), or `localhost:8080/page` (read as scheme `localhost`).
+        raise InputError(f"{shown} has no scheme: give the whole URL, e.g. "
+                         f"https://{shown[1:-1]}", where=shown[1:-1])
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        shown = f"'{parts.scheme}:'" if parts.scheme else "no scheme"
-        raise InputError(f"{url!r}: {shown} is not allowed; give an http:// or https:// URL")
+        raise InputError(f"{shown}: '{safe(parts.scheme)}:' URLs are not allowed; give an http:// "
+                         "or https:// URL", where=shown[1:-1])
     try:
         parts.port  # noqa: B018  (urlsplit checks the port lazily, on access)
     except ValueError:
-        raise InputError(f"{_shown(url)}: the port must be a number from 1 to 65535") from None
+        raise InputError(f"{shown}: the port must be a number from 1 to 65535",
+                         where=shown[1:-1]) from None
     if not parts.hostname:
-        raise InputError(f"{url!r}: no host name")
+        raise InputError(f"{shown}: no host name", where=shown[1:-1])
     if parts.port == 0:
-        raise InputError(f"{_shown(url)}: the port must be a number from 1 to 65535")
+        raise InputError(f"{shown}: the port must be a number from 1 to 65535", where=shown[1:-1])
     if parts.username or parts.password:
         # They would be stored with the watch and printed in every report: refuse, never echo them.
-        shown = parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
-        raise InputError(f"{shown}: credentials in the URL are not accepted (they would be stored "
-                         "and printed); use a URL without user:password@")
+        bare = parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
+        raise InputError(f"{bare}: credentials in the URL are not accepted (they would be stored "
+                         "and printed); use a URL without user:password@", where=bare)
     return url.strip()
 
 
-def _shown(url: str) -> str:
-    return repr(safe(url.strip()))
+def page_key(url: str) -> tuple[str, str, int | None, str, str]:
+    """What makes two URLs the same page: scheme and host in any case, the default port written or
+    not, an empty path or `/`; the fragment never reaches the server."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    port = None if port == _DEFAULT_PORTS.get(scheme) else port
+    return scheme, (parts.hostname or "").lower(), port, parts.path or "/", parts.query
+
+
+def same_page(a: str, b: str) -> bool:
+    return page_key(a) == page_key(b)

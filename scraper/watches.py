@@ -1,55 +1,36 @@
-"""Watches: validate what a person asks to watch, before anything is stored."""
+"""Watches: add one after checking every option, update one in place, find the watches of a page.
+
+The options and their checks are `scraper.watchopts` and `scraper.watchcheck`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from scraper import store
-from scraper.changes import filter_changes
-from scraper.daemon.options import daemon_fields
 from scraper.errors import InputError
-from scraper.profiles import load_profiles
-from scraper.profiles.regexes import check_regex
-from scraper.profiles.schema import check_selector
-from scraper.reports.channels import check_channel_url
-from scraper.reports.digests import check_digest
-from scraper.reports.targets import target
-from scraper.schedule import Schedule, parse_schedule
-from scraper.settings import EMAIL_ADDRESS, Settings
+from scraper.schedule import Schedule
+from scraper.settings import Settings
 from scraper.store import Watch
-from scraper.urls import check_url
+from scraper.urls import same_page
+from scraper.watchcheck import check_options, cli_error, options_of
+from scraper.watchopts import BY_KEY
 
-# More checks in a row than anyone would wait for before hearing of a change.
-MAX_CONFIRM = 1000
 
-
-@dataclass(frozen=True)
 class WatchSpec:
-    url: str
-    name: str | None = None
-    profile: str | None = None
-    every: str | None = None
-    cron: str | None = None
-    email: str | None = None
-    notify_on: Sequence[str] | None = None
-    ignore: Sequence[str] = ()
-    normalise: Sequence[tuple[str, str]] = ()  # (regex, replacement)
-    confirm: int = 1
-    digest: str | None = None  # hourly, daily or cron: reports go out as a digest
-    notify: Sequence[str] = ()  # channel URLs (Apprise, webhook)
-    evidence_on_change: bool = False
-    # The daemon's per-watch options (scraper/daemon/options.py).
-    window: str | None = None
-    jitter: str | None = None
-    host_gap: str | None = None
-    host_cap: int | None = None
+    """A URL and the options given for it (keys of `scraper.watchopts.OPTIONS`)."""
+
+    def __init__(self, url: str, **options: Any) -> None:
+        unknown = set(options) - set(BY_KEY)
+        if unknown:
+            raise TypeError(f"unknown watch options: {', '.join(sorted(unknown))}")
+        self.url = url
+        self.options = options
 
 
 def open_db(settings: Settings, *, missing: str | None = None) -> Engine:
@@ -67,58 +48,88 @@ def open_db(settings: Settings, *, missing: str | None = None) -> Engine:
                             busy_timeout=settings.busy_timeout)
 
 
-def default_name(url: str) -> str:
-    parts = urlsplit(url)
-    path = "-".join(p for p in parts.path.split("/") if p)[-60:]
-    return f"{parts.hostname}{'-' + path if path else ''}"
+def same_page_watches(session: Session, url: str, *, but: int | None = None) -> list[Watch]:
+    """The watches on the same page as `url` (scheme and host case, default port, fragment aside)."""
+    return [w for w in store.list_watches(session) if w.id != but and same_page(w.url, url)]
 
 
-def watch_fields(spec: WatchSpec, settings: Settings) -> dict[str, Any]:
-    """The watch's columns, every value checked; InputError names the option at fault."""
-    url = check_url(spec.url)
-    if spec.profile is not None and spec.profile not in load_profiles(settings.profile_dirs):
-        raise InputError(f"--profile {spec.profile!r}: no such profile (see `scraper profile list`)")
-    schedule = parse_schedule(spec.every, spec.cron)
-    if spec.email is not None and not EMAIL_ADDRESS.match(spec.email):
-        raise InputError(f"--email {spec.email!r}: not an e-mail address")
-    notify_on = list(spec.notify_on) if spec.notify_on else None
-    filter_changes([], notify_on)  # refuses unknown kinds, naming the allowed ones
-    for selector in spec.ignore:
-        _field("--ignore", check_selector, selector)
-    for regex, _ in spec.normalise:
-        _field("--normalise", check_regex, regex)
-    if not 1 <= spec.confirm <= MAX_CONFIRM:
-        raise InputError(f"--confirm {spec.confirm}: give a number of checks from 1 to {MAX_CONFIRM}")
-    digest = check_digest(spec.digest) if spec.digest is not None else None
-    notify = [check_channel_url(url) for url in spec.notify]
-    return {
-        "name": spec.name or default_name(url), "url": url, "profile": spec.profile,
-        "schedule_kind": schedule.kind if schedule else None,
-        "schedule": schedule.spec if schedule else None,
-        "email": spec.email, "notify_on": notify_on, "ignore": list(spec.ignore),
-        "normalise": [{"regex": r, "replace": s} for r, s in spec.normalise],
-        "confirm": spec.confirm, "digest": digest, "notify": notify,
-        "evidence_on_change": spec.evidence_on_change,
-        **daemon_fields(spec.window, spec.jitter, spec.host_gap, spec.host_cap),
-    }
+def duplicate_error(url: str, others: list[Watch], hint: str) -> InputError:
+    names = ", ".join(f"{w.id} ({w.name})" for w in others)
+    return InputError(f"{url} is already watched by watch {names}; {hint}", where="url")
 
 
-def _field(option: str, check: Any, value: str) -> None:
-    try:
-        check(value)
-    except ValueError as exc:
-        raise InputError(f"{option}: {exc}") from None
+def checked_fields(spec: WatchSpec, settings: Settings) -> dict[str, Any]:
+    """The watch's columns, every option checked: InputError naming each one at fault. Call it
+    before opening the database, so bad input creates nothing."""
+    fields, problems = check_options(spec.url, spec.options, settings)
+    if problems:
+        raise cli_error(problems)
+    return fields
 
 
-def add_watch(engine: Engine, spec: WatchSpec, settings: Settings) -> Watch:
-    fields = watch_fields(spec, settings)  # every check before the first write
+def add_watch(engine: Engine, spec: WatchSpec, settings: Settings, *,
+              allow_duplicate: bool = False, fields: dict[str, Any] | None = None) -> Watch:
+    """Add the watch; `fields`: what `checked_fields` gave, if the caller checked already."""
+    fields = fields if fields is not None else checked_fields(spec, settings)
     with Session(engine) as session:
-        if spec.name is None:
+        others = same_page_watches(session, fields["url"])
+        if others and not allow_duplicate:
+            raise duplicate_error(fields["url"], others, "give --allow-duplicate to add another")
+        if spec.options.get("name") is None:
             fields["name"] = _free_name(session, fields["name"])
         watch = store.add_watch(session, **fields)
         session.commit()
         session.refresh(watch)
         return watch
+
+
+def option_key(name: str) -> str:
+    """An option named as a key (`notify_on`), a flag (`--notify-on`) or without dashes (`tag`)."""
+    bare = name.removeprefix("--")
+    if bare.replace("-", "_") in BY_KEY:
+        return bare.replace("-", "_")
+    found = next((o.key for o in BY_KEY.values() if o.cli == f"--{bare}"), None)
+    if found is None:
+        raise InputError(f"--clear {name!r}: no such option; the options are "
+                         f"{', '.join(o.cli.removeprefix('--') for o in BY_KEY.values())}",
+                         where="--clear")
+    return found
+
+
+def edit_watch(session: Session, watch: Watch, given: Mapping[str, Any], settings: Settings, *,
+               url: str | None = None, clear: Sequence[str] = (),
+               allow_duplicate: bool = False) -> list[str]:
+    """Change the options `given`, reset the ones named in `clear`, move to `url`: every option
+    checked again, as `watch add` would. The changed columns."""
+    cleared = {option_key(name) for name in clear}
+    if both := cleared & set(given):
+        raise InputError(f"--clear {', '.join(sorted(both))}: also given; give one or the other",
+                         where="--clear")
+    current = options_of(watch)
+    if given.keys() & {"every", "cron"}:  # one schedule: a new one replaces the old, either kind
+        current["every"] = current["cron"] = None
+    fields, problems = check_options(url or watch.url, {**current, **dict.fromkeys(cleared), **given},
+                                     settings)
+    if problems:
+        raise cli_error(problems)
+    others = same_page_watches(session, fields["url"], but=watch.id)
+    if url and others and not allow_duplicate:
+        raise duplicate_error(fields["url"], others, "give --allow-duplicate to watch it twice")
+    if fields["name"] != watch.name and store.find_watch_by_name(session, fields["name"]):
+        raise InputError(f"--name {fields['name']!r}: another watch has that name", where="--name")
+    return update_watch(session, watch, fields)
+
+
+def update_watch(session: Session, watch: Watch, fields: Mapping[str, Any]) -> list[str]:
+    """Set the changed columns; a new URL or profile starts a new baseline. The changed keys."""
+    changed = {k: v for k, v in fields.items() if getattr(watch, k) != v}
+    if changed.keys() & {"url", "profile", "profile_file"}:
+        # Another page (or another reading of it): the old record is no base for the new one.
+        watch.base_check_id, watch.pending_hash, watch.pending_count = None, None, 0
+    for key, value in changed.items():
+        setattr(watch, key, value)
+    session.add(watch)
+    return sorted(changed)
 
 
 def _free_name(session: Session, name: str) -> str:
@@ -133,24 +144,10 @@ def _free_name(session: Session, name: str) -> str:
     return candidate
 
 
-WATCH_KEYS = ("id", "name", "url", "profile", "schedule", "email", "digest", "notify", "notify_on",
-              "ignore", "normalise", "confirm", "evidence_on_change", "paused", "created_at",
-              "base_check_id", "pending_count", "active_window", "jitter", "host_gap", "host_cap")
-
-
 def schedule_of(watch: Watch) -> Schedule | None:
     if watch.schedule is None or watch.schedule_kind not in ("interval", "cron"):
         return None
     return Schedule("interval" if watch.schedule_kind == "interval" else "cron", watch.schedule)
-
-
-def watch_dict(watch: Watch) -> dict[str, Any]:
-    data = watch.model_dump(mode="json")
-    data["schedule"] = (
-        None if watch.schedule is None else {"kind": watch.schedule_kind, "spec": watch.schedule}
-    )
-    data["notify"] = [target(url).shown for url in watch.notify]  # tokens never shown
-    return {key: data[key] for key in WATCH_KEYS}
 
 
 def rebase_watch(engine: Engine, ref: str) -> tuple[Watch, store.Check]:

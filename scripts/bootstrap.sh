@@ -14,10 +14,13 @@ cd "$(dirname "$0")/.."
 #   postgresql: the tests start their own server on a free port; shellcheck: `make lint`;
 #   openssl: the evidence tests run a timestamp authority with `openssl ts`;
 #   wordpress, its themes, mariadb-server and php: the test WordPress (tests/sites/wordpress), served
-#   by PHP's built-in server from a throwaway MariaDB the tests start and stop themselves.
+#   by PHP's built-in server from a throwaway MariaDB the tests start and stop themselves;
+#   systemd: `systemd-analyze verify` checks deploy/scraper.service; curl: the README's demo-site
+#   examples are run as written.
 TEST_PACKAGES=(postgresql shellcheck openssl
   wordpress wordpress-theme-twentytwentyone wordpress-theme-twentytwentytwo
-  wordpress-theme-twentytwentythree mariadb-server php-cli php-mysql php-mbstring php-xml)
+  wordpress-theme-twentytwentythree mariadb-server php-cli php-mysql php-mbstring php-xml
+  systemd curl)
 # OS packages that can hold a real Chromium, by preference (Ubuntu's are snap stubs: skipped).
 CHROMIUM_PACKAGES=(chromium chromium-browser)
 # What scraper's own discovery looks for on PATH (scraper/browser/discovery.py).

@@ -65,9 +65,14 @@ def test_http_error_exits_1_naming_url_and_status(
     capsys: pytest.CaptureFixture[str], demo_site: DemoSite
 ) -> None:
     url = demo_site.base_url + "/no/such/post/"
-    code, out, err = run(capsys, "capture", url, "--json")
+    code, out, err = run(capsys, "capture", url)
     assert (code, out) == (1, "")
     assert err.startswith("error: ") and url in err and "HTTP 404" in err
+    # With --json the error is JSON on stderr, naming the URL at fault.
+    code, out, err = run(capsys, "capture", url, "--json")
+    assert (code, out) == (1, "")
+    assert json.loads(err) == {"error": f"cannot load {url}: the server answered HTTP 404 Not Found",
+                               "where": url, "exit": 1}
 
 
 @pytest.mark.browser
@@ -77,7 +82,11 @@ def test_connection_refused_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
         url = f"http://127.0.0.1:{probe.getsockname()[1]}/post/"
         code, out, err = run(capsys, "capture", url)
     assert (code, out) == (1, "")
-    assert url in err and "ERR_CONNECTION_REFUSED" in err
+    # In words, with the URL; not the Playwright call.
+    assert f"cannot load {url}: the server refused the connection" in err
+    assert "ERR_CONNECTION_REFUSED" in err and "Page.goto" not in err and "net::" not in err
+    code, _, err = run(capsys, "capture", "http://no-such-host.invalid/")
+    assert code == 1 and "the host name does not resolve" in err
 
 
 @pytest.mark.browser

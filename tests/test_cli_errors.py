@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,13 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("file:///etc/passwd", "'file:' is not allowed"),
-        ("javascript:alert(1)", "'javascript:' is not allowed"),
-        ("data:text/html,hi", "'data:' is not allowed"),
-        ("ftp://example.org/", "'ftp:' is not allowed"),
-        ("example.org/page", "no scheme is not allowed"),
+        ("file:///etc/passwd", "'file:' URLs are not allowed"),
+        ("javascript:alert(1)", "'javascript:' URLs are not allowed"),
+        ("data:text/html,hi", "'data:' URLs are not allowed"),
+        ("ftp://example.org/", "'ftp:' URLs are not allowed"),
+        ("example.org/page", "'example.org/page' has no scheme: give the whole URL, e.g. "
+                             "https://example.org/page"),
+        ("localhost:8080/page", "'localhost:8080/page' has no scheme"),
         ("http:///nohost", "no host name"),
         ("https://ann:s3cret@example.org/", "https://example.org/: credentials in the URL"),
     ],
@@ -32,11 +35,15 @@ def test_capture_refuses_bad_urls_before_any_browser(
 ) -> None:
     # A browser path that cannot exist: reaching the browser would fail differently.
     monkeypatch.setenv("SCRAPER_BROWSER", "/nonexistent/chromium")
-    code, out, err = run(capsys, "capture", url, "--json")
+    code, out, err = run(capsys, "capture", url)
     assert code == 2
     assert message in err
     assert out == ""
     assert "s3cret" not in err
+    code, out, err = run(capsys, "capture", url, "--json")  # the same error, as JSON on stderr
+    assert (code, out) == (2, "")
+    error = json.loads(err)
+    assert message in error["error"] and error["exit"] == 2 and "s3cret" not in err
 
 
 def test_unknown_profile_is_bad_input(
@@ -77,13 +84,19 @@ def test_profile_check(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
         (["--every", "1s"], "the shortest interval is 5s"),
         (["--cron", "0 25 * * *"], "--cron '0 25 * * *'"),
         (["--cron", "hourly"], "give five fields"),
-        (["--every", "1h", "--cron", "0 * * * *"], "not both"),
+        (["--every", "1h", "--cron", "0 * * * *"], "give --every or --cron, not both"),
         (["--email", "not-an-address"], "--email 'not-an-address'"),
         (["--notify-on", "comment_addded"], "comment_addded"),
         (["--ignore", "div[["], "--ignore: invalid CSS selector"),
         (["--normalise", "(unclosed"], "--normalise: invalid regex"),
-        (["--profile", "nope"], "--profile 'nope'"),
+        (["--profile", "nope"], "--profile 'nope': no such profile"),
+        (["--profile", "./nope.yaml"], "nope.yaml: no such profile file"),
         (["--confirm", "0"], "--confirm 0"),
+        (["--header", "no colon"], "--header: 'no colon': give 'NAME: VALUE'"),
+        (["--action", "{fly: away}"], "--action: an action is one of: scroll, click, wait_for, fill"),
+        (["--action", "[not, a, mapping]"], "--action: '[not, a, mapping]': give a step as a mapping"),
+        (["--viewport", "big"], "--viewport 'big': give WIDTHxHEIGHT"),
+        (["--proxy", "ftp://x"], "--proxy 'ftp://x': give a proxy URL"),
     ],
 )
 def test_watch_add_refuses_bad_input_and_writes_nothing(
@@ -106,7 +119,7 @@ def test_watch_lifecycle(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "watch", "resume", "1", "--json")[1].count('"paused": false') == 1
     code, out, _ = run(capsys, "watch", "show", "post", "--json")
     assert '"notify_on": [\n    "comment_added"\n  ]' in out
-    assert run(capsys, "watch", "remove", "post")[0] == 0
+    assert run(capsys, "watch", "remove", "post", "--yes")[0] == 0
     code, _, err = run(capsys, "watch", "show", "post")
     assert code == 2 and "no watch 'post'" in err
 

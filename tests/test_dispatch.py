@@ -3,16 +3,17 @@ whose checks end when the test says: the order of events is the test's, never a 
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from scraper.cli import main
 from scraper.daemon.dispatch import Dispatcher, HostLimits
 from scraper.daemon.executor import CheckOutcome, CheckTask, Done
-from scraper.daemon.options import daemon_fields
 from scraper.daemon.window import parse_window
-from scraper.errors import InputError
 
 
 class HeldExecutor:
@@ -118,23 +119,30 @@ def test_active_windows() -> None:
     assert not night.contains(datetime(2026, 12, 2, 6, 0, tzinfo=UTC))
 
 
-@pytest.mark.parametrize(("options", "message"), [
-    ({"window": "weekdays 8-20"}, "days are mon..sun"),
-    ({"window": "mon-fri 08:00-25:00"}, "times are HH:MM"),
-    ({"window": "mon 08:00-20:00 Mars/Olympus"}, "unknown time zone"),
-    ({"jitter": "-5s"}, "--jitter"),
-    ({"host_gap": "2 days"}, "--host-gap"),
-    ({"host_cap": -1}, "--host-cap"),
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--window", "weekdays 8-20", "days are mon..sun"),
+    ("--window", "mon-fri 08:00-25:00", "times are HH:MM"),
+    ("--window", "mon 08:00-20:00 Mars/Olympus", "unknown time zone"),
+    ("--jitter", "-5s", "give seconds"),
+    ("--host-gap", "2 days", "give seconds"),
+    ("--host-cap", "-1", "from 0 (no limit)"),
 ])
-def test_bad_daemon_options_are_refused(options: dict[str, object], message: str) -> None:
-    with pytest.raises(InputError, match=message):
-        daemon_fields(**options)  # type: ignore[arg-type]
+def test_bad_daemon_options_are_refused_and_nothing_is_written(
+    option: str, value: str, message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+) -> None:
+    assert main(["watch", "add", "http://127.0.0.1:9/p", option, value]) == 2
+    error = capsys.readouterr().err
+    assert option in error and message in error
+    assert not (tmp_path / "home" / "scraper.db").exists()
 
 
-def test_daemon_options_as_columns() -> None:
-    assert daemon_fields("sat,sun 10:00-12:00", "1m", "2.5", 1) == {
-        "active_window": "sat,sun 10:00-12:00", "jitter": 60.0, "host_gap": 2.5, "host_cap": 1}
-
+def test_daemon_options_are_stored_and_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["watch", "add", "http://127.0.0.1:9/p", "--name", "w", "--window",
+                 "sat,sun  10:00-12:00", "--jitter", "1m", "--host-gap", "2.5", "--host-cap", "1",
+                 "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["active_window"], shown["jitter"], shown["host_gap"], shown["host_cap"]) == (
+        "sat,sun 10:00-12:00", 60.0, 2.5, 1)
 
 
 def test_the_check_lines_and_the_live_panel_escape_page_text() -> None:

@@ -304,8 +304,9 @@ def test_a_digest_waits_for_a_part_still_sealing_its_bundle(
 
 @pytest.mark.parametrize("scheme", ["json", "form"])
 def test_apprise_channel(local_engine: Engine, http_recorder: Recorder, scheme: str,
-                         capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"{scheme}://{http_recorder.origin}/hook/s3cr3t-token"
+                         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOOK_TOKEN", "s3cr3t-token")  # a watch names it; it is read at sending
+    url = f"{scheme}://{http_recorder.origin}/hook/${{ENV:HOOK_TOKEN}}"
     watch_id = watch(local_engine, "w", notify=[url])
     checked(local_engine, watch_id, comment_added(1, "Ann"))
     assert [o.status for o in deliver(local_engine, load_settings())] == ["sent"]
@@ -319,10 +320,28 @@ def test_apprise_channel(local_engine: Engine, http_recorder: Recorder, scheme: 
     assert all("s3cr3t" not in r.target and "s3cr3t" not in r.target_key for r in rows(local_engine))
     assert main(["outbox"]) == 0 and main(["watch", "show", "w", "--json"]) == 0
     assert "s3cr3t" not in capsys.readouterr().out
+    assert b"s3cr3t" not in (load_settings().home / "scraper.db").read_bytes()
+
+
+def test_a_channel_variable_not_set_fails_until_it_is(
+    local_engine: Engine, http_recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HOOK_URL", raising=False)
+    checked(local_engine, watch(local_engine, "w", notify=["${ENV:HOOK_URL}"]), comment_added(1))
+    (outcome,) = deliver(local_engine, load_settings())
+    assert (outcome.status, outcome.error) == (  # a setting to fix: not retried on its own
+        "failed", f"${{ENV:HOOK_URL}} (#{rows(local_engine)[0].target_key[4:10]}): environment "
+        "variable HOOK_URL is not set (it is named by ${ENV:HOOK_URL})")
+    assert http_recorder.requests == []
+    monkeypatch.setenv("HOOK_URL", f"http://{http_recorder.origin}/hooks/s3cr3t")  # a webhook
+    assert main(["outbox", "retry"]) == 0
+    assert [r.status for r in rows(local_engine)] == ["sent"]
+    (request,) = http_recorder.requests
+    assert request.path == "/hooks/s3cr3t" and json.loads(request.body)["reports"][0]["watch"] == "w"
 
 
 def test_webhook_gets_the_change_list_as_json(local_engine: Engine, http_recorder: Recorder) -> None:
-    watch_id = watch(local_engine, "w", notify=[f"http://{http_recorder.origin}/changes"])
+    watch_id = watch(local_engine, "w", notify=[f"http://{http_recorder.origin}/"])
     change = comment_added(1, "Ann")
     check_id = checked(local_engine, watch_id, change)
     assert [o.status for o in deliver(local_engine, load_settings())] == ["sent"]
@@ -336,7 +355,7 @@ def test_webhook_gets_the_change_list_as_json(local_engine: Engine, http_recorde
 
 def test_a_refusing_webhook_fails_for_good(local_engine: Engine, http_recorder: Recorder) -> None:
     http_recorder.status = 410
-    checked(local_engine, watch(local_engine, "w", notify=[f"http://{http_recorder.origin}/gone"]),
+    checked(local_engine, watch(local_engine, "w", notify=[f"http://{http_recorder.origin}/"]),
             comment_added(1))
     (outcome,) = deliver(local_engine, load_settings())
     tag = rows(local_engine)[0].target_key[4:10]

@@ -179,4 +179,4 @@ def test_failures_in_a_row_make_one_failing_change(
         (change,) = store.changes_for_check(session, checks[1].id)
     assert change.data["checks"] == 2 and change.data["error_kind"] == "network"
     assert change.data["since"] == checks[2].started_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert "connection refused" in change.data["error"]
+    assert "refused the connection" in change.data["error"]

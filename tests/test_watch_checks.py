@@ -77,7 +77,8 @@ def edited_text(comment_id: str, author: str, old: str, new: str, diff: list[lis
 
 def new_watch(engine: Engine, url: str, **options: Any) -> int:
     settings = options.pop("settings", None) or load_settings()
-    watch = add_watch(engine, WatchSpec(url=url, **options), settings)
+    # Several watches on one page: one without rules is the control for the others.
+    watch = add_watch(engine, WatchSpec(url=url, **options), settings, allow_duplicate=True)
     assert watch.id is not None
     return watch.id
 

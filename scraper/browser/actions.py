@@ -1,5 +1,6 @@
-"""A profile's actions (click "load more", scroll an infinite thread, wait for an element), each
-bounded by the job's deadline, each saying when it left the page possibly incomplete.
+"""A profile's or a watch's actions (click "load more", scroll an infinite thread, wait for an
+element, fill a login form), each bounded by the job's deadline, each recorded in the render's
+trace, each saying when it left the page possibly incomplete.
 
 Built-in profiles run them on every page, so each costs about a round trip when there is nothing to
 do: a click only when a matching control is visible. Scrolling starts as soon as the page has
@@ -14,9 +15,12 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
+from scraper.browser import effects, forms
 from scraper.browser.steps import frame_of, locator, ms, playwright_timeout
+from scraper.browser.trace import Step, Trace
 from scraper.errors import JobFailed
 from scraper.profiles.schema import Action, ClickAction, ScrollAction, WaitAction
 
@@ -159,8 +163,18 @@ async def follow_to_bottom(page: Page, actions: Sequence[Action]) -> _Loads | No
     return loads
 
 
+# What one action did: (clicks or scrolls made, what happened in words, a warning if it may have
+# left the page incomplete).
+Done = tuple[int, str, str | None]
+_STABLE = "the page stopped growing"
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
+
+
 async def scroll_until_stable(page: Page, action: ScrollAction, end: float,
-                              loads: _Loads | None = None) -> str | None:
+                              loads: _Loads | None = None) -> Done:
     """Scroll to the bottom until the page stops asking for more. `loads`: the page's requests
     since `follow_to_bottom`, if it was followed."""
     at_bottom, since, frames = await page.evaluate(_UNFOLLOW)
@@ -176,15 +190,15 @@ async def scroll_until_stable(page: Page, action: ScrollAction, end: float,
         if quiet < window and not loads.inflight:
             await loads.started_since(started, min(window - quiet, _left(end)))
         if loads.started == started and not loads.inflight:
-            return None
+            return 0, f"followed to the bottom as it loaded; {_STABLE}", None
     if not await page.evaluate(f"{_HEIGHT} > window.innerHeight + 1"):
-        return None
+        return 0, "the page fits the window: nothing to scroll", None
     address = page.url
-    for _ in range(action.max):
+    for n in range(action.max):
         if _left(end) <= 0:
-            return _DEADLINE
-        if page.url != address:
-            return None  # a stream of next articles, not this page's thread: stop there
+            return n, f"scrolled {_times(n)}; the deadline stopped it", _DEADLINE
+        if page.url != address:  # a stream of next articles, not this page's thread: stop there
+            return n, f"scrolled {_times(n)}; the page went to {page.url}", None
         if loads.inflight:
             await loads.settle(end)
         started = loads.started
@@ -192,9 +206,10 @@ async def scroll_until_stable(page: Page, action: ScrollAction, end: float,
         window = max(ACTIVITY_S, 3 * await _frames_took(page))
         asked = await loads.started_since(started, min(window, ACTIVITY_MAX_S, _left(end)))
         if not asked and not await page.evaluate(f"h => {_HEIGHT} > h", height):
-            return None  # it did not ask for more: stable
+            return n + 1, f"scrolled {_times(n + 1)}; {_STABLE}", None  # it asked for no more
         await loads.settle(end)
-    return f"the page was still growing after {action.max} scrolls"
+    return (action.max, f"scrolled {_times(action.max)}; stopped at max: {action.max}",
+            f"the page was still growing after {action.max} scrolls")
 
 
 async def _frames_took(page: Page) -> float:
@@ -205,63 +220,96 @@ async def _frames_took(page: Page) -> float:
     return loop.time() - started
 
 
-async def click_until_gone(page: Page, action: ClickAction, end: float) -> str | None:
+async def click_until_gone(page: Page, action: ClickAction, end: float) -> Done:
     found = await locator(page, action.click, action.frame)
     if action.text is not None:
         found = found.filter(has_text=re.compile(action.text, re.IGNORECASE))
     control = found.filter(visible=True).first
-    clicks = 0
+    target = await frame_of(page, action.frame)
+    clicks, outcome = 0, "gone"
     while clicks < action.max and await control.count():
         if _left(end) <= 0:
-            return _DEADLINE
-        nodes = await _count_nodes(page, action.frame)
+            return clicks, f"clicked {_times(clicks)}; the deadline stopped it", _DEADLINE
+        seconds = min(CLICK_EFFECT_S, _left(end))
         try:
-            await control.click(timeout=ms(min(CLICK_EFFECT_S, _left(end))))
-            clicks += 1
-            await _wait_dom_change(page, action.frame, nodes, min(CLICK_EFFECT_S, _left(end)))
+            effect = await effects.act(page, target, partial(control.click, timeout=ms(seconds)),
+                                       seconds)
         except playwright_timeout():
-            break  # clicking did nothing (or could not click): stop rather than spin
-    if clicks and await control.count():
+            outcome = "the control could not be clicked"
+            break
+        clicks += 1
+        if effect == "navigated":  # a form's submit button: the page it opened is the page now
+            return clicks, f"clicked {_times(clicks)}; it opened {page.url}", None
+        if effect == "nothing":  # clicking did nothing: stop rather than spin
+            outcome = "the last click changed nothing"
+            break
+    if not clicks:
+        return 0, "not on the page: nothing to click", None
+    if await control.count():
         what = action.text or action.click
-        return f"a 'load more' control is still on the page after {clicks} clicks ({what[:60]})"
-    return None
+        return (clicks, f"clicked {_times(clicks)}; {outcome}",
+                f"a 'load more' control is still on the page after {clicks} clicks ({what[:60]})")
+    return clicks, f"clicked {_times(clicks)}; gone", None
 
 
-async def _count_nodes(page: Page, frame: str | None) -> int:
-    target = await frame_of(page, frame)
-    return int(await target.evaluate("document.getElementsByTagName('*').length"))
-
-
-async def _wait_dom_change(page: Page, frame: str | None, nodes: int, seconds: float) -> None:
-    target = await frame_of(page, frame)
-    await target.wait_for_function(
-        "n => document.getElementsByTagName('*').length !== n", arg=nodes, timeout=ms(seconds)
-    )
-
-
-async def _wait_for(page: Page, action: WaitAction, end: float) -> None:
+async def _wait_for(page: Page, action: WaitAction, end: float) -> Done:
     loc = await locator(page, action.wait_for, action.frame)
+    loop = asyncio.get_running_loop()
+    started, remaining = loop.time(), _left(end)
     try:
-        await loc.first.wait_for(state="attached", timeout=ms(_left(end)))
+        await loc.first.wait_for(state="attached", timeout=ms(remaining))
     except playwright_timeout():
         if action.required:
-            raise JobFailed(f"wait_for {action.wait_for!r}: never appeared", "timeout") from None
+            raise JobFailed(f"never appeared within {remaining:.1f}s", "timeout") from None
+        return 0, f"never appeared within {remaining:.1f}s (required: false)", None
+    return 0, f"appeared after {loop.time() - started:.1f}s", None
+
+
+def describe(action: Action) -> tuple[str, str]:
+    """(kind, target) of an action, as its YAML names them."""
+    if isinstance(action, ScrollAction):
+        return "scroll", action.scroll
+    if isinstance(action, ClickAction):
+        return "click", action.click
+    if isinstance(action, WaitAction):
+        return "wait_for", action.wait_for
+    return forms.describe(action)
+
+
+async def _act(page: Page, action: Action, end: float, loads: _Loads | None) -> Done:
+    if isinstance(action, ScrollAction):
+        return await scroll_until_stable(page, action, end, loads)
+    if isinstance(action, ClickAction):
+        return await click_until_gone(page, action, end)
+    if isinstance(action, WaitAction):
+        return await _wait_for(page, action, end)
+    target = await frame_of(page, action.frame)
+    return 0, await forms.run(page, action, target, _left(end)), None
 
 
 async def run_actions(page: Page, actions: Sequence[Action], end: float,
-                      loads: _Loads | None = None) -> list[str]:
-    """Run the actions in order until `end` (event-loop time); the warnings they leave.
-    `loads`: what `follow_to_bottom` returned."""
+                      loads: _Loads | None = None, *, source: str = "profile",
+                      trace: Trace | None = None) -> list[str]:
+    """Run the actions in order until `end` (event-loop time), recording each one's outcome in
+    `trace`; the warnings they leave. A required step that fails ends the render with an error
+    naming the step. `loads`: what `follow_to_bottom` returned."""
+    trace = trace if trace is not None else Trace()
+    loop = asyncio.get_running_loop()
     warnings: list[str] = []
     try:
         for action in actions:
-            if isinstance(action, ScrollAction):
-                warning = await scroll_until_stable(page, action, end, loads)
-            elif isinstance(action, ClickAction):
-                warning = await click_until_gone(page, action, end)
-            else:
-                await _wait_for(page, action, end)
-                warning = None
+            index = len(trace.steps) + 1
+            kind, target = describe(action)
+            started = loop.time()
+            try:
+                count, outcome, warning = await _act(page, action, end, loads)
+            except JobFailed as exc:
+                trace.steps.append(Step(index, source, kind, target, False, str(exc), 0,
+                                        loop.time() - started))
+                raise JobFailed(f"{source} step {index} ({kind} {target}): {exc}", exc.kind) from None
+            ok = warning is None and not outcome.startswith("never appeared")
+            trace.steps.append(Step(index, source, kind, target, ok, outcome, count,
+                                    loop.time() - started))
             if warning:
                 warnings.append(warning)
     finally:

@@ -104,7 +104,8 @@ async def goto(page: Page, url: str, load_timeout: float, seen: Observations, ma
         raise JobFailed(await response.text(), "network")  # a redirect led to a private address
     if response is not None and response.status >= 400:
         reason = safe_line(response.status_text)  # the server's words: escaped at the source
-        raise JobFailed(f"{url}: HTTP {response.status} {reason}".rstrip(), "http")
+        raise JobFailed(f"cannot load {url}: the server answered HTTP {response.status} "
+                        f"{reason}".rstrip(), "http", where=url)
     seen.loaded = await _loaded(page, load_timeout)
     if not seen.loaded:
         seen.warn(f"the page's load event never fired within {load_timeout:.1f}s; "

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scraper.browser import navigate, steps
 from scraper.browser.actions import follow_to_bottom, run_actions
+from scraper.browser.context import open_context
 from scraper.browser.guard import Resolver
 from scraper.browser.quiet import QuietWatch
 from scraper.browser.recorder import Recorder
+from scraper.browser.trace import Trace
+from scraper.errors import JobFailed
 from scraper.extract.page import PageContent
-from scraper.profiles.schema import DEFAULT_MAX_HTML, Profile
+from scraper.fetch import Fetch
+from scraper.profiles.schema import DEFAULT_MAX_HTML, Action, Profile
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
@@ -49,10 +53,20 @@ class RenderJob:
     deadline: float
     options: RenderOptions = RenderOptions()
     guard: Resolver | None = None  # SCRAPER_BLOCK_PRIVATE: refuse a private main URL up front
+    fetch: Fetch = field(default_factory=Fetch)  # the watch's own fetch settings: over the profile's
+    defaults: Fetch = field(default_factory=Fetch)  # SCRAPER_PROXY: under the profile's
+    before: tuple[Action, ...] = ()  # the watch's own steps: right after load, before ready
+    trace: Trace = field(default_factory=Trace)  # filled as the render goes
 
 
 def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def effective_fetch(job: RenderJob, profile: Profile | None) -> Fetch:
+    """The watch's settings over the profile's over the defaults."""
+    base = profile.fetch.over(job.defaults) if profile else job.defaults
+    return job.fetch.over(base)
 
 
 async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile]:
@@ -60,31 +74,51 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
     # The waits end a little before the job's hard deadline (BrowserSession.run), so a ready
     # condition that never comes is reported by name and the context still has time to close.
     end = loop.time() + job.deadline - min(STEP_MARGIN, job.deadline / 10)
-    options: dict[str, Any] = {"accept_downloads": False, "service_workers": "block"}
-    if job.options.ignore_https_errors:
-        options["ignore_https_errors"] = True
+    if job.guard is not None:  # the clear message for the common case; the proxy does the rest
+        parts = urlsplit(job.url)
+        default_port = 443 if parts.scheme == "https" else 80
+        await job.guard.check(parts.hostname or "", parts.port or default_port)
+    found = await _render(browser, job, job.profile, end)
+    if isinstance(found, Profile):
+        # Detected in the loaded page, with fetch settings of its own: load it again with them.
+        found = await _render(browser, job, found, end)
+    assert not isinstance(found, Profile)
+    return found
+
+
+async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
+                  end: float) -> tuple[PageContent, Profile] | Profile:
+    """One load of the page; or the profile detected in it, when that one's fetch settings would
+    have loaded it otherwise (never with recorders: evidence records one load)."""
+    loop = asyncio.get_running_loop()
+    fetch = effective_fetch(job, profile).resolved()
+    if fetch.proxy and job.guard is not None:
+        # The guard is the browser's own proxy: a context's proxy would go around it.
+        raise JobFailed("SCRAPER_BLOCK_PRIVATE cannot guard pages loaded through a proxy; unset "
+                        "the proxy of this watch or profile, or SCRAPER_BLOCK_PRIVATE", "profile")
+    extra = {"ignore_https_errors": True} if job.options.ignore_https_errors else {}
     for recorder in job.options.recorders:
-        options.update(recorder.context_options())
-    context = await browser.new_context(**options)
+        extra.update(recorder.context_options())
+    context, job.trace.user_agent = await open_context(browser, fetch, job.url, extra)
     seen = navigate.Observations()
-    max_html = job.profile.max_html if job.profile else DEFAULT_MAX_HTML
+    max_html = profile.max_html if profile else DEFAULT_MAX_HTML
     try:
         context.set_default_timeout(job.deadline * 1000)
         page = await context.new_page()
         steps.guard(context, page)
-        await steps.block(context, page, _blocked(job))
+        await steps.block(context, page, _blocked(job, profile))
         quiet = QuietWatch()
         await quiet.attach(context)
         for recorder in job.options.recorders:
             await recorder.attach(context, page)
         fetched_at = utc_now()
-        if job.guard is not None:  # the clear message for the common case; the proxy does the rest
-            parts = urlsplit(job.url)
-            default_port = 443 if parts.scheme == "https" else 80
-            await job.guard.check(parts.hostname or "", parts.port or default_port)
         await navigate.cap_documents(page, max_html, seen)
-        await navigate.goto(page, job.url, _load_bound(job, end - loop.time()), seen, max_html)
-        profile = job.profile or job.choose(await navigate.content(page, max_html, _settle(end, loop)))
+        await navigate.goto(page, job.url, _load_bound(profile, end - loop.time()), seen, max_html)
+        if profile is None:
+            profile = job.choose(await navigate.content(page, max_html, _settle(end, loop)))
+            if profile.fetch != Fetch() and not job.options.recorders:
+                return profile
+        warnings = await run_actions(page, job.before, end, source="watch", trace=job.trace)
         loads = await follow_to_bottom(page, profile.actions)
         # A page whose `load` never came (an image that keeps failing) is read as it stands: no
         # network idle will come either, and not being ready in time is then no failure.
@@ -93,13 +127,14 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
         # A ready condition that never comes leaves the actions a share of the time (load more,
         # scroll): a capture of what has loaded is worth more than one cut short.
         item = profile.comments.item if profile.comments and not profile.comments.frame else None
-        not_ready = await steps.wait_ready(page, ready, READY_SHARE * (end - loop.time()), quiet, item)
-        warnings = await run_actions(page, profile.actions, end, loads)
+        job.trace.ready = await steps.wait_ready(page, ready, READY_SHARE * (end - loop.time()),
+                                                 quiet, item)
+        warnings += await run_actions(page, profile.actions, end, loads, trace=job.trace)
         html = await navigate.content(page, profile.max_html, _settle(end, loop))
         frames = await _frames(page, profile)
         content = PageContent(
             url=job.url, final_url=page.url, fetched_at=fetched_at, html=html, frames=frames,
-            warnings=tuple(w for w in (*seen.warnings, not_ready, *warnings) if w),
+            warnings=tuple(w for w in (*seen.warnings, job.trace.ready.warning, *warnings) if w),
         )
         for recorder in job.options.recorders:
             await recorder.collect(page, content)
@@ -114,16 +149,16 @@ async def render(browser: Browser, job: RenderJob) -> tuple[PageContent, Profile
     return content, profile
 
 
-def _blocked(job: RenderJob) -> Sequence[str]:
+def _blocked(job: RenderJob, profile: Profile | None) -> Sequence[str]:
     if job.options.block is not None:
         return job.options.block
-    return job.profile.block if job.profile else DEFAULT_BLOCK
+    return profile.block if profile else DEFAULT_BLOCK
 
 
-def _load_bound(job: RenderJob, remaining: float) -> float:
+def _load_bound(profile: Profile | None, remaining: float) -> float:
     """How long to wait for `load`: the profile's ready timeout (else a default), leaving a fifth
     of the time left for reading the page, so one that never loads is still read in time."""
-    ready = job.profile.ready.timeout if job.profile else None
+    ready = profile.ready.timeout if profile else None
     return min(ready or navigate.LOAD_SECONDS, remaining * 0.8)
 
 

@@ -8,12 +8,14 @@ waits for a condition in the page, never for a fixed time.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from loguru import logger
 
 from scraper.browser.quiet import QuietWatch
+from scraper.browser.trace import Ready
 from scraper.errors import JobFailed
 from scraper.profiles.schema import ReadySpec, is_xpath
 
@@ -71,12 +73,15 @@ def ms(seconds: float) -> float:
 
 
 async def wait_ready(page: Page, ready: ReadySpec, remaining: float,
-                     quiet: QuietWatch | None = None, item: str | None = None) -> str | None:
+                     quiet: QuietWatch | None = None, item: str | None = None) -> Ready:
     """Wait for the profile's ready conditions. One that never comes fails the job when required;
-    otherwise the page is read as it stands, and the warning returned says so. `network_idle` is
-    the quiet window of `quiet` (see quiet.py; `item`, the comment selector, shortens it) or,
-    without one, Playwright's."""
+    otherwise the page is read as it stands, and the Ready returned says so (`warning`).
+    `network_idle` is the quiet window of `quiet` (see quiet.py; `item`, the comment selector,
+    shortens it) or, without one, Playwright's."""
     budget = min(ready.timeout, remaining) if ready.timeout else remaining
+    conditions = " + ".join(c for c in ("network idle" if ready.network_idle else "",
+                                        _selector_name(ready) or "", ready.js or "") if c)
+    started = time.monotonic()
     # The condition being waited for, named if it never comes (the first one until it is met).
     what = "network idle" if ready.network_idle else _selector_name(ready) or ready.js or "ready"
     try:
@@ -96,10 +101,8 @@ async def wait_ready(page: Page, ready: ReadySpec, remaining: float,
         if ready.required:
             raise JobFailed(f"page never became ready ({what}) within {budget:.1f}s", "timeout") from exc
         logger.debug("ready condition not met in {:g}s; going on", budget)
-        shown = " ".join(what.split())
-        return (f"the page was not ready within {budget:.1f}s ({shown[:80]}); "
-                "captured what it showed by then")
-    return None
+        return Ready(conditions, False, time.monotonic() - started, budget, False, what)
+    return Ready(conditions, True, time.monotonic() - started, budget, ready.required)
 
 
 def _selector_name(ready: ReadySpec) -> str | None:

@@ -13,6 +13,7 @@ from scraper.cli import (  # noqa: F401  (each module registers its commands)
     status_cmd,
     suggest_cmd,
     watch_cmd,
+    watchfile_cmd,
 )
 from scraper.cli.app import app, main, run
 

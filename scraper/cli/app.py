@@ -1,14 +1,21 @@
-"""The typer application and the one place where errors become exit codes."""
+"""The typer application and the one place where errors become exit codes (and, with `--json`, JSON
+on stderr: `{"error": …, "where": …, "exit": 2}`)."""
 
 from __future__ import annotations
 
+import json
+import platform
 import sys
 import traceback
-from typing import TYPE_CHECKING
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 import typer
 from loguru import logger
+from rich.markup import escape
+from typer._click.exceptions import ClickException, NoSuchOption, UsageError
 
+from scraper.cli.help import HELP_NAMES, tidy
 from scraper.cli.output import err
 from scraper.errors import ScraperError
 from scraper.failures import classify
@@ -21,11 +28,14 @@ app = typer.Typer(
     name="scraper",
     help="Watch and capture JavaScript-rendered pages: articles and comment threads as records.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": HELP_NAMES},
 )
 
 
+def examples(*lines: str) -> str:
+    """A command's help epilog: examples as a person would type them (no markup inside)."""
+    return "[bold]Examples[/]\n\n" + "\n".join(escape(line) for line in lines)
 def _escaped(record: Record) -> None:
     # Log messages and tracebacks carry outside text (URLs, reason phrases, page errors): escape
     # control and bidi characters here, once, so no log line can drive the terminal or a viewer.
@@ -50,33 +60,94 @@ def configure_logging(verbose: bool) -> None:
                format=lambda _: line, backtrace=False, diagnose=False)
 
 
-@app.callback()
+def package_version() -> str:
+    try:
+        return version("scraper")
+    except PackageNotFoundError:  # run from a checkout without installing it
+        return "unknown"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        try:
+            playwright = version("playwright")
+        except PackageNotFoundError:
+            playwright = "missing"
+        print(f"scraper {package_version()} (Playwright {playwright}, "
+              f"Python {platform.python_version()})")
+        raise typer.Exit()
+
+
+@app.callback(epilog=examples(
+    "scraper capture https://example.org/post/ --json",
+    "scraper watch add https://example.org/post/ --every 15m --tag news",
+    "scraper watch list --tag news",
+    "scraper run",
+))
 def _root(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what happens to stderr."),
+    _version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                  help="Print the version and exit."),
 ) -> None:
     configure_logging(verbose)
+
+
+def _wants_json(args: list[str]) -> bool:
+    return "--json" in (args[: args.index("--")] if "--" in args else args)
+
+
+def _report(message: str, where: str | None, code: int, as_json: bool) -> int:
+    if as_json:
+        data: dict[str, Any] = {"error": safe(message), "where": where, "exit": code}
+        print(json.dumps(data, ensure_ascii=False), file=sys.stderr)
+    else:
+        err.print("[bold red]error:[/] ", end="")
+        # out(): no markup, so a URL's brackets stay literal; safe(): no control characters.
+        err.out(safe(message), highlight=False)
+    return code
+
+
+def _usage_where(exc: UsageError) -> str | None:
+    if isinstance(exc, NoSuchOption):
+        return exc.option_name
+    hint = getattr(exc, "param_hint", None)
+    param = getattr(exc, "param", None)
+    if isinstance(hint, str):
+        return hint
+    if param is not None:
+        return str(param.get_error_hint()).strip("'")
+    return exc.ctx.command_path if exc.ctx else None
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code: 0 ok, 1 a job failed, 2 bad input (usage included)."""
     configure_logging(False)
+    args = sys.argv[1:] if argv is None else list(argv)
+    as_json = _wants_json(args)
+    command = tidy(typer.main.get_command(app))
     try:
-        app(args=argv, prog_name="scraper")  # click prints usage errors itself, exiting with 2
-    except SystemExit as exc:
+        result = command.main(args=args, prog_name="scraper", standalone_mode=False)
+    except SystemExit as exc:  # shell completion exits on its own
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except ScraperError as exc:
-        _say(str(exc))
+        return _report(str(exc), exc.where, exc.exit_code, as_json)
+    except UsageError as exc:
+        if as_json:
+            return _report(exc.format_message(), _usage_where(exc), exc.exit_code, True)
+        from typer.rich_utils import rich_format_error  # heavy (markdown): only when needed
+
+        rich_format_error(exc)
         return exc.exit_code
+    except ClickException as exc:
+        return _report(exc.format_message(), None, exc.exit_code, as_json)
+    except typer.Abort:  # Ctrl-C or end of input at a prompt
+        return _report("aborted", None, 1, as_json)
+    except KeyboardInterrupt:
+        return _report("interrupted", None, 130, as_json)
     except Exception as exc:  # a failure nobody classified yet: still one line, never a traceback
         logger.opt(exception=exc).debug("unexpected error")
-        _say(classify(exc).message)
-        return 1
-    return 0
-
-
-def _say(message: str) -> None:
-    err.print("[bold red]error:[/] ", end="")
-    err.out(safe(message), highlight=False)  # out(): no markup, so a URL's brackets stay literal
+        return _report(classify(exc).message, None, 1, as_json)
+    return result if isinstance(result, int) else 0
 
 
 def run() -> None:

@@ -6,29 +6,43 @@ from pathlib import Path
 
 import typer
 
-from scraper.cli.app import app
-from scraper.cli.output import out, output_target, print_json, write_atomic
+from scraper.cli.app import app, examples
+from scraper.cli.common import json_option
+from scraper.cli.output import output_target, print_json, show, write_atomic
 from scraper.errors import InputError
 
 # Service modules are imported inside each command: start-up stays lean, and a command pays only
 # for what it uses (a capture never loads the database layer).
 
 
-@app.command("capture")
+@app.command("capture", epilog=examples(
+    "scraper capture https://example.org/2016/10/19/post/",
+    "scraper capture https://example.org/post/ --full            # the whole article",
+    "scraper capture https://example.org/post/ --json -o post.json",
+    "scraper capture https://forum.example/t/42 --profile ./forum.yaml",
+    "scraper capture https://example.org/post/ --evidence --case acme --note 'as published'",
+))
 def capture_command(
-    url: str | None = typer.Argument(None, help="The page to capture (http or https)."),
-    profile: str | None = typer.Option(None, "--profile", "-p", help="Profile name (default: detect)."),
-    as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object (the record)."),
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="Also write the record JSON here (- for stdout)."),
-    deadline: float | None = typer.Option(None, "--deadline", help="Seconds, up to 600 (default 45)."),
+    url: str | None = typer.Argument(None, metavar="URL", help="The page to capture (http or https)."),
+    profile: str | None = typer.Option(None, "--profile", "-p", metavar="NAME|FILE",
+                                       help="Profile name or profile file (default: detect)."),
+    full: bool = typer.Option(False, "--full", help="Show the whole article and every comment "
+                              "in full (through a pager on a terminal, when long)."),
+    as_json: bool = json_option("the record"),
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
+                                       help="Also write the record JSON here (- for stdout)."),
+    deadline: float | None = typer.Option(None, "--deadline", metavar="SECONDS",
+                                          help="Give up after this long, up to 600 (default 45)."),
     evidence: bool = typer.Option(False, "--evidence",
                                   help="Also keep every artifact in a signed WACZ bundle."),
-    out_dir: Path | None = typer.Option(None, "--out", help="The bundle's folder (batch: where "
-                                        "the folders go); default $SCRAPER_HOME/captures/."),
-    case: str | None = typer.Option(None, "--case", help="Group evidence captures under a case."),
-    note: str | None = typer.Option(None, "--note", help="A note kept in the provenance."),
-    from_file: Path | None = typer.Option(None, "--from-file",
+    out_dir: Path | None = typer.Option(None, "--out", metavar="DIR",
+                                        help="The bundle's folder (batch: where the folders go); "
+                                        "default $SCRAPER_HOME/captures/."),
+    case: str | None = typer.Option(None, "--case", metavar="NAME",
+                                    help="Group evidence captures under a case."),
+    note: str | None = typer.Option(None, "--note", metavar="TEXT",
+                                    help="A note kept in the provenance."),
+    from_file: Path | None = typer.Option(None, "--from-file", metavar="FILE",
                                           help="Capture every URL in this file (one a line)."),
     ignore_https_errors: bool = typer.Option(
         False, "--ignore-https-errors",
@@ -68,4 +82,4 @@ def capture_command(
     if as_json:
         print_json(record.to_dict())
     else:
-        out.print(render_record(record))
+        show(render_record(record, full=full), page=full)

@@ -9,7 +9,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from scraper.cli.app import app
+from scraper.cli.app import app, examples
+from scraper.cli.common import json_option
 from scraper.cli.output import err, out, print_json
 from scraper.errors import InputError, JobFailed
 from scraper.settings import load_settings
@@ -25,29 +26,42 @@ if TYPE_CHECKING:
 # The database layer and the browser are imported inside the commands: start-up stays lean.
 
 
-def _resolve_watch_id(ref: str) -> int:
-    """A watch id or name, or a URL: an unknown URL becomes a new manual watch (its first check is
-    the baseline)."""
+def _resolve_watch_ids(ref: str | None, tags: list[str]) -> list[int]:
+    """A watch id or name; a URL (an unwatched one becomes a new manual watch, whose first check
+    is the baseline); or every watch with one of `tags`."""
     from sqlmodel import Session
 
     from scraper import store
     from scraper.urls import check_url
-    from scraper.watches import WatchSpec, add_watch, open_db
+    from scraper.watches import WatchSpec, add_watch, open_db, same_page_watches
 
+    if (ref is None) == (not tags):
+        raise InputError("give a watch (id, name or URL) or --tag, one of the two", where="ID")
     settings = load_settings()
-    if "://" in ref:
-        check_url(ref)  # a bad URL is refused before the database is opened (or created)
-    engine = open_db(settings, missing=None if "://" in ref else f"no watch {ref!r}")
+    is_url = ref is not None and "://" in ref
+    if is_url:
+        check_url(ref or "")  # a bad URL is refused before the database is opened (or created)
+    missing = f"no watch {ref!r}" if ref is not None else f"no watch is tagged {', '.join(tags)}"
+    engine = open_db(settings, missing=None if is_url else missing)
     with Session(engine) as session:
+        if tags:
+            found = [w for w in store.list_watches(session) if set(tags) & set(w.tags)]
+            if not found:
+                raise InputError(f"no watch is tagged {', '.join(tags)}", where="--tag")
+            return [w.id for w in found if w.id is not None]
+        assert ref is not None
         if "://" not in ref:
             watch = store.get_watch(session, ref)
-        elif (found := store.find_watch_by_url(session, check_url(ref))) is not None:
-            watch = found
+        elif same := same_page_watches(session, check_url(ref)):
+            watch = same[0]  # the page is watched already: check that watch, never add another
+            if len(same) > 1 or watch.url != ref:
+                err.print(Text(f"checking watch {watch.id} ({safe(watch.name)}), which watches "
+                               "this page"))
         else:
-            watch = add_watch(engine, WatchSpec(url=ref), settings)
+            watch = add_watch(engine, WatchSpec(ref), settings)
             err.print(Text(f"added watch {watch.id} ({safe(watch.name)}) for {safe(ref)}"))
         assert watch.id is not None
-        return watch.id
+        return [watch.id]
 
 
 def render_result(result: CheckResult) -> Group:
@@ -79,37 +93,53 @@ def render_result(result: CheckResult) -> Group:
     return Group(head, render_changes(result.changes))
 
 
-@app.command("check")
+@app.command("check", epilog=examples(
+    "scraper check lavrov",
+    "scraper check https://example.org/post/   # a new page becomes a manual watch",
+    "scraper check --tag news --json",
+))
 def check(
-    ref: str = typer.Argument(..., help="Watch id, name or URL."),
+    ref: str | None = typer.Argument(None, metavar="ID|URL", help="Watch id, name or URL."),
+    tags: list[str] = typer.Option([], "--tag", metavar="TAG",
+                                   help="Check every watch with this tag (repeatable)."),
     send: bool = typer.Option(False, "--send", help="Send its report now (else the daemon sends it)."),
-    as_json: bool = typer.Option(False, "--json", help='{"watch", "check", "changes", "reports"} as JSON.'),
+    as_json: bool = json_option('{"watch", "check", "changes", "reports"} (with --tag: a list of them)'),
 ) -> None:
-    """Run one check now, store it (its report is queued), and print what changed."""
+    """Run a check now, store it (its report is queued), and print what changed since the last
+    good one."""
     from scraper.browser import BrowserSession
     from scraper.checking import run_check
     from scraper.watches import open_db
 
-    watch_id = _resolve_watch_id(ref)
+    watch_ids = _resolve_watch_ids(ref, tags)
     settings = load_settings()
     engine = open_db(settings)
+    results, unsent = [], 0
     with BrowserSession(settings) as browser:
-        result = run_check(engine, watch_id, browser)
-    reports = _reports(engine, result, send)
-    failed = result.check.status == "failed"
+        for watch_id in watch_ids:
+            result = run_check(engine, watch_id, browser)
+            reports = _reports(engine, result, send)  # each check's own, sent as it is made
+            unsent += sum(send and r["status"] in ("queued", "failed") for r in reports)
+            results.append({**result.to_dict(), "reports": reports})
+            if not as_json:
+                # One failed check is said in one line, on stderr, through main().
+                if result.check.status != "failed" or len(watch_ids) > 1:
+                    out.print(render_result(result))
+                for r in reports:  # a failed check can be reported too (`failing`)
+                    out.print(_report_line(r))
     if as_json:
-        print_json({**result.to_dict(), "reports": reports})
-    else:
-        if not failed:  # a failed check is said in one line, on stderr, through main()
-            out.print(render_result(result))
-        for r in reports:  # a failed check can be reported too (`failing`)
-            out.print(_report_line(r))
+        print_json(results if tags else results[0])
+    failed = [r for r in results if r["check"]["status"] == "failed"]
+    if len(results) == 1 and failed:
+        w, c = failed[0]["watch"], failed[0]["check"]
+        raise JobFailed(f"watch {w['id']} ({w['name']}) check {c['id']} failed: {c['error']} "
+                        f"({c['error_kind']})")
     if failed:
-        raise JobFailed(f"watch {result.watch.id} ({result.watch.name}) check {result.check.id} "
-                        f"failed: {result.check.error} ({result.check.error_kind})")
-    unsent = [r for r in reports if send and r["status"] in ("queued", "failed")]
+        raise JobFailed(f"{len(failed)} of {len(results)} checks failed: "
+                        + ", ".join(r["watch"]["name"] for r in failed))
     if unsent:
-        raise JobFailed(f"the check is stored, but {len(unsent)} report(s) could not be sent; "
+        stored = "the check is stored" if len(results) == 1 else "the checks are stored"
+        raise JobFailed(f"{stored}, but {unsent} report(s) could not be sent; "
                         "they stay in the outbox (`scraper outbox`, `scraper outbox retry`)")
 
 
@@ -140,11 +170,12 @@ def _report_line(report: dict[str, Any]) -> Text:
     return line
 
 
-@app.command("history")
+@app.command("history", epilog=examples("scraper history lavrov", "scraper history 3 -n 5 --json"))
 def history(
-    ref: str = typer.Argument(..., help="Watch id or name."),
-    limit: int = typer.Option(20, "--limit", "-n", min=1, max=100_000),
-    as_json: bool = typer.Option(False, "--json"),
+    ref: str = typer.Argument(..., metavar="ID", help="Watch id or name."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, max=100_000, metavar="N",
+                              help="Show the N newest."),
+    as_json: bool = json_option("the checks"),
 ) -> None:
     """List a watch's checks, newest first."""
     from sqlmodel import Session
@@ -187,12 +218,14 @@ def _with_record(session: Session, watch_id: int, check_id: int | None, before: 
     return found
 
 
-@app.command("diff")
+@app.command("diff", epilog=examples("scraper diff lavrov", "scraper diff 3 --from 12 --to 15"))
 def diff(
-    ref: str = typer.Argument(..., help="Watch id or name."),
-    from_check: int | None = typer.Option(None, "--from", help="Check id (default: the one before --to)."),
-    to_check: int | None = typer.Option(None, "--to", help="Check id (default: the latest with a record)."),
-    as_json: bool = typer.Option(False, "--json"),
+    ref: str = typer.Argument(..., metavar="ID", help="Watch id or name."),
+    from_check: int | None = typer.Option(None, "--from", metavar="CHECK",
+                                          help="Check id (default: the one before --to)."),
+    to_check: int | None = typer.Option(None, "--to", metavar="CHECK",
+                                        help="Check id (default: the latest with a record)."),
+    as_json: bool = json_option("the changes"),
 ) -> None:
     """Show the changes between any two stored records of a watch."""
     from sqlmodel import Session

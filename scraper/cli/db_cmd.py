@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.text import Text
 
-from scraper.cli.app import app
+from scraper.cli.app import app, examples
 from scraper.cli.output import out
 from scraper.settings import load_settings
 
@@ -19,7 +19,10 @@ def _where(url: str) -> str:
     return store.database_url(url).render_as_string(hide_password=True)
 
 
-@db_app.command("upgrade")
+@db_app.command("upgrade", epilog=examples(
+    "scraper db upgrade",
+    "SCRAPER_DATABASE_URL=postgresql://scraper@db.example/scraper scraper db upgrade",
+))
 def upgrade() -> None:
     """Upgrade the database (SCRAPER_DATABASE_URL, or the SQLite default) to the newest schema."""
     from scraper import store
@@ -31,7 +34,7 @@ def upgrade() -> None:
     out.print(Text(f"{_where(url)}: {before or 'empty'} → {after}"))
 
 
-@db_app.command("current")
+@db_app.command("current", epilog=examples("scraper db current"))
 def current() -> None:
     """Show the database's schema revision and the newest one this version knows."""
     from scraper import store

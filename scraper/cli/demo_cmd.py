@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
 from rich.rule import Rule
 from rich.text import Text
 
-from scraper.cli.app import app
+from scraper.cli.app import app, examples
+from scraper.cli.common import json_option
 from scraper.cli.output import out, print_json
 from scraper.settings import load_settings
 from scraper.terminal import safe
 
 
-@app.command("demo")
-def demo(as_json: bool = typer.Option(False, "--json")) -> None:
+@app.command("demo", epilog=examples(
+    "scraper demo",
+    "scraper demo --json",
+    "python -m scraper.demo serve --port 8799   # the demo site alone, to try commands on",
+))
+def demo(
+    as_json: bool = json_option("the record, the baseline check, the check after and the email file"),
+) -> None:
     """Capture the bundled demo blog, watch it, add and edit a comment, and report the changes."""
     from scraper.cli.check_cmd import render_result
     from scraper.cli.record_view import render_record

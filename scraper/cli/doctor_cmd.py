@@ -5,15 +5,14 @@ from __future__ import annotations
 import typer
 from rich.text import Text
 
-from scraper.cli.app import app
+from scraper.cli.app import app, examples
+from scraper.cli.common import json_option
 from scraper.cli.output import out, print_json
 from scraper.terminal import safe
 
 
-@app.command("doctor")
-def doctor(
-    as_json: bool = typer.Option(False, "--json", help="Print the checks as one JSON object."),
-) -> None:
+@app.command("doctor", epilog=examples("scraper doctor", "scraper doctor --json"))
+def doctor(as_json: bool = json_option("the checks")) -> None:
     """Check the browser, Playwright, database, profiles and data folder (exit 1: something needed
     for `capture` and `run` is missing)."""
     from scraper.doctor import diagnose

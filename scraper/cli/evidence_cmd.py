@@ -8,19 +8,23 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from scraper.cli.app import app
+from scraper.cli.app import app, examples
+from scraper.cli.common import json_option
 from scraper.cli.output import out, print_json
 from scraper.errors import InputError, JobFailed
 from scraper.settings import load_settings
 from scraper.terminal import safe
 
 
-@app.command("verify")
+@app.command("verify", epilog=examples(
+    "scraper verify storage/captures/20261127T120306Z-example.org/",
+    "scraper verify bundle.wacz --tsa-cert tsa.pem --json",
+))
 def verify_command(
-    path: Path = typer.Argument(..., help="A .wacz file, or a capture folder."),
-    tsa_cert: list[Path] = typer.Option([], "--tsa-cert",
+    path: Path = typer.Argument(..., metavar="PATH", help="A .wacz file, or a capture folder."),
+    tsa_cert: list[Path] = typer.Option([], "--tsa-cert", metavar="FILE",
                                         help="A TSA certificate (PEM) the timestamp must chain to."),
-    as_json: bool = typer.Option(False, "--json", help="The checks as JSON."),
+    as_json: bool = json_option("the checks"),
 ) -> None:
     """Check every file's hash, the datapackage digest, the signature and the timestamp."""
     from cryptography import x509
@@ -54,10 +58,10 @@ def verify_command(
         out.print(Text(f"verified: {report.wacz}", style="bold green"), soft_wrap=True)
 
 
-@app.command("captures")
+@app.command("captures", epilog=examples("scraper captures", "scraper captures --case acme --json"))
 def captures_command(
-    case: str | None = typer.Option(None, "--case", help="Only this case's captures."),
-    as_json: bool = typer.Option(False, "--json"),
+    case: str | None = typer.Option(None, "--case", metavar="NAME", help="Only this case's captures."),
+    as_json: bool = json_option("the captures"),
 ) -> None:
     """List the evidence captures, newest first."""
     from sqlmodel import Session

@@ -7,12 +7,15 @@ from pathlib import Path
 import typer
 from rich.text import Text
 
-from scraper.cli.app import app
+from scraper.cli.app import app, examples
+from scraper.cli.common import json_option
 from scraper.cli.output import err, out, print_json, write_atomic
 from scraper.settings import load_settings
 from scraper.terminal import safe
 
-outbox_app = typer.Typer(help="Change reports: queued, sent and failed.", invoke_without_command=True)
+outbox_app = typer.Typer(help="Change reports: queued, sent and failed.", invoke_without_command=True,
+                         epilog=examples("scraper outbox", "scraper outbox -n 10 --json",
+                                         "scraper outbox retry 3"))
 app.add_typer(outbox_app, name="outbox")
 report_app = typer.Typer(help="Change reports: look before they are sent.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
@@ -23,8 +26,8 @@ STATUS_STYLE = {"sent": "green", "failed": "red", "queued": "yellow", "waiting":
 @outbox_app.callback()
 def outbox(
     ctx: typer.Context,
-    limit: int = typer.Option(50, "--limit", "-n", min=1, help="Show the newest N."),
-    as_json: bool = typer.Option(False, "--json"),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, metavar="N", help="Show the newest N."),
+    as_json: bool = json_option("the reports"),
 ) -> None:
     """List the reports: queued, waiting for a digest, sent, failed (with their last error)."""
     if ctx.invoked_subcommand is not None:
@@ -63,10 +66,13 @@ def _row_view(r: dict[str, object]) -> Text:
     return view
 
 
-@outbox_app.command("retry")
+@outbox_app.command("retry", epilog=examples(
+    "scraper outbox retry       # every failed and queued report",
+    "scraper outbox retry 3     # after fixing what report 3's last error names",
+))
 def retry(
     row_id: int | None = typer.Argument(None, metavar="[ID]", help="One report (default: every one)."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = json_option("each report's outcome"),
 ) -> None:
     """Send failed and queued reports now (a failed one is tried again from the start)."""
     from scraper.reports.delivery import retry as retry_now
@@ -89,11 +95,17 @@ def retry(
         out.print(line)
 
 
-@report_app.command("preview")
+@report_app.command("preview", epilog=examples(
+    "scraper report preview lavrov",
+    "scraper report preview lavrov --html report.html",
+    "scraper report preview 3 --check 42 --text",
+))
 def preview(
-    ref: str = typer.Argument(..., help="Watch id or name."),
-    check_id: int | None = typer.Option(None, "--check", help="Check id (default: the latest with changes)."),
-    html: Path | None = typer.Option(None, "--html", help="Write the HTML part to this file."),
+    ref: str = typer.Argument(..., metavar="ID", help="The watch's id or name."),
+    check_id: int | None = typer.Option(None, "--check", metavar="CHECK",
+                                        help="Check id (default: the latest with changes)."),
+    html: Path | None = typer.Option(None, "--html", metavar="FILE",
+                                     help="Write the HTML part to this file."),
     text: bool = typer.Option(False, "--text", help="Print only the plain-text part."),
 ) -> None:
     """Show the report a check sends, without sending it."""

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 
 from scraper.errors import InputError
 from scraper.terminal import safe
@@ -16,6 +16,19 @@ from scraper.terminal import safe
 # Page-derived strings are passed as Text objects or through rich.markup.escape, never as markup.
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
+
+
+def show(renderable: RenderableType, *, page: bool = False) -> None:
+    """Print for a person; with `page`, through a pager when on a terminal and taller than it."""
+    if page and out.is_terminal:
+        lines = out.render_lines(renderable, out.options, pad=False)
+        if len(lines) > out.size.height:
+            # As git does: less keeps the colours (-R), and leaves short text on screen (-F, -X).
+            os.environ.setdefault("LESS", "-FRX")
+            with out.pager(styles=True):
+                out.print(renderable)
+            return
+    out.print(renderable)
 
 
 def print_json(data: Any) -> None:

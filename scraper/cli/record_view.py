@@ -17,7 +17,7 @@ def _short(text: str | None, limit: int = PREVIEW) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _comment_line(c: Comment) -> Text:
+def _comment_line(c: Comment, full: bool) -> Text:
     line = Text()
     line.append(safe(c.author or "(no author)"), style="bold")
     if c.published:
@@ -25,11 +25,13 @@ def _comment_line(c: Comment) -> Text:
     if c.id:
         line.append(f" · #{safe(c.id)}", style="dim")
     line.append("\n")
-    line.append(_short(c.text))
+    line.append(safe(c.text or "") if full else _short(c.text))
     return line
 
 
-def render_record(record: Record) -> RenderableType:
+def render_record(record: Record, *, full: bool = False) -> RenderableType:
+    """The article's head, then its text (the first paragraph, or with `full` all of it), then the
+    comment tree (each comment's start, or with `full` all of it)."""
     a = record.article
     head = Text()
     head.append(safe(a.title or "(no title)"), style="bold underline")
@@ -51,15 +53,21 @@ def render_record(record: Record) -> RenderableType:
     for warning in record.warnings:
         head.append("partial: ", style="bold yellow")
         head.append(safe(warning) + "\n")
-    if paragraphs:
+    if full:
+        head.append("\n" + "\n\n".join(safe(p) for p in paragraphs) + "\n\n")
+    elif paragraphs:
         head.append(_short(paragraphs[0], 300) + "\n")
+        if len(paragraphs) > 1:
+            more = len(paragraphs) - 1
+            head.append(f"… {more} more paragraph{'s' if more > 1 else ''} (--full shows the whole "
+                        "article)\n", style="dim")
 
     count = len(record.comments)
     tree = Tree(Text(f"{count} comment{'s' if count != 1 else ''}", style="bold"))
     nodes: dict[str, Tree] = {}
     for comment in record.comments:
         parent = nodes.get(comment.parent_id or "", tree) if comment.parent_id else tree
-        node = parent.add(_comment_line(comment))
+        node = parent.add(_comment_line(comment, full))
         if comment.id:
             nodes[comment.id] = node
     return Group(head, tree)

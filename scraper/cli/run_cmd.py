@@ -13,7 +13,7 @@ import typer
 from loguru import logger
 from rich.text import Text
 
-from scraper.cli.app import app
+from scraper.cli.app import app, examples
 from scraper.cli.output import err
 from scraper.errors import InputError
 from scraper.settings import MAX_WORKERS, load_settings
@@ -23,7 +23,12 @@ if TYPE_CHECKING:
     from scraper.scheduler import WatchScheduler
 
 
-@app.command("run")
+@app.command("run", epilog=examples(
+    "scraper run",
+    "scraper run --workers 4 --log-format json   # for a log shipper",
+    "scraper run --once   # from cron or a systemd timer",
+    "systemctl start scraper   # as a service: deploy/scraper.service",
+))
 def run(
     workers: int | None = typer.Option(None, "--workers", help="Checks at a time (default: "
                                        "SCRAPER_WORKERS, else from the CPU count and memory)."),
@@ -32,7 +37,8 @@ def run(
     log_format: str = typer.Option("text", "--log-format", help="text (a line per check; a live "
                                    "status on a terminal) or json (one object per line)."),
 ) -> None:
-    """Check every active watch on its schedule (--every / --cron) until stopped."""
+    """Check every active watch on its schedule (--every / --cron) until stopped (Ctrl-C,
+    SIGTERM); a watch never checked, or overdue, runs at once (spread over a short ramp)."""
     from scraper.browser import BrowserSession
     from scraper.daemon.console import LOG_FORMATS, CheckPrinter
     from scraper.scheduler import WatchScheduler

@@ -12,10 +12,11 @@ import typer
 import yaml
 from rich.text import Text
 
+from scraper.cli.app import examples
 from scraper.cli.output import err, out, write_atomic
 from scraper.cli.profile_cmd import profile_app, show_test
 from scraper.errors import InputError
-from scraper.settings import load_settings
+from scraper.settings import check_deadline, load_settings
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
@@ -43,11 +44,16 @@ def _short_form(data: Any) -> Any:
     return data
 
 
-@profile_app.command("suggest")
+@profile_app.command("suggest", epilog=examples(
+    "scraper profile suggest https://example.org/post/",
+    "scraper profile suggest https://example.org/post/ -o selectors/myblog.yaml",
+))
 def suggest_profile(
-    url: str = typer.Argument(..., help="The page to draft a profile for."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the draft here (NAME.yaml)."),
-    deadline: float | None = typer.Option(None, "--deadline", min=1, help="Seconds per render (default 45)."),
+    url: str = typer.Argument(..., metavar="URL", help="The page to draft a profile for."),
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
+                                       help="Write the draft here (NAME.yaml)."),
+    deadline: float | None = typer.Option(None, "--deadline", metavar="SECONDS",
+                                          help="Seconds per render, up to 600 (default 45)."),
 ) -> None:
     """Render URL, infer a draft profile (title, author, date, body, comments, "load more"), check
     each selector on the page, and show `profile test` with the draft."""
@@ -60,6 +66,8 @@ def suggest_profile(
 
     settings = load_settings()
     url = check_url(url)
+    if deadline is not None:
+        check_deadline(deadline, f"--deadline {deadline:g}")
     name = _name(url, output)
     profiles = load_profiles(settings.profile_dirs)
     # The page as it stands before any action, so a "load more" control is still there to name.

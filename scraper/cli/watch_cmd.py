@@ -1,113 +1,161 @@
-"""`scraper watch add|list|show|pause|resume|remove`."""
+"""`scraper watch add|edit|list|show|pause|resume|remove`."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
-from scraper.cli.app import app
-from scraper.cli.output import out, print_json
-from scraper.settings import load_settings
+from scraper.cli.app import app, examples
+from scraper.cli.common import confirm, json_option, yes_option
+from scraper.cli.output import err, out, print_json
+from scraper.cli.watch_options import with_watch_options
+from scraper.settings import Settings, load_settings
 from scraper.terminal import safe
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from scraper.store import Watch
 
 # The database layer is imported inside the commands: `scraper capture` never pays for it.
 
-watch_app = typer.Typer(help="Add, list and manage watched pages.", no_args_is_help=True)
+watch_app = typer.Typer(help="Add, change, list and remove watched pages.", no_args_is_help=True)
 app.add_typer(watch_app, name="watch")
 
+REF = typer.Argument(..., metavar="ID", help="The watch's id or name.")
+ALLOW_DUPLICATE = typer.Option(False, "--allow-duplicate",
+                               help="Watch a page another watch already watches.")
 
-def _normalise_pairs(rules: list[str]) -> list[tuple[str, str]]:
-    # "REGEX" or "REGEX=>REPLACEMENT": `=>` rarely appears in a regex, unlike `=` or `:`.
-    return [tuple(r.split("=>", 1)) if "=>" in r else (r, "") for r in rules]  # type: ignore[misc]
+
+def watch_rows(session: Session, watches: list[Watch], settings: Settings) -> list[dict[str, Any]]:
+    """The views' data for `watches`, with their last check, last change and next run."""
+    from scraper.cli.watch_view import watch_data
+    from scraper.store import summary
+
+    lasts, changes = summary.last_checks(session), summary.last_changes(session)
+    return [watch_data(w, settings, lasts.get(w.id or 0), changes.get(w.id or 0)) for w in watches]
 
 
-def _print_watch(data: dict[str, object], as_json: bool) -> None:
+def _print_watch(session: Session, watch: Watch, settings: Settings, as_json: bool,
+                 note: str = "") -> None:
+    from scraper.cli.watch_view import render_watch
+    from scraper.store import Watch
+
+    fresh = session.get(Watch, watch.id)
+    assert fresh is not None
+    session.refresh(fresh)
+    data = watch_rows(session, [fresh], settings)[0]
     if as_json:
         print_json(data)
         return
-    table = Table(show_header=False, box=None)
-    for key, value in data.items():
-        table.add_row(Text(key, style="bold"), Text("" if value is None else safe(str(value))))
-    out.print(table)
+    out.print(render_watch(data))
+    if note:
+        err.print(Text(note, style="dim"))
 
 
-@watch_app.command("add")
+@watch_app.command("add", epilog=examples(
+    "scraper watch add https://example.org/post/ --every 15m --tag news",
+    "scraper watch add https://example.org/post/ --cron '0 8 * * 1-5'",
+    "scraper watch add https://forum.example/t/42 --profile ./forum.yaml",
+    "scraper watch add https://example.org/ --notify-on comment_added",
+    "scraper watch add https://example.org/ --header 'Accept-Language: fr'",
+    "scraper watch add https://example.org/ --notify '${ENV:SLACK_URL}'",
+))
+@with_watch_options
 def add(
-    url: str = typer.Argument(..., help="The page to watch (http or https)."),
-    profile: str | None = typer.Option(None, "--profile", "-p", help="Profile name (default: detect)."),
-    every: str | None = typer.Option(None, "--every", help="Interval: 30s, 15m, 2h, 1d."),
-    cron: str | None = typer.Option(None, "--cron", help='Cron expression, e.g. "0 * * * *" (UTC).'),
-    name: str | None = typer.Option(None, "--name", help="A unique name (default: from the URL)."),
-    email: str | None = typer.Option(None, "--email", help="Where change reports go."),
-    digest: str | None = typer.Option(None, "--digest",
-                                      help="Send reports as a digest: hourly, daily or a cron expression."),
-    notify: list[str] = typer.Option([], "--notify", help="Also report to this Apprise or webhook URL."),
-    notify_on: list[str] = typer.Option([], "--notify-on", help="Report only these change kinds."),
-    ignore: list[str] = typer.Option([], "--ignore", help="A selector to drop before extraction."),
-    normalise: list[str] = typer.Option([], "--normalise", help="REGEX or REGEX=>REPLACEMENT."),
-    confirm: int = typer.Option(1, "--confirm", help="Report a change once seen in N checks in a row."),
-    evidence_on_change: bool = typer.Option(
-        False, "--evidence-on-change",
-        help="A check that finds changes also leaves a signed evidence bundle."),
-    window: str | None = typer.Option(None, "--window", help="Check only then, e.g. "
-                                      "'mon-fri 08:00-20:00 Europe/Paris'."),
-    jitter: str | None = typer.Option(None, "--jitter", help="Random delay added to each run, e.g. 30s."),
-    host_gap: str | None = typer.Option(None, "--host-gap", help="Seconds between checks of this host."),
-    host_cap: int | None = typer.Option(None, "--host-cap", help="Checks of this host at a time."),
-    as_json: bool = typer.Option(False, "--json"),
+    url: str = typer.Argument(..., metavar="URL", help="The page to watch (http or https)."),
+    allow_duplicate: bool = ALLOW_DUPLICATE,
+    as_json: bool = json_option("the new watch"),
+    options: dict[str, Any] | None = None,
 ) -> None:
     """Watch a page: it is checked on its schedule (`scraper run`) or by hand (`scraper check`)."""
-    from scraper.watches import WatchSpec, add_watch, open_db, watch_dict, watch_fields
+    from sqlmodel import Session
+
+    from scraper.watches import WatchSpec, add_watch, checked_fields, open_db
 
     settings = load_settings()
-    spec = WatchSpec(url=url, name=name, profile=profile, every=every, cron=cron, email=email,
-                     notify_on=notify_on or None, ignore=ignore,
-                     normalise=_normalise_pairs(normalise), confirm=confirm, digest=digest,
-                     notify=notify, evidence_on_change=evidence_on_change, window=window,
-                     jitter=jitter, host_gap=host_gap, host_cap=host_cap)
-    watch_fields(spec, settings)  # every value checked before the database is even opened
-    watch = add_watch(open_db(settings), spec, settings)
-    _print_watch(watch_dict(watch), as_json)
+    spec = WatchSpec(url, **(options or {}))
+    fields = checked_fields(spec, settings)  # before the database is opened (or created)
+    engine = open_db(settings)
+    watch = add_watch(engine, spec, settings, allow_duplicate=allow_duplicate, fields=fields)
+    with Session(engine) as session:
+        _print_watch(session, watch, settings, as_json)
 
 
-@watch_app.command("list")
-def list_(as_json: bool = typer.Option(False, "--json")) -> None:
-    """List the watches."""
+@watch_app.command("edit", epilog=examples(
+    "scraper watch edit lavrov --every 1h",
+    "scraper watch edit 3 --profile wordpress --tag news --tag syria",
+    "scraper watch edit 3 --clear tags --clear email",
+    "scraper watch edit 3 --notify 'ntfy://ntfy.sh/${ENV:NTFY_TOPIC}'",
+))
+@with_watch_options
+def edit(
+    ref: str = REF,
+    url: str | None = typer.Option(None, "--url", metavar="URL",
+                                   help="Watch another address (a new baseline starts)."),
+    clear: list[str] = typer.Option([], "--clear", metavar="OPTION",
+                                    help="Reset this option to its default, e.g. tags (repeatable)."),
+    allow_duplicate: bool = ALLOW_DUPLICATE,
+    as_json: bool = json_option("the changed watch"),
+    options: dict[str, Any] | None = None,
+) -> None:
+    """Change a watch: any option of `watch add`. Its history stays; a new URL or profile starts
+    a new baseline."""
     from sqlmodel import Session
 
     from scraper import store
-    from scraper.watches import open_db, watch_dict
+    from scraper.watches import edit_watch, open_db
 
-    with Session(open_db(load_settings())) as session:
-        watches = [watch_dict(w) for w in store.list_watches(session)]
+    settings = load_settings()
+    with Session(open_db(settings, missing=f"no watch {ref!r}")) as session:
+        watch = store.get_watch(session, ref)
+        changed = edit_watch(session, watch, options or {}, settings, url=url, clear=clear,
+                             allow_duplicate=allow_duplicate)
+        session.commit()
+        baseline = " (a new baseline starts)" if {"url", "profile", "profile_file"} & set(changed) else ""
+        note = f"changed: {', '.join(changed)}{baseline}" if changed else "nothing changed"
+        _print_watch(session, watch, settings, as_json, note)
+
+
+@watch_app.command("list", epilog=examples("scraper watch list", "scraper watch list --tag news --json"))
+def list_(
+    tags: list[str] = typer.Option([], "--tag", metavar="TAG",
+                                   help="Only the watches with this tag (repeatable: any of them)."),
+    as_json: bool = json_option("the watches"),
+) -> None:
+    """List the watches: schedule, last check and its status, last change, next run."""
+    from sqlmodel import Session
+
+    from scraper import store
+    from scraper.cli.watch_view import render_list
+    from scraper.watches import open_db
+
+    settings = load_settings()
+    with Session(open_db(settings)) as session:
+        watches = [w for w in store.list_watches(session) if not tags or set(tags) & set(w.tags)]
+        rows = watch_rows(session, watches, settings)
     if as_json:
-        print_json(watches)
-        return
-    table = Table("id", "name", "url", "profile", "schedule", "state")
-    for w in watches:
-        schedule = w["schedule"]
-        shown = f"{schedule['kind']} {schedule['spec']}" if isinstance(schedule, dict) else "manual"
-        table.add_row(str(w["id"]), Text(safe(str(w["name"]))), Text(safe(str(w["url"]))),
-                      Text(safe(str(w["profile"] or "detect"))), Text(safe(shown)),
-                      "paused" if w["paused"] else "active")
-    out.print(table)
+        print_json(rows)
+    elif rows:
+        out.print(render_list(rows))
+    else:
+        err.print("no watches" + (f" tagged {', '.join(tags)}" if tags else "")
+                  + "; add one with `scraper watch add URL`")
 
 
-@watch_app.command("show")
-def show(ref: str = typer.Argument(..., help="Watch id or name."),
-         as_json: bool = typer.Option(False, "--json")) -> None:
-    """Show one watch."""
+@watch_app.command("show", epilog=examples("scraper watch show lavrov", "scraper watch show 3 --json"))
+def show(ref: str = REF, as_json: bool = json_option("the watch")) -> None:
+    """Show one watch: every setting, the profile file it reads, its last check and next run."""
     from sqlmodel import Session
 
     from scraper import store
-    from scraper.watches import open_db, watch_dict
+    from scraper.watches import open_db
 
-    with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
-        data = watch_dict(store.get_watch(session, ref))
-    _print_watch(data, as_json)
+    settings = load_settings()
+    with Session(open_db(settings, missing=f"no watch {ref!r}")) as session:
+        _print_watch(session, store.get_watch(session, ref), settings, as_json)
 
 
 def _set_paused(ref: str, paused: bool, as_json: bool) -> None:
@@ -115,76 +163,69 @@ def _set_paused(ref: str, paused: bool, as_json: bool) -> None:
     from sqlmodel import Session
 
     from scraper import store
-    from scraper.watches import open_db, watch_dict
+    from scraper.watches import open_db
 
-    with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
+    settings = load_settings()
+    with Session(open_db(settings, missing=f"no watch {ref!r}")) as session:
         watch = store.set_paused(session, store.get_watch(session, ref), paused)
         session.commit()
-        session.refresh(watch)
-        data = watch_dict(watch)
-    _print_watch(data, as_json)
+        _print_watch(session, watch, settings, as_json)
 
 
-@watch_app.command("pause")
-def pause(ref: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
+@watch_app.command("pause", epilog=examples("scraper watch pause lavrov"))
+def pause(ref: str = REF, as_json: bool = json_option("the watch")) -> None:
     """Stop checking a watch on its schedule (history is kept)."""
     _set_paused(ref, True, as_json)
 
 
-@watch_app.command("resume")
-def resume(ref: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
+@watch_app.command("resume", epilog=examples("scraper watch resume lavrov"))
+def resume(ref: str = REF, as_json: bool = json_option("the watch")) -> None:
     """Check a paused watch on its schedule again."""
     _set_paused(ref, False, as_json)
 
 
-@watch_app.command("remove")
-def remove(ref: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
-    """Remove a watch with its checks and changes."""
+@watch_app.command("remove", epilog=examples("scraper watch remove lavrov",
+                                             "scraper watch remove 3 --yes   # in scripts"))
+def remove(ref: str = REF, yes: bool = yes_option("removing it"),
+           as_json: bool = json_option("what was removed")) -> None:
+    """Remove a watch with all its checks and changes (asks first on a terminal)."""
     from sqlmodel import Session
 
     from scraper import store
+    from scraper.store import summary
     from scraper.watches import open_db
 
     with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
         watch = store.get_watch(session, ref)
-        data = {"removed": watch.id, "name": watch.name}
+        assert watch.id is not None
+        checks, changes = summary.history_size(session, watch.id)
+        confirm(f"remove watch {watch.id} ({watch.name}) with its {checks} checks and {changes} "
+                "changes?", yes=yes, refused="not removed")
+        data = {"removed": watch.id, "name": watch.name, "checks": checks, "changes": changes}
         store.remove_watch(session, watch)
         session.commit()
     if as_json:
         print_json(data)
     else:
-        out.print(Text(f"removed watch {data['removed']} ({data['name']})"))
+        out.print(Text(f"removed watch {data['removed']} ({safe(str(data['name']))}) with {checks} "
+                       f"checks and {changes} changes"))
 
 
-@watch_app.command("apply")
-def apply_files(
-    files: list[Path] = typer.Argument(..., help="Watch files (YAML), e.g. schedules/*.yaml."),
-    as_json: bool = typer.Option(False, "--json"),
-) -> None:
-    """Create or update the watches declared in watch files (by name); all files are checked first."""
-    from scraper import watchfile
-    from scraper.watches import open_db
-
-    settings = load_settings()
-    planned = watchfile.plan(files, settings)
-    results = watchfile.apply(open_db(settings), planned)
-    if as_json:
-        print_json([{"name": name, "result": result} for name, result in results])
-        return
-    for name, result in results:
-        out.print(Text(f"{result:9} {safe(name)}"))
-
-
-@watch_app.command("rebase")
-def rebase(ref: str = typer.Argument(..., help="Watch id or name."),
-           as_json: bool = typer.Option(False, "--json")) -> None:
+@watch_app.command("rebase", epilog=examples("scraper watch rebase lavrov"))
+def rebase(ref: str = REF, as_json: bool = json_option("the watch and its new base")) -> None:
     """Accept the page as its last check saw it as the new baseline: the next check compares with it
     (e.g. after a thread was really emptied, which is otherwise kept as a profile_mismatch)."""
-    from scraper.watches import open_db, rebase_watch, watch_dict
+    from sqlmodel import Session
 
-    watch, check = rebase_watch(open_db(load_settings(), missing=f"no watch {ref!r}"), ref)
+    from scraper.watches import open_db, rebase_watch
+
+    settings = load_settings()
+    engine = open_db(settings, missing=f"no watch {ref!r}")
+    watch, check = rebase_watch(engine, ref)
     if as_json:
-        print_json({"watch": watch_dict(watch), "base_check_id": check.id})
+        with Session(engine) as session:
+            data = watch_rows(session, [watch], settings)[0]
+        print_json({"watch": data, "base_check_id": check.id})
     else:
         out.print(Text(f"watch {watch.id} ({safe(watch.name)}): check {check.id} "
                        f"({check.status}) is the new baseline"))

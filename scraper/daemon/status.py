@@ -15,7 +15,8 @@ from sqlmodel import Session, col, select
 from scraper import store
 from scraper.changes import Change as ChangeItem
 from scraper.changes import summarise
-from scraper.daemon.window import parse_window
+from scraper.daemon.window import next_in_window
+from scraper.schedule import next_run
 from scraper.store import Check, Watch
 from scraper.store.models import Change
 from scraper.terminal import safe_line
@@ -53,19 +54,10 @@ def watch_status(engine: Engine, now: datetime | None = None) -> list[dict[str, 
 
 
 def _next_run(watch: Watch, last: Check | None, now: datetime) -> datetime | None:
-    from scraper.scheduler import _trigger
-
     schedule = schedule_of(watch)
     if schedule is None or watch.paused:
         return None
-    due: datetime | None = now
-    if last is not None:
-        due = last.started_at + schedule.interval() if schedule.kind == "interval" \
-            else _trigger(schedule).get_next_fire_time(None, last.started_at)
-    due = max(due, now) if due is not None else None
-    if due is not None and watch.active_window:
-        due = parse_window(watch.active_window).next_open(due)
-    return due
+    return next_in_window(watch, next_run(schedule, last.started_at if last else None, now))
 
 
 def _last_change(session: Session, watch_id: int) -> dict[str, Any] | None:

@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from scraper.errors import InputError
+
+class HasWindow(Protocol):
+    active_window: str | None
+
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -52,40 +56,44 @@ class ActiveWindow:
 
 
 def parse_window(spec: str) -> ActiveWindow:
-    """`DAYS HH:MM-HH:MM [ZONE]`; InputError naming what is wrong."""
-    where = f"--window {spec!r}"
+    """`DAYS HH:MM-HH:MM [ZONE]`; ValueError saying what is wrong (the caller names the option)."""
     parts = spec.split()
     if len(parts) not in (2, 3):
-        raise InputError(f"{where}: give days, a time range and optionally a time zone, "
+        raise ValueError("give days, a time range and optionally a time zone, "
                          "e.g. 'mon-fri 08:00-20:00 Europe/Paris'")
-    days = _days(parts[0], where)
+    days = _days(parts[0])
     start_s, _, end_s = parts[1].partition("-")
-    start, end = _time(start_s, where), _time(end_s, where)
+    start, end = _time(start_s), _time(end_s)
     if start == end:
-        raise InputError(f"{where}: the window starts and ends at the same time")
+        raise ValueError("the window starts and ends at the same time")
     zone = parts[2] if len(parts) == 3 else "UTC"
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"{where}: unknown time zone {zone!r} (an IANA name like Europe/Paris)") from None
+        raise ValueError(f"unknown time zone {zone!r} (an IANA name like Europe/Paris)") from None
     return ActiveWindow(frozenset(days), start, end, zone, " ".join(parts))
 
 
-def _days(text: str, where: str) -> set[int]:
+def _days(text: str) -> set[int]:
     if text.lower() in ("daily", "*", "all"):
         return set(range(7))
     days: set[int] = set()
     for item in text.lower().split(","):
         first, _, last = item.partition("-")
         if first not in DAYS or (last and last not in DAYS):
-            raise InputError(f"{where}: days are mon..sun, ranges (mon-fri), lists (sat,sun) or daily")
+            raise ValueError("days are mon..sun, ranges (mon-fri), lists (sat,sun) or daily")
         a, b = DAYS.index(first), DAYS.index(last or first)
         days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
     return days
 
 
-def _time(text: str, where: str) -> time:
+def _time(text: str) -> time:
     m = _TIME.match(text)
     if not m:
-        raise InputError(f"{where}: times are HH:MM (00:00-23:59), e.g. 08:00-20:00")
+        raise ValueError("times are HH:MM (00:00-23:59), e.g. 08:00-20:00")
     return time(int(m.group(1)), int(m.group(2)))
+
+
+def next_in_window(watch: HasWindow, due: datetime) -> datetime:
+    """When a check due at `due` runs: then, or at its watch's window's next opening."""
+    return parse_window(watch.active_window).next_open(due) if watch.active_window else due

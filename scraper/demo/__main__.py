@@ -46,7 +46,7 @@ def _print_urls(site: DemoSite) -> None:
     print(f"  load more:  {site.lazy_url}")
     print(f"  infinite:   {site.infinite_url}")
     print(f"  framed:     {site.framed_url}")
-    print(f"  API:        {site.base_url}/api/  (see {site.base_url}/)")
+    print(f"  API:        {site.base_url}/api/  (the endpoints, with examples)")
     print("Press Ctrl+C to stop.", flush=True)
 
 

@@ -4,6 +4,7 @@ Routes (JSON bodies; errors answer {"error": "..."} with 400 for bad input, 404 
     GET    /  /2016/10/19/russia-seeks-honest-cooperation-in-syria-lavrov/  /lazy/  /infinite/  /framed/
     GET    /widget/[?thread=article]            the comments iframe of /framed/
     GET    /static/NAME                         JS, CSS, SVG
+    GET    /api/                                 this list, with example bodies (scraper.demo.api)
     GET    /api/article.json  /api/likes.json  /api/comments.json[?thread=&offset=&limit=]
     POST   /api/comments        {author, text, parent_id?, published?, thread?, author_url?} -> 201
     PUT    /api/comments/ID     {text}
@@ -25,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
-from scraper.demo import pages
+from scraper.demo import api, pages
 from scraper.demo.state import THREADS, Comment, DemoState, InvalidInput
 
 _STATIC_TYPES: Final = {
@@ -162,6 +163,8 @@ class DemoHandler(BaseHTTPRequestHandler):
 
     def _get_api(self, path: str) -> Response:
         snapshot = self._state.snapshot()
+        if path == "/api/":
+            return Response.json(api.index(f"http://127.0.0.1:{self.server.port}"))
         if path == "/api/article.json":
             return Response.json(snapshot.article.to_json())
         if path == "/api/likes.json":
@@ -220,7 +223,7 @@ class DemoHandler(BaseHTTPRequestHandler):
 
 
 def _no_route(path: str) -> Response:
-    return Response.error(HTTPStatus.NOT_FOUND, f"no such endpoint: {path} (see GET / for the pages)")
+    return Response.error(HTTPStatus.NOT_FOUND, f"no such endpoint: {path} (GET /api/ lists them)")
 
 
 def _static(name: str) -> Response:

@@ -7,7 +7,8 @@ are drawn by JavaScript, served from loopback, with content that tests can chang
 
 Pages: `article_url` (the seed page), `lazy_url` ("Load more comments"), `infinite_url` (loads on
 scroll), `framed_url` (comments in a cross-origin iframe). `break_layout()` swaps every article page
-for a consent wall. HTTP equivalents of every mutation are listed in `scraper.demo.handler`.
+for a consent wall. HTTP equivalents of every mutation are listed in `scraper.demo.handler` and
+answered by `GET /api/` (`scraper.demo.api`).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ a broken profile anywhere means no profile is loaded (nothing is half-loaded).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,14 @@ def profile_files(dirs: Iterable[Path]) -> list[Path]:
     return files
 
 
+def _sources(dirs: Iterable[Path]) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    for path in profile_files(dirs):
+        source = _read(path)
+        sources[source.data["name"]] = source  # a later folder's profile of the same name wins
+    return sources
+
+
 def load_profiles(dirs: Iterable[Path]) -> dict[str, Profile]:
     """All profiles by name; a later folder's profile of the same name replaces an earlier one.
 
@@ -148,11 +157,20 @@ def collect_profiles(dirs: Iterable[Path]) -> tuple[dict[str, Profile], list[str
 
 
 def load_profile_file(path: Path, dirs: Iterable[Path]) -> Profile:
-    """Validate one file (which may extend profiles from `dirs`): for `scraper profile check`."""
-    sources = {}
-    for p in profile_files(dirs):
-        s = _read(p)
-        sources[s.data["name"]] = s
+    """Validate one file (which may extend profiles from `dirs`): `profile check`, `--profile FILE`."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such profile file")
+    sources = _sources(dirs)
     source = _read(path)
     sources[source.data["name"]] = source
     return _validate(source.data["name"], _resolve(source.data["name"], sources), sources)
+
+
+def profile_origins(dirs: Iterable[Path]) -> dict[str, Path]:
+    """Which file each profile name comes from (the last folder that has it)."""
+    return {path.stem: path for path in profile_files(dirs)}
+
+
+def is_profile_file(ref: str) -> bool:
+    """`--profile` takes a name (`wordpress`) or a file (`./myblog.yaml`, `~/profiles/x.yml`)."""
+    return ref.endswith((".yaml", ".yml")) or "/" in ref or os.sep in ref

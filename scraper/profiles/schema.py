@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from scraper.fetch import Fetch
 from scraper.profiles.regexes import check_regex
 
 _PROBE = Selector(text="<html><body></body></html>")
@@ -131,24 +132,58 @@ class WaitAction(Strict):
     required: bool = True
 
 
+# Form steps, for logins and consent walls. `value` may name environment variables (${ENV:NAME}),
+# resolved only when the step runs, so a password stays out of files and views.
+class FillAction(Strict):
+    fill: SelectorStr  # the field; its content is replaced by `value`
+    value: str
+    frame: SelectorStr | None = None
+
+
+class TypeAction(Strict):
+    type: SelectorStr  # the field; `value` is typed key by key (for fields that watch keystrokes)
+    value: str
+    delay: float = Field(default=0, ge=0, le=1000)  # milliseconds between keys
+    frame: SelectorStr | None = None
+
+
+class PressAction(Strict):
+    press: str = Field(min_length=1)  # a key or chord: Enter, Tab, Control+A
+    # The element to press it in (default: the focused one). Not `on:`, which YAML reads as true.
+    selector: SelectorStr | None = None
+    frame: SelectorStr | None = None
+
+
+class SelectAction(Strict):
+    select: SelectorStr  # a <select>; `value` is an option's value or label
+    value: str
+    frame: SelectorStr | None = None
+
+
+ACTION_KEYS = ("scroll", "click", "wait_for", "fill", "type", "press", "select")
+
+
 def _action_kind(data: Any) -> str | None:
-    """Tell actions apart by their key, so an error names the action's own field, not three unions."""
-    keys = ("scroll", "click", "wait_for")
-    found = (k for k in keys if (k in data if isinstance(data, dict) else hasattr(data, k)))
+    """Tell actions apart by their key, so an error names the action's own field, not every union."""
+    found = (k for k in ACTION_KEYS if (k in data if isinstance(data, dict) else hasattr(data, k)))
     key = next(found, None)
     return f"{key} action" if key else None
 
 
 # Tags are not YAML keys: error locations skip them (see loader._line_of).
-ACTION_TAGS = frozenset({"scroll action", "click action", "wait_for action"})
+ACTION_TAGS = frozenset(f"{k} action" for k in ACTION_KEYS)
 Action = Annotated[
     Annotated[ScrollAction, Tag("scroll action")]
     | Annotated[ClickAction, Tag("click action")]
-    | Annotated[WaitAction, Tag("wait_for action")],
+    | Annotated[WaitAction, Tag("wait_for action")]
+    | Annotated[FillAction, Tag("fill action")]
+    | Annotated[TypeAction, Tag("type action")]
+    | Annotated[PressAction, Tag("press action")]
+    | Annotated[SelectAction, Tag("select action")],
     Discriminator(
         _action_kind,
         custom_error_type="action",
-        custom_error_message="an action is one of: scroll, click, wait_for",
+        custom_error_message="an action is one of: " + ", ".join(ACTION_KEYS),
     ),
 ]
 
@@ -204,6 +239,7 @@ class Profile(Strict):
     article: ArticleSpec = ArticleSpec()
     comments: CommentsSpec | None = None
     normalise: tuple[NormaliseRule, ...] = ()
+    fetch: Fetch = Fetch()  # user agent, headers, cookies, proxy, locale, time zone, viewport
     politeness: PolitenessSpec = PolitenessSpec()
 
     @field_validator("block")

@@ -24,7 +24,7 @@ from scraper.reports import outbox
 from scraper.reports.channels import DeliveryError, Outgoing, channel_for
 from scraper.reports.render import render
 from scraper.reports.report import Report
-from scraper.reports.targets import Target
+from scraper.reports.targets import Target, resolved
 from scraper.settings import Settings
 from scraper.store import Outbox
 
@@ -80,6 +80,7 @@ def _send(engine: Engine, settings: Settings, row: Outbox, target: Target | None
         if target is None:
             raise DeliveryError(f"{row.target} is no longer configured (not a default channel nor "
                                 "any watch's --notify)", permanent=True)
+        target = _with_secrets(target)
         report = Report.model_validate(row.payload)
         try:
             rendered = render(report, settings.mail.templates)
@@ -99,6 +100,15 @@ def _send(engine: Engine, settings: Settings, row: Outbox, target: Target | None
     outbox.finish(engine, row.id, status="sent", sent_at=outbox.now_utc())
     logger.info("report {} sent to {}", row.id, row.target)
     return Outcome(row.id, row.target, "sent", None, row.check_id)
+
+
+def _with_secrets(target: Target) -> Target:
+    """The target with its `${ENV:NAME}` read, only now that it is sent. A variable not set is a
+    setting to fix where the sender runs: failed, until `scraper outbox retry`."""
+    try:
+        return resolved(target)
+    except InputError as exc:
+        raise DeliveryError(str(exc), permanent=True) from None
 
 
 def retry(engine: Engine, settings: Settings, row_id: int | None = None) -> list[Outcome]:

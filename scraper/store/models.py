@@ -128,12 +128,26 @@ class Watch(StoreModel, table=True):
     )
     pending_hash: str | None = None
     pending_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The profile file the watch reads (`--profile ./mine.yaml`); null: `profile` is a name looked
+    # up in the profile folders (or null too: detected on each check).
+    profile_file: str | None = None
+    tags: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    # Fetch settings (scraper.fetch.Fetch, the keys that are set). Secrets only as ${ENV:NAME}.
+    fetch: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
+    # Browser steps run right after the page loads (logins, consent walls), as in a profile.
+    actions: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     # Who is checking the watch now, until when (see `lease`): one check of a watch at a time.
     lease_owner: str | None = None
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Change reports: None = one report per check; else "hourly", "daily" or a cron expression.
     digest: str | None = None
-    # Apprise / webhook URLs (they may hold tokens: views mask them).
+    # Apprise / webhook URLs (secrets in them only as ${ENV:NAME}; views mask them).
     notify: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )

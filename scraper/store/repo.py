@@ -46,13 +46,10 @@ def add_watch(
     digest: str | None = None,
     notify: Sequence[str] = (),
     evidence_on_change: bool = False,
-    active_window: str | None = None,
-    jitter: float | None = None,
-    host_gap: float | None = None,
-    host_cap: int | None = None,
+    **more: Any,
 ) -> Watch:
-    """Add a watch; InputError if the name is taken."""
-    if _watch_by_name(session, name) is not None:
+    """Add a watch; InputError if the name is taken. `more`: the other columns (tags, fetch…)."""
+    if find_watch_by_name(session, name) is not None:
         raise _name_taken(name)
     watch = Watch(
         name=name,
@@ -70,10 +67,7 @@ def add_watch(
         digest=digest,
         notify=list(notify),
         evidence_on_change=evidence_on_change,
-        active_window=active_window,
-        jitter=jitter,
-        host_gap=host_gap,
-        host_cap=host_cap,
+        **more,
     )
     session.add(watch)
     try:
@@ -90,14 +84,14 @@ def _name_taken(name: str) -> InputError:
     return InputError(f"a watch named {name!r} already exists: choose another name")
 
 
-def _watch_by_name(session: Session, name: str) -> Watch | None:
+def find_watch_by_name(session: Session, name: str) -> Watch | None:
     return session.exec(select(Watch).where(Watch.name == name)).first()
 
 
 def get_watch(session: Session, ref: str) -> Watch:
     """The watch with id `ref` (all digits) or, failing that, named `ref`; InputError if none."""
     watch = session.get(Watch, int(ref)) if ref.isdigit() else None
-    watch = watch or _watch_by_name(session, ref)
+    watch = watch or find_watch_by_name(session, ref)
     if watch is None:
         raise InputError(f"no watch {ref!r}")
     return watch

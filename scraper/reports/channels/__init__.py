@@ -4,12 +4,12 @@ Apprise, which knows dozens (slack://, matrix://, ntfy://, json://, form://…).
 
 from __future__ import annotations
 
-from scraper.errors import InputError
-from scraper.reports.channels.apprise_channel import AppriseChannel, known
+from scraper.envref import ENV_REF, env_names
+from scraper.reports.channels.apprise_channel import AppriseChannel, known, known_scheme
 from scraper.reports.channels.base import Channel, ChannelFactory, DeliveryError, Outgoing
 from scraper.reports.channels.mail import EmailChannel
 from scraper.reports.channels.webhook import WebhookChannel
-from scraper.reports.targets import Target, mask
+from scraper.reports.targets import Target, mask, written_secret
 from scraper.settings import EMAIL_ADDRESS, MailSettings
 
 CHANNELS: dict[str, ChannelFactory] = {
@@ -24,15 +24,26 @@ def channel_for(target: Target, mail: MailSettings) -> Channel:
     return CHANNELS.get(target.scheme, FALLBACK)(mail)
 
 
-def check_channel_url(url: str, option: str = "--notify") -> str:
-    """Refuse, before anything is stored, a URL no channel can send to (secrets never echoed)."""
+def check_channel_url(url: str) -> str:
+    """Refuse, before anything is stored, a URL no channel can send to, or one that would store
+    its token written out (ValueError; the URL is shown masked, never whole). A URL naming
+    `${ENV:NAME}` is checked as far as it can be without the variable's value: its scheme; the
+    rest when the report is sent."""
+    if ENV_REF.fullmatch(url):
+        return url  # the whole URL from the environment
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme == "mailto":
-        if not EMAIL_ADDRESS.match(url.split(":", 1)[1]):
-            raise InputError(f"{option} {url!r}: not an e-mail address")
-    elif scheme not in CHANNELS and not known(url):
-        raise InputError(f"{option} {mask(url)}: not a channel URL (mailto:ADDRESS, http(s):// for "
-                         "a JSON webhook, or an Apprise URL such as slack://, ntfy://, json://)")
+        address = url.split(":", 1)[1]
+        if address.startswith("/") or not (env_names(url) or EMAIL_ADDRESS.match(address)):
+            raise ValueError(f"{mask(url)}: give mailto:ADDRESS (the SMTP server is a setting: "
+                             "SCRAPER_SMTP_HOST…)")
+    elif scheme not in CHANNELS and not (known_scheme(scheme) if env_names(url) else known(url)):
+        raise ValueError(f"{mask(url)}: not a channel URL (mailto:ADDRESS, http(s):// for a JSON "
+                         "webhook, or an Apprise URL such as slack://, ntfy://, json://)")
+    if written_secret(url):
+        raise ValueError(f"{mask(url)}: a channel URL keeps its token past the host (a path, a "
+                         "query, a password); written out it would be stored in the database and "
+                         "in `watch export` files: give that part, or the whole URL, as ${ENV:NAME}")
     return url
 
 

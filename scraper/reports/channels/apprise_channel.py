@@ -24,6 +24,14 @@ def known(url: str) -> bool:
     return apprise.Apprise.instantiate(url) is not None
 
 
+def known_scheme(scheme: str) -> bool:
+    """A scheme Apprise has a plugin for (a URL whose tokens come from the environment cannot be
+    parsed whole before they are read)."""
+    from apprise.manager_plugins import NotificationManager
+
+    return scheme in NotificationManager()  # type: ignore[no-untyped-call]
+
+
 class AppriseChannel:
     def __init__(self, mail: MailSettings) -> None:
         self.mail = mail

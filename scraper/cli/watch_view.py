@@ -1,0 +1,200 @@
+"""Watches as data (`--json`) and as people read them: one watch field by field, or a table.
+
+Both come from `watch_data`, so the JSON and the terminal always say the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich import box
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from scraper.daemon.window import next_in_window
+from scraper.fetch import Fetch
+from scraper.profiles import profile_origins
+from scraper.reports.targets import target
+from scraper.schedule import next_run
+from scraper.settings import BUILTIN_PROFILES, Settings
+from scraper.store import Check, Watch
+from scraper.terminal import safe
+from scraper.watches import schedule_of
+
+STATUS_STYLE = {"ok": "green", "failed": "red", "mismatch": "yellow"}
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def profile_source(watch: Watch, settings: Settings) -> dict[str, Any]:
+    """Which profile file the watch reads, and where it comes from."""
+    if watch.profile_file:
+        return {"name": watch.profile, "file": watch.profile_file, "from": "file",
+                "missing": not Path(watch.profile_file).is_file()}
+    if watch.profile is None:
+        return {"name": None, "file": None, "from": "detect", "missing": False}
+    found = profile_origins(settings.profile_dirs).get(watch.profile)
+    where = "built-in" if found and found.parent.resolve() == BUILTIN_PROFILES.resolve() else "folder"
+    return {"name": watch.profile, "file": str(found) if found else None, "from": where,
+            "missing": found is None}
+
+
+def watch_data(watch: Watch, settings: Settings, last: Check | None,
+               last_change: datetime | None, now: datetime | None = None) -> dict[str, Any]:
+    """Everything a view shows about a watch (JSON-ready; secrets masked)."""
+    schedule = schedule_of(watch)
+    now = now or datetime.now(UTC)
+    due = None if schedule is None or watch.paused else next_in_window(watch, next_run(
+        schedule, last.started_at if last else None, now))
+    return {
+        "id": watch.id, "name": watch.name, "url": watch.url,
+        "profile": watch.profile, "profile_file": watch.profile_file,
+        "profile_source": profile_source(watch, settings),
+        "schedule": None if schedule is None else {"kind": schedule.kind, "spec": schedule.spec},
+        "tags": list(watch.tags), "email": watch.email, "digest": watch.digest,
+        "notify": [target(url).shown for url in watch.notify],  # channel tokens never shown
+        "notify_on": watch.notify_on,
+        "ignore": list(watch.ignore), "normalise": list(watch.normalise), "confirm": watch.confirm,
+        "evidence_on_change": watch.evidence_on_change,
+        "fetch": Fetch.model_validate(watch.fetch).for_view(), "actions": list(watch.actions),
+        "active_window": watch.active_window, "jitter": watch.jitter, "host_gap": watch.host_gap,
+        "host_cap": watch.host_cap,
+        "paused": watch.paused, "created_at": iso(watch.created_at),
+        "base_check_id": watch.base_check_id, "pending_count": watch.pending_count,
+        "last_check": None if last is None else {
+            "id": last.id, "started_at": iso(last.started_at), "status": last.status,
+            "error": last.error},
+        "last_change": iso(last_change),
+        "next_run": iso(due),
+    }
+
+
+def ago(stamp: str | None, now: datetime | None = None) -> str:
+    """`2026-02-02 10:15 UTC (3 h ago)`, or `never`."""
+    if stamp is None:
+        return "never"
+    return f"{stamp[:10]} {stamp[11:16]} UTC ({relative(stamp, now)})"
+
+
+def relative(stamp: str, now: datetime | None = None) -> str:
+    """`3h ago`, `in 12m`, or `now` (within a minute)."""
+    moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    seconds = ((now or datetime.now(UTC)) - moment).total_seconds()
+    if abs(seconds) < 60:
+        return "now"
+    size, unit = next((size, unit) for size, unit in ((86400, "d"), (3600, "h"), (60, "m"))
+                      if abs(seconds) >= size)
+    span = f"{int(abs(seconds) // size)}{unit}"
+    return f"{span} ago" if seconds > 0 else f"in {span}"
+
+
+def _schedule(data: dict[str, Any]) -> str:
+    schedule = data["schedule"]
+    if schedule is None:
+        return "manual (scraper check)"
+    spec = schedule["spec"]
+    shown = f"every {spec}" if schedule["kind"] == "interval" else f"cron {spec} (UTC)"
+    return shown + (" · paused" if data["paused"] else "")
+
+
+def _profile(data: dict[str, Any]) -> str:
+    source = data["profile_source"]
+    if source["from"] == "detect":
+        return "detected on each check"
+    missing = " — MISSING" if source["missing"] else ""
+    where = {"file": "file", "built-in": "built-in", "folder": "from"}[source["from"]]
+    return f"{source['name']} ({where} {source['file'] or ''}{missing})".replace(" )", ")")
+
+
+def _last_check(data: dict[str, Any]) -> Text:
+    last = data["last_check"]
+    if last is None:
+        return Text("never")
+    text = Text(ago(last["started_at"]) + " · ")
+    text.append(last["status"], style=STATUS_STYLE.get(last["status"], ""))
+    if last["error"]:
+        text.append(f": {safe(last['error'])}", style="red")
+    return text
+
+
+def _fetch(fetch: dict[str, Any]) -> str:
+    parts = [f"user agent {fetch['user_agent']}"] if "user_agent" in fetch else []
+    parts += [f"header {k}: {v}" for k, v in fetch.get("headers", {}).items()]
+    parts += [f"cookie {k}={v}" for k, v in fetch.get("cookies", {}).items()]
+    parts += [f"{k} {fetch[k]}" for k in ("proxy", "locale", "timezone", "viewport") if k in fetch]
+    return "\n".join(parts)
+
+
+def _steps(actions: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{i}. " + ", ".join(f"{k}: {v}" for k, v in a.items())
+                     for i, a in enumerate(actions, 1))
+
+
+def render_watch(data: dict[str, Any]) -> RenderableType:
+    """One watch, field by field; empty settings left out."""
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    notify = ", ".join(data["notify_on"]) if data["notify_on"] else "every change kind"
+    rules = [f"{r['regex']} => {r['replace']!r}" for r in data["normalise"]]
+    rows: list[tuple[str, str | Text]] = [
+        ("watch", f"{data['id']} ({data['name']})"),
+        ("url", data["url"]),
+        ("profile", _profile(data)),
+        ("schedule", _schedule(data)),
+        ("next run", ago(data["next_run"]) if data["next_run"] else "—"),
+        ("last check", _last_check(data)),
+        ("last change", ago(data["last_change"])),
+        ("tags", ", ".join(data["tags"])),
+        ("email", data["email"] or ""),
+        ("channels", "\n".join(data["notify"])),
+        ("reports", notify + (f"; as a digest, {data['digest']} (UTC)" if data["digest"] else "")),
+        ("confirm", f"a change is reported once seen in {data['confirm']} checks in a row"
+         if data["confirm"] > 1 else ""),
+        ("evidence", "a check that reports changes leaves a signed bundle"
+         if data["evidence_on_change"] else ""),
+        ("ignore", "\n".join(data["ignore"])),
+        ("normalise", "\n".join(rules)),
+        ("fetch", _fetch(data["fetch"])),
+        ("steps", _steps(data["actions"])),
+        ("created", ago(data["created_at"])),
+    ]
+    for key, value in rows:
+        if value:
+            table.add_row(key, value if isinstance(value, Text) else Text(safe(value)))
+    return table
+
+
+def render_list(rows: list[dict[str, Any]]) -> RenderableType:
+    """The watches as a table; the tags column only when some watch has tags."""
+    tagged = any(data["tags"] for data in rows)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("id", no_wrap=True)
+    table.add_column("name", ratio=2, overflow="fold", min_width=6)
+    table.add_column("url", ratio=4, overflow="fold", min_width=10)
+    if tagged:
+        table.add_column("tags", ratio=1, overflow="fold", min_width=4)
+    table.add_column("schedule", overflow="fold", min_width=6)
+    for heading in ("checked", "changed", "next"):
+        table.add_column(heading, no_wrap=True)
+    for data in rows:
+        last = data["last_check"]
+        checked = Text("never", style="dim") if last is None else Text(
+            relative(last["started_at"]) + " ").append(last["status"],
+                                                       style=STATUS_STYLE.get(last["status"], ""))
+        due = ("paused" if data["paused"] else relative(data["next_run"]) if data["next_run"]
+               else "manual")
+        cells: list[str | Text] = [str(data["id"]), Text(safe(data["name"])), Text(safe(data["url"]))]
+        cells += [Text(safe(", ".join(data["tags"])))] if tagged else []
+        schedule = data["schedule"]
+        shown = "manual" if schedule is None else (
+            f"every {schedule['spec']}" if schedule["kind"] == "interval" else f"cron {schedule['spec']}")
+        cells += [shown, checked,
+                  relative(data["last_change"]) if data["last_change"] else "never", due]
+        table.add_row(*cells)
+    return table

@@ -1,0 +1,281 @@
+"""Checking a watch's options, all of them at once, and turning them into the watch's columns.
+
+Options arrive from the command line (`watch add`, `watch edit`, `check URL`), from watch files and
+from `watch export`'s output, always in the shape `scraper.watchopts` declares. A `Problem` names the
+option at fault; the caller words it (`--every` on the command line, `every:` in a file, at its line).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from pydantic import TypeAdapter, ValidationError
+
+from scraper.changes import CHANGE_KINDS
+from scraper.daemon.options import MAX_GAP, MAX_JITTER, check_host_cap, check_seconds, check_window
+from scraper.envref import env_names
+from scraper.errors import InputError
+from scraper.fetch import Fetch, shown_proxy
+from scraper.profiles import is_profile_file, load_profile_file, load_profiles
+from scraper.profiles.regexes import check_regex
+from scraper.profiles.schema import Action, check_selector
+from scraper.schedule import Schedule, parse_cron, parse_every
+from scraper.settings import EMAIL_ADDRESS, Settings
+from scraper.urls import check_url
+from scraper.watchopts import BY_KEY, OPTIONS
+
+if TYPE_CHECKING:
+    from scraper.store import Watch
+
+_TAG = re.compile(r"^[^\s,]{1,64}$")
+_SECRET_FIELD = re.compile(r"pass|pwd|secret|token|otp|pin\b", re.I)
+_ACTION = TypeAdapter(Action)
+# More checks in a row than anyone would wait for before hearing of a change.
+MAX_CONFIRM = 1000
+FETCH_KEYS = tuple(o.key for o in OPTIONS if o.stored_in == "fetch")
+Words = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str  # the option at fault
+    message: str
+    item: int | str | None = None  # the list index or mapping key at fault, if one
+    value: Any = None  # the single value at fault, when the message does not show it
+
+    def text(self) -> str:
+        """The message, after the value at fault when there is one: `'5 minutes': give …`."""
+        return self.message if self.value is None else f"{self.value!r}: {self.message}"
+
+
+def cli_words(key: str) -> str:
+    return BY_KEY[key].cli if key in BY_KEY else key
+
+
+def cli_error(problems: list[Problem]) -> InputError:
+    """The problems as one error in command-line words (`--every '5 minutes': …`)."""
+    lines = [p.text() if p.key == "url" else
+             f"{cli_words(p.key)} {p.value!r}: {p.message}" if p.value is not None else
+             f"{cli_words(p.key)}: {p.message}" for p in problems]
+    return InputError("\n".join(lines), where=cli_words(problems[0].key))
+
+
+def default_name(url: str) -> str:
+    parts = urlsplit(url)
+    path = "-".join(p for p in parts.path.split("/") if p)[-60:]
+    return f"{parts.hostname}{'-' + path if path else ''}"
+
+
+class _Checker:
+    """Checks every option, collecting problems instead of stopping at the first."""
+
+    def __init__(self, settings: Settings, words: Words) -> None:
+        self.settings = settings
+        self.words = words
+        self.problems: list[Problem] = []
+        self._profiles: set[str] | None = None
+
+    def run(self, key: str, check: Callable[[], Any], fallback: Any, value: Any = None) -> Any:
+        """`check()`, or `fallback` with a problem noted; `value`: the one value being checked."""
+        try:
+            return check()
+        except _ItemError as exc:
+            self.problems.append(Problem(key, exc.message, exc.item))
+        except (ValueError, InputError) as exc:
+            self.problems.append(Problem(key, str(exc), value=value))
+        return fallback
+
+    def profile(self, ref: str | None) -> str | None:
+        if ref is None:
+            return None
+        if is_profile_file(ref):
+            path = Path(ref).expanduser().resolve()
+            load_profile_file(path, self.settings.profile_dirs)  # InputError names file and line
+            return str(path)
+        if self._profiles is None:
+            self._profiles = set(load_profiles(self.settings.profile_dirs))
+        if ref not in self._profiles:
+            raise ValueError("no such profile (see `scraper profile list`), "
+                             "nor a profile file (a path ending .yaml)")
+        return ref
+
+    def schedule(self, every: str | None, cron: str | None) -> Schedule | None:
+        if every and cron:
+            raise ValueError(f"give {self.words('every')} or {self.words('cron')}, not both")
+        return parse_every(every) if every else parse_cron(cron) if cron else None
+
+
+class _ItemError(ValueError):
+    def __init__(self, item: int | str, message: str) -> None:
+        super().__init__(message)
+        self.item, self.message = item, message
+
+
+def _each(values: list[Any], check: Callable[[Any], Any]) -> list[Any]:
+    out = []
+    for i, value in enumerate(values):
+        try:
+            out.append(check(value))
+        except ValueError as exc:
+            raise _ItemError(i, str(exc)) from None
+    return out
+
+
+def _name(value: str | None) -> str | None:
+    if value is not None and (not value.strip() or value.isdigit()):
+        raise ValueError("a name is not blank and not all digits (those are ids)")
+    return value
+
+
+def _email(value: str | None) -> str | None:
+    if value is not None and not EMAIL_ADDRESS.match(value):
+        raise ValueError("not an e-mail address")
+    return value
+
+
+def _digest(value: str | None) -> str | None:
+    from scraper.reports.digests import check_digest  # apscheduler's cron: only when needed
+
+    return None if value is None else check_digest(value)
+
+
+def _channel(url: str) -> str:
+    from scraper.reports.channels import check_channel_url  # the channels (and Apprise): lazily
+
+    return check_channel_url(url)
+
+
+def _kind(kind: str) -> str:
+    if kind not in CHANGE_KINDS:
+        raise ValueError(f"unknown change kind {kind!r}; allowed: {', '.join(CHANGE_KINDS)}")
+    return kind
+
+
+def _tag(tag: str) -> str:
+    if not _TAG.match(tag):
+        raise ValueError(f"{tag!r}: a tag is 1 to 64 characters, no spaces or commas")
+    return tag
+
+
+def _rule(rule: Any) -> dict[str, str]:
+    regex, replace = (rule if isinstance(rule, tuple) else (rule["regex"], rule.get("replace", "")))
+    return {"regex": check_regex(regex), "replace": replace}
+
+
+def _maybe(value: str | float | None, high: float) -> float | None:
+    return None if value is None else check_seconds(value, high)
+
+
+def _confirm(value: int) -> int:
+    if not 1 <= value <= MAX_CONFIRM:
+        raise ValueError(f"give a number of checks from 1 to {MAX_CONFIRM}")
+    return value
+
+
+def _step(step: Any) -> dict[str, Any]:
+    try:
+        action = _ACTION.validate_python(step)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"] if not str(p).endswith(" action"))
+        raise ValueError(f"{where + ': ' if where else ''}{error['msg']}") from None
+    value = getattr(action, "value", None)
+    target = str(getattr(action, "fill", None) or getattr(action, "type", None) or "")
+    if isinstance(value, str) and _SECRET_FIELD.search(target) and not env_names(value):
+        raise ValueError(f"{target!r} looks like a password field: a value written out would be "
+                         "stored in the database; give it as ${ENV:NAME}")
+    dumped: dict[str, Any] = _ACTION.dump_python(action, mode="json", exclude_defaults=True)
+    return dumped
+
+
+def _fetch(key: str, value: Any) -> Any:
+    try:
+        fetch = Fetch.model_validate({key: value})
+    except ValidationError as exc:
+        raise ValueError(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
+    secrets = fetch.secret_literals()
+    if secrets:
+        raise ValueError(f"{secrets[0][1]}: a secret written out would be stored in the database; "
+                         "give it as ${ENV:NAME} (and set NAME wherever scraper checks this watch)")
+    return getattr(fetch, key)
+
+
+def check_options(
+    url: str, options: Mapping[str, Any], settings: Settings, words: Words = cli_words
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Every option checked (missing ones take their defaults): the watch's columns, and every
+    problem found. The columns are meaningful only when there is no problem."""
+    c = _Checker(settings, words)
+    o = {opt.key: options.get(opt.key, opt.empty()) for opt in OPTIONS}
+    o = {k: (BY_KEY[k].empty() if v is None else v) for k, v in o.items()}  # null: the default
+    checked: dict[str, Any] = {
+        "name": c.run("name", lambda: _name(o["name"]), None, o["name"]),
+        "profile": c.run("profile", lambda: c.profile(o["profile"]), None, o["profile"]),
+        "schedule": c.run("cron" if o["cron"] else "every",
+                          lambda: c.schedule(o["every"], o["cron"]), None,
+                          None if o["every"] and o["cron"] else o["every"] or o["cron"]),
+        "email": c.run("email", lambda: _email(o["email"]), None, o["email"]),
+        "digest": c.run("digest", lambda: _digest(o["digest"]), None, o["digest"]),
+        "notify": c.run("notify", lambda: _each(o["notify"], _channel), []),
+        "notify_on": c.run("notify_on", lambda: _each(o["notify_on"], _kind), []) or None,
+        "ignore": c.run("ignore", lambda: _each(o["ignore"], check_selector), []),
+        "normalise": c.run("normalise", lambda: _each(o["normalise"], _rule), []),
+        "confirm": c.run("confirm", lambda: _confirm(o["confirm"]), 1, o["confirm"]),
+        "paused": bool(o["paused"]),
+        "tags": list(dict.fromkeys(c.run("tags", lambda: _each(o["tags"], _tag), []))),
+        "actions": c.run("actions", lambda: _each(o["actions"], _step), []),
+        "active_window": c.run("active_window", lambda: o["active_window"] and check_window(
+            o["active_window"]), None, o["active_window"]) or None,
+        "jitter": c.run("jitter", lambda: _maybe(o["jitter"], MAX_JITTER), None, o["jitter"]),
+        "host_gap": c.run("host_gap", lambda: _maybe(o["host_gap"], MAX_GAP), None, o["host_gap"]),
+        "host_cap": c.run("host_cap", lambda: None if o["host_cap"] is None else
+                          check_host_cap(o["host_cap"]), None, o["host_cap"]),
+    }
+    fetch = {}
+    for key in FETCH_KEYS:
+        value = o[key] if isinstance(o[key], str) else None
+        value = shown_proxy(value) if key == "proxy" and value else value  # never its password
+        fetch[key] = c.run(key, lambda key=key: _fetch(key, o[key]), None, value)  # type: ignore[misc]
+    url = c.run("url", lambda: check_url(url), url)
+    for opt in OPTIONS:  # an option with no check above is stored as given, in its own column
+        if opt.key not in checked and opt.key not in fetch and opt.key not in ("every", "cron"):
+            checked[opt.key] = o[opt.key]
+    return _columns(url, checked, fetch), c.problems
+
+
+def _columns(url: str, checked: dict[str, Any], fetch: dict[str, Any]) -> dict[str, Any]:
+    schedule: Schedule | None = checked.pop("schedule")
+    profile: str | None = checked.pop("profile")
+    return {
+        **checked, "url": url, "name": checked["name"] or default_name(url),
+        "profile": Path(profile).stem if profile and is_profile_file(profile) else profile,
+        "profile_file": profile if profile and is_profile_file(profile) else None,
+        "schedule_kind": schedule.kind if schedule else None,
+        "schedule": schedule.spec if schedule else None,
+        "fetch": {k: v for k, v in fetch.items() if v not in (None, {}, [])},
+    }
+
+
+def options_of(watch: Watch) -> dict[str, Any]:
+    """The watch's options as `watch add` or a watch file would give them (the inverse of
+    `check_options`): what `watch export` writes and `watch edit` starts from."""
+    found: dict[str, Any] = {}
+    for opt in OPTIONS:
+        if opt.key == "profile":
+            found[opt.key] = watch.profile_file or watch.profile
+        elif opt.key in ("every", "cron"):
+            kind = "interval" if opt.key == "every" else "cron"
+            found[opt.key] = watch.schedule if watch.schedule_kind == kind else None
+        elif opt.stored_in == "fetch":
+            found[opt.key] = watch.fetch.get(opt.key, opt.empty())
+        else:
+            found[opt.key] = getattr(watch, opt.key)
+    found["notify_on"] = found["notify_on"] or []
+    return found
+
+
