@@ -5,7 +5,7 @@ with the same readiness and concurrency, and the single figures beside them.
     .venv/bin/python benchmarks/daemon_bench.py --quick    # 1-2 minutes (`make bench-quick`, CI)
 
 Writes benchmarks/results/daemon.json and daemon.md, and docs/bench-daemon.png (with the `bench`
-extra's matplotlib). Exit status 1: the full run missed a target of the issue; the quick run only on
+extra's matplotlib); a quick run, daemon-quick.json, .md and .png in benchmarks/results/. Exit status 1: the full run missed a target of the issue; the quick run only on
 a gross regression (QUICK_LIMITS), since a shared 2-core CI machine cannot hold tight ratios.
 """
 
@@ -171,7 +171,8 @@ def main() -> int:
     (args.out / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
     table = bench_report.markdown(results)
     (args.out / f"{name}.md").write_text(table)
-    chart = bench_report.chart(results, ROOT / "docs" / f"bench-{name}.png")
+    # The full run's chart is the README's; a quick run's stays beside its figures.
+    chart = bench_report.chart(results, (args.out if quick else ROOT / "docs") / f"bench-{name}.png")
     print(table)
     print(f"chart: {chart or 'not drawn (install the bench extra: pip install -e .[bench])'}")
     missed = [v for v in verdicts if not v["met"]]

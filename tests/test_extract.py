@@ -372,15 +372,3 @@ def test_wordpress_profile_reads_block_themes() -> None:
         ("11", "10", "Bob", None, "Block reply."),
     ]
 
-
-def test_has_class_in_xpath_matches_as_parsel_s_own() -> None:
-    from parsel import Selector
-
-    from scraper.extract.fields import native_xpath, select
-
-    html = ('<div class="a  entry-content\tb"><p>1</p></div><div class="entry-contents"><p>2</p></div>'
-            '<div class="\nentry-content\n"><p>3</p></div><div class="x"><p>4</p></div>')
-    expr = "//*[has-class('entry-content')]/p/text()"
-    assert "has-class" not in native_xpath(expr)
-    page = Selector(text=html)
-    assert [s.get() for s in select(page, expr)] == page.xpath(expr).getall() == ["1", "3"]
