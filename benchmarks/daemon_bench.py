@@ -5,8 +5,9 @@ with the same readiness and concurrency, and the single figures beside them.
     .venv/bin/python benchmarks/daemon_bench.py --quick    # 1-2 minutes (`make bench-quick`, CI)
 
 Writes benchmarks/results/daemon.json and daemon.md, and docs/bench-daemon.png (with the `bench`
-extra's matplotlib); a quick run, daemon-quick.json, .md and .png in benchmarks/results/. Exit status 1: the full run missed a target of the issue; the quick run only on
-a gross regression (QUICK_LIMITS), since a shared 2-core CI machine cannot hold tight ratios.
+extra's matplotlib); a quick run, daemon-quick.json, .md and .png in benchmarks/results/.
+Exit status 1: the full run missed a target of the issue; the quick run only on a gross regression
+(QUICK_LIMITS), since a shared 2-core CI machine cannot hold tight ratios.
 """
 
 from __future__ import annotations
