@@ -113,7 +113,7 @@ def run_check(
             outcome = retrying(lambda: capture(
                 url, profile=profile, session=browser, overrides=overrides,
                 options=evidence.render_options() if evidence else None),
-                url=url, until=t0 + settings.deadline)
+                url=url, until=t0 + settings.deadline, tries=settings.tries)
         except Cancelled:  # the daemon is stopping: this check ends without a row
             if evidence is not None:
                 evidence.drop()

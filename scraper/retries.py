@@ -21,7 +21,6 @@ from scraper.failures import classify
 from scraper.terminal import safe_line
 
 T = TypeVar("T")
-ATTEMPTS = 3
 MIN_TRY = 5.0  # seconds a retry needs at least
 _SERVER_ERROR = re.compile(r"HTTP 5\d\d\b")
 
@@ -35,19 +34,20 @@ def transient(exc: BaseException) -> bool:
     return failure.kind in ("network", "browser", "timeout")
 
 
-def retrying(attempt: Callable[[], T], *, url: str, until: float) -> T:
-    """`attempt()`, again after a transient failure while the budget (`until`, monotonic) allows."""
+def retrying(attempt: Callable[[], T], *, url: str, until: float, tries: int = 3) -> T:
+    """`attempt()`, again after a transient failure while the budget (`until`, monotonic) allows,
+    `tries` times in all at most (SCRAPER_TRIES)."""
     started = time.monotonic()
 
     def stop(state: RetryCallState) -> bool:
         took = (time.monotonic() - started) / max(state.attempt_number, 1)
         left = until - time.monotonic() - _backoff(state)
-        return state.attempt_number >= ATTEMPTS or left < max(MIN_TRY, took / 4)
+        return state.attempt_number >= tries or left < max(MIN_TRY, took / 4)
 
     def log(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
         logger.info("{}: {}; trying again ({} of {})", safe_line(url),
-                    classify(error) if error else "failed", state.attempt_number + 1, ATTEMPTS)
+                    classify(error) if error else "failed", state.attempt_number + 1, tries)
 
     for try_ in Retrying(retry=retry_if_exception(transient), stop=stop, wait=_backoff,
                          before_sleep=log, reraise=True):

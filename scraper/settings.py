@@ -34,6 +34,7 @@ DEFAULT_RECYCLE_MIB = 1536.0
 DEFAULT_RAMP = 30.0
 DEFAULT_GRACE = 20.0
 DEFAULT_HOST_CAP = 4
+DEFAULT_TRIES = 3
 
 SmtpSecurity = Literal["none", "starttls", "ssl"]
 SMTP_PORTS: dict[str, int] = {"none": 25, "starttls": 587, "ssl": 465}
@@ -93,6 +94,7 @@ class Settings:
     grace: float = DEFAULT_GRACE  # seconds in-flight checks may finish in after SIGTERM
     host_gap: float = 0.0  # seconds between two checks of one host (profiles and watches override)
     host_cap: int = DEFAULT_HOST_CAP  # checks of one host at a time (0: no limit but the workers)
+    tries: int = DEFAULT_TRIES  # tries of a check's capture after transient failures (1: no retry)
 
     @property
     def captures_dir(self) -> Path:
@@ -261,6 +263,7 @@ def load_settings() -> Settings:
         ramp=_number("SCRAPER_RAMP", DEFAULT_RAMP, 0, 3600, "seconds"),
         grace=_number("SCRAPER_GRACE", DEFAULT_GRACE, 0, 3600, "seconds"),
         host_gap=_number("SCRAPER_HOST_GAP", 0.0, 0, 86400, "seconds"),
+        tries=int(_number("SCRAPER_TRIES", DEFAULT_TRIES, 1, 10, "a whole number of tries", whole=True)),
         host_cap=int(_number("SCRAPER_HOST_CAP", DEFAULT_HOST_CAP, 0, 1000, "a whole number of checks",
                              whole=True)),
     )

@@ -149,7 +149,7 @@ def test_the_failure_streak_through_the_daemon_is_reported_once_and_resets(
     local_engine: Engine, chromium: BrowserSession, site: HostileSite, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SCRAPER_FAILING_AFTER", "2")
-    monkeypatch.setenv("SCRAPER_DEADLINE", "4")  # too short for a retry: one request per check
+    monkeypatch.setenv("SCRAPER_TRIES", "1")  # one request per check
     saved, chromium.settings = chromium.settings, load_settings()
     try:
         watch = add_watch(local_engine, WatchSpec(url=site.url("/flaky"), name="streak",

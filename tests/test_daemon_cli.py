@@ -33,9 +33,8 @@ def site() -> Iterator[HostileSite]:
 
 
 def test_run_once_checks_each_due_watch_then_status_shows_them(
-    site: HostileSite, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    site: HostileSite, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("SCRAPER_DEADLINE", "4")  # the refused one: no time for retries
     settings = load_settings()
     engine = open_db(settings)
     add_watch(engine, WatchSpec(url=site.url("/ok"), name="fine", every="1h"), settings)

@@ -204,8 +204,8 @@ def test_chromium_killed_under_the_daemon_is_a_failed_check_then_the_next_one_is
     hostile: HostileSite, home_db: Path
 ) -> None:
     hostile.add_page("/d", PAGES["/ok"])
-    # No room for a second try (scraper.retries.MIN_TRY): the kill leaves a failed check.
-    env = {**os.environ, "SCRAPER_DEADLINE": str(MIN_TRY)}
+    # One try only: the kill leaves a failed check (with retries, the next try would succeed).
+    env = {**os.environ, "SCRAPER_DEADLINE": "20", "SCRAPER_TRIES": "1"}
     scraper = [sys.executable, "-m", "scraper"]
     subprocess.run([*scraper, "watch", "add", hostile.url("/d"), "--every", "5s", "--name", "d"],
                    env=env, check=True, capture_output=True)
@@ -238,7 +238,7 @@ def test_chromium_killed_under_scraper_check_is_one_line_and_a_failed_row(
 ) -> None:
     hostile.add_page("/c", PAGES["/gated"])  # loads, then waits for /gate (held): mid-render
     hostile.gate.clear()
-    env = {**os.environ, "SCRAPER_DEADLINE": str(MIN_TRY)}  # no room for a second try
+    env = {**os.environ, "SCRAPER_DEADLINE": "30", "SCRAPER_TRIES": "1"}  # one try: a failed row
     scraper = [sys.executable, "-m", "scraper"]
     subprocess.run([*scraper, "watch", "add", hostile.url("/c"), "--name", "c"],
                    env=env, check=True, capture_output=True)

@@ -109,6 +109,12 @@ class BrowserSession:
         except TimeoutError:
             raise JobFailed(f"deadline of {deadline:g}s passed before the page was captured",
                             "timeout") from None
+        except Exception:
+            if self._cancelling:
+                # Cancelled by cancel_jobs(): whatever the teardown raised, nobody waits for it any
+                # more (asyncio would print it as an exception never retrieved).
+                raise asyncio.CancelledError from None
+            raise
 
     async def _on_browser(self, job: Callable[[Browser], Awaitable[T]]) -> T:
         browser = await self._ensure_browser()

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import typer
 from rich.table import Table
 from rich.text import Text
 
-from scraper.cli.app import app
+from scraper.cli.app import app, examples
+from scraper.cli.common import json_option
 from scraper.cli.output import out, print_json
 from scraper.settings import load_settings
 from scraper.terminal import safe
 
 
-@app.command("status")
-def status(as_json: bool = typer.Option(False, "--json")) -> None:
+@app.command("status", epilog=examples(
+    "scraper status",
+    "scraper status --json",
+))
+def status(as_json: bool = json_option("every watch's status")) -> None:
     """Each watch: its last check, next run, last change and failure streak."""
     from scraper.daemon.status import watch_status
     from scraper.watches import open_db
