@@ -93,10 +93,11 @@ class BrowserSession:
             future.cancel()
 
     async def _run(self, job: Callable[[Browser], Awaitable[T]], deadline: float) -> T:
+        browser = await self._ensure_browser()  # a launch is not part of the job's deadline
         try:
             async with asyncio.timeout(deadline):
                 try:
-                    return await self._on_browser(job)
+                    return await self._on_browser(browser, job)
                 except Exception as exc:
                     # A browser killed a moment ago still reads as connected until its driver
                     # notices; a job refused its very first step (a context) for that has done
@@ -105,7 +106,7 @@ class BrowserSession:
                         raise
                     logger.warning("browser gone; relaunching")
                     await self._drop_browser()
-                    return await self._on_browser(job)
+                    return await self._on_browser(await self._ensure_browser(), job)
         except TimeoutError:
             raise JobFailed(f"deadline of {deadline:g}s passed before the page was captured",
                             "timeout") from None
@@ -116,8 +117,7 @@ class BrowserSession:
                 raise asyncio.CancelledError from None
             raise
 
-    async def _on_browser(self, job: Callable[[Browser], Awaitable[T]]) -> T:
-        browser = await self._ensure_browser()
+    async def _on_browser(self, browser: Browser, job: Callable[[Browser], Awaitable[T]]) -> T:
         self._inflight[browser] = self._inflight.get(browser, 0) + 1
         try:
             return await job(browser)
