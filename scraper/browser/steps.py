@@ -84,19 +84,24 @@ async def wait_ready(page: Page, ready: ReadySpec, remaining: float,
     started = time.monotonic()
     # The condition being waited for, named if it never comes (the first one until it is met).
     what = "network idle" if ready.network_idle else _selector_name(ready) or ready.js or "ready"
+    stop = asyncio.get_running_loop().time() + budget
+
+    def left() -> float:  # each wait gets what is left, so Playwright's own timeout ends it on time
+        return stop - asyncio.get_running_loop().time()
+
     try:
         async with asyncio.timeout(budget):
             if ready.network_idle and quiet is not None:
-                await quiet.wait(page, item, budget)
+                await quiet.wait(page, item, left())
             elif ready.network_idle:
-                await page.wait_for_load_state("networkidle", timeout=ms(budget))
+                await page.wait_for_load_state("networkidle", timeout=ms(left()))
             if ready.selector:
                 what = _selector_name(ready) or ready.selector
                 loc = await locator(page, ready.selector, ready.frame)
-                await loc.first.wait_for(state="attached", timeout=ms(budget))
+                await loc.first.wait_for(state="attached", timeout=ms(left()))
             if ready.js:
                 what = ready.js
-                await page.wait_for_function(ready.js, timeout=ms(budget))
+                await page.wait_for_function(ready.js, timeout=ms(left()))
     except (TimeoutError, playwright_timeout()) as exc:
         if ready.required:
             raise JobFailed(f"page never became ready ({what}) within {budget:.1f}s", "timeout") from exc
