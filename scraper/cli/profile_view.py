@@ -57,7 +57,7 @@ def _ready(trace: Trace) -> Text:
         return text
     text.append(f"✘ {safe(ready.condition)} did not come within {ready.budget:.1f}s", style="yellow")
     text.append(f"\n           required: false, so the page was read anyway — but every check now "
-                f"waits {ready.seconds:.1f}s for it: is the ready condition right?", style="yellow")
+                f"waits {ready.budget:.1f}s for it: is the ready condition right?", style="yellow")
     return text
 
 
