@@ -24,30 +24,28 @@ def descendants(root: int) -> set[int]:
     return tree
 
 
-def rss_mib(pids: set[int]) -> float:
+def _sum_kib(pids: set[int], name: str, key: str) -> float:
+    """The sum of one `key:  N kB` line of /proc/PID/`name` over the processes, in MiB."""
     total_kib = 0
     for pid in pids:
         try:
-            status = Path(f"/proc/{pid}/status").read_text()
+            text = Path(f"/proc/{pid}/{name}").read_text()
         except OSError:
             continue
-        total_kib += next((int(line.split()[1]) for line in status.splitlines()
-                           if line.startswith("VmRSS:")), 0)
+        total_kib += next((int(line.split()[1]) for line in text.splitlines()
+                           if line.startswith(key)), 0)
     return total_kib / 1024
+
+
+def rss_mib(pids: set[int]) -> float:
+    """Resident set size: pages shared between processes counted once per process."""
+    return _sum_kib(pids, "status", "VmRSS:")
 
 
 def pss_mib(pids: set[int]) -> float:
     """Proportional set size: pages shared between processes (Chromium's many processes share most
     of their libraries) counted once in all, not once per process."""
-    total_kib = 0
-    for pid in pids:
-        try:
-            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-        except OSError:
-            continue
-        total_kib += next((int(line.split()[1]) for line in rollup.splitlines()
-                           if line.startswith("Pss:")), 0)
-    return total_kib / 1024
+    return _sum_kib(pids, "smaps_rollup", "Pss:")
 
 
 def tree_pss_mib(root: int) -> float:
