@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SHELL_SCRIPTS := scripts/*.sh .ci/run
 
-.PHONY: setup demo test lint bench bench-quick soak report-png clean
+.PHONY: setup demo test lint bench bench-quick soak report-png dashboard-png clean
 
 setup:
 	scripts/bootstrap.sh
@@ -30,6 +30,7 @@ bench:
 	$(BIN)/python benchmarks/check_loop.py
 	$(BIN)/python benchmarks/big_pages.py
 	$(BIN)/python benchmarks/accuracy.py --chart benchmarks/accuracy.svg
+	$(BIN)/python benchmarks/dashboard.py
 
 # CI runs this one (1-2 minutes): it fails only on a gross regression (see the README's Benchmarks).
 bench-quick: setup
@@ -42,6 +43,9 @@ soak: setup
 
 report-png: setup
 	$(BIN)/python scripts/report_png.py
+
+dashboard-png: setup
+	$(BIN)/python scripts/dashboard_png.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

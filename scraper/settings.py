@@ -95,6 +95,10 @@ class Settings:
     host_gap: float = 0.0  # seconds between two checks of one host (profiles and watches override)
     host_cap: int = DEFAULT_HOST_CAP  # checks of one host at a time (0: no limit but the workers)
     tries: int = DEFAULT_TRIES  # tries of a check's capture after transient failures (1: no retry)
+    # The dashboard: its admin password (pages behind a login; needed to listen beyond loopback)
+    # and the address people reach it at (links in change reports to the change's page).
+    admin_password: SecretStr | None = None
+    base_url: str | None = None
 
     @property
     def captures_dir(self) -> Path:
@@ -231,6 +235,25 @@ def _tsa_url() -> str | None:
     return raw
 
 
+def _base_url() -> str | None:
+    raw = os.environ.get("SCRAPER_BASE_URL") or None
+    if raw is not None and not re.match(r"^https?://[^/\s]+(/\S*)?$", raw):
+        raise InputError(f"SCRAPER_BASE_URL={raw!r}: give the dashboard's http(s) address, "
+                         "e.g. https://scraper.example.org")
+    return raw.rstrip("/") if raw else None
+
+
+def _admin_password() -> SecretStr | None:
+    raw = os.environ.get("SCRAPER_ADMIN_PASSWORD") or None
+    if raw is not None and len(raw) < 8:
+        raise InputError("SCRAPER_ADMIN_PASSWORD: too short; give at least 8 characters")
+    if raw is None:
+        return None
+    from pydantic import SecretStr
+
+    return SecretStr(raw)
+
+
 def load_settings() -> Settings:
     home = Path(os.environ.get("SCRAPER_HOME", "storage"))
     configured = os.environ.get("SCRAPER_DATABASE_URL")
@@ -266,6 +289,8 @@ def load_settings() -> Settings:
         tries=int(_number("SCRAPER_TRIES", DEFAULT_TRIES, 1, 10, "a whole number of tries", whole=True)),
         host_cap=int(_number("SCRAPER_HOST_CAP", DEFAULT_HOST_CAP, 0, 1000, "a whole number of checks",
                              whole=True)),
+        admin_password=_admin_password(),
+        base_url=_base_url(),
     )
 
 

@@ -10,5 +10,6 @@ pytest_plugins: list[str] = [
     "tests.fixtures.smtp",
     "tests.fixtures.store",
     "tests.fixtures.tsa",
+    "tests.fixtures.web",
     "tests.fixtures.wordpress",
 ]

@@ -160,3 +160,12 @@ def test_templates_can_be_overridden_from_a_folder(tmp_path: Path, monkeypatch: 
     rendered = render(Report(items=[item(CHANGES[:1])]), load_settings().mail.templates)
     assert rendered.text == "Custom: likes changed (1 page)\n"
     assert "Other changes" in rendered.html  # the HTML template was not overridden
+
+
+def test_with_a_dashboard_each_check_links_to_its_page() -> None:
+    plain = render(Report(items=[item(CHANGES, watch_id=3)]))
+    assert "dashboard" not in plain.text and "dashboard" not in plain.html
+    linked = render(Report(items=[item(CHANGES, watch_id=3)]), dashboard="https://scraper.example.org")
+    page = "https://scraper.example.org/watches/3/checks/12"
+    assert f"check 12\nOn the dashboard: {page}\n" in linked.text
+    assert lxml.html.fromstring(linked.html).xpath("//a[@class='dashboard']/@href") == [page]

@@ -10,6 +10,7 @@ from scraper.cli import (  # noqa: F401  (each module registers its commands)
     outbox_cmd,
     profile_cmd,
     run_cmd,
+    serve_cmd,
     status_cmd,
     suggest_cmd,
     watch_cmd,

@@ -18,10 +18,8 @@ from scraper.terminal import safe
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
-    from sqlmodel import Session
 
     from scraper.checking import CheckResult
-    from scraper.store import Check
 
 # The database layer and the browser are imported inside the commands: start-up stays lean.
 
@@ -181,18 +179,12 @@ def history(
     from sqlmodel import Session
 
     from scraper import store
-    from scraper.checking import check_dict
+    from scraper.service.checks import history as history_page
     from scraper.watches import open_db
 
     with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
         watch = store.get_watch(session, ref)
-        assert watch.id is not None
-        rows = []
-        for c in store.list_checks(session, watch.id, limit=limit):
-            assert c.id is not None
-            changes = store.changes_for_check(session, c.id)
-            rows.append({**check_dict(c), "changes": len(changes),
-                         "reported": sum(1 for ch in changes if ch.notify)})
+        rows = history_page(session, watch, limit=limit).items
     if as_json:
         print_json({"watch": {"id": watch.id, "name": watch.name, "url": watch.url}, "checks": rows})
         return
@@ -204,18 +196,6 @@ def history(
         table.add_row(str(r["id"]), str(r["started_at"]), str(r["duration_ms"]),
                       Text(str(r["status"]), style=status_style), str(r["changes"]), detail)
     out.print(table)
-
-
-def _with_record(session: Session, watch_id: int, check_id: int | None, before: int | None) -> Check:
-    """The given check, or the newest one with a record (before check `before`)."""
-    from scraper import store
-
-    if check_id is not None:
-        return store.get_check(session, watch_id, check_id)
-    found = store.last_check_with_snapshot(session, watch_id, status=None, before=before)
-    if found is None:
-        raise InputError(f"watch {watch_id} has no {'earlier ' if before else ''}check with a record")
-    return found
 
 
 @app.command("diff", epilog=examples("scraper diff lavrov", "scraper diff 3 --from 12 --to 15"))
@@ -231,19 +211,17 @@ def diff(
     from sqlmodel import Session
 
     from scraper import store
-    from scraper.changes import detect_changes, summarise
+    from scraper.changes import summarise
     from scraper.changes_view import render_changes
+    from scraper.service.checks import diff as diff_checks
+    from scraper.service.checks import diff_dict
     from scraper.watches import open_db
 
     with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
         watch = store.get_watch(session, ref)
-        assert watch.id is not None
-        new = _with_record(session, watch.id, to_check, None)
-        old = _with_record(session, watch.id, from_check, new.id)
-        changes = detect_changes(store.load_record(session, old), store.load_record(session, new))
+        old, new, changes = diff_checks(session, watch, from_check, to_check)
     if as_json:
-        print_json({"watch": {"id": watch.id, "name": watch.name}, "from": old.id, "to": new.id,
-                    "changes": [c.to_dict() for c in changes]})
+        print_json(diff_dict(watch, old, new, changes))
         return
     out.print(Text(f"watch {watch.id} ({safe(watch.name)}): check {old.id} → {new.id}", style="bold"))
     out.print(Text(safe(summarise(changes))))

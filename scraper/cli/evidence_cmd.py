@@ -66,16 +66,11 @@ def captures_command(
     """List the evidence captures, newest first."""
     from sqlmodel import Session
 
-    from scraper import store
+    from scraper.service.catalog import captures
     from scraper.watches import open_db
 
     with Session(open_db(load_settings())) as session:
-        rows = [{
-            "id": c.id, "url": c.url, "final_url": c.final_url,
-            "captured_at": c.captured_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "path": c.path,
-            "wacz": c.wacz, "package_hash": c.package_hash, "case": c.case_name, "note": c.note,
-            "check_id": c.check_id,
-        } for c in store.list_captures(session, case)]
+        rows = captures(session, case)
     if as_json:
         print_json(rows)
         return

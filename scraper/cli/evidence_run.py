@@ -67,7 +67,7 @@ def run_evidence(args: EvidenceArgs) -> None:
     if target is not None:
         write_atomic(target, bundle.record.to_json(indent=2) + "\n")
     if args.as_json:
-        print_json({"bundle": bundle_dict(bundle), "record": bundle.record.to_dict()})
+        print_json({"bundle": bundle.to_dict(), "record": bundle.record.to_dict()})
     else:
         from scraper.cli.record_view import render_record
 
@@ -75,16 +75,6 @@ def run_evidence(args: EvidenceArgs) -> None:
         out.print(render_bundle(bundle), soft_wrap=True)  # paths and hashes stay whole
     if bundle.timestamp_error:
         raise JobFailed(f"the bundle is kept, signed but not timestamped: {bundle.timestamp_error}")
-
-
-def bundle_dict(bundle: Bundle) -> dict[str, Any]:
-    return {
-        "folder": str(bundle.folder), "wacz": str(bundle.wacz),
-        "sha256": bundle.package_hash, "datapackage_hash": bundle.datapackage_hash,
-        "key_fingerprint": bundle.key_fingerprint, "timestamp": bundle.timestamp,
-        "timestamp_error": bundle.timestamp_error, "files": bundle.files,
-        "artifacts": bundle.provenance["artifacts"],
-    }
 
 
 def render_bundle(bundle: Bundle) -> RenderableType:
@@ -129,7 +119,7 @@ def _batch(args: EvidenceArgs, settings: Any, options: Any) -> None:
                          progress=advance)
     if args.as_json:
         print_json([{"url": r.url, "outcome": r.outcome, "detail": r.detail,
-                     "bundle": bundle_dict(r.bundle) if r.bundle else None} for r in rows])
+                     "bundle": r.bundle.to_dict() if r.bundle else None} for r in rows])
     else:
         out.print(_summary(rows))
     failed = [r for r in rows if r.outcome == "failed"]

@@ -119,7 +119,7 @@ def preview(
     settings = load_settings()
     with Session(open_db(settings)) as session:
         report = check_report(session, store.get_watch(session, ref), check_id)
-    rendered = render(report, settings.mail.templates)
+    rendered = render(report, settings.mail.templates, settings.base_url)
     if html is not None:
         write_atomic(html, rendered.html)
         err.print(Text(f"wrote the HTML part to {html}"))

@@ -30,24 +30,17 @@ app.add_typer(profile_app, name="profile")
 ))
 def list_profiles(as_json: bool = json_option("the profiles")) -> None:
     """List the profiles, highest priority first, and the file each comes from."""
-    from scraper.profiles import load_profiles, profile_origins
-    from scraper.settings import BUILTIN_PROFILES
+    from scraper.service.catalog import profiles
 
     settings = load_settings()
-    profiles = sorted(load_profiles(settings.profile_dirs).values(), key=lambda p: (-p.priority, p.name))
-    origins = profile_origins(settings.profile_dirs)
-    rows = [{"name": p.name, "priority": p.priority, "extends": p.extends,
-             "urls": list(p.match.urls), "detect": p.match.detect, "description": p.description,
-             "file": str(origins[p.name]),
-             "builtin": origins[p.name].parent.resolve() == BUILTIN_PROFILES.resolve()}
-            for p in profiles]
+    rows = profiles(settings)
     if as_json:
         print_json(rows)
         return
     table = Table("name", "priority", "matches", "description", "from")
-    for p, row in zip(profiles, rows, strict=True):
-        matches = "\n".join([*p.match.urls, *([f"detect: {p.match.detect}"] if p.match.detect else [])])
-        table.add_row(Text(p.name), str(p.priority), Text(matches), Text(p.description),
+    for row in rows:
+        matches = "\n".join([*row["urls"], *([f"detect: {row['detect']}"] if row["detect"] else [])])
+        table.add_row(Text(row["name"]), str(row["priority"]), Text(matches), Text(row["description"]),
                       Text("built-in" if row["builtin"] else str(row["file"]), overflow="fold"))
     out.print(table)
     out.print(Text(f"folders: {', '.join(str(d) for d in settings.profile_dirs)}", style="dim"))
@@ -86,32 +79,25 @@ def test_profile(
     each selector matched and how many times."""
     from scraper.browser import BrowserSession
     from scraper.browser.trace import Trace
-    from scraper.capture import render_url
     from scraper.cli.profile_view import render_trace
     from scraper.errors import JobFailed
-    from scraper.profiles import load_profiles
+    from scraper.service.catalog import profile_test
     from scraper.settings import check_deadline
     from scraper.urls import check_url
 
     settings = load_settings()
-    url = check_url(url)
+    check_url(url)  # bad input is refused before a browser is started
     if deadline is not None:
         check_deadline(deadline, f"--deadline {deadline:g}")
-    profiles = load_profiles(settings.profile_dirs)
     trace = Trace()
     try:
         with BrowserSession(settings) as session:
-            rendered = render_url(session, url, profiles=profiles, profile=profile,
-                                  deadline=deadline, trace=trace)
+            rendered = profile_test(session, settings, url, profile, deadline, trace=trace)
     except JobFailed:
         if not as_json:  # what ran before the failure says where to look
             out.print(render_trace(trace))
         raise
     show_test(rendered.page, rendered.profile, as_json=as_json, trace=trace)
-
-
-SOURCES = {"structured": "the page's structured data", "fallback": "main-content extraction",
-           "detected": "structure detection"}
 
 
 def show_test(page: PageContent, profile: Profile, *, as_json: bool,
@@ -120,17 +106,12 @@ def show_test(page: PageContent, profile: Profile, *, as_json: bool,
     field's selectors, then what the record took from elsewhere (structured data, main content,
     detection) and its warnings."""
     from scraper.cli.profile_view import render_trace, report_table
-    from scraper.extract import extract
-    from scraper.extract.explain import explain
+    from scraper.service.catalog import SOURCES, explain_page
 
-    reports = explain(page, profile)
-    record = extract(page, profile)
+    tested = explain_page(page, profile, trace)
+    reports, record = tested.reports, tested.record
     if as_json:
-        print_json({"url": page.url, "profile": profile.name,
-                    "load": trace.to_dict() if trace else None,
-                    "fields": [r.to_dict() for r in reports],
-                    "sources": record.sources, "warnings": record.warnings,
-                    "comments": len(record.comments)})
+        print_json(tested.to_dict())
         return
     out.print(Text(f"profile {profile.name} on {page.final_url}", style="bold"))
     if trace is not None:

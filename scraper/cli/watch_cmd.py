@@ -31,7 +31,7 @@ ALLOW_DUPLICATE = typer.Option(False, "--allow-duplicate",
 
 def watch_rows(session: Session, watches: list[Watch], settings: Settings) -> list[dict[str, Any]]:
     """The views' data for `watches`, with their last check, last change and next run."""
-    from scraper.cli.watch_view import watch_data
+    from scraper.service.watch_data import watch_data
     from scraper.store import summary
 
     lasts, changes = summary.last_checks(session), summary.last_changes(session)

@@ -1,12 +1,12 @@
 """Watches as data (`--json`) and as people read them: one watch field by field, or a table.
 
-Both come from `watch_data`, so the JSON and the terminal always say the same thing.
+Both come from `watch_data` (`scraper.service.watch_data`, which the dashboard uses too), so the JSON
+and the terminal always say the same thing.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from rich import box
@@ -14,64 +14,9 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from scraper.daemon.window import next_in_window
-from scraper.fetch import Fetch
-from scraper.profiles import profile_origins
-from scraper.reports.targets import target
-from scraper.schedule import next_run
-from scraper.settings import BUILTIN_PROFILES, Settings
-from scraper.store import Check, Watch
 from scraper.terminal import safe
-from scraper.watches import schedule_of
 
 STATUS_STYLE = {"ok": "green", "failed": "red", "mismatch": "yellow"}
-
-
-def iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
-
-
-def profile_source(watch: Watch, settings: Settings) -> dict[str, Any]:
-    """Which profile file the watch reads, and where it comes from."""
-    if watch.profile_file:
-        return {"name": watch.profile, "file": watch.profile_file, "from": "file",
-                "missing": not Path(watch.profile_file).is_file()}
-    if watch.profile is None:
-        return {"name": None, "file": None, "from": "detect", "missing": False}
-    found = profile_origins(settings.profile_dirs).get(watch.profile)
-    where = "built-in" if found and found.parent.resolve() == BUILTIN_PROFILES.resolve() else "folder"
-    return {"name": watch.profile, "file": str(found) if found else None, "from": where,
-            "missing": found is None}
-
-
-def watch_data(watch: Watch, settings: Settings, last: Check | None,
-               last_change: datetime | None, now: datetime | None = None) -> dict[str, Any]:
-    """Everything a view shows about a watch (JSON-ready; secrets masked)."""
-    schedule = schedule_of(watch)
-    now = now or datetime.now(UTC)
-    due = None if schedule is None or watch.paused else next_in_window(watch, next_run(
-        schedule, last.started_at if last else None, now))
-    return {
-        "id": watch.id, "name": watch.name, "url": watch.url,
-        "profile": watch.profile, "profile_file": watch.profile_file,
-        "profile_source": profile_source(watch, settings),
-        "schedule": None if schedule is None else {"kind": schedule.kind, "spec": schedule.spec},
-        "tags": list(watch.tags), "email": watch.email, "digest": watch.digest,
-        "notify": [target(url).shown for url in watch.notify],  # channel tokens never shown
-        "notify_on": watch.notify_on,
-        "ignore": list(watch.ignore), "normalise": list(watch.normalise), "confirm": watch.confirm,
-        "evidence_on_change": watch.evidence_on_change,
-        "fetch": Fetch.model_validate(watch.fetch).for_view(), "actions": list(watch.actions),
-        "active_window": watch.active_window, "jitter": watch.jitter, "host_gap": watch.host_gap,
-        "host_cap": watch.host_cap,
-        "paused": watch.paused, "created_at": iso(watch.created_at),
-        "base_check_id": watch.base_check_id, "pending_count": watch.pending_count,
-        "last_check": None if last is None else {
-            "id": last.id, "started_at": iso(last.started_at), "status": last.status,
-            "error": last.error},
-        "last_change": iso(last_change),
-        "next_run": iso(due),
-    }
 
 
 def ago(stamp: str | None, now: datetime | None = None) -> str:

@@ -65,6 +65,16 @@ class Bundle:
     timestamp_error: str | None = None  # a TSA was configured but did not stamp
     files: list[str] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        """What `capture --evidence --json` and the API say of a bundle."""
+        return {
+            "folder": str(self.folder), "wacz": str(self.wacz),
+            "sha256": self.package_hash, "datapackage_hash": self.datapackage_hash,
+            "key_fingerprint": self.key_fingerprint, "timestamp": self.timestamp,
+            "timestamp_error": self.timestamp_error, "files": self.files,
+            "artifacts": self.provenance["artifacts"],
+        }
+
 
 class Recording:
     def __init__(self, destination: Path, options: CaptureOptions) -> None:

@@ -83,7 +83,7 @@ def _send(engine: Engine, settings: Settings, row: Outbox, target: Target | None
         target = _with_secrets(target)
         report = Report.model_validate(row.payload)
         try:
-            rendered = render(report, settings.mail.templates)
+            rendered = render(report, settings.mail.templates, settings.base_url)
         except TemplateError as exc:
             raise DeliveryError(f"the report template is broken: {exc}", permanent=True) from None
         outgoing = Outgoing(row_id=row.id, message_id=row.message_id, created_at=row.created_at,

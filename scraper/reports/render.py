@@ -34,7 +34,9 @@ class Rendered:
     html: str
 
 
-def render(report: Report, templates: Path | None = None) -> Rendered:
+def render(report: Report, templates: Path | None = None, dashboard: str | None = None) -> Rendered:
+    """The report's subject, text and HTML. `dashboard` (SCRAPER_BASE_URL): each check links to
+    its page there."""
     env = environment(str(templates) if templates else None)
     title = subject(report)
     context = {
@@ -42,6 +44,7 @@ def render(report: Report, templates: Path | None = None) -> Rendered:
         "subject": title,
         "summary": one_line(summary(report.changes())),
         "items": [(item, sections.build(item)) for item in report.items],
+        "dashboard": dashboard,
     }
     html = env.get_template(HTML_TEMPLATE).render(context)
     text = env.get_template(TEXT_TEMPLATE).render(context)

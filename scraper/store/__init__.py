@@ -16,6 +16,7 @@ from .db import (
     upgrade,
 )
 from .models import (
+    ApiToken,
     Capture,
     Change,
     Check,
@@ -47,6 +48,7 @@ from .repo import (
 )
 
 __all__ = [
+    "ApiToken",
     "Capture",
     "Change",
     "Check",

@@ -176,6 +176,8 @@ class Check(StoreModel, table=True):
     __tablename__ = "checks"
     __table_args__ = (
         Index("ix_checks_watch_id_started_at", "watch_id", "started_at"),
+        # A watch's newest check (the dashboard's status, failure streak, history pages) by id.
+        Index("ix_checks_watch_id_id", "watch_id", "id"),
         # remove_watch asks "does any check still use this snapshot?"
         Index("ix_checks_snapshot_hash", "snapshot_hash"),
         CheckConstraint("status IN ('ok', 'failed', 'mismatch')", name="ck_checks_status"),
@@ -273,3 +275,19 @@ class Capture(StoreModel, table=True):
     note: str | None = Field(default=None, sa_type=Text)
     # The bundle outlives its check: removing the watch keeps the evidence row, unlinked.
     check_id: int | None = Field(default=None, foreign_key="checks.id", ondelete="SET NULL")
+
+
+class ApiToken(StoreModel, table=True):
+    """A bearer token for the REST API (`scraper token create`). Only its SHA-256 is stored: the
+    token itself is shown once, at creation; `prefix` lets a person tell tokens apart."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (UniqueConstraint("token_hash", name="uq_api_tokens_token_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    prefix: str  # the token's first characters, safe to show
+    token_hash: str  # sha256 hex of the whole token
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,7 +1,7 @@
 """The daemon's per-watch settings: active window, jitter, per-host gap and cap.
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0009
 Create Date: 2026-11-30
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,99 @@
+"""`scraper serve` and `scraper token create|list|revoke`: the dashboard and its API tokens."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from scraper.cli.app import app, examples
+from scraper.cli.common import json_option
+from scraper.cli.output import err, out, print_json
+from scraper.settings import load_settings
+from scraper.terminal import safe
+
+token_app = typer.Typer(help="Bearer tokens for the REST API (stored hashed).", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@app.command("serve", epilog=examples(
+    "scraper serve                      # http://127.0.0.1:8000/",
+    "scraper serve --with-scheduler     # and check the watches in the same process",
+    "SCRAPER_ADMIN_PASSWORD=... scraper serve --host 0.0.0.0 --port 8080",
+))
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS",
+                             help="Address to listen on (beyond loopback: only with "
+                                  "SCRAPER_ADMIN_PASSWORD set)."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, metavar="PORT",
+                             help="Port (0: a free one)."),
+    with_scheduler: bool = typer.Option(False, "--with-scheduler",
+                                        help="Also run the scheduler (`scraper run`) in this process."),
+) -> None:
+    """The web dashboard and REST API (/api/v1), until Ctrl-C."""
+    from scraper.web.server import serve as run_server
+
+    run_server(load_settings(), host, port, with_scheduler=with_scheduler,
+               announce=lambda line: err.print(Text(line)))
+
+
+@token_app.command("create", epilog=examples("scraper token create ci",
+                                             "scraper token create grafana --json"))
+def create(name: str = typer.Argument(..., metavar="NAME",
+                                      help="Who or what uses it, e.g. ci or grafana."),
+           as_json: bool = json_option("the token (with its secret, this once)")) -> None:
+    """Create a token: it is printed once, now; only its hash is kept."""
+    from sqlmodel import Session
+
+    from scraper.store.tokens import create_token, token_dict
+    from scraper.watches import open_db
+
+    with Session(open_db(load_settings())) as session:
+        row, token = create_token(session, name)
+        session.commit()
+        data = {**token_dict(row), "token": token}
+    if as_json:
+        print_json(data)
+        return
+    out.print(Text(f"token {data['id']} ({safe(str(data['name']))}): "), end="")
+    out.out(token, highlight=False)
+    err.print(Text("it is shown this once: keep it now (Authorization: Bearer <token>)", style="yellow"))
+
+
+@token_app.command("list", epilog=examples("scraper token list", "scraper token list --json"))
+def list_(as_json: bool = json_option("the tokens")) -> None:
+    """The tokens: name, the first characters, created, last used, revoked (never the token)."""
+    from sqlmodel import Session
+
+    from scraper.store.tokens import list_tokens, token_dict
+    from scraper.watches import open_db
+
+    with Session(open_db(load_settings())) as session:
+        rows = [token_dict(r) for r in list_tokens(session)]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "name", "token", "created (UTC)", "last used", "revoked")
+    for r in rows:
+        table.add_row(str(r["id"]), Text(safe(str(r["name"]))), str(r["prefix"]), str(r["created_at"]),
+                      str(r["last_used_at"] or "never"), str(r["revoked_at"] or ""))
+    out.print(table)
+
+
+@token_app.command("revoke", epilog=examples("scraper token revoke 2"))
+def revoke(token_id: int = typer.Argument(..., metavar="ID",
+                                          help="The token's id (see `scraper token list`)."),
+           as_json: bool = json_option("the revoked token")) -> None:
+    """Revoke a token: the API refuses it from now on."""
+    from sqlmodel import Session
+
+    from scraper.store.tokens import revoke_token, token_dict
+    from scraper.watches import open_db
+
+    with Session(open_db(load_settings(), missing=f"no token {token_id}")) as session:
+        data = token_dict(revoke_token(session, token_id))
+        session.commit()
+    if as_json:
+        print_json(data)
+    else:
+        out.print(Text(f"token {data['id']} ({safe(str(data['name']))}) revoked"))

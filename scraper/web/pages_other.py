@@ -1,0 +1,107 @@
+"""Pages: the outbox (with retry), captures (verify, download), profiles (test), status, login."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from sqlmodel import Session
+
+from scraper.reports import outbox as rows
+from scraper.reports.delivery import retry
+from scraper.service.catalog import SOURCES, captures, explain_page, profile_test, profiles
+from scraper.web import files
+from scraper.web.common import ctx_of, db, page, see_other
+from scraper.web.security import (
+    SESSION_COOKIE,
+    SESSION_HOURS,
+    check_csrf,
+    password_ok,
+    require_admin,
+    secure_request,
+    session_cookie,
+)
+
+router = APIRouter(dependencies=[Depends(check_csrf)])
+admin = [Depends(require_admin)]
+
+
+@router.get("/outbox", response_class=HTMLResponse, dependencies=admin)
+def outbox(request: Request, session: Session = Depends(db)) -> HTMLResponse:
+    listed = [rows.row_dict(r) for r in reversed(rows.listing(session, 200))]
+    return page(request, "outbox.html", rows=listed)
+
+
+@router.post("/outbox/{row_id}/retry", response_model=None, dependencies=admin)
+async def retry_row(request: Request, row_id: int) -> RedirectResponse:
+    ctx = ctx_of(request)
+    await run_in_threadpool(retry, ctx.engine, ctx.settings, row_id)
+    return see_other(f"/outbox#report-{row_id}")
+
+
+@router.get("/captures", response_class=HTMLResponse, dependencies=admin)
+def capture_list(request: Request, case: str | None = None, session: Session = Depends(db)) -> HTMLResponse:
+    return page(request, "captures.html", captures=captures(session, case or None), case=case or "")
+
+
+@router.get("/captures/{capture_id}/verify", response_class=HTMLResponse, dependencies=admin)
+def capture_verify(request: Request, capture_id: int, session: Session = Depends(db)) -> HTMLResponse:
+    return page(request, "_verify.html", report=files.verify_capture(session, capture_id).to_dict())
+
+
+@router.get("/captures/{capture_id}/download", dependencies=admin)
+def capture_download(capture_id: int, session: Session = Depends(db)) -> FileResponse:
+    wacz = Path(files.capture_row(session, capture_id).wacz)
+    return files.download(wacz)
+
+
+@router.get("/captures/{capture_id}/files/{name}", dependencies=admin)
+def capture_file(capture_id: int, name: str, session: Session = Depends(db)) -> FileResponse:
+    return files.download(files.beside(files.capture_row(session, capture_id), name))
+
+
+@router.get("/profiles", response_class=HTMLResponse, dependencies=admin)
+async def profile_page(request: Request, url: str = "", profile: str = "") -> HTMLResponse:
+    ctx = ctx_of(request)
+    listed = profiles(ctx.settings)
+    result = None
+    if url:
+        rendered = await run_in_threadpool(profile_test, ctx.browser(), ctx.settings, url, profile or None)
+        result = explain_page(rendered.page, rendered.profile)
+    return page(request, "profiles.html", profiles=listed, url=url, profile=profile, result=result,
+                sources=SOURCES)
+
+
+@router.get("/status", response_class=HTMLResponse, dependencies=admin)
+async def status(request: Request) -> HTMLResponse:
+    from scraper.doctor import diagnose
+
+    report = await run_in_threadpool(diagnose)
+    return page(request, "status.html", report=report.to_dict())
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    return page(request, "login.html", error=None)
+
+
+@router.post("/login", response_model=None)
+def login(request: Request, password: str = Form("")) -> HTMLResponse | RedirectResponse:
+    expected = ctx_of(request).settings.admin_password
+    if expected is None:
+        return see_other("/")
+    if not password_ok(password, expected.get_secret_value()):
+        return page(request, "login.html", error="wrong password", status=401)
+    response = see_other("/")
+    response.set_cookie(SESSION_COOKIE, session_cookie(ctx_of(request).signer), httponly=True,
+                        samesite="strict", secure=secure_request(request), max_age=SESSION_HOURS * 3600)
+    return response
+
+
+@router.post("/logout")
+def logout() -> RedirectResponse:
+    response = see_other("/login")
+    response.delete_cookie(SESSION_COOKIE)
+    return response

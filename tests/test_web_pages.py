@@ -1,0 +1,154 @@
+"""The dashboard in a real browser (pytest-playwright's Chromium) against a real uvicorn server:
+add a watch through the form, check it, change the demo site, check again, see the changes; the
+diff of two picked checks; an outbox retry; a capture's download. Hostile page text stays text."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Dialog, Page, expect
+from sqlmodel import Session, select
+
+from scraper.demo.site import DemoSite
+from scraper.store import Outbox
+from tests.fixtures.web import Dashboard
+
+pytestmark = pytest.mark.browser
+HOSTILE = "<script>alert('x')</script></textarea><img src=x onerror=alert(2)> Mallory's note"
+
+
+def watch_dialogs(page: Page) -> list[str]:
+    fired: list[str] = []
+
+    def on_dialog(dialog: Dialog) -> None:
+        fired.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    return fired
+
+
+def add_watch_through_form(page: Page, dashboard: Dashboard, url: str) -> str:
+    page.goto(dashboard.base_url + "/")
+    page.get_by_role("link", name="+ Add a watch").click()
+    page.fill("#in-url", url)
+    page.fill("#in-name", "demo-blog")
+    page.fill("#in-every", "5x")  # refused, next to the field, nothing stored
+    page.click("#save")
+    expect(page.locator("#field-every .error")).to_contain_text("'5x': give a number and a unit")
+    page.fill("#in-every", "1h")
+    page.fill("#in-email", "desk@example.org")
+    page.click("#save")
+    expect(page.locator("h1")).to_contain_text("demo-blog")
+    return page.url.rsplit("/", 1)[1]
+
+
+def check_now(page: Page) -> None:
+    with page.expect_navigation():
+        page.click("#check-now")
+
+
+def test_watch_check_change_diff_outbox_and_capture(
+        page: Page, dashboard: Dashboard, demo_site: DemoSite, tmp_path: Path) -> None:
+    dialogs = watch_dialogs(page)
+    watch_id = add_watch_through_form(page, dashboard, demo_site.article_url)
+
+    check_now(page)
+    expect(page.locator("#check-1 .badge")).to_have_text("ok")
+    expect(page.locator("section.record")).to_contain_text("daveyone1")  # the thread, as the page
+
+    new_id = demo_site.add_comment("Mallory", HOSTILE)
+    demo_site.edit_comment("4521", "Reblogged this on World Peace Forum, with a second thought.")
+    check_now(page)
+    changes = page.locator("section.side")
+    expect(changes).to_contain_text("+ new comment")
+    expect(changes).to_contain_text("~ comment text edited")
+    expect(changes.locator(".change.kind-comment_added .pagetext")).to_have_text(HOSTILE)
+    expect(changes.locator(".change.kind-comment_edited ins").first).to_contain_text("second thought")
+    expect(page.locator(f"#comment-{new_id}")).to_contain_text(HOSTILE)  # nested thread, literal
+
+    # Pick the two checks and see their diff.
+    page.check("input[name=from][value='1']")
+    page.check("input[name=to][value='2']")
+    page.click("#compare")
+    expect(page.locator("h1")).to_have_text("Check 1 → check 2")
+    expect(page.locator("#diff")).to_contain_text(HOSTILE)
+    expect(page.locator("#diff .kind-comment_edited")).to_contain_text("second thought")
+
+    # The check queued a report; it failed to go out: retry it from the outbox.
+    with Session(dashboard.engine) as session:
+        row = session.exec(select(Outbox).where(Outbox.check_id == 2)).one()
+        row.status, row.last_error, row.attempts = "failed", "SMTP 421 try later", 3
+        session.add(row)
+        session.commit()
+        row_id = row.id
+    page.goto(dashboard.base_url + "/outbox")
+    report = page.locator(f"#report-{row_id}")
+    expect(report).to_contain_text("SMTP 421 try later")
+    report.get_by_role("button", name="Retry").click()
+    expect(page.locator(f"#report-{row_id} .badge")).to_have_text("sent")
+
+    # An evidence capture, made through the API, listed, verified and downloaded in the page.
+    made = dashboard.api().post("/captures", json={"url": demo_site.article_url, "case": "c-1"})
+    assert made.status_code == 201, made.text
+    page.goto(dashboard.base_url + "/captures")
+    row_view = page.locator(".capture-row").first
+    expect(row_view).to_contain_text("c-1")
+    expect(row_view.locator(".badge")).to_have_text("verified")  # loaded by htmx
+    with page.expect_download() as download:
+        row_view.get_by_role("link", name="WACZ").click()
+    saved = tmp_path / "bundle.wacz"
+    download.value.save_as(saved)
+    assert hashlib.sha256(saved.read_bytes()).hexdigest() == made.json()["bundle"]["sha256"]
+
+    # Every page that shows the hostile comment shows it as text, and no dialog ever fired.
+    for path in ("/", f"/watches/{watch_id}", f"/watches/{watch_id}/checks/2",
+                 f"/watches/{watch_id}/diff?from=1&to=2"):
+        page.goto(dashboard.base_url + path)
+        assert page.locator("script:not([src])").count() == 0
+        assert page.locator("img[src=x]").count() == 0
+    assert dialogs == []
+
+
+def test_edit_pause_and_remove_a_watch(page: Page, dashboard: Dashboard, demo_site: DemoSite) -> None:
+    watch_id = add_watch_through_form(page, dashboard, demo_site.article_url)
+    page.goto(dashboard.base_url + "/")
+    page.fill("#q", "no-such-watch")  # htmx filters as one types, and keeps the filter in the URL
+    expect(page.locator(".empty")).to_contain_text("No watches match")
+    expect(page).to_have_url(f"{dashboard.base_url}/?q=no-such-watch&tag=&status=")
+    page.fill("#q", "demo")
+    expect(page.locator(".watch-row")).to_have_count(1)
+    page.get_by_role("link", name="demo-blog").click()
+    page.get_by_role("link", name="Edit").click()
+    page.fill("#in-every", "")
+    page.fill("#in-cron", "every hour")
+    page.click("#save")
+    expect(page.locator("#field-cron .error")).to_contain_text("'every hour'")
+    page.fill("#in-cron", "0 * * * *")
+    page.click("#save")
+    expect(page.locator(".facts")).to_contain_text("cron 0 * * * *")
+    page.get_by_role("button", name="Pause").click()
+    expect(page.locator("h1 .badge")).to_have_text("paused")
+    page.get_by_role("button", name="Resume").click()
+    expect(page.locator("h1 .badge")).to_have_text("new")
+    page.get_by_role("link", name="Remove").click()
+    expect(page.locator("h1")).to_contain_text("Remove demo-blog?")
+    page.click("#confirm-remove")
+    expect(page.locator(".empty")).to_contain_text("No watches yet")
+    assert dashboard.api().get(f"/watches/{watch_id}").status_code == 404
+
+
+def test_profile_test_and_status_pages(dashboard: Dashboard, demo_site: DemoSite) -> None:
+    import httpx
+
+    tested = httpx.get(dashboard.base_url + "/profiles",
+                       params={"url": demo_site.article_url, "profile": "wordpress"}, timeout=120)
+    assert tested.status_code == 200
+    assert "profile wordpress</strong>" in tested.text and "comments.author" in tested.text
+    assert 'class="used"' in tested.text  # the alternative that matched is marked
+    refused = httpx.get(dashboard.base_url + "/profiles", params={"url": "javascript:alert(1)"})
+    assert refused.status_code == 422 and "URLs are not allowed" in refused.text
+    status = httpx.get(dashboard.base_url + "/status", timeout=60)
+    assert status.status_code == 200 and "database" in status.text and "profiles" in status.text

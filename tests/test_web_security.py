@@ -1,0 +1,185 @@
+"""Safe by default: loopback only without authentication, the admin login, CSRF on every form
+(a real cross-site post from another site's page is refused), the headers, DNS rebinding, tokens
+stored hashed and shown once, and hostile page text inert in the feeds."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import feedparser
+import httpx
+import pytest
+from playwright.sync_api import Page
+from sqlmodel import Session, select
+
+from scraper import store
+from scraper.cli import main
+from scraper.errors import InputError
+from scraper.record import Article, Comment, Record
+from scraper.settings import load_settings
+from scraper.store import ApiToken
+from scraper.web.server import check_bind
+from tests.fixtures.web import Dashboard
+
+HOSTILE = "<script>alert(1)</script></textarea><b>bold?</b>"
+
+
+def test_serving_beyond_loopback_needs_authentication(capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    code = main(["serve", "--host", "0.0.0.0", "--port", "0"])
+    assert code == 2
+    assert "--host 0.0.0.0: not a loopback address" in capsys.readouterr().err
+    assert not (load_settings().home / "scraper.db").exists()  # nothing written
+    for host in ("127.0.0.1", "::1", "localhost"):
+        check_bind(host, load_settings())
+    monkeypatch.setenv("SCRAPER_ADMIN_PASSWORD", "correct horse battery")
+    check_bind("0.0.0.0", load_settings())  # with authentication configured it may listen
+    monkeypatch.setenv("SCRAPER_ADMIN_PASSWORD", "short")
+    with pytest.raises(InputError, match="at least 8"):
+        load_settings()
+
+
+def test_headers_and_dns_rebinding(dashboard: Dashboard) -> None:
+    for path in ("/", "/static/app.css", "/api/v1/watches", "/nope"):
+        response = httpx.get(dashboard.base_url + path)
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "default-src 'none'" in csp and "unsafe-inline" not in csp
+        assert response.headers["x-content-type-options"] == "nosniff"
+    assert httpx.get(dashboard.base_url + "/", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(dashboard: Dashboard) -> None:
+    with httpx.Client(base_url=dashboard.base_url) as client:
+        page = client.get("/watches/new")
+        token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        form = {"url": "https://example.org/", "confirm": "1"}
+        assert client.post("/watches", data=form).status_code == 403
+        assert client.post("/watches", data={**form, "csrf_token": "0" * 64}).status_code == 403
+        cross = client.post("/watches", data={**form, "csrf_token": token},
+                            headers={"Sec-Fetch-Site": "cross-site"})
+        assert cross.status_code == 403
+        ok = client.post("/watches", data={**form, "csrf_token": token})
+        assert ok.status_code == 303
+    # Another client (no CSRF cookie) with the first one's token: refused.
+    assert httpx.post(dashboard.base_url + "/watches", data={**form, "csrf_token": token}).status_code == 403
+
+
+@pytest.fixture
+def attacker_site() -> Iterator[Callable[[str], str]]:
+    """A page on another site (localhost is not 127.0.0.1's site) that posts a form cross-site."""
+    pages: dict[str, bytes] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = pages.get(self.path, b"")
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def serve(html: str) -> str:
+        pages["/"] = html.encode()
+        return f"http://localhost:{server.server_address[1]}/"
+
+    yield serve
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.browser
+def test_a_cross_site_form_post_from_a_real_page_is_refused(
+        page: Page, dashboard: Dashboard, attacker_site: Callable[[str], str]) -> None:
+    page.goto(dashboard.base_url + "/")  # the victim has the dashboard open: it has its cookie
+    evil = attacker_site(
+        f'<form id="f" method="post" action="{dashboard.base_url}/watches">'
+        '<input name="url" value="https://evil.example/"><input name="csrf_token" value="guess">'
+        '</form><script>document.getElementById("f").submit()</script>')
+    with page.expect_response(f"{dashboard.base_url}/watches") as posted:
+        page.goto(evil)
+    assert posted.value.status == 403
+    assert dashboard.api().get("/watches").json()["items"] == []
+
+
+def test_admin_password_login_and_session_cookie(dashboard_with: Callable[..., Dashboard]) -> None:
+    served = dashboard_with(SCRAPER_ADMIN_PASSWORD="correct horse battery")
+    with httpx.Client(base_url=served.base_url) as client:
+        assert client.get("/").status_code == 303 and client.get("/").headers["location"] == "/login"
+        assert client.get("/feeds/changes.atom").status_code == 401
+        login = client.get("/login")
+        token = login.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        wrong = client.post("/login", data={"password": "nope", "csrf_token": token})
+        assert wrong.status_code == 401
+        right = client.post("/login", data={"password": "correct horse battery", "csrf_token": token})
+        assert right.status_code == 303
+        cookie = right.headers["set-cookie"]
+        assert "scraper_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+        assert client.get("/").status_code == 200
+        assert client.get("/api/v1/watches").status_code == 401  # the API wants its token, not a cookie
+    assert served.api().get("/watches").status_code == 200
+    # The feed takes a token too (feed readers cannot log in).
+    assert httpx.get(served.base_url + "/feeds/changes.atom",
+                     headers={"Authorization": f"Bearer {served.token}"}).status_code == 200
+
+
+def test_tokens_are_shown_once_and_stored_hashed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["token", "create", "ci", "--json"]) == 0
+    import json
+
+    created = json.loads(capsys.readouterr().out)
+    token = created["token"]
+    assert token.startswith("scr_") and len(token) > 40
+    assert main(["token", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "ci" in listed and token not in listed and token[:12] in listed
+    engine = store.open_store(load_settings().database_url, auto_upgrade=True)
+    with Session(engine) as session:
+        row = session.exec(select(ApiToken)).one()
+        assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    db_bytes = Path(load_settings().home / "scraper.db").read_bytes()
+    assert token.encode() not in db_bytes
+    assert main(["token", "revoke", str(created["id"]), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["revoked_at"] is not None
+    assert main(["token", "revoke", "99"]) == 2
+    engine.dispose()
+
+
+def test_feeds_are_valid_atom_with_page_text_as_text(dashboard: Dashboard,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    record = Record(url="https://example.org/p", final_url="https://example.org/p",
+                    fetched_at="2026-11-30T10:00:00Z", profile="wordpress",
+                    article=Article(title="T", text="One."),
+                    comments=[Comment(id="7", author="Eve </textarea>", text=HOSTILE)])
+    with Session(dashboard.engine) as session:
+        watch = store.add_watch(session, name="hostile", url="https://example.org/p")
+        check = store.add_check(session, watch, started_at=datetime(2026, 11, 30, 10, tzinfo=UTC),
+                                duration_ms=9, status="ok", record=record)
+        added = {"kind": "comment_added", "comment": record.comments[0].model_dump()}
+        store.add_changes(session, check, [added], [True])
+        session.commit()
+    for path in ("/feeds/changes.atom", "/feeds/watches/1.atom", "/feeds/watches/hostile.atom"):
+        response = httpx.get(dashboard.base_url + path)
+        assert response.headers["content-type"].startswith("application/atom+xml")
+        feed = feedparser.parse(response.text)
+        assert not feed.bozo, feed.bozo_exception
+        entry = feed.entries[0]
+        assert entry.title == "hostile: 1 new comment"
+        assert entry.link == f"{dashboard.base_url}/watches/1/checks/1"
+        html = entry.content[0].value
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;/textarea&gt;" in html
+        assert "<script" not in html and "<b>" not in html
+    assert httpx.get(dashboard.base_url + "/feeds/watches/9.atom").status_code == 404
+    # The page of the change the feed links to shows the comment as text.
+    page = httpx.get(f"{dashboard.base_url}/watches/1/checks/1").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;/textarea&gt;&lt;b&gt;bold?&lt;/b&gt;" in page
