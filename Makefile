@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SHELL_SCRIPTS := scripts/*.sh .ci/run
 
-.PHONY: setup demo test lint bench soak report-png dashboard-png clean
+.PHONY: setup demo test lint bench bench-quick soak report-png dashboard-png clean
 
 setup:
 	scripts/bootstrap.sh
@@ -24,11 +24,18 @@ lint:
 # The accuracy benchmark reads the tests' pages and runs the test WordPress: the test set-up.
 bench:
 	scripts/bootstrap.sh --test
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python benchmarks/daemon_bench.py
 	$(BIN)/python benchmarks/capture_cost.py
 	$(BIN)/python benchmarks/check_loop.py
 	$(BIN)/python benchmarks/big_pages.py
 	$(BIN)/python benchmarks/accuracy.py --chart benchmarks/accuracy.svg
 	$(BIN)/python benchmarks/dashboard.py
+
+# CI runs this one (1-2 minutes): it fails only on a gross regression (see the README's Benchmarks).
+bench-quick: setup
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python benchmarks/daemon_bench.py --quick
 
 # Not part of CI: 30 minutes of the daemon under mutations and injected faults.
 soak: setup

@@ -25,9 +25,8 @@ from typing import ClassVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.check_loop import tree_rss_mib
+from scraper.browser.memory import tree_pss_mib, tree_rss_mib
 from scraper.demo.site import DemoSite
-from tests.processes import descendants
 
 LIMIT_MIB = 1024
 COMMENTS = 20_000
@@ -79,20 +78,6 @@ class Server(ThreadingHTTPServer):
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # a refused page is a connection the browser drops: expected here
-
-
-def tree_pss_mib(root: int) -> float:
-    """Proportional set size of `root` and its descendants: shared pages (Chromium's many
-    processes share most of their libraries) counted once in all, not once per process."""
-    total_kib = 0
-    for pid in [root, *descendants(root)]:
-        try:
-            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-        except OSError:
-            continue
-        total_kib += next((int(line.split()[1]) for line in rollup.splitlines()
-                           if line.startswith("Pss:")), 0)
-    return total_kib / 1024
 
 
 def measure(url: str, *extra: str) -> dict[str, object]:

@@ -15,9 +15,9 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 from scraper.browser import BrowserSession
+from scraper.browser.memory import tree_rss_mib
 from scraper.checking import run_check
 from scraper.demo.site import DemoSite
 from scraper.settings import load_settings
@@ -25,33 +25,6 @@ from scraper.watches import WatchSpec, add_watch, open_db
 
 WINDOW = 5
 MAX_SLOWER, MAX_GROWTH = 1.5, 1.25
-
-
-def tree_rss_mib(root: int) -> float:
-    """Resident memory of `root` and all its descendants, from /proc."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    tree, frontier = {root}, [root]
-    while frontier:
-        pid = frontier.pop()
-        children = [c for c, p in parents.items() if p == pid and c not in tree]
-        tree.update(children)
-        frontier.extend(children)
-    total_kib = 0
-    for pid in tree:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        total_kib += next((int(line.split()[1]) for line in status.splitlines()
-                           if line.startswith("VmRSS:")), 0)
-    return total_kib / 1024
 
 
 def main() -> int:

@@ -26,11 +26,13 @@ from scraper.browser import BrowserSession
 from scraper.browser.session import TEARDOWN_GRACE
 from scraper.capture import Overrides, capture
 from scraper.changes import Change, detect_changes, filter_changes
+from scraper.errors import Cancelled
 from scraper.failures import Classified, Failure, classify
 from scraper.fetch import Fetch
 from scraper.profiles.schema import Action, NormaliseRule
 from scraper.record import Record
 from scraper.reports.outbox import enqueue, link_evidence, release
+from scraper.retries import retrying
 from scraper.settings import load_settings
 from scraper.store import Check, Watch, lease
 from scraper.streak import failing_streak
@@ -108,8 +110,14 @@ def run_check(
         t0 = time.monotonic()
         outcome: Record | Failure
         try:
-            outcome = capture(url, profile=profile, session=browser, overrides=overrides,
-                              options=evidence.render_options() if evidence else None)
+            outcome = retrying(lambda: capture(
+                url, profile=profile, session=browser, overrides=overrides,
+                options=evidence.render_options() if evidence else None),
+                url=url, until=t0 + settings.deadline, tries=settings.tries)
+        except Cancelled:  # the daemon is stopping: this check ends without a row
+            if evidence is not None:
+                evidence.drop()
+            raise
         except Exception as exc:
             outcome = classify(exc, url)
             # The traceback is for the debug log; the daemon and the CLI each say it in one line.

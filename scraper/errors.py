@@ -35,3 +35,7 @@ class JobFailed(ScraperError):
     def __init__(self, message: str, kind: str | None = None, *, where: str | None = None) -> None:
         super().__init__(message, where=where)
         self.kind = kind
+
+
+class Cancelled(ScraperError):
+    """A job cut short on purpose (the daemon stopping): a check so ended writes no row."""

@@ -1,8 +1,12 @@
-"""The scheduler: APScheduler runs each active watch's checks on its interval or cron schedule.
+"""The scheduler: APScheduler says when each active watch is due; the dispatcher runs it.
 
 The watch table is the source of truth: `sync()` (run at start and every `reload_every` seconds)
 adds, reschedules and drops jobs to match it, so `scraper watch add/pause/remove` take effect in a
-running scheduler without a restart. A watch that is due (never checked, or overdue) runs at once.
+running scheduler without a restart. A watch that is due (never checked, or overdue) runs at once;
+at start, the overdue ones are spread over a short ramp (at most `SCRAPER_RAMP` seconds, a quarter
+of a second apart) instead of all in the same second. A job only queues its check
+(`Dispatcher.due`): the dispatcher applies the limits (workers, hosts, fairness) and an executor runs
+it (scraper/daemon/). A check due outside its watch's active window waits for the window to open.
 
 Reports: after a check with something to report, and every minute (retries, digests that became
 due), the scheduler calls the one delivery function (`scraper.reports.delivery.deliver`).
@@ -11,8 +15,9 @@ due), the scheduler calls the one delivery function (`scraper.reports.delivery.d
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -20,120 +25,170 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from loguru import logger
 from sqlalchemy import Engine
-from sqlmodel import Session
 
-from scraper import store
-from scraper.browser import BrowserSession
-from scraper.changes import summarise
-from scraper.checking import run_check
-from scraper.failures import classify
+from scraper.daemon.dispatch import Dispatcher
+from scraper.daemon.executor import CheckOutcome, CheckTask, Executor, LocalExecutor
+from scraper.daemon.plan import Planned, active_watches
+from scraper.profiles import load_profiles
 from scraper.reports.delivery import deliver
-from scraper.schedule import Schedule
-from scraper.settings import load_settings
-from scraper.store import Watch
-from scraper.store.lease import WatchBusy
-from scraper.watches import schedule_of
+from scraper.schedule import Schedule, next_run
+from scraper.settings import Settings, default_workers, load_settings
 
 SYNC_JOB = "sync-watches"
 OUTBOX_JOB = "deliver-reports"
 OUTBOX_EVERY = 60.0  # seconds between outbox runs: retries and digests that became due
+RAMP_STEP = 0.25  # seconds between overdue checks at start, at most
 
 
-def _trigger(schedule: Schedule) -> IntervalTrigger | CronTrigger:
+def _trigger(schedule: Schedule, jitter: float = 0.0) -> IntervalTrigger | CronTrigger:
     if schedule.kind == "interval":
-        return IntervalTrigger(seconds=schedule.interval().total_seconds(), timezone=UTC)
-    return CronTrigger.from_crontab(schedule.spec, timezone=UTC)
+        return IntervalTrigger(seconds=schedule.interval().total_seconds(), timezone=UTC,
+                               jitter=jitter or None)
+    # As CronTrigger.from_crontab reads the five fields, plus the jitter it does not take.
+    minute, hour, day, month, day_of_week = schedule.spec.split()
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week,
+                       timezone=UTC, jitter=jitter or None)
 
 
 class WatchScheduler:
-    def __init__(self, engine: Engine, browser: BrowserSession, *, workers: int = 2,
+    def __init__(self, engine: Engine, browser: object | None = None, *, workers: int | None = None,
                  reload_every: float = 30.0, deliver_every: float = OUTBOX_EVERY,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, executor: Executor | None = None,
+                 settings: Settings | None = None,
+                 on_check: Callable[[CheckOutcome], None] | None = None) -> None:
         self.engine = engine
+        self.settings = settings or load_settings()
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.browser = browser
         self.reload_every = reload_every
         self.deliver_every = deliver_every
-        self._jobs: dict[int, Schedule] = {}
+        self.workers = workers or self.settings.workers or default_workers()
+        if executor is None:
+            assert browser is not None, "a local executor needs the browser session"
+            executor = LocalExecutor(engine, browser, self.workers)
+        self.executor = executor
+        self.listeners: list[Callable[[CheckOutcome], None]] = [on_check] if on_check else []
+        self.dispatcher = Dispatcher(executor, self.workers, on_done=self._done,
+                                     slow_after=self.settings.deadline / 2)
+        self._jobs: dict[int, Planned] = {}
         self._lock = threading.Lock()
         self._delivering = threading.Lock()
+        self._started = False
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
-            executors={"default": ThreadPoolExecutor(max_workers=workers)},
-            # A watch never runs twice at once, and missed runs collapse into one.
+            # Jobs only queue a check: one thread is plenty.
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            # Missed runs collapse into one; a watch is queued at most once (the dispatcher).
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         )
 
     def start(self) -> None:
         self.sync()
+        self._started = True
         self.scheduler.add_job(self.sync, IntervalTrigger(seconds=self.reload_every), id=SYNC_JOB)
         self.scheduler.add_job(self.deliver, IntervalTrigger(seconds=self.deliver_every), id=OUTBOX_JOB,
                                next_run_time=datetime.now(UTC))
         self.scheduler.start()
 
-    def shutdown(self) -> None:
-        self.scheduler.shutdown(wait=True)
+    def shutdown(self, grace: float | None = None) -> bool:
+        """Stop taking checks; those running get `grace` seconds (default SCRAPER_GRACE) to finish,
+        then are cancelled. True when all finished by themselves."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        finished = self.dispatcher.stop(self.settings.grace if grace is None else grace)
+        self.executor.shutdown()
+        return finished
 
     def scheduled(self) -> dict[int, Schedule]:
         with self._lock:
-            return dict(self._jobs)
+            return {watch_id: planned.schedule for watch_id, planned in self._jobs.items()}
 
     def sync(self) -> None:
-        with Session(self.engine) as session:
-            wanted = {
-                w.id: (schedule, self._first_run(session, w, schedule))
-                for w in store.list_watches(session, paused=False)
-                if w.id is not None and (schedule := schedule_of(w)) is not None
-            }
+        profiles = load_profiles(self.settings.profile_dirs)
+        wanted = active_watches(self.engine, self.settings, profiles)
+        now = self.clock()
         with self._lock:
             for watch_id in set(self._jobs) - set(wanted):
                 self.scheduler.remove_job(f"watch-{watch_id}")
+                self.dispatcher.drop(watch_id)
                 del self._jobs[watch_id]
-            for watch_id, (schedule, first) in wanted.items():
-                if self._jobs.get(watch_id) == schedule:
-                    continue
+            changed = {i: p for i, p in wanted.items()
+                       if i not in self._jobs or self._jobs[i].key() != p.key()}
+            first = self._first_runs(changed, now, ramp=not self._started)
+            for watch_id, planned in changed.items():
                 self.scheduler.add_job(
-                    self._check, _trigger(schedule), args=[watch_id], id=f"watch-{watch_id}",
-                    replace_existing=True, next_run_time=first,
+                    self._due, _trigger(planned.schedule, planned.jitter), args=[watch_id],
+                    id=f"watch-{watch_id}", replace_existing=True, next_run_time=first[watch_id],
                 )
-                self._jobs[watch_id] = schedule
-                logger.info("watch {} scheduled {}", watch_id, schedule.describe())
+                logger.debug("watch {} scheduled {}", watch_id, planned.schedule.describe())
+            self._jobs.update(wanted)
 
-    def _first_run(self, session: Session, watch: Watch, schedule: Schedule) -> datetime:
-        """Now when the watch is due (never checked, or a run missed), else its next regular time.
+    def _first_runs(self, plans: dict[int, Planned], now: datetime, ramp: bool) -> dict[int, datetime]:
+        """Now when a watch is due (never checked, or a run missed), else its next regular time.
+        Always a time: APScheduler 3 adds a job whose next_run_time is None as *paused*.
 
-        Always a time: APScheduler 3 adds a job whose next_run_time is None as *paused*, which is
-        how cron watches once stopped after their first check.
-        """
-        assert watch.id is not None
+        With `ramp` (at start), the overdue watches (longest waiting first) are spread over it."""
+        first: dict[int, datetime] = {}
+        overdue: list[tuple[datetime, int]] = []
+        for watch_id, planned in plans.items():
+            following = next_run(planned.schedule, planned.last_started, now)
+            if following > now:
+                first[watch_id] = following
+            else:
+                overdue.append((planned.last_started or datetime.min.replace(tzinfo=UTC), watch_id))
+        step = min(self.settings.ramp / len(overdue), RAMP_STEP) if ramp and overdue else 0.0
+        for i, (_, watch_id) in enumerate(sorted(overdue)):
+            first[watch_id] = now + timedelta(seconds=i * step)
+        return first
+
+    def run_once(self, stop: threading.Event | None = None) -> int:
+        """Queue every watch due now (in its window), wait for their checks (or `stop`), send the
+        reports. For cron and systemd timers (`scraper run --once`). Returns how many were queued."""
+        profiles = load_profiles(self.settings.profile_dirs)
+        wanted = active_watches(self.engine, self.settings, profiles)
         now = self.clock()
-        last = store.list_checks(session, watch.id, limit=1)
-        if not last:
-            return now
-        if schedule.kind == "interval":
-            following: datetime | None = last[0].started_at + schedule.interval()
-        else:
-            following = _trigger(schedule).get_next_fire_time(None, last[0].started_at)
-        return now if following is None or following <= now else following
+        with self._lock:
+            self._jobs = wanted
+        due = [i for i, at in self._first_runs(wanted, now, ramp=False).items()
+               if at <= now + timedelta(seconds=1)
+               and (wanted[i].window is None or wanted[i].window.contains(now))]  # type: ignore[union-attr]
+        for watch_id in due:
+            planned = wanted[watch_id]
+            self.dispatcher.due(CheckTask(watch_id, planned.name, planned.host), planned.limits)
+        while not self.dispatcher.wait_idle(timeout=0.2):  # the period at which `stop` is looked at
+            if stop is not None and stop.is_set():
+                return len(due)  # the caller's shutdown lets the running checks finish, or cancels
+        self.deliver()
+        return len(due)
 
-    def _check(self, watch_id: int) -> None:
-        try:
-            # No waiting here: a watch another process is checking right now is not checked twice.
-            result = run_check(self.engine, watch_id, self.browser, wait=0)
-        except WatchBusy as exc:
-            logger.info("{}", exc)
+    def next_due(self) -> list[tuple[str, datetime]]:
+        """The next scheduled checks (name, time), soonest first: for the live status."""
+        jobs = [(job.next_run_time, job.args[0]) for job in self.scheduler.get_jobs()
+                if job.id.startswith("watch-") and job.next_run_time is not None]
+        with self._lock:
+            return [(self._jobs[i].name, at) for at, i in sorted(jobs)[:5] if i in self._jobs]
+
+    def _due(self, watch_id: int) -> None:
+        with self._lock:
+            planned = self._jobs.get(watch_id)
+        if planned is None:
             return
-        except Exception as exc:  # the store failed (the check's row could not be written)
-            logger.opt(exception=exc).debug("watch {}: check not stored", watch_id)
-            logger.error("watch {}: {}", watch_id, classify(exc))
-            return
-        if result.check.status == "failed":
-            logger.warning("watch {} check {} failed: {} ({})", watch_id, result.check.id,
-                           result.check.error, result.check.error_kind)
-        reported = [c for c in result.changes if c.notify]
-        logger.info("watch {} check {}: {} · {}", watch_id, result.check.id, result.check.status,
-                    summarise(reported) if reported else "no changes")
-        if reported:
+        not_before = 0.0
+        if planned.window is not None:
+            now = self.clock()
+            opening = planned.window.next_open(now)
+            if opening > now:
+                logger.debug("watch {} waits for its window ({})", watch_id, planned.window.spec)
+                not_before = time.monotonic() + (opening - now).total_seconds()
+        self.dispatcher.due(CheckTask(watch_id, planned.name, planned.host), planned.limits, not_before)
+
+    def _done(self, outcome: CheckOutcome) -> None:
+        for listener in self.listeners:
+            try:
+                listener(outcome)
+            except Exception as exc:  # a display must never stop the daemon
+                logger.opt(exception=exc).debug("check listener failed")
+        result = outcome.result
+        if result is not None and any(c.notify for c in result.changes):
             self.deliver()
 
     def deliver(self) -> None:
@@ -146,13 +201,4 @@ class WatchScheduler:
                 logger.error("delivering reports: {}", exc)
 
 
-def run_forever(engine: Engine, browser: BrowserSession, stop: threading.Event) -> None:
-    scheduler = WatchScheduler(engine, browser)
-    scheduler.start()
-    try:
-        stop.wait()
-    finally:
-        scheduler.shutdown()
-
-
-__all__ = ["WatchScheduler", "run_forever"]
+__all__ = ["WatchScheduler"]

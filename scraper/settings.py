@@ -29,6 +29,12 @@ DEFAULT_DEADLINE = 45.0
 MAX_DEADLINE = 600.0
 DEFAULT_BUSY_TIMEOUT = 15.0
 DEFAULT_FAILING_AFTER = 3
+DEFAULT_RECYCLE_PAGES = 1000
+DEFAULT_RECYCLE_MIB = 1536.0
+DEFAULT_RAMP = 30.0
+DEFAULT_GRACE = 20.0
+DEFAULT_HOST_CAP = 4
+DEFAULT_TRIES = 3
 
 SmtpSecurity = Literal["none", "starttls", "ssl"]
 SMTP_PORTS: dict[str, int] = {"none": 25, "starttls": 587, "ssl": 465}
@@ -80,6 +86,15 @@ class Settings:
     failing_after: int = DEFAULT_FAILING_AFTER  # failed checks in a row that make a `failing` change
     block_private: bool = False  # refuse private, loopback and link-local addresses (SSRF guard)
     tsa_url: str | None = None  # an RFC 3161 timestamp authority for evidence signatures
+    # The daemon (`scraper run`; see scraper/daemon/).
+    workers: int | None = None  # checks at a time; None: from the CPU count and memory
+    recycle_pages: int = DEFAULT_RECYCLE_PAGES  # a new browser after this many pages (0: never)
+    recycle_mib: float = DEFAULT_RECYCLE_MIB  # ... or once its processes pass this size (0: never)
+    ramp: float = DEFAULT_RAMP  # seconds over which overdue checks are spread at start, at most
+    grace: float = DEFAULT_GRACE  # seconds in-flight checks may finish in after SIGTERM
+    host_gap: float = 0.0  # seconds between two checks of one host (profiles and watches override)
+    host_cap: int = DEFAULT_HOST_CAP  # checks of one host at a time (0: no limit but the workers)
+    tries: int = DEFAULT_TRIES  # tries of a check's capture after transient failures (1: no retry)
     # The dashboard: its admin password (pages behind a login; needed to listen beyond loopback)
     # and the address people reach it at (links in change reports to the change's page).
     admin_password: SecretStr | None = None
@@ -264,6 +279,35 @@ def load_settings() -> Settings:
                                   "a whole number of checks", whole=True)),
         block_private=block_private,
         tsa_url=_tsa_url(),
+        workers=_workers(),
+        recycle_pages=int(_number("SCRAPER_BROWSER_RECYCLE_PAGES", DEFAULT_RECYCLE_PAGES, 0, 10**7,
+                                  "a whole number of pages", whole=True)),
+        recycle_mib=_number("SCRAPER_BROWSER_MAX_MIB", DEFAULT_RECYCLE_MIB, 0, 10**6, "MiB"),
+        ramp=_number("SCRAPER_RAMP", DEFAULT_RAMP, 0, 3600, "seconds"),
+        grace=_number("SCRAPER_GRACE", DEFAULT_GRACE, 0, 3600, "seconds"),
+        host_gap=_number("SCRAPER_HOST_GAP", 0.0, 0, 86400, "seconds"),
+        tries=int(_number("SCRAPER_TRIES", DEFAULT_TRIES, 1, 10, "a whole number of tries", whole=True)),
+        host_cap=int(_number("SCRAPER_HOST_CAP", DEFAULT_HOST_CAP, 0, 1000, "a whole number of checks",
+                             whole=True)),
         admin_password=_admin_password(),
         base_url=_base_url(),
     )
+
+
+def _workers() -> int | None:
+    raw = _number("SCRAPER_WORKERS", 0, 0, MAX_WORKERS, "a whole number of workers", whole=True)
+    return int(raw) or None
+
+
+MAX_WORKERS = 256
+
+
+def default_workers() -> int:
+    """Two checks per core (most of a check is waiting on the page), at most one per 300 MiB of
+    memory (a context with its renderer), at least 1."""
+    cores = os.cpu_count() or 1
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    except (ValueError, OSError):
+        memory = 2048
+    return max(1, min(2 * cores, memory // 300, 32))

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import TypeAdapter, ValidationError
 
 from scraper.changes import CHANGE_KINDS
+from scraper.daemon.options import MAX_GAP, MAX_JITTER, check_host_cap, check_seconds, check_window
 from scraper.envref import env_names
 from scraper.errors import InputError
 from scraper.fetch import Fetch, shown_proxy
@@ -166,6 +167,10 @@ def _rule(rule: Any) -> dict[str, str]:
     return {"regex": check_regex(regex), "replace": replace}
 
 
+def _maybe(value: str | float | None, high: float) -> float | None:
+    return None if value is None else check_seconds(value, high)
+
+
 def _confirm(value: int) -> int:
     if not 1 <= value <= MAX_CONFIRM:
         raise ValueError(f"give a number of checks from 1 to {MAX_CONFIRM}")
@@ -224,6 +229,12 @@ def check_options(
         "paused": bool(o["paused"]),
         "tags": list(dict.fromkeys(c.run("tags", lambda: _each(o["tags"], _tag), []))),
         "actions": c.run("actions", lambda: _each(o["actions"], _step), []),
+        "active_window": c.run("active_window", lambda: o["active_window"] and check_window(
+            o["active_window"]), None, o["active_window"]) or None,
+        "jitter": c.run("jitter", lambda: _maybe(o["jitter"], MAX_JITTER), None, o["jitter"]),
+        "host_gap": c.run("host_gap", lambda: _maybe(o["host_gap"], MAX_GAP), None, o["host_gap"]),
+        "host_cap": c.run("host_cap", lambda: None if o["host_cap"] is None else
+                          check_host_cap(o["host_cap"]), None, o["host_cap"]),
     }
     fetch = {}
     for key in FETCH_KEYS:

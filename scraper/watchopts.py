@@ -124,6 +124,10 @@ def _rules() -> Any:
     return list[NormaliseRule]
 
 
+def _seconds() -> Any:
+    return str | float
+
+
 def _steps() -> Any:
     from scraper.profiles.schema import Action
 
@@ -165,6 +169,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("actions", "A browser step run after load, as YAML (repeatable), e.g. "
            "'{click: \"button.accept\", max: 1}'.", "STEP", many=True, parse=_step,
            file_type=_steps, flag_name="--action"),
+    # The daemon's (scraper/daemon/): when, and how politely, `scraper run` checks the watch.
+    Option("active_window", "Check only within this window, e.g. 'mon-fri 08:00-20:00 "
+           "Europe/Paris' (days, hours, an IANA time zone; UTC by default).", "'DAYS HH:MM-HH:MM [ZONE]'",
+           flag_name="--window"),
+    Option("jitter", "Up to this much random delay added to each scheduled run: 30s, 5m.", "DURATION",
+           file_type=_seconds),
+    Option("host_gap", "Seconds between two checks of this watch's host (default: the profile's "
+           "politeness, else SCRAPER_HOST_GAP).", "SECONDS", file_type=_seconds),
+    Option("host_cap", "Checks of this watch's host at a time, 0: no limit (default: the profile's "
+           "politeness, else SCRAPER_HOST_CAP).", "N", type=int),
 )
 BY_KEY = {o.key: o for o in OPTIONS}
 # Keys a watch file also takes, besides the options.

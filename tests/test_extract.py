@@ -371,3 +371,4 @@ def test_wordpress_profile_reads_block_themes() -> None:
         ("10", None, "Ann", "2026-02-02T10:00:00+00:00", "Block comment."),
         ("11", "10", "Bob", None, "Block reply."),
     ]
+

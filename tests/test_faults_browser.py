@@ -23,6 +23,7 @@ from scraper.capture import capture
 from scraper.checking import CheckResult, run_check
 from scraper.cli import main
 from scraper.errors import JobFailed
+from scraper.retries import MIN_TRY
 from scraper.settings import load_settings
 from scraper.watches import WatchSpec, add_watch
 from tests.processes import chromium_browsers, stop, zombies
@@ -64,7 +65,7 @@ def wait_until(condition: object, timeout: float = 30) -> bool:
     return False
 
 
-def test_chromium_killed_mid_check_is_a_failed_check_then_relaunched(
+def test_chromium_killed_mid_check_is_tried_again_in_a_new_chromium(
     local_engine: Engine, hostile: HostileSite, small_heap: BrowserSession
 ) -> None:
     hostile.add_page("/hang", PAGES["/ok"])
@@ -78,16 +79,40 @@ def test_chromium_killed_mid_check_is_a_failed_check_then_relaunched(
     assert hostile.wait_for_request("/hang", 2)  # mid-check: the page is loading
     browsers = chromium_browsers(os.getpid())
     assert browsers, "no Chromium in our process tree"
+    hostile.add_page("/hang", PAGES["/ok"])  # what the second try will find
     for pid in browsers:
         os.kill(pid, signal.SIGKILL)
     checking.join(timeout=60)
+    # A browser crash is transient: the check tries again in a new Chromium within its deadline.
+    assert results and results[0].check.status == "ok", results[0].check.error if results else None
+    assert hostile.requests("/hang") >= 3
+    assert not set(browsers) & set(chromium_browsers(os.getpid())), "a new Chromium, not the killed one"
+    with Session(local_engine) as session:
+        assert len(store.list_checks(session, watch_id)) == 2  # one row for the check, not one per try
+    assert wait_until(lambda: not zombies(os.getpid())), zombies(os.getpid())
+
+
+def test_chromium_killed_with_no_time_left_to_try_again_is_a_failed_check(
+    local_engine: Engine, hostile: HostileSite, small_heap: BrowserSession,
+) -> None:
+    hostile.add_page("/late", PAGES["/never-loads"])
+    watch_id = watch_on(local_engine, hostile.url("/late"), "late")
+    short = dataclasses.replace(small_heap.settings, deadline=MIN_TRY)
+    saved, small_heap.settings = small_heap.settings, short
+    try:
+        results: list[CheckResult] = []
+        checking = threading.Thread(target=lambda: results.append(run_check(local_engine, watch_id,
+                                                                              small_heap)))
+        checking.start()
+        assert hostile.wait_for_request("/late", 1)
+        for pid in chromium_browsers(os.getpid()):
+            os.kill(pid, signal.SIGKILL)
+        checking.join(timeout=60)
+    finally:
+        small_heap.settings = saved
     assert results and results[0].check.status == "failed"
     assert results[0].check.error_kind == "browser"
-    assert hostile.url("/hang") in (results[0].check.error or "")
-    hostile.add_page("/hang", PAGES["/ok"])
-    again = run_check(local_engine, watch_id, small_heap)  # a new Chromium
-    assert again.check.status == "ok", again.check.error
-    assert wait_until(lambda: not zombies(os.getpid())), zombies(os.getpid())
+    assert hostile.url("/late") in (results[0].check.error or "")
 
 
 def test_renderer_out_of_memory_is_a_failed_page_check(
@@ -179,7 +204,8 @@ def test_chromium_killed_under_the_daemon_is_a_failed_check_then_the_next_one_is
     hostile: HostileSite, home_db: Path
 ) -> None:
     hostile.add_page("/d", PAGES["/ok"])
-    env = {**os.environ, "SCRAPER_DEADLINE": "20"}
+    # One try only: the kill leaves a failed check (with retries, the next try would succeed).
+    env = {**os.environ, "SCRAPER_DEADLINE": "20", "SCRAPER_TRIES": "1"}
     scraper = [sys.executable, "-m", "scraper"]
     subprocess.run([*scraper, "watch", "add", hostile.url("/d"), "--every", "5s", "--name", "d"],
                    env=env, check=True, capture_output=True)
@@ -212,7 +238,7 @@ def test_chromium_killed_under_scraper_check_is_one_line_and_a_failed_row(
 ) -> None:
     hostile.add_page("/c", PAGES["/gated"])  # loads, then waits for /gate (held): mid-render
     hostile.gate.clear()
-    env = {**os.environ, "SCRAPER_DEADLINE": "30"}
+    env = {**os.environ, "SCRAPER_DEADLINE": "30", "SCRAPER_TRIES": "1"}  # one try: a failed row
     scraper = [sys.executable, "-m", "scraper"]
     subprocess.run([*scraper, "watch", "add", hostile.url("/c"), "--name", "c"],
                    env=env, check=True, capture_output=True)

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -59,8 +58,7 @@ def driven(
     local_engine: Engine, chromium: BrowserSession, clock: Clock
 ) -> Iterator[tuple[WatchScheduler, Runs]]:
     runs = Runs()
-    sched = WatchScheduler(local_engine, chromium, reload_every=3600, clock=clock)
-    sched.scheduler.add_listener(runs, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    sched = WatchScheduler(local_engine, chromium, reload_every=3600, clock=clock, on_check=runs)
     yield sched, runs
     sched.shutdown()
 

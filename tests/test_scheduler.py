@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from scraper import store
 from scraper.browser import BrowserSession
+from scraper.daemon.executor import CheckOutcome
 from scraper.demo.site import DemoSite
 from scraper.scheduler import WatchScheduler
 from scraper.settings import load_settings
@@ -29,18 +29,22 @@ pytestmark = pytest.mark.browser
 
 
 class Runs:
-    """Counts finished runs per job id; `wait(job, n)` blocks until n runs (or the timeout)."""
+    """Counts finished checks per watch job ("watch-N"); `wait(job, n)` blocks until n checks (or the
+    timeout). `errors`: checks that wrote no row (busy, cancelled, the store failed)."""
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
-        self.errors: list[BaseException] = []
+        self.errors: list[str] = []
+        self.outcomes: list[CheckOutcome] = []
         self._changed = threading.Condition()
 
-    def __call__(self, event: JobExecutionEvent) -> None:
+    def __call__(self, outcome: CheckOutcome) -> None:
         with self._changed:
-            self.counts[event.job_id] = self.counts.get(event.job_id, 0) + 1
-            if event.exception is not None:
-                self.errors.append(event.exception)
+            job = f"watch-{outcome.task.watch_id}"
+            self.counts[job] = self.counts.get(job, 0) + 1
+            self.outcomes.append(outcome)
+            if outcome.skipped is not None:
+                self.errors.append(outcome.skipped)
             self._changed.notify_all()
 
     def wait(self, job: str, n: int, timeout: float) -> bool:
@@ -51,8 +55,7 @@ class Runs:
 @pytest.fixture
 def scheduler(local_engine: Engine, chromium: BrowserSession) -> Iterator[tuple[WatchScheduler, Runs]]:
     runs = Runs()
-    sched = WatchScheduler(local_engine, chromium, reload_every=3600)
-    sched.scheduler.add_listener(runs, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    sched = WatchScheduler(local_engine, chromium, reload_every=3600, on_check=runs)
     sched.start()
     yield sched, runs
     sched.shutdown()
@@ -118,17 +121,17 @@ def test_scraper_run_checks_then_stops_on_sigterm(demo_site: DemoSite, tmp_path:
     scraper = [sys.executable, "-m", "scraper"]
     subprocess.run([*scraper, "watch", "add", demo_site.article_url, "--every", "1h", "--name", "d"],
                    env=env, check=True, capture_output=True)
-    proc = subprocess.Popen([*scraper, "-v", "run"], env=env, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([*scraper, "run"], env=env, stdout=subprocess.PIPE, text=True)
     watchdog = threading.Timer(120, proc.kill)  # bounds the wait below if the check never comes
     watchdog.start()
     try:
-        assert proc.stderr is not None
+        assert proc.stdout is not None
         seen = []
-        for line in proc.stderr:  # ends when the process does
+        for line in proc.stdout:  # one line per check; ends when the process does
             seen.append(line)
-            if "watch 1 check 1: ok" in line:
+            if "  d  baseline  " in line:
                 break
-        assert any("watch 1 check 1: ok" in line for line in seen), "".join(seen)
+        assert any("  d  baseline  " in line for line in seen), "".join(seen)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
     finally:

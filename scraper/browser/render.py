@@ -13,6 +13,7 @@ from scraper.browser import navigate, steps
 from scraper.browser.actions import follow_to_bottom, run_actions
 from scraper.browser.context import open_context
 from scraper.browser.guard import Resolver
+from scraper.browser.quiet import QuietWatch
 from scraper.browser.recorder import Recorder
 from scraper.browser.trace import Trace
 from scraper.errors import JobFailed
@@ -106,6 +107,8 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         page = await context.new_page()
         steps.guard(context, page)
         await steps.block(context, page, _blocked(job, profile))
+        quiet = QuietWatch()
+        await quiet.attach(context)
         for recorder in job.options.recorders:
             await recorder.attach(context, page)
         fetched_at = utc_now()
@@ -123,7 +126,9 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
             update={"required": False, "network_idle": False})
         # A ready condition that never comes leaves the actions a share of the time (load more,
         # scroll): a capture of what has loaded is worth more than one cut short.
-        job.trace.ready = await steps.wait_ready(page, ready, READY_SHARE * (end - loop.time()))
+        item = profile.comments.item if profile.comments and not profile.comments.frame else None
+        job.trace.ready = await steps.wait_ready(page, ready, READY_SHARE * (end - loop.time()),
+                                                 quiet, item)
         warnings += await run_actions(page, profile.actions, end, loads, trace=job.trace)
         html = await navigate.content(page, profile.max_html, _settle(end, loop))
         frames = await _frames(page, profile)

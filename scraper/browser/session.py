@@ -1,23 +1,31 @@
 """One Chromium per process, driven from a private event-loop thread.
 
-Callers (the CLI, APScheduler's worker threads, tests) submit jobs from any thread; each job gets a
+Callers (the CLI, the daemon's worker threads, tests) submit jobs from any thread; each job gets a
 fresh browser context that is closed after it, and a crashed or disconnected browser is relaunched
 for the next job. The launch cost is paid once per process.
+
+Long runs: after `recycle_pages` jobs, or once the browser's process tree passes `recycle_mib`, the
+next job gets a new browser and the old one is closed when its last job has ended (no job is cut
+short). `cancel_jobs()` ends the jobs in flight with `Cancelled` (the daemon stopping).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Awaitable, Callable
+from concurrent.futures import CancelledError as FutureCancelled
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from loguru import logger
 
 from scraper.browser.discovery import QUIET_FLAGS, bundled_path, find_chromium
 from scraper.browser.guard import GuardProxy, Resolver
-from scraper.errors import JobFailed
+from scraper.browser.memory import descendants, rss_mib
+from scraper.errors import Cancelled, JobFailed
 from scraper.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -26,6 +34,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 # Extra time for tearing a timed-out job down before the caller gives up on the thread.
 TEARDOWN_GRACE = 15.0
+# How often (in jobs) the browser's memory is measured: reading /proc costs a few milliseconds.
+MEMORY_EVERY = 10
 
 
 class BrowserSession:
@@ -39,6 +49,15 @@ class BrowserSession:
         # SCRAPER_BLOCK_PRIVATE: every request goes through the guard's proxy (see guard.py).
         self.guard = Resolver(self.settings.browser_args) if self.settings.block_private else None
         self._proxy: GuardProxy | None = None
+        self.recycle_pages = self.settings.recycle_pages
+        self.recycle_mib = self.settings.recycle_mib
+        self.launches = 0  # browsers launched (recycled and relaunched ones included)
+        self._pages = 0  # jobs given to the current browser
+        self._inflight: dict[Browser, int] = {}
+        self._retired: set[Browser] = set()
+        self._futures: set[Future[Any]] = set()
+        self._futures_lock = threading.Lock()
+        self._cancelling = False
         self._thread.start()
 
     def __enter__(self) -> BrowserSession:
@@ -49,31 +68,112 @@ class BrowserSession:
 
     def run(self, job: Callable[[Browser], Awaitable[T]], deadline: float) -> T:
         """Run `job` with a browser; it is cancelled (and its context closed) at the deadline."""
-        future = asyncio.run_coroutine_threadsafe(self._run(job, deadline), self._loop)
+        with self._futures_lock:
+            if self._cancelling:
+                raise Cancelled("the browser session is stopping")
+            future = asyncio.run_coroutine_threadsafe(self._run(job, deadline), self._loop)
+            self._futures.add(future)
         try:
             return future.result(timeout=deadline + TEARDOWN_GRACE)
         except FutureTimeout:
             future.cancel()
             raise JobFailed(f"job did not finish within its deadline of {deadline:g}s", "timeout") from None
+        except FutureCancelled:
+            raise Cancelled("the job was cancelled (the daemon is stopping)") from None
+        finally:
+            with self._futures_lock:
+                self._futures.discard(future)
+
+    def cancel_jobs(self) -> None:
+        """End every job in flight (its context is closed by its own cleanup), and refuse new ones."""
+        with self._futures_lock:
+            self._cancelling = True
+            futures = list(self._futures)
+        for future in futures:
+            future.cancel()
 
     async def _run(self, job: Callable[[Browser], Awaitable[T]], deadline: float) -> T:
-        browser = await self._ensure_browser()
+        browser = await self._ensure_browser()  # a launch is not part of the job's deadline
         try:
             async with asyncio.timeout(deadline):
-                return await job(browser)
+                try:
+                    return await self._on_browser(browser, job)
+                except Exception as exc:
+                    # A browser killed a moment ago still reads as connected until its driver
+                    # notices; a job refused its very first step (a context) for that has done
+                    # nothing yet, so it runs once more on a new browser.
+                    if not str(exc).startswith("Browser.new_context:") or "closed" not in str(exc):
+                        raise
+                    logger.warning("browser gone; relaunching")
+                    await self._drop_browser()
+                    return await self._on_browser(await self._ensure_browser(), job)
         except TimeoutError:
             raise JobFailed(f"deadline of {deadline:g}s passed before the page was captured",
                             "timeout") from None
+        except Exception:
+            if self._cancelling:
+                # Cancelled by cancel_jobs(): whatever the teardown raised, nobody waits for it any
+                # more (asyncio would print it as an exception never retrieved).
+                raise asyncio.CancelledError from None
+            raise
+
+    async def _on_browser(self, browser: Browser, job: Callable[[Browser], Awaitable[T]]) -> T:
+        self._inflight[browser] = self._inflight.get(browser, 0) + 1
+        try:
+            return await job(browser)
+        finally:
+            self._inflight[browser] -= 1
+            if browser in self._retired and not self._inflight[browser]:
+                await self._retire(browser)
+
+    async def _drop_browser(self) -> None:
+        """The next job gets a new browser; the old one closes once its jobs have ended."""
+        async with self._lock or asyncio.Lock():
+            old, self._browser = self._browser, None
+        if old is None:
+            return
+        if self._inflight.get(old):
+            self._retired.add(old)
+        else:
+            await self._retire(old)
+
+    async def _retire(self, browser: Browser) -> None:
+        self._retired.discard(browser)
+        self._inflight.pop(browser, None)
+        try:
+            await browser.close()
+        except Exception as exc:  # already gone
+            logger.debug("closing a recycled browser: {}", exc)
+
+    def _worn(self) -> bool:
+        """Whether the current browser has served its pages or grown past its memory limit."""
+        if self.recycle_pages and self._pages >= self.recycle_pages:
+            logger.info("recycling the browser after {} pages", self._pages)
+            return True
+        if self.recycle_mib and self._pages and self._pages % MEMORY_EVERY == 0:
+            size = rss_mib(descendants(os.getpid()) - {os.getpid()})
+            if size > self.recycle_mib:
+                logger.info("recycling the browser at {:.0f} MiB (limit {:g})", size, self.recycle_mib)
+                return True
+        return False
 
     async def _ensure_browser(self) -> Browser:
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
             if self._browser is not None and self._browser.is_connected():
-                return self._browser
-            if self._browser is not None:
+                if not self._worn():
+                    self._pages += 1
+                    return self._browser
+                old = self._browser
+                self._retired.add(old)
+                if not self._inflight.get(old):
+                    await self._retire(old)
+            elif self._browser is not None:
                 logger.warning("browser disconnected; relaunching")
             self._browser = await self._launch()
+            self.launches += 1
+            self._pages = 1
             return self._browser
 
     async def _launch(self) -> Browser:
@@ -111,6 +211,8 @@ class BrowserSession:
         self._loop.close()
 
     async def _shutdown(self) -> None:
+        for old in list(self._retired):
+            await self._retire(old)
         if self._browser is not None:
             try:
                 await self._browser.close()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from scraper.browser.quiet import QuietWatch
 from scraper.browser.trace import Ready
 from scraper.errors import JobFailed
 from scraper.profiles.schema import ReadySpec, is_xpath
@@ -71,26 +72,36 @@ def ms(seconds: float) -> float:
     return max(seconds, 0.001) * 1000
 
 
-async def wait_ready(page: Page, ready: ReadySpec, remaining: float) -> Ready:
+async def wait_ready(page: Page, ready: ReadySpec, remaining: float,
+                     quiet: QuietWatch | None = None, item: str | None = None) -> Ready:
     """Wait for the profile's ready conditions. One that never comes fails the job when required;
-    otherwise the page is read as it stands, and the Ready returned says so (`warning`)."""
+    otherwise the page is read as it stands, and the Ready returned says so (`warning`).
+    `network_idle` is the quiet window of `quiet` (see quiet.py; `item`, the comment selector,
+    shortens it) or, without one, Playwright's."""
     budget = min(ready.timeout, remaining) if ready.timeout else remaining
     conditions = " + ".join(c for c in ("network idle" if ready.network_idle else "",
                                         _selector_name(ready) or "", ready.js or "") if c)
     started = time.monotonic()
     # The condition being waited for, named if it never comes (the first one until it is met).
     what = "network idle" if ready.network_idle else _selector_name(ready) or ready.js or "ready"
+    stop = asyncio.get_running_loop().time() + budget
+
+    def left() -> float:  # each wait gets what is left, so Playwright's own timeout ends it on time
+        return stop - asyncio.get_running_loop().time()
+
     try:
         async with asyncio.timeout(budget):
-            if ready.network_idle:
-                await page.wait_for_load_state("networkidle", timeout=ms(budget))
+            if ready.network_idle and quiet is not None:
+                await quiet.wait(page, item, left())
+            elif ready.network_idle:
+                await page.wait_for_load_state("networkidle", timeout=ms(left()))
             if ready.selector:
                 what = _selector_name(ready) or ready.selector
                 loc = await locator(page, ready.selector, ready.frame)
-                await loc.first.wait_for(state="attached", timeout=ms(budget))
+                await loc.first.wait_for(state="attached", timeout=ms(left()))
             if ready.js:
                 what = ready.js
-                await page.wait_for_function(ready.js, timeout=ms(budget))
+                await page.wait_for_function(ready.js, timeout=ms(left()))
     except (TimeoutError, playwright_timeout()) as exc:
         if ready.required:
             raise JobFailed(f"page never became ready ({what}) within {budget:.1f}s", "timeout") from exc

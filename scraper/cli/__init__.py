@@ -11,6 +11,7 @@ from scraper.cli import (  # noqa: F401  (each module registers its commands)
     profile_cmd,
     run_cmd,
     serve_cmd,
+    status_cmd,
     suggest_cmd,
     watch_cmd,
     watchfile_cmd,

@@ -1,39 +1,95 @@
-"""`scraper run`: the scheduler in the foreground, until Ctrl-C or SIGTERM."""
+"""`scraper run`: the daemon in the foreground, until Ctrl-C or SIGTERM (or, with --once, until
+every due watch has been checked)."""
 
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from types import FrameType
+from typing import TYPE_CHECKING
 
+import typer
+from loguru import logger
 from rich.text import Text
 
 from scraper.cli.app import app, examples
 from scraper.cli.output import err
-from scraper.settings import load_settings
+from scraper.errors import InputError
+from scraper.settings import MAX_WORKERS, load_settings
+
+if TYPE_CHECKING:
+    from scraper.daemon.console import CheckPrinter
+    from scraper.scheduler import WatchScheduler
 
 
 @app.command("run", epilog=examples(
     "scraper run",
-    "scraper run -v   # log each check",
+    "scraper run --workers 4 --log-format json   # for a log shipper",
+    "scraper run --once   # from cron or a systemd timer",
     "systemctl start scraper   # as a service: deploy/scraper.service",
 ))
-def run() -> None:
+def run(
+    workers: int | None = typer.Option(None, "--workers", help="Checks at a time (default: "
+                                       "SCRAPER_WORKERS, else from the CPU count and memory)."),
+    once: bool = typer.Option(False, "--once", help="Check every due watch once, then exit "
+                              "(for cron and systemd timers)."),
+    log_format: str = typer.Option("text", "--log-format", help="text (a line per check; a live "
+                                   "status on a terminal) or json (one object per line)."),
+) -> None:
     """Check every active watch on its schedule (--every / --cron) until stopped (Ctrl-C,
-    SIGTERM); a watch never checked, or overdue, runs at once."""
+    SIGTERM); a watch never checked, or overdue, runs at once (spread over a short ramp)."""
     from scraper.browser import BrowserSession
-    from scraper.scheduler import run_forever
+    from scraper.daemon.console import LOG_FORMATS, CheckPrinter
+    from scraper.scheduler import WatchScheduler
     from scraper.watches import open_db
 
+    if log_format not in LOG_FORMATS:
+        raise InputError(f"--log-format {log_format!r}: give text or json")
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise InputError(f"--workers {workers}: give a whole number from 1 to {MAX_WORKERS}")
     settings = load_settings()
     engine = open_db(settings)
+    if log_format == "json":
+        logger.remove()
+        logger.add(sys.stderr, level="INFO", serialize=True, backtrace=False, diagnose=False)
+    printer = CheckPrinter(log_format)
     stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    err.print(Text("scheduler running; Ctrl-C to stop"))
     with BrowserSession(settings) as browser:
-        run_forever(engine, browser, stop)
+        sched = WatchScheduler(engine, browser, workers=workers, settings=settings, on_check=printer)
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            if stop.is_set():  # a second Ctrl-C: no more grace
+                sched.executor.cancel()
+            stop.set()
+
+        previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            _serve(sched, printer, stop, once, log_format, settings.grace)
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
+def _serve(sched: WatchScheduler, printer: CheckPrinter, stop: threading.Event, once: bool,
+           log_format: str, grace: float) -> None:
+    if once:
+        try:
+            sched.run_once(stop)
+        finally:
+            sched.shutdown()
+        return
+    if log_format == "text":
+        err.print(Text(f"scheduler running with {sched.workers} workers; Ctrl-C to stop"))
+    sched.start()
+    live = printer.live(sched.dispatcher.stats, sched.next_due)
+    try:
+        if live is not None:
+            with live:
+                stop.wait()
+        else:
+            stop.wait()
+    finally:
+        if sched.dispatcher.stats().running and log_format == "text":
+            err.print(Text(f"stopping: in-flight checks have {grace:g}s to finish"))
+        sched.shutdown()

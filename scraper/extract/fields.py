@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 
@@ -15,9 +16,22 @@ from scraper.profiles.schema import FieldSpec, is_xpath
 _SELF_ATTR = re.compile(r"^::attr\(([^)]+)\)$")
 
 
+# parsel's `has-class('x')` is a Python callback run for every element it is tried on: 1.4 s of
+# the 1.6 s that extracting a 5,000-comment page took (issue 10). The same test in XPath itself runs
+# inside libxml2.
+_HAS_CLASS = re.compile(r"""has-class\(\s*(['"])([^'"\s]+)\1\s*\)""")
+
+
+@functools.lru_cache(maxsize=1024)
+def native_xpath(expr: str) -> str:
+    """`expr` with each one-class `has-class()` as the equivalent XPath 1.0 test."""
+    return _HAS_CLASS.sub(
+        lambda m: f"contains(concat(' ', normalize-space(@class), ' '), ' {m.group(2)} ')", expr)
+
+
 def select(context: Selector, expr: str) -> SelectorList[Selector]:
     if is_xpath(expr):
-        return context.xpath(expr.removeprefix("xpath:"))
+        return context.xpath(native_xpath(expr.removeprefix("xpath:")))
     if m := _SELF_ATTR.match(expr):
         return context.xpath(f"@{m.group(1)}")
     if expr == "::text":

@@ -96,11 +96,37 @@ def _sources(dirs: Iterable[Path]) -> dict[str, Source]:
 
 
 def load_profiles(dirs: Iterable[Path]) -> dict[str, Profile]:
-    """All profiles by name; a later folder's profile of the same name replaces an earlier one."""
+    """All profiles by name; a later folder's profile of the same name replaces an earlier one.
+
+    Kept while no file changes (same names, sizes and modification times): parsing and validating
+    the YAML was the largest Python cost of a check (issue 10), and a daemon loads them per check.
+    """
+    dirs = tuple(dirs)
+    key = _stamp(dirs)
+    cached = _CACHE.get(dirs)
+    if cached is not None and cached[0] == key:
+        return dict(cached[1])
     profiles, errors = collect_profiles(dirs)
     if errors:
         raise InputError(errors[0])  # the first in folder and file order: one thing to fix at a time
-    return profiles
+    _CACHE[dirs] = (key, profiles)
+    return dict(profiles)
+
+
+_CACHE: dict[tuple[Path, ...], tuple[tuple[tuple[str, int, int], ...], dict[str, Profile]]] = {}
+
+
+def _stamp(dirs: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
+    """What identifies the folders' profile files as they are now (a missing folder: nothing)."""
+    stamp: list[tuple[str, int, int]] = []
+    for folder in dirs:
+        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            stamp.append((str(path), info.st_mtime_ns, info.st_size))
+    return tuple(stamp)
 
 
 def collect_profiles(dirs: Iterable[Path]) -> tuple[dict[str, Profile], list[str]]:

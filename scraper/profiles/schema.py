@@ -217,6 +217,13 @@ class CommentsSpec(Strict):
     text: FieldSpec | None = None
 
 
+class PolitenessSpec(Strict):
+    """How the daemon treats the profile's hosts (a watch's own settings win)."""
+
+    gap: float | None = Field(default=None, ge=0, le=86400)  # seconds between checks of a host
+    cap: int | None = Field(default=None, ge=0, le=1000)  # checks of a host at a time (0: no limit)
+
+
 class Profile(Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     description: str = ""
@@ -233,6 +240,7 @@ class Profile(Strict):
     comments: CommentsSpec | None = None
     normalise: tuple[NormaliseRule, ...] = ()
     fetch: Fetch = Fetch()  # user agent, headers, cookies, proxy, locale, time zone, viewport
+    politeness: PolitenessSpec = PolitenessSpec()
 
     @field_validator("block")
     @classmethod

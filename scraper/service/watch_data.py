@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scraper.daemon.window import next_in_window
 from scraper.fetch import Fetch
 from scraper.profiles import profile_origins
 from scraper.reports.targets import target
@@ -37,8 +38,8 @@ def watch_data(watch: Watch, settings: Settings, last: Check | None,
     """Everything a view shows about a watch (JSON-ready; secrets masked)."""
     schedule = schedule_of(watch)
     now = now or datetime.now(UTC)
-    due = None if schedule is None or watch.paused else next_run(
-        schedule, last.started_at if last else None, now)
+    due = None if schedule is None or watch.paused else next_in_window(watch, next_run(
+        schedule, last.started_at if last else None, now))
     return {
         "id": watch.id, "name": watch.name, "url": watch.url,
         "profile": watch.profile, "profile_file": watch.profile_file,
@@ -50,6 +51,8 @@ def watch_data(watch: Watch, settings: Settings, last: Check | None,
         "ignore": list(watch.ignore), "normalise": list(watch.normalise), "confirm": watch.confirm,
         "evidence_on_change": watch.evidence_on_change,
         "fetch": Fetch.model_validate(watch.fetch).for_view(), "actions": list(watch.actions),
+        "active_window": watch.active_window, "jitter": watch.jitter, "host_gap": watch.host_gap,
+        "host_cap": watch.host_cap,
         "paused": watch.paused, "created_at": iso(watch.created_at),
         "base_check_id": watch.base_check_id, "pending_count": watch.pending_count,
         "last_check": None if last is None else {

@@ -153,6 +153,11 @@ class Watch(StoreModel, table=True):
     )
     # Every check that finds changes also leaves a signed evidence bundle (see `captures`).
     evidence_on_change: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # The daemon's per-watch settings (null: the profile's, else the installation's; see daemon/).
+    active_window: str | None = None  # "mon-fri 08:00-20:00 Europe/Paris": checked only then
+    jitter: float | None = None  # seconds of random delay added to each scheduled time
+    host_gap: float | None = None  # seconds between checks of this watch's host
+    host_cap: int | None = None  # checks of this watch's host at a time
 
 
 class Snapshot(StoreModel, table=True):

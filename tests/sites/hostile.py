@@ -54,6 +54,15 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.requested:
             self.server.counts[path] = self.server.counts.get(path, 0) + 1
             self.server.requested.notify_all()
+        if path == "/flaky":  # 503 while `fail_next` lasts (a server restarting), then a page
+            with self.server.requested:
+                failing = self.server.fail_next > 0
+                self.server.fail_next -= failing
+            if failing:
+                self.send_response(503, "Service Unavailable")
+                self._body(b"<html><body>restarting</body></html>")
+                return
+            path = "/ok"
         if path == "/error":
             self.send_response(500, EVIL_REASON)
             self._body(b"<html><body>server error</body></html>")
@@ -100,6 +109,7 @@ class _Server(ThreadingHTTPServer):
     counts: dict[str, int]
     requested: threading.Condition
     gate: threading.Event
+    fail_next: int
 
 
 class HostileSite:
@@ -111,6 +121,7 @@ class HostileSite:
         self._server.counts = {}
         self._server.requested = threading.Condition()
         self._server.gate = threading.Event()
+        self._server.fail_next = 0
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)
 
@@ -118,6 +129,11 @@ class HostileSite:
     def gate(self) -> threading.Event:
         """Set it to answer the requests to /gate (pages in GATED ask for it)."""
         return self._server.gate
+
+    def fail(self, times: int) -> None:
+        """/flaky answers 503 to its next `times` requests."""
+        with self._server.requested:
+            self._server.fail_next = times
 
     @property
     def port(self) -> int:

@@ -1,0 +1,133 @@
+"""The benchmark's site on loopback: N WordPress-style article pages whose comments (20-200 each)
+are drawn by JavaScript 300 ms after `load`, from a JSON endpoint, as on WordPress.com; each page
+has three images (120 KB each: what resource blocking saves); `next_round()` adds a comment to
+every fifth page; `/big/` has 5,000 comments.
+
+    with BenchSite(pages=20) as site:
+        site.urls  # the article pages
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+
+BIG_COMMENTS = 5_000
+IMAGE = b"\x89PNG\r\n\x1a\n" + bytes(120_000)  # not a valid picture; a real download all the same
+PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<meta name="generator" content="WordPress 6.4"><title>{title}</title></head>
+<body class="single"><article class="post hentry"><h1 class="entry-title">{title}</h1>
+<div class="entry-meta"><span class="byline"><span class="author vcard"><a class="fn">Desk</a></span></span>
+<time class="entry-date" datetime="2024-05-01T10:00:00+00:00">May 1, 2024</time></div>
+<div class="entry-content"><p>{text}</p><p>Second paragraph of the article.</p>
+<img src="/img/{n}-1.png"><img src="/img/{n}-2.png"><img src="/img/{n}-3.png"></div></article>
+<div id="comments"><h2 class="comments-title"></h2><ol class="comment-list"></ol></div>
+<script>
+addEventListener("load", () => setTimeout(async () => {{
+  const data = await (await fetch("/api/{key}.json", {{cache: "no-store"}})).json();
+  const list = document.querySelector("ol.comment-list");
+  const esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  list.innerHTML = data.map((c) => `<li id="comment-${{c.id}}" class="comment"><article
+    class="comment-body"><footer class="comment-meta"><div class="comment-author vcard"><b
+    class="fn">${{esc(c.author)}}</b></div><div class="comment-metadata"><time
+    datetime="${{c.date}}">${{c.date}}</time></div></footer><div
+    class="comment-content"><p>${{esc(c.text)}}</p></div></article></li>`).join("");
+  document.querySelector(".comments-title").textContent = data.length + " Responses";
+}}, 300));
+</script></body></html>"""
+
+
+def comment(n: int, page: int) -> dict[str, str]:
+    return {"id": str(page * 100_000 + n), "author": f"Reader {n}", "date": "2024-05-01T12:00:00+00:00",
+            "text": f"Comment {n} on page {page}: a few words, as readers write them."}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        site = self.server.site
+        if path.startswith("/img/"):
+            self._send(IMAGE, "image/png")
+        elif path.startswith("/api/") and path.endswith(".json"):
+            key = path[len("/api/"):-len(".json")]
+            with site.lock:
+                data = site.comments.get(key)
+            self._send(json.dumps(data).encode(), "application/json") if data is not None else self._missing()
+        elif path.startswith("/post/") or path == "/big/":
+            key = "big" if path == "/big/" else path.strip("/").split("/")[-1]
+            n = 0 if key == "big" else int(key) if key.isdigit() else -1
+            if key not in site.comments:
+                self._missing()
+                return
+            html = PAGE.format(title=f"Post {key}", text=f"The article of post {key}.", n=n, key=key)
+            self._send(html.encode(), "text/html; charset=utf-8")
+        else:
+            self._missing()
+
+    def _missing(self) -> None:
+        self._send(b"not found", "text/plain", 404)
+
+    def _send(self, body: bytes, kind: str, status: int = 200) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    site: BenchSite
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a browser closing a connection early is no error here
+
+
+class BenchSite:
+    def __init__(self, pages: int, seed: int = 10) -> None:
+        rng = random.Random(seed)
+        self.lock = threading.Lock()
+        self.comments: dict[str, list[dict[str, str]]] = {
+            str(p): [comment(n, p) for n in range(rng.randint(20, 200))] for p in range(pages)}
+        self.comments["big"] = [comment(n, 0) for n in range(BIG_COMMENTS)]
+        self.pages = pages
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.site = self
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def urls(self) -> list[str]:
+        return [f"{self.base}/post/{p}/" for p in range(self.pages)]
+
+    @property
+    def big_url(self) -> str:
+        return f"{self.base}/big/"
+
+    def next_round(self, number: int) -> None:
+        """Every fifth page gets one more comment: some checks find a change, most do not."""
+        with self.lock:
+            for p in range(0, self.pages, 5):
+                thread = self.comments[str(p)]
+                thread.append(comment(len(thread) + 1000 * number, p))
+
+    def __enter__(self) -> BenchSite:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -1,0 +1,118 @@
+"""The three contenders of the daemon benchmark, each checking the same pages at a concurrency:
+
+- `Scraper`: full checks (render, extract, compare, store) through the daemon's own dispatcher,
+  local executor and `run_check`, with one warm browser, as `scraper run` does;
+- `per_check`: a browser launched for every check (what urlwatch and cron scripts do);
+- `floor`: bare Playwright, one warm browser, a fresh context per page, waiting for `li.comment`,
+  reading the DOM: the least any tool can do for the same page.
+Each returns the wall time of checking every page once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine
+
+from scraper.browser import BrowserSession
+from scraper.browser.discovery import QUIET_FLAGS, find_chromium
+from scraper.daemon.dispatch import Dispatcher, HostLimits
+from scraper.daemon.executor import CheckOutcome, CheckTask, LocalExecutor
+from scraper.settings import load_settings
+from scraper.watches import WatchSpec, add_watch, open_db
+
+READY = "li.comment"
+
+
+class Scraper:
+    """Watches of the pages in a fresh database; `run(c)` checks them all at concurrency c."""
+
+    def __init__(self, urls: Sequence[str], name: str, browser: BrowserSession,
+                 profile: str = "wordpress") -> None:
+        settings = load_settings()
+        self.engine: Engine = open_db(settings)
+        # The contenders with their own watches share pages: duplicates on purpose.
+        self.ids = [add_watch(self.engine, WatchSpec(url=u, name=f"{name}-{i}", profile=profile),
+                              settings, allow_duplicate=True).id or 0 for i, u in enumerate(urls)]
+        self.browser = browser
+        self.failed = 0
+
+    def run(self, concurrency: int, ids: Sequence[int] | None = None) -> float:
+        outcomes: list[CheckOutcome] = []
+        dispatcher = Dispatcher(LocalExecutor(self.engine, self.browser, concurrency), concurrency,
+                                on_done=outcomes.append)
+        start = time.perf_counter()
+        for watch_id in ids or self.ids:
+            dispatcher.due(CheckTask(watch_id, str(watch_id), "bench"), HostLimits())
+        dispatcher.wait_idle()
+        elapsed = time.perf_counter() - start
+        dispatcher.stop(grace=0)
+        dispatcher.executor.shutdown()
+        self.failed += sum(1 for o in outcomes if o.result is None or o.result.check.status != "ok")
+        return elapsed
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+async def _page(browser: Any, url: str, block: bool) -> int:
+    context = await browser.new_context()
+    try:
+        page = await context.new_page()
+        if block:
+            await page.route("**/*.png", lambda route: route.abort())
+        await page.goto(url)
+        await page.wait_for_selector(READY, state="attached")
+        return len(await page.content())
+    finally:
+        await context.close()
+
+
+async def _floor(urls: Sequence[str], concurrency: int, block: bool) -> float:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=find_chromium(None, None), args=list(QUIET_FLAGS))
+        await _page(browser, urls[0], block)  # warm, as the daemon's browser is
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(url: str) -> None:
+            async with gate:
+                await _page(browser, url, block)
+
+        start = time.perf_counter()
+        await asyncio.gather(*(one(u) for u in urls))
+        elapsed = time.perf_counter() - start
+        await browser.close()
+    return elapsed
+
+
+async def _per_check(urls: Sequence[str], concurrency: int, block: bool) -> float:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(url: str) -> None:
+            async with gate:
+                browser = await p.chromium.launch(executable_path=find_chromium(None, None),
+                                                  args=list(QUIET_FLAGS))
+                try:
+                    await _page(browser, url, block)
+                finally:
+                    await browser.close()
+
+        start = time.perf_counter()
+        await asyncio.gather(*(one(u) for u in urls))
+        return time.perf_counter() - start
+
+
+def floor(urls: Sequence[str], concurrency: int, block: bool = True) -> float:
+    return asyncio.run(_floor(urls, concurrency, block))
+
+
+def per_check(urls: Sequence[str], concurrency: int, block: bool = True) -> float:
+    return asyncio.run(_per_check(urls, concurrency, block))

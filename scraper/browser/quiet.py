@@ -1,0 +1,77 @@
+"""Readiness by a quiet window: no request in flight and no DOM mutation for a short while.
+
+Playwright's `networkidle` waits for 500 ms without a connection, on every page, even once the
+thread the profile reads is on screen; that wait was the largest part of a check (issue 10). Here
+the page is ready when the network has nothing in flight and neither it nor the DOM has moved for:
+- `QUIET_LONG` (as long as networkidle) while the profile's comment items are not in the page: a
+  thread may still be on its way (drawn after a timer, fetched after load);
+- `QUIET_SHORT` once they are: the thread is drawn, and a short quiet spell catches the batches
+  that follow and the likes and tags drawn with it.
+Requests are counted from Playwright's events (every frame's); DOM mutations by an observer the
+page gets before its first script runs. Every wait is bounded by the caller's budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.async_api import BrowserContext, Page, Request
+
+QUIET_LONG = 0.5
+QUIET_SHORT = 0.05
+POLL = 0.025
+# Installed in every document before its scripts: the time of the latest DOM change.
+OBSERVER = """(() => {
+  if (window.__scraperQuiet) return;
+  const state = window.__scraperQuiet = {last: performance.now()};
+  new MutationObserver(() => { state.last = performance.now(); })
+    .observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
+})();"""
+# [ms since the latest DOM change, whether the profile's items are in the page]
+_PROBE = """item => {
+  const state = window.__scraperQuiet;
+  const since = state ? performance.now() - state.last : 1e9;
+  let found = false;
+  try { found = !!item && document.querySelector(item) !== null; } catch (e) { found = false; }
+  return [since, found];
+}"""
+
+
+class QuietWatch:
+    """Counts a context's requests in flight and when the network last moved."""
+
+    def __init__(self) -> None:
+        self.inflight = 0
+        self.last = 0.0
+
+    async def attach(self, context: BrowserContext) -> None:
+        self.last = asyncio.get_running_loop().time()
+        await context.add_init_script(OBSERVER)
+        context.on("request", self._started)
+        context.on("requestfinished", self._ended)
+        context.on("requestfailed", self._ended)
+
+    def _started(self, request: Request) -> None:
+        self.inflight += 1
+        self.last = asyncio.get_running_loop().time()
+
+    def _ended(self, request: Request) -> None:
+        self.inflight = max(0, self.inflight - 1)
+        self.last = asyncio.get_running_loop().time()
+
+    async def wait(self, page: Page, item: str | None, budget: float) -> None:
+        """Return once the page is quiet (see the module); TimeoutError after `budget` seconds."""
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(budget):
+            while True:
+                if self.inflight == 0:
+                    since_dom, found = await page.evaluate(_PROBE, item)
+                    window = QUIET_SHORT if found else QUIET_LONG
+                    since = min(loop.time() - self.last, since_dom / 1000)
+                    if self.inflight == 0 and since >= window:
+                        return
+                    await asyncio.sleep(max(POLL, window - since) if since < window else POLL)
+                else:
+                    await asyncio.sleep(POLL)

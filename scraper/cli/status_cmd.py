@@ -1,0 +1,42 @@
+"""`scraper status`: what the daemon is doing with each watch, from the store."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from scraper.cli.app import app, examples
+from scraper.cli.common import json_option
+from scraper.cli.output import out, print_json
+from scraper.settings import load_settings
+from scraper.terminal import safe
+
+
+@app.command("status", epilog=examples(
+    "scraper status",
+    "scraper status --json",
+))
+def status(as_json: bool = json_option("every watch's status")) -> None:
+    """Each watch: its last check, next run, last change and failure streak."""
+    from scraper.daemon.status import watch_status
+    from scraper.watches import open_db
+
+    rows = watch_status(open_db(load_settings(), missing="scraper status"))
+    if as_json:
+        print_json({"watches": rows})
+        return
+    table = Table("watch", "last check (UTC)", "status", "next run (UTC)", "last change", "failing")
+    for r in rows:
+        last = r["last_check"]
+        style = {"ok": "green", "failed": "red", "mismatch": "yellow"}.get(last["status"] if last else "", "")
+        change = r["last_change"]
+        failing = r["failing"]
+        table.add_row(
+            Text(f"{r['id']} {safe(r['name'])}"),
+            last["started_at"] if last else "-",
+            Text(last["status"] if last else "never", style=style),
+            "paused" if r["paused"] else (r["next_run"] or "manual"),
+            Text(f"{change['at']} {change['summary']}") if change else "-",
+            Text(f"{failing['checks']} since {failing['since']}", style="red") if failing else "-",
+        )
+    out.print(table)

@@ -1,0 +1,1 @@
+"""The daemon behind `scraper run`: dispatching checks within limits, executors, windows, display."""

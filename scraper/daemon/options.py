@@ -1,0 +1,37 @@
+"""Checks of the daemon's per-watch options (declared in `scraper.watchopts`, checked by
+`scraper.watchcheck`): `--window`, `--jitter`, `--host-gap`, `--host-cap`. Each raises ValueError
+saying what is wrong; the caller names the option.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from scraper.daemon.window import parse_window
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, None: 1}
+MAX_JITTER = 86400.0
+MAX_GAP = 86400.0
+MAX_CAP = 1000
+
+
+def check_window(text: str) -> str:
+    """The window as stored: its parts separated by single spaces."""
+    return parse_window(text).spec
+
+
+def check_seconds(value: str | float, high: float) -> float:
+    """`30`, `30s`, `5m` or `1h` (or a number of seconds, from a watch file) as seconds."""
+    m = _DURATION.match(str(value))
+    number = float(m.group(1)) * _SECONDS[m.group(2)] if m else math.nan
+    if not (math.isfinite(number) and 0 <= number <= high):
+        raise ValueError(f"give seconds (30, 30s, 5m, 1h) from 0 to {high:g}")
+    return number
+
+
+def check_host_cap(value: int) -> int:
+    if not 0 <= value <= MAX_CAP:
+        raise ValueError(f"give a whole number of checks from 0 (no limit) to {MAX_CAP}")
+    return value

@@ -1,0 +1,188 @@
+"""The daemon with real checks: caps and host gaps from the check rows' own times, the ramp after a
+restart, retries inside the budget, the failure streak through the daemon, browser recycling."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from scraper import store
+from scraper.browser import BrowserSession
+from scraper.daemon.dispatch import Dispatcher, HostLimits
+from scraper.daemon.executor import CheckOutcome, CheckTask, LocalExecutor
+from scraper.scheduler import RAMP_STEP, WatchScheduler
+from scraper.settings import load_settings
+from scraper.store import Check
+from scraper.watches import WatchSpec, add_watch
+from tests.sites.hostile import HostileSite
+from tests.test_scheduler import Runs
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[HostileSite]:
+    with HostileSite() as hostile:
+        yield hostile
+
+
+def rows(engine: Engine) -> list[Check]:
+    with Session(engine) as session:
+        return sorted(session.exec(select(Check)).all(), key=lambda c: c.started_at)
+
+
+def span(check: Check) -> tuple[float, float]:
+    start = check.started_at.timestamp()
+    return start, start + check.duration_ms / 1000
+
+
+def most_at_once(checks: list[Check]) -> int:
+    events = sorted([(s, 1) for s, _ in map(span, checks)] + [(e, -1) for _, e in map(span, checks)],
+                    key=lambda ev: (ev[0], ev[1]))  # an end before a start at the same instant
+    level = peak = 0
+    for _, step in events:
+        level += step
+        peak = max(peak, level)
+    return peak
+
+
+def test_workers_and_per_host_limits_hold(
+    local_engine: Engine, chromium: BrowserSession, site: HostileSite, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SCRAPER_HOST_CAP", "1")
+    monkeypatch.setenv("SCRAPER_HOST_GAP", "0.4")
+    settings = load_settings()
+    hosts = {"127.0.0.1": [], "localhost": []}  # two host names, one server: two hosts to the daemon
+    for host, ids in hosts.items():
+        for n in range(3):
+            watch = add_watch(local_engine, WatchSpec(url=site.url(f"/ok?n={n}", host), name=f"{host}-{n}",
+                                                      every="1h"), settings)
+            ids.append(watch.id)
+    runs = Runs()
+    sched = WatchScheduler(local_engine, chromium, workers=3, settings=settings, on_check=runs)
+    try:
+        assert sched.run_once() == 6
+    finally:
+        sched.shutdown()
+    assert runs.errors == []
+    checks = rows(local_engine)
+    assert len(checks) == 6 and all(c.status == "ok" for c in checks)
+    assert most_at_once(checks) <= 2  # the per-host cap of 1, on two hosts, under 3 workers
+    for ids in hosts.values():
+        mine = [c for c in checks if c.watch_id in ids]
+        assert most_at_once(mine) == 1
+        for before, after in pairwise(mine):
+            assert span(after)[0] - span(before)[1] >= 0.4, "the host's gap after its previous check"
+
+
+def test_overdue_watches_run_once_each_spread_over_the_ramp(
+    local_engine: Engine, chromium: BrowserSession, site: HostileSite,
+) -> None:
+    settings = load_settings()
+    ids = []
+    long_ago = datetime.now(UTC) - timedelta(hours=3)
+    for n in range(4):
+        watch = add_watch(local_engine, WatchSpec(url=site.url(f"/ok?ramp={n}"), name=f"r{n}", every="1h"),
+                          settings)
+        with Session(local_engine) as session:  # its last check was before the daemon went down
+            store.add_check(session, session.get_one(store.Watch, watch.id), started_at=long_ago,
+                            duration_ms=10, status="failed", error="down", error_kind="network")
+            session.commit()
+        ids.append(watch.id)
+    runs = Runs()
+    sched = WatchScheduler(local_engine, chromium, workers=4, settings=settings, on_check=runs,
+                           reload_every=3600)
+    sched.start()
+    try:
+        for watch_id in ids:
+            assert runs.wait(f"watch-{watch_id}", 1, timeout=60)
+        starts = sorted(o.started for o in runs.outcomes)  # when the dispatcher started each
+    finally:
+        sched.shutdown()
+    assert sorted(runs.counts.values()) == [1, 1, 1, 1]  # once each, not once per missed hour
+    fresh = [c for c in rows(local_engine) if c.started_at > long_ago]
+    assert len(fresh) == 4
+    # Spread: a quarter of a second apart (the ramp's step), not all in the same second.
+    assert starts[-1] - starts[0] >= 3 * RAMP_STEP - 0.05
+    first = sorted(span(c)[0] for c in fresh)
+    assert first[-1] - first[0] >= 3 * RAMP_STEP - 0.05
+
+
+def dispatch(engine: Engine, browser: BrowserSession, watch_ids: list[int], workers: int = 2
+             ) -> list[CheckOutcome]:
+    """Each watch's check through the daemon's own dispatcher and executor, all due at once."""
+    done: list[CheckOutcome] = []
+    lock = threading.Lock()
+
+    def collect(outcome: CheckOutcome) -> None:
+        with lock:
+            done.append(outcome)
+
+    dispatcher = Dispatcher(LocalExecutor(engine, browser, workers), workers, on_done=collect)
+    for watch_id in watch_ids:
+        dispatcher.due(CheckTask(watch_id, str(watch_id), "h"), HostLimits())
+    assert dispatcher.wait_idle(timeout=120)
+    dispatcher.stop(grace=0)
+    return done
+
+
+def test_a_transient_failure_is_retried_inside_the_check(
+    local_engine: Engine, chromium: BrowserSession, site: HostileSite,
+) -> None:
+    watch = add_watch(local_engine, WatchSpec(url=site.url("/flaky"), name="flaky"), load_settings())
+    assert watch.id is not None
+    site.fail(1)  # one 503, as from a server restarting
+    before = site.requests("/flaky")
+    (outcome,) = dispatch(local_engine, chromium, [watch.id])
+    assert outcome.result is not None and outcome.result.check.status == "ok"
+    assert site.requests("/flaky") - before == 2  # the 503, then the page, in one check
+    assert len(rows(local_engine)) == 1
+
+
+def test_the_failure_streak_through_the_daemon_is_reported_once_and_resets(
+    local_engine: Engine, chromium: BrowserSession, site: HostileSite, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SCRAPER_FAILING_AFTER", "2")
+    monkeypatch.setenv("SCRAPER_TRIES", "1")  # one request per check
+    saved, chromium.settings = chromium.settings, load_settings()
+    try:
+        watch = add_watch(local_engine, WatchSpec(url=site.url("/flaky"), name="streak",
+                                                  email="desk@example.org"), load_settings())
+        assert watch.id is not None
+        kinds = []
+        for fails in (True, True, True, False, True, True):
+            site.fail(1 if fails else 0)
+            (outcome,) = dispatch(local_engine, chromium, [watch.id])
+            assert outcome.result is not None
+            kinds.append([c.kind for c in outcome.result.changes if c.notify])
+    finally:
+        chromium.settings = saved
+    # Said at the 2nd failure in a row, not at the 3rd; the success ends the run; a new run is said.
+    assert [k == ["failing"] for k in kinds] == [False, True, False, False, False, True]
+    with Session(local_engine) as session:
+        queued = session.exec(select(store.Outbox)).all()
+    assert len(queued) == 2  # each `failing` went to the outbox once
+
+
+def test_recycling_the_browser_loses_no_check(
+    local_engine: Engine, site: HostileSite, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SCRAPER_BROWSER_RECYCLE_PAGES", "2")
+    settings = load_settings()
+    ids = []
+    for n in range(7):
+        watch = add_watch(local_engine, WatchSpec(url=site.url(f"/ok?rc={n}"), name=f"rc{n}"), settings)
+        ids.append(watch.id)
+    with BrowserSession(settings) as browser:
+        outcomes = dispatch(local_engine, browser, ids, workers=3)
+        launches = browser.launches
+    assert launches >= 3  # a new browser every two pages
+    assert sorted(o.task.watch_id for o in outcomes) == sorted(ids)
+    assert all(o.result is not None and o.result.check.status == "ok" for o in outcomes)
+    assert len(rows(local_engine)) == 7

@@ -1,0 +1,174 @@
+"""The dispatcher's decisions (fairness, not_before, stopping) and active windows, with an executor
+whose checks end when the test says: the order of events is the test's, never a sleep's."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from scraper.cli import main
+from scraper.daemon.dispatch import Dispatcher, HostLimits
+from scraper.daemon.executor import CheckOutcome, CheckTask, Done
+from scraper.daemon.window import parse_window
+
+
+class HeldExecutor:
+    """Runs nothing: a check stays "running" until `finish(watch_id, seconds)`."""
+
+    def __init__(self) -> None:
+        self.running: dict[int, tuple[CheckTask, Done]] = {}
+        self.started: list[int] = []
+        self.cancelled = False
+        self._cond = threading.Condition()
+
+    def submit(self, task: CheckTask, done: Done) -> None:
+        with self._cond:
+            self.running[task.watch_id] = (task, done)
+            self.started.append(task.watch_id)
+            self._cond.notify_all()
+
+    def finish(self, watch_id: int, took: float = 0.1) -> None:
+        with self._cond:
+            task, done = self.running.pop(watch_id)
+        done(CheckOutcome(task, 0.0, took))
+
+    def wait_started(self, count: int) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: len(self.started) >= count, timeout=10)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        for watch_id in list(self.running):
+            task, done = self.running.pop(watch_id)
+            outcome = CheckOutcome(task, 0.0, 0.0, skipped="cancelled")
+            done(outcome)
+
+    def shutdown(self) -> None:
+        pass
+
+
+def task(watch_id: int, host: str = "h") -> CheckTask:
+    return CheckTask(watch_id, f"w{watch_id}", host)
+
+
+def test_slow_watches_hold_at_most_half_the_workers() -> None:
+    executor = HeldExecutor()
+    dispatcher = Dispatcher(executor, workers=2, slow_after=5.0)
+    try:
+        for hanging in (1, 2):  # two pages that hang until the deadline
+            dispatcher.due(task(hanging, f"hang{hanging}"), HostLimits())
+        assert executor.wait_started(2)
+        executor.finish(1, took=30.0)
+        executor.finish(2, took=30.0)
+        assert dispatcher.wait_idle(timeout=10)
+        # Both come due again, before the fast one: only one of them may take a worker.
+        dispatcher.due(task(1, "hang1"), HostLimits())
+        dispatcher.due(task(2, "hang2"), HostLimits())
+        dispatcher.due(task(3, "fast"), HostLimits())
+        assert executor.wait_started(4)
+        assert executor.started[2] == 1
+        assert set(executor.running) == {1, 3}, "the fast watch got the other worker"
+        executor.finish(3)
+        executor.finish(1, took=30.0)
+        assert executor.wait_started(5) and executor.started[4] == 2
+        executor.finish(2, took=30.0)
+    finally:
+        dispatcher.stop(grace=5)
+
+
+def test_a_watch_is_queued_once_and_not_before_its_time() -> None:
+    executor = HeldExecutor()
+    clock_now = [100.0]
+    dispatcher = Dispatcher(executor, workers=4, clock=lambda: clock_now[0])
+    try:
+        assert dispatcher.due(task(1), HostLimits(), not_before=0)
+        assert executor.wait_started(1)
+        assert not dispatcher.due(task(1), HostLimits()), "running: not queued again"
+        assert dispatcher.due(task(2), HostLimits(), not_before=10_000.0)
+        assert not dispatcher.due(task(2), HostLimits()), "queued: not twice"
+        executor.finish(1)
+        assert dispatcher.stats().queued == 1 and executor.started == [1]
+    finally:
+        dispatcher.stop(grace=5)
+
+
+def test_stop_cancels_what_outlives_the_grace() -> None:
+    executor = HeldExecutor()
+    dispatcher = Dispatcher(executor, workers=2)
+    dispatcher.due(task(1), HostLimits())
+    assert executor.wait_started(1)
+    assert dispatcher.stop(grace=0.2) is False  # it did not finish by itself
+    assert executor.cancelled and dispatcher.idle()
+    assert not dispatcher.due(task(2), HostLimits()), "a stopped dispatcher takes nothing"
+
+
+def test_active_windows() -> None:
+    window = parse_window("mon-fri 08:00-20:00 Europe/Paris")
+    monday_7_utc = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # 08:00 in Paris
+    assert window.contains(monday_7_utc)
+    assert not window.contains(datetime(2026, 11, 30, 19, 0, tzinfo=UTC))  # 20:00 in Paris
+    saturday = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    assert window.next_open(saturday) == datetime(2026, 12, 7, 7, 0, tzinfo=UTC)  # Monday 08:00
+    night = parse_window("daily 22:00-06:00")
+    assert night.contains(datetime(2026, 12, 1, 23, 0, tzinfo=UTC))
+    assert night.contains(datetime(2026, 12, 2, 5, 59, tzinfo=UTC))
+    assert not night.contains(datetime(2026, 12, 2, 6, 0, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--window", "weekdays 8-20", "days are mon..sun"),
+    ("--window", "mon-fri 08:00-25:00", "times are HH:MM"),
+    ("--window", "mon 08:00-20:00 Mars/Olympus", "unknown time zone"),
+    ("--jitter", "-5s", "give seconds"),
+    ("--host-gap", "2 days", "give seconds"),
+    ("--host-cap", "-1", "from 0 (no limit)"),
+])
+def test_bad_daemon_options_are_refused_and_nothing_is_written(
+    option: str, value: str, message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+) -> None:
+    assert main(["watch", "add", "http://127.0.0.1:9/p", option, value]) == 2
+    error = capsys.readouterr().err
+    assert option in error and message in error
+    assert not (tmp_path / "home" / "scraper.db").exists()
+
+
+def test_daemon_options_are_stored_and_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["watch", "add", "http://127.0.0.1:9/p", "--name", "w", "--window",
+                 "sat,sun  10:00-12:00", "--jitter", "1m", "--host-gap", "2.5", "--host-cap", "1",
+                 "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["active_window"], shown["jitter"], shown["host_gap"], shown["host_cap"]) == (
+        "sat,sun 10:00-12:00", 60.0, 2.5, 1)
+
+
+def test_the_check_lines_and_the_live_panel_escape_page_text() -> None:
+    import io
+    from datetime import timedelta
+
+    from rich.console import Console
+
+    from scraper.checking import CheckResult
+    from scraper.daemon.console import CheckPrinter
+    from scraper.daemon.dispatch import DispatchStats
+    from scraper.store import Check, Watch
+
+    evil = "blog\x1b[2J\u202e"
+    watch = Watch(id=7, name=evil, url="http://x/")
+    failed = Check(id=3, watch_id=7, started_at=datetime.now(UTC), duration_ms=1200, status="failed",
+                   error="HTTP 500 Oops\x1b]52;c;cHduZWQ=\x07", error_kind="http", url="http://x/")
+    stream = io.StringIO()
+    printer = CheckPrinter("text", stream=stream, live=True)
+    printer(CheckOutcome(CheckTask(7, evil, "x"), 0.0, 1.25, result=CheckResult(watch, failed, [])))
+    shown = stream.getvalue()
+    assert "\x1b[2J" not in shown and "\u202e" not in shown and "\x07" not in shown
+    assert "blog\\x1b[2J\\u202e" in shown and "failed" in shown and "1.2s" in shown
+    stats = DispatchStats({7: (CheckTask(7, evil, "x"), 0.0)}, queued=2)
+    console = Console(file=io.StringIO(), width=120)
+    console.print(printer._panel(stats, [(evil, datetime.now(UTC) + timedelta(seconds=30))]))
+    panel = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "1 checks, 2 queued" in panel and "running" in panel and "failing" in panel
+    assert "\x1b[2J" not in panel and "blog\\x1b[2J" in panel
