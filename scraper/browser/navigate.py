@@ -118,6 +118,8 @@ async def _loaded(page: Page, seconds: float) -> bool:
     try:
         await page.wait_for_load_state("load", timeout=_ms(seconds))
     except PlaywrightError:
+        if page.is_closed() or not page.context.browser or not page.context.browser.is_connected():
+            raise  # the browser went away (killed, crashed): that is the failure, not a slow page
         return False
     return True
 

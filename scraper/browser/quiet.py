@@ -67,7 +67,7 @@ class QuietWatch:
         async with asyncio.timeout(budget):
             while True:
                 if self.inflight == 0:
-                    since_dom, found = await page.evaluate(_PROBE, item)
+                    since_dom, found = await _probe(page, item)
                     window = QUIET_SHORT if found else QUIET_LONG
                     since = min(loop.time() - self.last, since_dom / 1000)
                     if self.inflight == 0 and since >= window:
@@ -75,3 +75,17 @@ class QuietWatch:
                     await asyncio.sleep(max(POLL, window - since) if since < window else POLL)
                 else:
                     await asyncio.sleep(POLL)
+
+
+async def _probe(page: Page, item: str | None) -> tuple[float, bool]:
+    """[ms since the DOM last changed, whether an item is there]; a document being replaced (a
+    meta refresh, a redirect by script) has just changed."""
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        since_dom, found = await page.evaluate(_PROBE, item)
+    except PlaywrightError:
+        if page.is_closed():
+            raise
+        return 0.0, False
+    return float(since_dom), bool(found)
