@@ -64,12 +64,15 @@ class QuietWatch:
     async def wait(self, page: Page, item: str | None, budget: float) -> None:
         """Return once the page is quiet (see the module); TimeoutError after `budget` seconds."""
         loop = asyncio.get_running_loop()
+        # The network is watched for a whole window from now at least: what a page starts just
+        # after `load` (a meta refresh's navigation, a fetch on a zero-delay timer) is seen.
+        begun = loop.time()
         async with asyncio.timeout(budget):
             while True:
                 if self.inflight == 0:
                     since_dom, found = await _probe(page, item)
                     window = QUIET_SHORT if found else QUIET_LONG
-                    since = min(loop.time() - self.last, since_dom / 1000)
+                    since = min(loop.time() - max(self.last, begun), since_dom / 1000)
                     if self.inflight == 0 and since >= window:
                         return
                     await asyncio.sleep(max(POLL, window - since) if since < window else POLL)
