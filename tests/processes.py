@@ -64,9 +64,10 @@ def chromium_browsers(root: int) -> list[int]:
     found = []
     for pid, state in descendants(root).items():
         try:
-            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        if state != "Z" and b"chrom" in argv[0] and not any(a.startswith(b"--type=") for a in argv):
+        # Chromium's helpers rewrite their command line as one string: look for --type= anywhere.
+        if state != "Z" and b"chrom" in raw.split(b"\0")[0] and b"--type=" not in raw:
             found.append(pid)
     return found

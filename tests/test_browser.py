@@ -32,7 +32,7 @@ from scraper.capture import capture
 from scraper.demo.site import DemoSite
 from scraper.record import Record
 from scraper.settings import load_settings
-from tests.processes import stop
+from tests.processes import chromium_browsers, stop
 from tests.sites import STATIC, seed_record, use_test_profiles
 
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
@@ -190,37 +190,9 @@ def test_blocked_images_never_reach_the_server(site: StaticSite, chromium: Brows
 
 # -- the browser process --
 
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])  # the name may hold spaces and parens
-        tree.setdefault(ppid, []).append(int(entry.name))
-    return tree
-
-
-def _cmdline(pid: int) -> list[str]:
-    try:
-        return (Path("/proc") / str(pid) / "cmdline").read_bytes().decode(errors="replace").split("\0")
-    except OSError:
-        return []
-
-
 def _our_browsers() -> set[int]:
     """Chromium main processes started (through Playwright's driver) by this test process."""
-    tree, found, todo = _children(), set(), [os.getpid()]
-    while todo:
-        for child in tree.get(todo.pop(), []):
-            todo.append(child)
-            args = _cmdline(child)
-            if "--remote-debugging-pipe" in args and not any(a.startswith("--type=") for a in args):
-                found.add(child)
-    return found
+    return set(chromium_browsers(os.getpid()))
 
 
 def _kill_and_wait(pid: int) -> None:

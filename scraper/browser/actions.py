@@ -164,8 +164,8 @@ async def follow_to_bottom(page: Page, actions: Sequence[Action]) -> _Loads | No
 
 
 # What one action did: (clicks or scrolls made, what happened in words, a warning if it may have
-# left the page incomplete).
-Done = tuple[int, str, str | None]
+# left the page incomplete, whether it did what it was for).
+Done = tuple[int, str, str | None, bool]
 _STABLE = "the page stopped growing"
 
 
@@ -190,15 +190,15 @@ async def scroll_until_stable(page: Page, action: ScrollAction, end: float,
         if quiet < window and not loads.inflight:
             await loads.started_since(started, min(window - quiet, _left(end)))
         if loads.started == started and not loads.inflight:
-            return 0, f"followed to the bottom as it loaded; {_STABLE}", None
+            return 0, f"followed to the bottom as it loaded; {_STABLE}", None, True
     if not await page.evaluate(f"{_HEIGHT} > window.innerHeight + 1"):
-        return 0, "the page fits the window: nothing to scroll", None
+        return 0, "the page fits the window: nothing to scroll", None, True
     address = page.url
     for n in range(action.max):
         if _left(end) <= 0:
-            return n, f"scrolled {_times(n)}; the deadline stopped it", _DEADLINE
+            return n, f"scrolled {_times(n)}; the deadline stopped it", _DEADLINE, False
         if page.url != address:  # a stream of next articles, not this page's thread: stop there
-            return n, f"scrolled {_times(n)}; the page went to {page.url}", None
+            return n, f"scrolled {_times(n)}; the page went to {page.url}", None, True
         if loads.inflight:
             await loads.settle(end)
         started = loads.started
@@ -206,10 +206,10 @@ async def scroll_until_stable(page: Page, action: ScrollAction, end: float,
         window = max(ACTIVITY_S, 3 * await _frames_took(page))
         asked = await loads.started_since(started, min(window, ACTIVITY_MAX_S, _left(end)))
         if not asked and not await page.evaluate(f"h => {_HEIGHT} > h", height):
-            return n + 1, f"scrolled {_times(n + 1)}; {_STABLE}", None  # it asked for no more
+            return n + 1, f"scrolled {_times(n + 1)}; {_STABLE}", None, True  # it asked for no more
         await loads.settle(end)
     return (action.max, f"scrolled {_times(action.max)}; stopped at max: {action.max}",
-            f"the page was still growing after {action.max} scrolls")
+            f"the page was still growing after {action.max} scrolls", False)
 
 
 async def _frames_took(page: Page) -> float:
@@ -229,7 +229,7 @@ async def click_until_gone(page: Page, action: ClickAction, end: float) -> Done:
     clicks, outcome = 0, "gone"
     while clicks < action.max and await control.count():
         if _left(end) <= 0:
-            return clicks, f"clicked {_times(clicks)}; the deadline stopped it", _DEADLINE
+            return clicks, f"clicked {_times(clicks)}; the deadline stopped it", _DEADLINE, False
         seconds = min(CLICK_EFFECT_S, _left(end))
         try:
             effect = await effects.act(page, target, partial(control.click, timeout=ms(seconds)),
@@ -239,17 +239,17 @@ async def click_until_gone(page: Page, action: ClickAction, end: float) -> Done:
             break
         clicks += 1
         if effect == "navigated":  # a form's submit button: the page it opened is the page now
-            return clicks, f"clicked {_times(clicks)}; it opened {page.url}", None
+            return clicks, f"clicked {_times(clicks)}; it opened {page.url}", None, True
         if effect == "nothing":  # clicking did nothing: stop rather than spin
             outcome = "the last click changed nothing"
             break
     if not clicks:
-        return 0, "not on the page: nothing to click", None
+        return 0, "not on the page: nothing to click", None, True
     if await control.count():
         what = action.text or action.click
         return (clicks, f"clicked {_times(clicks)}; {outcome}",
-                f"a 'load more' control is still on the page after {clicks} clicks ({what[:60]})")
-    return clicks, f"clicked {_times(clicks)}; gone", None
+                f"a 'load more' control is still on the page after {clicks} clicks ({what[:60]})", False)
+    return clicks, f"clicked {_times(clicks)}; gone", None, True
 
 
 async def _wait_for(page: Page, action: WaitAction, end: float) -> Done:
@@ -261,8 +261,8 @@ async def _wait_for(page: Page, action: WaitAction, end: float) -> Done:
     except playwright_timeout():
         if action.required:
             raise JobFailed(f"never appeared within {remaining:.1f}s", "timeout") from None
-        return 0, f"never appeared within {remaining:.1f}s (required: false)", None
-    return 0, f"appeared after {loop.time() - started:.1f}s", None
+        return 0, f"never appeared within {remaining:.1f}s (required: false)", None, False
+    return 0, f"appeared after {loop.time() - started:.1f}s", None, True
 
 
 def describe(action: Action) -> tuple[str, str]:
@@ -284,7 +284,7 @@ async def _act(page: Page, action: Action, end: float, loads: _Loads | None) -> 
     if isinstance(action, WaitAction):
         return await _wait_for(page, action, end)
     target = await frame_of(page, action.frame)
-    return 0, await forms.run(page, action, target, _left(end)), None
+    return 0, await forms.run(page, action, target, _left(end)), None, True
 
 
 async def run_actions(page: Page, actions: Sequence[Action], end: float,
@@ -302,12 +302,11 @@ async def run_actions(page: Page, actions: Sequence[Action], end: float,
             kind, target = describe(action)
             started = loop.time()
             try:
-                count, outcome, warning = await _act(page, action, end, loads)
+                count, outcome, warning, ok = await _act(page, action, end, loads)
             except JobFailed as exc:
                 trace.steps.append(Step(index, source, kind, target, False, str(exc), 0,
                                         loop.time() - started))
                 raise JobFailed(f"{source} step {index} ({kind} {target}): {exc}", exc.kind) from None
-            ok = warning is None and not outcome.startswith("never appeared")
             trace.steps.append(Step(index, source, kind, target, ok, outcome, count,
                                     loop.time() - started))
             if warning:

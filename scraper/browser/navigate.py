@@ -41,6 +41,16 @@ _READ_DOM = """max => {
     + (!d.publicId && d.systemId ? ' SYSTEM' : '') + (d.systemId ? ' "' + d.systemId + '"' : '') + '>';
   return [html.length, doctype + html];
 }"""
+# A meta refresh to another address within this many seconds is followed before the page is read.
+REFRESH_S = 3.0
+_REFRESH = """limit => {
+  try {
+    const meta = document.querySelector('meta[http-equiv="refresh" i]');
+    const found = meta && /^\\s*(\\d+(?:\\.\\d+)?)\\s*[;,]\\s*(?:url\\s*=\\s*)?(\\S+)/i.exec(meta.content);
+    return !!found && parseFloat(found[1]) <= limit && new URL(found[2].replace(/^['"]|['"]$/g, ''),
+      location.href).href !== location.href;
+  } catch (e) { return false; }
+}"""
 # How long to wait for `load` when no profile says (its ready timeout would).
 LOAD_SECONDS = 10.0
 
@@ -110,6 +120,29 @@ async def goto(page: Page, url: str, load_timeout: float, seen: Observations, ma
     if not seen.loaded:
         seen.warn(f"the page's load event never fired within {load_timeout:.1f}s; "
                   "captured from its DOM as it stood")
+    else:
+        address = page.url
+        if await _refreshes_soon(page):
+            await _followed(page, address, load_timeout)
+
+
+async def _refreshes_soon(page: Page) -> bool:
+    """Whether the page is a redirect by meta refresh (to another address, within REFRESH_S): the
+    page it leads to is the page, whenever the browser gets round to following it."""
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        return bool(await page.evaluate(_REFRESH, REFRESH_S))
+    except PlaywrightError:  # the document is being replaced already: it is followed below
+        return True
+
+
+async def _followed(page: Page, address: str, seconds: float) -> None:
+    from playwright.async_api import Error as PlaywrightError
+
+    with contextlib.suppress(PlaywrightError):  # not followed in time: read as it stands
+        await page.wait_for_url(lambda url: url != address, timeout=_ms(seconds))
+        await page.wait_for_load_state("load", timeout=_ms(seconds))
 
 
 async def _loaded(page: Page, seconds: float) -> bool:
