@@ -75,7 +75,10 @@ class QuietWatch:
                     since = min(loop.time() - max(self.last, begun), since_dom / 1000)
                     if self.inflight == 0 and since >= window:
                         return
-                    await asyncio.sleep(max(POLL, window - since) if since < window else POLL)
+                    # Until the items are there, look again soon: their arrival shortens the
+                    # window, and waiting out the long one would cost every page ~0.2 s.
+                    pause = window - since if found and since < window else POLL
+                    await asyncio.sleep(max(POLL, pause))
                 else:
                     await asyncio.sleep(POLL)
 
