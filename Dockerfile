@@ -6,7 +6,7 @@ FROM debian:bookworm-slim
 
 # tini is PID 1: it reaps the processes Chromium leaves behind and passes SIGTERM on.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 python3-venv chromium fonts-liberation \
+ && apt-get install -y --no-install-recommends python3 python3-venv chromium chromium-headless-shell fonts-liberation \
       ca-certificates tini \
  && rm -rf /var/lib/apt/lists/*
 
@@ -18,7 +18,7 @@ RUN python3 -m venv /opt/scraper \
 RUN useradd --system --home-dir /var/lib/scraper --create-home --shell /usr/sbin/nologin scraper
 ENV PATH=/opt/scraper/bin:$PATH \
     SCRAPER_HOME=/var/lib/scraper \
-    SCRAPER_BROWSER=/usr/bin/chromium
+    SCRAPER_BROWSER=/usr/lib/chromium/chromium-headless-shell
 USER scraper
 WORKDIR /var/lib/scraper
 VOLUME /var/lib/scraper

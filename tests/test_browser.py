@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from scraper.browser import BrowserSession
+from scraper.browser import discovery
 from scraper.browser.discovery import BrowserNotFound, find_chromium
 from scraper.capture import capture
 from scraper.demo.site import DemoSite
@@ -274,6 +275,12 @@ def test_capture_through_a_running_browser(
 
 # -- finding a Chromium (no browser started) --
 
+@pytest.fixture
+def no_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This machine's own headless shell would win over the fake browsers of these tests."""
+    monkeypatch.setattr(discovery, "HEADLESS_SHELLS", ())
+
+
 def _executable(folder: Path, name: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
@@ -289,7 +296,8 @@ def test_an_override_that_does_not_exist_is_a_clear_error(tmp_path: Path) -> Non
     assert str(failed.value) == f"SCRAPER_BROWSER={missing} is not a file"
 
 
-def test_an_existing_override_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_existing_override_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        no_shell: None) -> None:
     mine = _executable(tmp_path / "mine", "my-chrome")
     bundled = _executable(tmp_path / "bundled", "chrome")
     monkeypatch.setenv("PATH", str(_executable(tmp_path / "bin", "chromium").parent))
@@ -297,15 +305,28 @@ def test_an_existing_override_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert find_chromium(None, str(bundled)) == str(bundled)  # then Playwright's own
 
 
-def test_the_system_chromium_is_found_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_system_chromium_is_found_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        no_shell: None) -> None:
     system = _executable(tmp_path / "bin", "chromium")
     monkeypatch.setenv("PATH", os.pathsep.join([str(tmp_path / "empty"), str(system.parent)]))
     assert find_chromium(None, None) == str(system)
     assert find_chromium(None, str(tmp_path / "no-bundled-chrome")) == str(system)
 
 
-def test_no_chromium_anywhere_says_how_to_get_one(
+def test_a_headless_shell_is_preferred_to_a_full_chromium(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shell = _executable(tmp_path / "lib", "chromium-headless-shell")
+    monkeypatch.setattr(discovery, "HEADLESS_SHELLS", (str(tmp_path / "none" / "shell"), str(shell)))
+    monkeypatch.setenv("PATH", str(_executable(tmp_path / "bin", "chromium").parent))
+    bundled = _executable(tmp_path / "bundled", "chrome")
+    assert find_chromium(None, str(bundled)) == str(shell)
+    mine = _executable(tmp_path / "mine", "my-chrome")
+    assert find_chromium(str(mine), str(bundled)) == str(mine)  # SCRAPER_BROWSER still wins
+
+
+def test_no_chromium_anywhere_says_how_to_get_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_shell: None
 ) -> None:
     (tmp_path / "empty").mkdir()
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
