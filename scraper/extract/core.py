@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from lxml import etree
 from parsel import Selector
 
-from scraper.extract import fields
+from scraper.extract import cssmatch, fields
 from scraper.extract.article import extract_article
 from scraper.extract.comments import Thread, find_thread, thread_warnings
 from scraper.extract.page import PageContent
@@ -40,7 +40,7 @@ _THREAD_AREAS = (
 def parse(html: str, ignore: Iterable[str]) -> Selector:
     """Parse and drop the boilerplate (`ignore`) before any field is read."""
     doc = Selector(text=html or "<html></html>")
-    for expr in ignore:
+    for expr in cssmatch.drop_batches(tuple(ignore)):
         for node in fields.select(doc, expr):
             if not isinstance(node.root, str) and node.root.getparent() is not None:
                 node.drop()

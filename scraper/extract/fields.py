@@ -5,9 +5,13 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date, datetime
+from typing import Any
 
+from lxml import etree
 from parsel import Selector, SelectorList
+from parsel.csstranslator import GenericTranslator, HTMLTranslator
 
+from scraper.extract import cssmatch
 from scraper.extract.text import inline, paragraphs
 from scraper.profiles import regexes
 from scraper.profiles.schema import FieldSpec, is_xpath
@@ -24,9 +28,11 @@ _HAS_CLASS = re.compile(r"""has-class\(\s*(['"])([^'"\s]+)\1\s*\)""")
 
 @functools.lru_cache(maxsize=1024)
 def native_xpath(expr: str) -> str:
-    """`expr` with each one-class `has-class()` as the equivalent XPath 1.0 test."""
+    """`expr` with each one-class `has-class()` as the equivalent XPath 1.0 test; the plain
+    `contains()` first rejects most elements before the costlier normalize-space/concat."""
     return _HAS_CLASS.sub(
-        lambda m: f"contains(concat(' ', normalize-space(@class), ' '), ' {m.group(2)} ')", expr)
+        lambda m: f"(contains(@class, '{m.group(2)}')"
+                  f" and contains(concat(' ', normalize-space(@class), ' '), ' {m.group(2)} '))", expr)
 
 
 def select(context: Selector, expr: str) -> SelectorList[Selector]:
@@ -36,14 +42,70 @@ def select(context: Selector, expr: str) -> SelectorList[Selector]:
         return context.xpath(f"@{m.group(1)}")
     if expr == "::text":
         return context.xpath("text()")
+    if context.type == "html" and isinstance(context.root, etree._Element) \
+            and (group := cssmatch.compile_group(expr)) is not None:
+        return SelectorList(Selector(root=el, type="html", namespaces=context.namespaces)
+                            for el in group.find(context.root))
     return context.css(expr)
 
 
-def _strings(found: SelectorList[Selector], *, keep_paragraphs: bool) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def _xpath_of(expr: str, html: bool) -> str:
+    """The XPath `select` (parsel) runs for `expr` on a Selector of type html (or xml)."""
+    if is_xpath(expr):
+        return native_xpath(expr.removeprefix("xpath:"))
+    if m := _SELF_ATTR.match(expr):
+        return f"@{m.group(1)}"
+    if expr == "::text":
+        return "text()"
+    return str((HTMLTranslator() if html else GenericTranslator()).css_to_xpath(expr))
+
+
+_PLAIN_ATTR = re.compile(r"^::attr\(([A-Za-z_][A-Za-z0-9_.-]*)\)$")
+
+
+@functools.lru_cache(maxsize=1024)
+def _plan(expr: str, html: bool, namespaces: tuple[tuple[str, str], ...],
+          ) -> str | cssmatch.Group | etree.XPath:
+    """How `_found` reads `expr`: an attribute of the element itself (its name), a CSS group walked in
+    Python, or compiled XPath."""
+    if m := _PLAIN_ATTR.match(expr):
+        return m.group(1)
+    if html and not is_xpath(expr) and (group := cssmatch.compile_group(expr)) is not None:
+        return group
+    query = _xpath_of(expr, html)
+    used = {prefix: uri for prefix, uri in namespaces if f"{prefix}:" in query}
+    try:
+        return etree.XPath(query, namespaces=used, smart_strings=False)
+    except etree.XPathError as exc:
+        raise ValueError(f"XPath error: {exc} in {query}") from exc
+
+
+def _found(context: Selector, expr: str) -> list[Any]:
+    """What `select` finds, unwrapped. A profile's fields are read in thousands of small comments,
+    where parsel's wrapping (a Selector per match, the lookup of its XPath) costs more than the
+    XPath itself."""
+    root, kind = context.root, context.type
+    if kind not in ("html", "xml") or not isinstance(root, etree._Element):
+        return [s.root for s in select(context, expr)]
+    plan = _plan(expr, kind == "html", tuple(context.namespaces.items()))
+    if isinstance(plan, str):
+        value = root.get(plan)
+        return [] if value is None else [value]
+    if isinstance(plan, cssmatch.Group):
+        return plan.find(root)
+    try:
+        found = plan(root)
+    except etree.XPathError as exc:
+        raise ValueError(f"XPath error: {exc} in {plan.path}") from exc
+    # A number or a string (`count()`, `concat()`) is one value, as parsel wraps it.
+    return found if isinstance(found, list) else [s.root for s in select(context, expr)]
+
+
+def _strings(found: list[Any], *, keep_paragraphs: bool) -> list[str]:
     """One string per match: text and attributes as they are, elements as readable text."""
     values: list[str] = []
-    for sel in found:
-        root = sel.root
+    for root in found:
         if isinstance(root, str):
             values.append(inline(root))
         elif keep_paragraphs:
@@ -56,7 +118,7 @@ def _strings(found: SelectorList[Selector], *, keep_paragraphs: bool) -> list[st
 def raw_values(context: Selector, spec: FieldSpec, *, keep_paragraphs: bool = False) -> list[str]:
     """The values of the first alternative that yields any."""
     for expr in spec.select:
-        values = _strings(select(context, expr), keep_paragraphs=keep_paragraphs)
+        values = _strings(_found(context, expr), keep_paragraphs=keep_paragraphs)
         if values:
             return values
     return []

@@ -230,22 +230,30 @@ def _from_microdata(doc: Selector) -> Structured:
 # --- Open Graph and <meta> -------------------------------------------------------------------------
 
 
-def _meta(doc: Selector, *names: str) -> list[str]:
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _meta(metas: list[etree._Element], *names: str) -> list[str]:
+    """The `content` of the `<meta>`s with one of these properties (or names, in any ASCII case), as
+    `//meta[@property=N or translate(@name, …)=n]/@content` would give them, name after name."""
     values: list[str] = []
     for name in names:
-        expr = (f"//meta[@property='{name}' or translate(@name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',"
-                f" 'abcdefghijklmnopqrstuvwxyz')='{name.lower()}']/@content")
-        values.extend(v for v in (inline(x) for x in doc.xpath(expr).getall()) if v)
+        lowered = name.lower()
+        found = [m.get("content") for m in metas
+                 if m.get("property") == name or (m.get("name") or "").translate(_ASCII_LOWER) == lowered]
+        values.extend(v for v in (inline(x) for x in found if x is not None) if v)
     return values
 
 
 def _from_meta(doc: Selector) -> Structured:
-    authors = [a for a in _meta(doc, "article:author", "author", "citation_author", "dc.creator")
+    # One walk of the document (as `//meta`) for the sixteen names, not one each.
+    metas = list(doc.root.getroottree().getroot().iter("meta"))
+    authors = [a for a in _meta(metas, "article:author", "author", "citation_author", "dc.creator")
                if not a.startswith(("http://", "https://"))]
-    titles = _meta(doc, "og:title", "twitter:title", "citation_title", "dc.title")
-    dates = _meta(doc, "article:published_time", "citation_publication_date", "dc.date.issued",
+    titles = _meta(metas, "og:title", "twitter:title", "citation_title", "dc.title")
+    dates = _meta(metas, "article:published_time", "citation_publication_date", "dc.date.issued",
                   "dc.date", "date", "pubdate", "publishdate")
     return Structured(
         title=titles[0] if titles else None, author=authors[0] if authors else None,
-        published=dates[0] if dates else None, tags=list(dict.fromkeys(_meta(doc, "article:tag"))),
+        published=dates[0] if dates else None, tags=list(dict.fromkeys(_meta(metas, "article:tag"))),
     )

@@ -6,7 +6,7 @@ microdata (`commentCount`), and links to further pages of the thread (WordPress'
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from lxml import etree
 from parsel import Selector
@@ -22,15 +22,33 @@ _COUNT = re.compile(
 )
 _COUNT_AFTER = re.compile(rf"^\W*{_NOUN}\s*[(\[:]\s*(\d[\d,.]*)\s*[)\]]?\W*$", re.IGNORECASE)
 # Headings, and the elements themes use for the count (`#comments-title`, `.comments-count`…).
-_WHERE = (
-    "//h1 | //h2 | //h3 | //h4 | //h5 | //h6 | //*[contains(@class, 'comment') or contains(@id, 'comment')]"
-    "[contains(@class, 'title') or contains(@class, 'count') or contains(@class, 'number')"
-    " or contains(@id, 'title') or contains(@id, 'count')]"
-)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Links to other pages of a WordPress thread ("Older Comments"); comment permalinks carry
 # `comment-page-N/#comment-M` and are not navigation.
 _PAGES = ("//a[(contains(@href, '/comment-page-') or contains(@href, 'cpage='))"
           " and not(contains(@href, '#comment-'))]")
+
+
+def _holds_count(el: etree._Element) -> bool:
+    if el.tag in _HEADINGS:
+        return True
+    cls, ident = el.get("class") or "", el.get("id") or ""
+    return ("comment" in cls or "comment" in ident) and (
+        "title" in cls or "count" in cls or "number" in cls or "title" in ident or "count" in ident)
+
+
+def _candidates(root: etree._Element, skip: set[etree._Element]) -> Iterator[etree._Element]:
+    """The count's places in document order, without entering the comments (a walk of the page
+    outside its thread, where an XPath over every element took ~110 ms on a 5,000-comment page)."""
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        if not isinstance(el.tag, str):
+            continue
+        if _holds_count(el):
+            yield el
+        if el not in skip:
+            stack.extend(reversed(el))
 
 
 def _number(raw: str) -> int | None:
@@ -43,11 +61,8 @@ def _number(raw: str) -> int | None:
 
 def printed_count(doc: Selector, skip: Iterable[etree._Element] = ()) -> int | None:
     """The first comment count the page prints in a heading or count element, outside the comments."""
-    inside = set(skip)
-    for el in doc.xpath(_WHERE):
-        if inside and any(a in inside for a in el.root.iterancestors()):
-            continue
-        text = " ".join(paragraphs(el.root))
+    for el in _candidates(doc.root, set(skip)):
+        text = " ".join(paragraphs(el))
         if len(text) > 200:
             continue
         m = _COUNT.match(text) or _COUNT_AFTER.match(text)

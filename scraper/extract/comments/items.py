@@ -41,6 +41,10 @@ def own(item: Item, belongs: dict[etree._Element, int]) -> etree._Element:
     copies = []
     for element in item.elements:
         clone = copy.deepcopy(element)
+        # Most comments hold no reply: only then is the copy walked beside its original.
+        if all(belongs.get(o, mine) == mine for o in element.iterdescendants()):
+            copies.append(clone)
+            continue
         nested = [c for o, c in zip(element.iter(), clone.iter(), strict=True)
                   if o is not element and belongs.get(o, mine) != mine]
         for node in nested:

@@ -66,6 +66,8 @@ def from_profile(doc: Selector, spec: CommentsSpec) -> Thread:
     belongs = members(items)
     if isinstance(spec.parent, FieldSpec):
         parent_ids = [fields.first_str(s, spec.parent) for s in in_place]
+    elif len(kept) == len(nesting) and all(len(item.elements) == 1 for item in items):
+        parent_ids = [ids[p] if p is not None else None for p in nesting]  # the same items: no second walk
     else:
         parent_ids = _parent_ids(items, ids)
     comments = []
