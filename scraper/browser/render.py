@@ -6,13 +6,14 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scraper.browser import navigate, steps
 from scraper.browser.actions import follow_to_bottom, run_actions
 from scraper.browser.context import open_context
 from scraper.browser.guard import Resolver
+from scraper.browser.hints import headful_hints
 from scraper.browser.quiet import QuietWatch
 from scraper.browser.recorder import Recorder
 from scraper.browser.trace import Trace
@@ -106,7 +107,8 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         context.set_default_timeout(job.deadline * 1000)
         page = await context.new_page()
         steps.guard(context, page)
-        await steps.block(context, page, _blocked(job, profile))
+        await steps.prepare(context, page, _blocked(job, profile),
+                            await _identity(browser, fetch, job.trace.user_agent))
         quiet = QuietWatch()
         await quiet.attach(context)
         for recorder in job.options.recorders:
@@ -147,6 +149,18 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         for recorder in job.options.recorders:
             await recorder.finish()  # also after a failure: recorders release what they hold
     return content, profile
+
+
+async def _identity(browser: Browser, fetch: Fetch, user_agent: str | None) -> dict[str, Any] | None:
+    """The browser's own user agent with client hints that do not say Headless (hints.py). A watch's
+    own user agent keeps Playwright's hints, made from it."""
+    hints = None if fetch.user_agent else await headful_hints(browser)
+    if hints is None:
+        return None
+    identity: dict[str, Any] = {"userAgent": user_agent, "userAgentMetadata": hints}
+    if fetch.locale:  # the override replaces Playwright's, which carried the locale
+        identity["acceptLanguage"] = fetch.locale
+    return identity
 
 
 def _blocked(job: RenderJob, profile: Profile | None) -> Sequence[str]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
@@ -48,18 +48,24 @@ def guard(context: BrowserContext, page: Page) -> None:
     context.on("page", close_popup)
 
 
-async def block(context: BrowserContext, page: Page, kinds: Sequence[str]) -> None:
-    """Block heavy resources in the network layer, leaving Chromium's HTTP cache on for the rest."""
+async def prepare(context: BrowserContext, page: Page, kinds: Sequence[str],
+                  identity: Mapping[str, Any] | None = None) -> None:
+    """Block heavy resources in the network layer, leaving Chromium's HTTP cache on for the rest;
+    and give the page `identity` (CDP `Emulation.setUserAgentOverride` parameters), if any. One
+    CDP session does both, only when there is something to do."""
     patterns = [p for k in kinds for p in BLOCK_PATTERNS.get(k, (k,))]
-    if not patterns:
+    if not patterns and not identity:
         return
     try:
         cdp = await context.new_cdp_session(page)
     except Exception:  # a non-Chromium remote browser has no CDP: load everything
         logger.debug("no CDP session; resources not blocked")
         return
-    await cdp.send("Network.enable")
-    await cdp.send("Network.setBlockedURLs", {"urls": patterns})
+    if identity:
+        await cdp.send("Emulation.setUserAgentOverride", dict(identity))
+    if patterns:
+        await cdp.send("Network.enable")
+        await cdp.send("Network.setBlockedURLs", {"urls": patterns})
 
 
 async def locator(page: Page, selector: str, frame: str | None) -> Locator:
