@@ -8,7 +8,9 @@ the page is ready when the network has nothing in flight and neither it nor the 
 - `QUIET_SHORT` once they are: the thread is drawn, and a short quiet spell catches the batches
   that follow and the likes and tags drawn with it.
 Requests are counted from Playwright's events (every frame's); DOM mutations by an observer the
-page gets before its first script runs. Every wait is bounded by the caller's budget.
+page gets before its first script runs. Until the items are there, the wait is one call into the
+page that returns as soon as one is (polling for them cost each check ~0.2 s, or a round trip per
+25 ms). Every wait is bounded by the caller's budget.
 """
 
 from __future__ import annotations
@@ -29,14 +31,29 @@ OBSERVER = """(() => {
   new MutationObserver(() => { state.last = performance.now(); })
     .observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
 })();"""
+# Whether the profile's items are in the page (CSS, or `xpath:`); an expression the page cannot
+# run finds nothing.
+_HAS = """const has = item => {
+  try {
+    if (!item) return false;
+    if (item.startsWith("xpath:")) return document.evaluate(item.slice(6), document, null,
+      XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue !== null;
+    return document.querySelector(item) !== null;
+  } catch (e) { return false; }
+};"""
 # [ms since the latest DOM change, whether the profile's items are in the page]
-_PROBE = """item => {
+_PROBE = f"""item => {{ {_HAS}
   const state = window.__scraperQuiet;
-  const since = state ? performance.now() - state.last : 1e9;
-  let found = false;
-  try { found = !!item && document.querySelector(item) !== null; } catch (e) { found = false; }
-  return [since, found];
-}"""
+  return [state ? performance.now() - state.last : 1e9, has(item)];
+}}"""
+# Resolves as soon as an item is in the page, or after `ms`: one round trip, however long it takes.
+_ARRIVAL = f"""([item, ms]) => new Promise(done => {{ {_HAS}
+  if (has(item)) return done(true);
+  const end = found => {{ observer.disconnect(); clearTimeout(timer); done(found); }};
+  const observer = new MutationObserver(() => {{ if (has(item)) end(true); }});
+  const timer = setTimeout(() => end(false), ms);
+  observer.observe(document, {{subtree: true, childList: true}});
+}})"""
 
 
 class QuietWatch:
@@ -75,10 +92,11 @@ class QuietWatch:
                     since = min(loop.time() - max(self.last, begun), since_dom / 1000)
                     if self.inflight == 0 and since >= window:
                         return
-                    # Until the items are there, look again soon: their arrival shortens the
-                    # window, and waiting out the long one would cost every page ~0.2 s.
-                    pause = window - since if found and since < window else POLL
-                    await asyncio.sleep(max(POLL, pause))
+                    pause = max(POLL, window - since)
+                    if found or item is None:
+                        await asyncio.sleep(pause)
+                    else:  # the items' arrival shortens the window: be there when they come
+                        await _arrival(page, item, pause)
                 else:
                     await asyncio.sleep(POLL)
 
@@ -95,3 +113,14 @@ async def _probe(page: Page, item: str | None) -> tuple[float, bool]:
             raise
         return 0.0, False
     return float(since_dom), bool(found)
+
+
+async def _arrival(page: Page, item: str, seconds: float) -> None:
+    """Until an item is in the page, or `seconds`; a document being replaced ends the wait."""
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        await page.evaluate(_ARRIVAL, [item, seconds * 1000])
+    except PlaywrightError:
+        if page.is_closed():
+            raise

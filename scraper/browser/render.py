@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scraper.browser import navigate, steps
-from scraper.browser.actions import follow_to_bottom, run_actions
+from scraper.browser.actions import follow_to_bottom, run_actions, warm_locators
 from scraper.browser.context import open_context
 from scraper.browser.guard import Resolver
 from scraper.browser.hints import headful_hints
@@ -122,6 +122,7 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
                 return profile
         warnings = await run_actions(page, job.before, end, source="watch", trace=job.trace)
         loads = await follow_to_bottom(page, profile.actions)
+        warm = warm_locators(page, profile.actions)
         # A page whose `load` never came (an image that keeps failing) is read as it stands: no
         # network idle will come either, and not being ready in time is then no failure.
         ready = profile.ready if seen.loaded else profile.ready.model_copy(
@@ -131,6 +132,7 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         item = profile.comments.item if profile.comments and not profile.comments.frame else None
         job.trace.ready = await steps.wait_ready(page, ready, READY_SHARE * (end - loop.time()),
                                                  quiet, item)
+        await warm
         warnings += await run_actions(page, profile.actions, end, loads, trace=job.trace)
         html = await navigate.content(page, profile.max_html, _settle(end, loop))
         frames = await _frames(page, profile)
