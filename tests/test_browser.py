@@ -26,8 +26,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from scraper.browser import BrowserSession
-from scraper.browser import discovery
+from scraper.browser import BrowserSession, discovery
 from scraper.browser.discovery import BrowserNotFound, find_chromium
 from scraper.capture import capture
 from scraper.demo.site import DemoSite

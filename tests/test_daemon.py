@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from scraper import store
 from scraper.browser import BrowserSession
+from scraper.browser import session as session_module
 from scraper.daemon.dispatch import Dispatcher, HostLimits
 from scraper.daemon.executor import CheckOutcome, CheckTask, LocalExecutor
 from scraper.scheduler import RAMP_STEP, WatchScheduler
@@ -186,3 +187,21 @@ def test_recycling_the_browser_loses_no_check(
     assert sorted(o.task.watch_id for o in outcomes) == sorted(ids)
     assert all(o.result is not None and o.result.check.status == "ok" for o in outcomes)
     assert len(rows(local_engine)) == 7
+
+
+def test_a_browser_past_its_memory_limit_is_recycled_and_loses_no_check(
+    local_engine: Engine, site: HostileSite, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SCRAPER_BROWSER_RECYCLE_PAGES", "0")  # only the memory limit recycles
+    monkeypatch.setenv("SCRAPER_BROWSER_MAX_MIB", "1")  # every browser is past it
+    monkeypatch.setattr(session_module, "MEMORY_EVERY", 2)  # measured every second page
+    settings = load_settings()
+    ids = [add_watch(local_engine, WatchSpec(url=site.url(f"/ok?mem={n}"), name=f"mem{n}"), settings).id or 0
+           for n in range(6)]
+    with BrowserSession(settings) as browser:
+        outcomes = dispatch(local_engine, browser, ids, workers=2)
+        launches = browser.launches
+    assert launches >= 2  # measured past the limit at least once: a new browser
+    assert sorted(o.task.watch_id for o in outcomes) == sorted(ids)
+    assert all(o.result is not None and o.result.check.status == "ok" for o in outcomes)
+    assert len(rows(local_engine)) == 6

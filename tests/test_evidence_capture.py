@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from warcio.archiveiterator import ArchiveIterator
 
 from scraper.browser import BrowserSession
+from scraper.browser.discovery import SYSTEM_CHROMIUMS
 from scraper.capture import capture
 from scraper.cli import main
 from scraper.demo.site import DemoSite
@@ -209,10 +210,15 @@ def test_captures_lists_it_by_case(demo: Demo, capsys: pytest.CaptureFixture[str
 
 
 def test_it_replays_in_replaywebpage_with_the_site_gone(
-    demo: Demo, chromium: BrowserSession, tmp_path: Path
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """ReplayWeb.page's own viewer and service worker load the .wacz over HTTP and draw the page;
-    its comment comes from the archived JSON endpoint, as the live site is no longer there."""
+    its comment comes from the archived JSON endpoint, as the live site is no longer there.
+    In a full Chromium, as a person replays a bundle: the headless shell scraper prefers for its
+    own pages does not run the player."""
+    full = next(filter(None, map(shutil.which, SYSTEM_CHROMIUMS)), None)
+    assert full is not None, "the tests need a full Chromium (bootstrap installs one)"
+    monkeypatch.setenv("SCRAPER_BROWSER", full)
 
     async def replay(browser: Browser) -> str:
         context = await browser.new_context()  # service workers allowed: the player is one
@@ -230,6 +236,7 @@ def test_it_replays_in_replaywebpage_with_the_site_gone(
         finally:
             await context.close()
 
-    with ReplaySite(tmp_path / "replay", demo.bundle.wacz, demo.url) as site:
+    with ReplaySite(tmp_path / "replay", demo.bundle.wacz, demo.url) as site, \
+            BrowserSession(load_settings()) as chromium:
         frame_url = chromium.run(replay, 180)  # ~8 s on a quiet machine; generous for a loaded one
     assert frame_url.endswith("mp_/" + demo.url)
