@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import copy
 import os
+import re
 from pathlib import Path
 
 import pytest
+from lxml import etree
+from lxml.html import HtmlElement
 from parsel import Selector
 
+from scraper.extract import fields
+from scraper.extract.comments.thread import from_profile
 from scraper.extract.core import parse
 from scraper.extract.cssmatch import compile_group, drop_batches
+from scraper.extract.dom import parse_html
 from scraper.extract.fields import native_xpath, raw_values, select
+from scraper.extract.local import is_local
 from scraper.extract.text import inline, paragraphs
 from scraper.profiles import load_profiles
 from scraper.profiles.schema import FieldSpec
+from tests.sites import BUILTIN_PROFILES, PROFILES
+
+TESTS = Path(__file__).parent
 
 
 def test_has_class_in_xpath_matches_as_parsel_s_own() -> None:
@@ -101,3 +112,86 @@ def test_plain_ignore_rules_are_dropped_in_one_walk() -> None:
         for node in one_by_one.css(rule):
             node.drop()
     assert parse(html, [".c", ".a", ".b > p"]).get() == one_by_one.get()
+
+
+@pytest.mark.parametrize("text", [
+    _GROUPS_HTML, "<!DOCTYPE html><html><body><p>a</p></body></html>", "  \n<p>x</p>", "\ufeff<p>bom</p>",
+    "<p>nul\x00here</p>", "<form><input value='v'><select><option>o</option></select><textarea>t"
+    "</textarea><label>l</label></form><!-- c --><?pi x?>&amp;", "<html></html>", "<html/>",
+    "<?xml version='1.0'?><root><a>1</a></root>", '{"a": [1]}', "[1, 2]", "plain words", " ",
+])
+def test_pages_parse_as_parsel_parses_them(text: str) -> None:
+    """The parser that picks element classes in C (dom.py) gives parsel's tree and type."""
+    mine, theirs = parse_html(text), Selector(text=text)
+    assert mine.type == theirs.type
+    if theirs.type not in ("html", "xml"):
+        assert mine.root == theirs.root
+        return
+    assert mine.get() == theirs.get()
+    assert [(el.tag, el.text, el.tail, dict(el.attrib)) for el in mine.root.iter()] == \
+        [(el.tag, el.text, el.tail, dict(el.attrib)) for el in theirs.root.iter()]
+    if theirs.type == "html":
+        assert all(isinstance(el, HtmlElement) for el in mine.root.iter() if isinstance(el.tag, str))
+
+
+def test_which_expressions_read_only_their_element() -> None:
+    local = [".//*[@datetime][translate(substring(@datetime, 1, 5), '0123456789', 'dddddddddd') = 'dddd-']"
+             "/@datetime", "./*[starts-with(@id, 'comment-')]/@id", "@id", "text()", "p", "(.//a)[1]",
+             ".//a[contains(@href, '../x') or @rel = '//']", "string(.)", "./a/*/b", "a/b * 2",
+             ".//a[(@x and (@y or @z)) and (position() = 1)]"]
+    elsewhere = ["//a", ".//a | //b", ".//a|//b", "../a", "ancestor::x", "./a[@x and//b]", "./a[@x and /b]",
+                 "./p[id('x')]", "./a[count(preceding-sibling::*) = 0]", "./a/following::b", "lang('en')",
+                 "$x", "./a[2 *//b]", "./a[re:test(@class, 'x')]", "./a[@x and (//b)]"]
+    assert all(is_local(x) for x in local)
+    assert not any(is_local(x) for x in elsewhere)
+    assert fields.reads_within(FieldSpec(select=[".comment-author .fn", ".fn::text", "::attr(id)",
+                                                 "a:not(.b)"]))
+    for css in ["li:first-child", "a + b", ":root", "a:nth-child(2)", ".a:has(+ .b)", "li:only-child"]:
+        assert not fields.reads_within(FieldSpec(select=[".fn", css])), css
+    wordpress = load_profiles([BUILTIN_PROFILES])["wordpress"].comments
+    assert wordpress is not None  # its comments are read in place
+    assert all(fields.reads_within(f) for f in (wordpress.author, wordpress.published, wordpress.text))
+
+
+_NESTED = """<html><body><div class="entry-content"><p>Post</p></div><ol class="commentlist">
+<li class="comment" id="comment-1"><div class="comment-author"><b class="fn">Ann</b></div>
+  <time datetime="2024-01-02T03:04:05">then</time><div class="comment-content"><p>One</p></div>
+  <ul class="children"><li class="comment" id="comment-2"><div class="comment-author"><b class="fn">Bob
+  </b></div><div class="comment-content"><p>Two</p><p>2b</p></div></li></ul></li>
+<li class="comment" id="comment-3"><div class="comment-content">Three</div></li>
+<li class="pingback" id="comment-4"><div class="comment-body">Pingback: <a class="url">Site</a></div></li>
+</ol><div class="indented"><div class="comment" id="comment-5"><span class="fn">Eve</span></div></div>
+</body></html>"""
+
+
+def _pages() -> list[str]:
+    files = sorted([*TESTS.glob("pages/**/*.html"), *TESTS.glob("sites/**/*.html")])
+    return [_NESTED, _GROUPS_HTML, *(f.read_text(encoding="utf-8", errors="replace") for f in files)]
+
+
+def test_comments_read_in_place_as_in_a_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A comment with no reply inside, read where it stands (its fields look nowhere else), gives
+    what its copy gives; so do the profiles' fields evaluated on each comment either way."""
+    profiles = load_profiles([BUILTIN_PROFILES, PROFILES])
+    specs = [p.comments for p in profiles.values() if p.comments is not None]
+    pages = [parse(html, ()) for html in _pages()]
+    fast = [[from_profile(page, spec).comments for spec in specs] for page in pages]
+    monkeypatch.setattr(fields, "reads_within", lambda spec: False)
+    assert fast == [[from_profile(page, spec).comments for spec in specs] for page in pages]
+    assert any(c for page in fast for comments in page for c in comments)
+    exprs = {e for spec in specs for f in (spec.author, spec.published, spec.text) if f for e in f.select}
+    for page in pages[:2]:
+        for el in page.root.iter("li", "div"):
+            for expr in exprs:
+                if fields.reads_within(FieldSpec(select=[expr])):
+                    here, there = Selector(root=el), Selector(root=copy.deepcopy(el))
+                    assert raw_values(here, FieldSpec(select=[expr])) == \
+                        raw_values(there, FieldSpec(select=[expr])), expr
+
+
+def test_text_folds_the_whitespace_re_knows() -> None:
+    everything = "".join(map(chr, range(0x110000)))
+    assert set(re.findall(r"\s", everything)) == {c for c in everything if c.isspace()}
+    assert inline(" a\u00a0\u2003b\x1c c\n") == re.sub(r"\s+", " ", " a\u00a0\u2003b\x1c c\n").strip()
+    el = etree.fromstring("<div> a <p>b\u3000 c</p>\t<br/>d </div>")
+    assert paragraphs(el) == ["a", "b c", "d"]

@@ -18,6 +18,7 @@ from parsel import Selector
 from scraper.extract import cssmatch, fields
 from scraper.extract.article import extract_article
 from scraper.extract.comments import Thread, find_thread, thread_warnings
+from scraper.extract.dom import parse_html
 from scraper.extract.page import PageContent
 from scraper.extract.structured import Structured, read_structured
 from scraper.profiles import regexes
@@ -39,7 +40,7 @@ _THREAD_AREAS = (
 
 def parse(html: str, ignore: Iterable[str]) -> Selector:
     """Parse and drop the boilerplate (`ignore`) before any field is read."""
-    doc = Selector(text=html or "<html></html>")
+    doc = parse_html(html or "<html></html>")
     for expr in cssmatch.drop_batches(tuple(ignore)):
         for node in fields.select(doc, expr):
             if not isinstance(node.root, str) and node.root.getparent() is not None:

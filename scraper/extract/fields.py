@@ -7,11 +7,13 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from cssselect import SelectorError
 from lxml import etree
 from parsel import Selector, SelectorList
 from parsel.csstranslator import GenericTranslator, HTMLTranslator
 
 from scraper.extract import cssmatch
+from scraper.extract.local import is_local
 from scraper.extract.text import inline, paragraphs
 from scraper.profiles import regexes
 from scraper.profiles.schema import FieldSpec, is_xpath
@@ -61,6 +63,18 @@ def _xpath_of(expr: str, html: bool) -> str:
     return str((HTMLTranslator() if html else GenericTranslator()).css_to_xpath(expr))
 
 
+def reads_within(spec: FieldSpec | None) -> bool:
+    """Whether every alternative of `spec` reads only the HTML element it is evaluated on (see
+    `local`): it finds the same in a copy of the element as where the element stands."""
+    if spec is None:
+        return True
+    try:
+        return all(is_local(_xpath_of(expr, True)) for expr in spec.select)
+    except SelectorError:  # a selector cssselect cannot translate: assume the worst
+        return False
+
+
+_EXSLT_RE = "http://exslt.org/regular-expressions"
 _PLAIN_ATTR = re.compile(r"^::attr\(([A-Za-z_][A-Za-z0-9_.-]*)\)$")
 
 
@@ -75,8 +89,9 @@ def _plan(expr: str, html: bool, namespaces: tuple[tuple[str, str], ...],
         return group
     query = _xpath_of(expr, html)
     used = {prefix: uri for prefix, uri in namespaces if f"{prefix}:" in query}
-    try:
-        return etree.XPath(query, namespaces=used, smart_strings=False)
+    try:  # EXSLT regular expressions, registered on every call when enabled, only where used
+        return etree.XPath(query, namespaces=used, smart_strings=False,
+                           regexp=_EXSLT_RE in used.values())
     except etree.XPathError as exc:
         raise ValueError(f"XPath error: {exc} in {query}") from exc
 

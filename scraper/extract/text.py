@@ -19,7 +19,6 @@ SKIP = frozenset({"script", "style", "noscript", "template", "svg", "button", "i
 _BREAK = "\x00"
 # Emoticons drawn as images (WordPress's `img.wp-smiley`, twemoji's `img.emoji`) read as their alt text.
 _SMILEY = re.compile(r"(?:^|[\s_-])(?:wp-smiley|smiley|emoji|emoticon)(?:$|[\s_-])")
-_SPACE = re.compile(r"\s+")
 
 
 def _walk(el: etree._Element, out: list[str]) -> None:
@@ -47,8 +46,10 @@ def paragraphs(el: etree._Element) -> list[str]:
     out: list[str] = []
     _walk(el, out)  # the element's own tail belongs to its parent, so it is never read
     chunks = "".join(out).split(_BREAK)
-    return [p for p in (_SPACE.sub(" ", c).strip() for c in chunks) if p]
+    return [p for p in map(inline, chunks) if p]
 
 
 def inline(value: str) -> str:
-    return _SPACE.sub(" ", value).strip()
+    # str.split() and the `\s` of `re` know the same whitespace (Py_UNICODE_ISSPACE): the same as
+    # `\s+` -> " " and strip(), at a third of the cost (the text of every comment goes through here).
+    return " ".join(value.split())

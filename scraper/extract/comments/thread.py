@@ -8,8 +8,9 @@ without its words.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -39,11 +40,12 @@ def _parent_ids(items: Sequence[Item], ids: Sequence[str | None]) -> list[str | 
     return [ids[p] if p is not None else None for p in parents(items)]
 
 
-def _filled(comment: Comment, mine: etree._Element) -> Comment:
-    """Fill what the selectors left empty from the part readers (authors only as markup names them)."""
+def _filled(comment: Comment, mine: etree._Element | Callable[[], etree._Element]) -> Comment:
+    """Fill what the selectors left empty from the part readers (authors only as markup names them).
+    `mine` is the comment's own markup (`own`), or makes it when needed."""
     if comment.author and comment.published and comment.text:
         return comment
-    parts = read_parts(mine, guess_author=False)
+    parts = read_parts(mine if isinstance(mine, etree._Element) else mine(), guess_author=False)
     published = fields.iso_datetime(parts.published) if parts.published else None
     return comment.model_copy(update={
         "author": comment.author or parts.author,
@@ -64,17 +66,24 @@ def from_profile(doc: Selector, spec: CommentsSpec) -> Thread:
     in_place, ids = [in_place[i] for i in kept], [ids[i] for i in kept]
     items = [item_at(s.root) for s in in_place]
     belongs = members(items)
+    same = len(kept) == len(nesting) and all(len(item.elements) == 1 for item in items)
+    nest = nesting if same else parents(items)  # the same items: no second walk
     if isinstance(spec.parent, FieldSpec):
         parent_ids = [fields.first_str(s, spec.parent) for s in in_place]
-    elif len(kept) == len(nesting) and all(len(item.elements) == 1 for item in items):
-        parent_ids = [ids[p] if p is not None else None for p in nesting]  # the same items: no second walk
     else:
-        parent_ids = _parent_ids(items, ids)
+        parent_ids = [ids[p] if p is not None else None for p in nest]
+    # Every item a reply sits in has one nearest to the reply: those need a copy without it. (The
+    # others `parents` names, for replies printed after their parent, only cost a needless copy.)
+    holders = set(nest)
+    local = all(fields.reads_within(f) for f in (spec.author, spec.published, spec.text))
     comments = []
     for i, item in enumerate(items):
-        mine = own(item, belongs)
-        sel = Selector(root=mine)
-        comment = Comment(
+        # Nothing nested to cut, and fields that look nowhere else: read where it stands.
+        alone = local and len(item.elements) == 1 and i not in holders
+        mine = functools.partial(own, item, belongs) if alone else own(item, belongs)
+        sel = Selector(root=item.head if alone else mine)
+        # Not validated: each value is a plain str or None (`first_str`, `joined_text`), as valid.
+        comment = Comment.model_construct(
             id=ids[i], parent_id=parent_ids[i], author=fields.first_str(sel, spec.author),
             published=fields.first_str(sel, spec.published), text=fields.joined_text(sel, spec.text),
         )
