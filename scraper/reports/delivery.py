@@ -54,7 +54,9 @@ def deliver(engine: Engine, settings: Settings, *, now: datetime | None = None,
     made = outbox.bundle_digests(engine, now, settings.mail.sender)
     with Session(engine) as session:
         rows = outbox.pending(session, None if only is None else [*only, *made])
-        known = outbox.known_targets(session, settings.mail)
+        # Every watch's channels, read only when there is something to send: an idle daemon with
+        # 10,000 watches spent ~1% of a core re-reading them.
+        known = outbox.known_targets(session, settings.mail) if rows else {}
         session.expunge_all()
     held: set[str] = set()  # targets whose earlier report is not out yet: the later ones wait
     outcomes = []
