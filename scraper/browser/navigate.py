@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
@@ -67,35 +67,6 @@ class Observations:
     def warn(self, message: str) -> None:
         logger.warning("{}", message)
         self.warnings.append(message)
-
-
-async def cap_documents(page: Page, max_html: int, seen: Observations) -> None:
-    """Refuse any document (the page, a frame) that announces more than `max_html` bytes before
-    its body reaches the renderer: parsing and laying out tens of megabytes costs Chromium
-    gigabytes and minutes, and closing the page afterwards waits for all of it. Documents are held
-    at their response headers (CDP Fetch, documents only, so the HTTP cache stays on for the rest);
-    one sent without a length is measured once loaded, by `content`."""
-    try:
-        cdp = await page.context.new_cdp_session(page)
-    except Exception:  # a non-Chromium remote browser: `content` still measures the DOM
-        return
-
-    async def paused(event: dict[str, Any]) -> None:
-        headers = {h["name"].lower(): h["value"] for h in event.get("responseHeaders") or []}
-        length = headers.get("content-length", "")
-        try:
-            if length.isdigit() and int(length) > max_html:
-                seen.too_large = int(length)
-                await cdp.send("Fetch.failRequest", {"requestId": event["requestId"],
-                                                     "errorReason": "BlockedByResponse"})
-            else:
-                await cdp.send("Fetch.continueRequest", {"requestId": event["requestId"]})
-        except Exception as exc:  # the page went away meanwhile
-            logger.debug("document cap: {}", exc)
-
-    cdp.on("Fetch.requestPaused", lambda event: seen.tasks.add(asyncio.ensure_future(paused(event))))
-    await cdp.send("Fetch.enable", {"patterns": [
-        {"urlPattern": "*", "resourceType": "Document", "requestStage": "Response"}]})
 
 
 async def goto(page: Page, url: str, load_timeout: float, seen: Observations, max_html: int) -> None:

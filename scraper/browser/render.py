@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from scraper.browser import navigate, steps
+from scraper.browser import devtools, navigate, steps
 from scraper.browser.actions import follow_to_bottom, run_actions, warm_locators
 from scraper.browser.context import open_context
 from scraper.browser.guard import Resolver
@@ -107,14 +107,13 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         context.set_default_timeout(job.deadline * 1000)
         page = await context.new_page()
         steps.guard(context, page)
-        await steps.prepare(context, page, _blocked(job, profile),
-                            await _identity(browser, fetch, job.trace.user_agent))
         quiet = QuietWatch()
         await quiet.attach(context)
         for recorder in job.options.recorders:
             await recorder.attach(context, page)
         fetched_at = utc_now()
-        await navigate.cap_documents(page, max_html, seen)
+        await devtools.prepare(page, seen, max_html, devtools.block_patterns(_blocked(job, profile)),
+                               await _identity(browser, fetch, job.trace.user_agent))
         await navigate.goto(page, job.url, _load_bound(profile, end - loop.time()), seen, max_html)
         if profile is None:
             profile = job.choose(await navigate.content(page, max_html, _settle(end, loop)))

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
@@ -21,14 +20,6 @@ from scraper.profiles.schema import ReadySpec, is_xpath
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Dialog, Frame, Locator, Page
-
-BLOCK_PATTERNS = {
-    "image": ("*.png", "*.jpg", "*.jpeg", "*.gif", "*.webp", "*.avif", "*.svg", "*.ico", "*.bmp"),
-    "media": ("*.mp4", "*.webm", "*.ogg", "*.ogv", "*.mp3", "*.wav", "*.m4a", "*.mov", "*.m3u8"),
-    "font": ("*.woff", "*.woff2", "*.ttf", "*.otf", "*.eot"),
-    "stylesheet": ("*.css",),
-}
-
 
 def playwright_selector(expr: str) -> str:
     return "xpath=" + expr.removeprefix("xpath:") if is_xpath(expr) else expr
@@ -46,26 +37,6 @@ def guard(context: BrowserContext, page: Page) -> None:
 
     page.on("dialog", dismiss)
     context.on("page", close_popup)
-
-
-async def prepare(context: BrowserContext, page: Page, kinds: Sequence[str],
-                  identity: Mapping[str, Any] | None = None) -> None:
-    """Block heavy resources in the network layer, leaving Chromium's HTTP cache on for the rest;
-    and give the page `identity` (CDP `Emulation.setUserAgentOverride` parameters), if any. One
-    CDP session does both, only when there is something to do."""
-    patterns = [p for k in kinds for p in BLOCK_PATTERNS.get(k, (k,))]
-    if not patterns and not identity:
-        return
-    try:
-        cdp = await context.new_cdp_session(page)
-    except Exception:  # a non-Chromium remote browser has no CDP: load everything
-        logger.debug("no CDP session; resources not blocked")
-        return
-    if identity:
-        await cdp.send("Emulation.setUserAgentOverride", dict(identity))
-    if patterns:
-        await cdp.send("Network.enable")
-        await cdp.send("Network.setBlockedURLs", {"urls": patterns})
 
 
 async def locator(page: Page, selector: str, frame: str | None) -> Locator:
