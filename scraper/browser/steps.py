@@ -123,6 +123,8 @@ async def frames_html(page: Page, frames: str, max_html: int, limit: int = 5) ->
     from scraper.browser.navigate import SETTLE_SECONDS, content
 
     found: dict[str, str] = {}
+    if len(page.frames) <= 1:  # no iframe at all (Playwright tracks them): no query of the page
+        return found
     for n, handle in enumerate((await page.query_selector_all(playwright_selector(frames)))[:limit]):
         document = await handle.content_frame()
         html = await content(document, max_html, SETTLE_SECONDS) if document else None
