@@ -164,20 +164,13 @@ async def follow_to_bottom(page: Page, actions: Sequence[Action]) -> _Loads | No
     return loads
 
 
-async def _warm(page: Page) -> None:
-    with contextlib.suppress(Exception):  # a page closed meanwhile: the action says so itself
-        await page.locator(":root").count()
-
-
-def warm_locators(page: Page, actions: Sequence[Action]) -> asyncio.Future[None]:
+async def warm_locators(page: Page, actions: Sequence[Action]) -> None:
     """Playwright injects its selector engine into a page at the first locator query (~30 ms of
-    a check, measured): started now, while the page still loads its thread, instead of at the
-    profile's first click. Await it before the actions; it never raises."""
-    if not any(isinstance(action, ClickAction | WaitAction) for action in actions):
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
-    return asyncio.ensure_future(_warm(page))
+    a check, measured): run as a task while the page still loads its thread, instead of at the
+    profile's first click. Never raises: a page closed meanwhile is the actions' to report."""
+    if any(isinstance(action, ClickAction | WaitAction) for action in actions):
+        with contextlib.suppress(Exception):
+            await page.locator(":root").count()
 
 
 # What one action did: (clicks or scrolls made, what happened in words, a warning if it may have

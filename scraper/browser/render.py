@@ -121,7 +121,7 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
                 return profile
         warnings = await run_actions(page, job.before, end, source="watch", trace=job.trace)
         loads = await follow_to_bottom(page, profile.actions)
-        warm = warm_locators(page, profile.actions)
+        warm = asyncio.ensure_future(warm_locators(page, profile.actions))
         # A page whose `load` never came (an image that keeps failing) is read as it stands: no
         # network idle will come either, and not being ready in time is then no failure.
         ready = profile.ready if seen.loaded else profile.ready.model_copy(
