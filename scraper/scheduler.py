@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 
 from scraper.daemon.dispatch import Dispatcher
 from scraper.daemon.executor import CheckOutcome, CheckTask, Executor, LocalExecutor
-from scraper.daemon.plan import Planned, active_watches
+from scraper.daemon.plan import PlanMemo, Planned, active_watches
 from scraper.profiles import load_profiles
 from scraper.reports.delivery import deliver
 from scraper.schedule import Schedule, next_run
@@ -70,6 +70,7 @@ class WatchScheduler:
         self.dispatcher = Dispatcher(executor, self.workers, on_done=self._done,
                                      slow_after=self.settings.deadline / 2)
         self._jobs: dict[int, Planned] = {}
+        self._memo = PlanMemo()
         self._lock = threading.Lock()
         self._delivering = threading.Lock()
         self._started = False
@@ -104,7 +105,7 @@ class WatchScheduler:
 
     def sync(self) -> None:
         profiles = load_profiles(self.settings.profile_dirs)
-        wanted = active_watches(self.engine, self.settings, profiles)
+        wanted = active_watches(self.engine, self.settings, profiles, self._memo)
         now = self.clock()
         with self._lock:
             for watch_id in set(self._jobs) - set(wanted):

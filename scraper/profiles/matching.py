@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from parsel import Selector
 
@@ -30,12 +30,18 @@ def url_matches(profile: Profile, url: str) -> bool:
     return False
 
 
-def _ranked(profiles: Mapping[str, Profile]) -> list[Profile]:
+def ranked(profiles: Mapping[str, Profile]) -> list[Profile]:
+    """The order in which profiles are tried: highest priority first, then by name."""
     return sorted(profiles.values(), key=lambda p: (-p.priority, p.name))
 
 
+def first_by_url(ranked_profiles: Iterable[Profile], url: str) -> Profile | None:
+    """`by_url` over profiles already `ranked` (many URLs, one ranking)."""
+    return next((p for p in ranked_profiles if url_matches(p, url)), None)
+
+
 def by_url(profiles: Mapping[str, Profile], url: str) -> Profile | None:
-    return next((p for p in _ranked(profiles) if url_matches(p, url)), None)
+    return first_by_url(ranked(profiles), url)
 
 
 def detects(profile: Profile, page: Selector) -> bool:
@@ -48,7 +54,7 @@ def detects(profile: Profile, page: Selector) -> bool:
 
 def by_detection(profiles: Mapping[str, Profile], html: str) -> Profile | None:
     page = Selector(text=html)
-    return next((p for p in _ranked(profiles) if detects(p, page)), None)
+    return next((p for p in ranked(profiles) if detects(p, page)), None)
 
 
 def fallback(profiles: Mapping[str, Profile]) -> Profile:
