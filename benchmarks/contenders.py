@@ -2,7 +2,9 @@
 
 - `Scraper`: full checks (render, extract, compare, store) through the daemon's own dispatcher,
   local executor and `run_check`, with one warm browser, as `scraper run` does;
-- `per_check`: a browser launched for every check (what urlwatch and cron scripts do);
+- `per_check`: a browser launched for every check (what urlwatch does, in one process);
+- `per_script`: a Python script per check (`script_per_check.py`: a fresh interpreter,
+  Playwright's driver and a browser each time, as a cron job running a Playwright script);
 - `floor`: bare Playwright, one warm browser, a fresh context per page, waiting for `li.comment`,
   reading the DOM: the least any tool can do for the same page.
 Each returns the wall time of checking every page once.
@@ -11,8 +13,11 @@ Each returns the wall time of checking every page once.
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -25,6 +30,7 @@ from scraper.settings import load_settings
 from scraper.watches import WatchSpec, add_watch, open_db
 
 READY = "li.comment"
+SCRIPT = Path(__file__).with_name("script_per_check.py")
 
 
 class Scraper:
@@ -116,3 +122,24 @@ def floor(urls: Sequence[str], concurrency: int, block: bool = True) -> float:
 
 def per_check(urls: Sequence[str], concurrency: int, block: bool = True) -> float:
     return asyncio.run(_per_check(urls, concurrency, block))
+
+
+async def _per_script(urls: Sequence[str], concurrency: int) -> float:
+    gate = asyncio.Semaphore(concurrency)
+    command = [sys.executable, str(SCRIPT)]
+    chromium = find_chromium(None, None)
+
+    async def one(url: str) -> None:
+        async with gate:
+            process = await asyncio.create_subprocess_exec(
+                *command, url, chromium, *QUIET_FLAGS, stdout=subprocess.DEVNULL)
+            if await process.wait() != 0:
+                raise RuntimeError(f"{SCRIPT.name} failed on {url}")
+
+    start = time.perf_counter()
+    await asyncio.gather(*(one(u) for u in urls))
+    return time.perf_counter() - start
+
+
+def per_script(urls: Sequence[str], concurrency: int) -> float:
+    return asyncio.run(_per_script(urls, concurrency))

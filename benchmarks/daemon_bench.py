@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import bench_figures, bench_report
 from benchmarks.bench_site import BenchSite
-from benchmarks.contenders import Scraper, floor, per_check
+from benchmarks.contenders import Scraper, floor, per_check, per_script
 from scraper.browser import BrowserSession
 from scraper.browser.memory import descendants, pss_mib, rss_mib, tree_pss_mib, tree_rss_mib
 from scraper.settings import load_settings
@@ -89,6 +89,7 @@ def throughput(site: BenchSite, home: Path, levels: list[int], rounds: int) -> d
                 ("scraper, nothing blocked", noblock.run),
                 ("bare Playwright (floor)", lambda level: floor(site.urls, level)),
                 ("browser per check", lambda level: per_check(site.urls, level)),
+                ("script per check", lambda level: per_script(site.urls, level)),
             ]
             turn = r % len(contenders)  # a different contender goes first each round
             for name, run in contenders[turn:] + contenders[:turn]:
