@@ -31,6 +31,8 @@ DEFAULT_BUSY_TIMEOUT = 15.0
 DEFAULT_FAILING_AFTER = 3
 DEFAULT_RECYCLE_PAGES = 1000
 DEFAULT_RECYCLE_MIB = 1536.0
+# Holds a 10 MB page (profiles' default max_html) several times over; see scraper/browser/driver.py.
+DEFAULT_DRIVER_HEAP_MIB = 512
 DEFAULT_RAMP = 30.0
 DEFAULT_GRACE = 20.0
 DEFAULT_HOST_CAP = 4
@@ -90,6 +92,7 @@ class Settings:
     workers: int | None = None  # checks at a time; None: from the CPU count and memory
     recycle_pages: int = DEFAULT_RECYCLE_PAGES  # a new browser after this many pages (0: never)
     recycle_mib: float = DEFAULT_RECYCLE_MIB  # ... or once its processes pass this size (0: never)
+    driver_heap_mib: int = DEFAULT_DRIVER_HEAP_MIB  # Playwright's Node driver's heap bound (0: Node's)
     ramp: float = DEFAULT_RAMP  # seconds over which overdue checks are spread at start, at most
     grace: float = DEFAULT_GRACE  # seconds in-flight checks may finish in after SIGTERM
     host_gap: float = 0.0  # seconds between two checks of one host (profiles and watches override)
@@ -142,6 +145,15 @@ def _number(variable: str, default: float, low: float, high: float, unit: str,
         value = math.nan
     if not (math.isfinite(value) and low <= value <= high) or (whole and not value.is_integer()):
         raise InputError(f"{variable}={raw!r}: give {unit} from {low:g} to {high:g}")
+    return value
+
+
+def _driver_heap() -> int:
+    """0 (Node's own bound) or 64 MiB and up: less than that, the driver cannot start."""
+    value = int(_number("SCRAPER_DRIVER_HEAP_MIB", DEFAULT_DRIVER_HEAP_MIB, 0, 10**6,
+                        "0 or a whole number of MiB", whole=True))
+    if 0 < value < 64:
+        raise InputError(f"SCRAPER_DRIVER_HEAP_MIB={value}: give 0 (Node's own) or 64 MiB and up")
     return value
 
 
@@ -283,6 +295,7 @@ def load_settings() -> Settings:
         recycle_pages=int(_number("SCRAPER_BROWSER_RECYCLE_PAGES", DEFAULT_RECYCLE_PAGES, 0, 10**7,
                                   "a whole number of pages", whole=True)),
         recycle_mib=_number("SCRAPER_BROWSER_MAX_MIB", DEFAULT_RECYCLE_MIB, 0, 10**6, "MiB"),
+        driver_heap_mib=_driver_heap(),
         ramp=_number("SCRAPER_RAMP", DEFAULT_RAMP, 0, 3600, "seconds"),
         grace=_number("SCRAPER_GRACE", DEFAULT_GRACE, 0, 3600, "seconds"),
         host_gap=_number("SCRAPER_HOST_GAP", 0.0, 0, 86400, "seconds"),

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from loguru import logger
 
 from scraper.browser.discovery import QUIET_FLAGS, bundled_path, find_chromium
+from scraper.browser.driver import start_driver
 from scraper.browser.guard import GuardProxy, Resolver
 from scraper.browser.memory import descendants, rss_mib
 from scraper.errors import Cancelled, JobFailed
@@ -177,10 +178,8 @@ class BrowserSession:
             return self._browser
 
     async def _launch(self) -> Browser:
-        from playwright.async_api import async_playwright
-
         if self._playwright is None:
-            self._playwright = await async_playwright().start()
+            self._playwright = await start_driver(self.settings.driver_heap_mib)
         chromium = self._playwright.chromium
         if ws := self.settings.browser_ws:
             if ws.startswith("http") or "/devtools/" in ws:
