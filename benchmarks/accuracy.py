@@ -126,7 +126,7 @@ def family_cases() -> Iterator[Case]:
 
 def wordpress_cases() -> Iterator[tuple[str, Case]]:
     from scraper.browser import BrowserSession
-    from scraper.capture import render_url
+    from scraper.pipeline.capture import render_url
     from tests.sites.wordpress import THEMES, THREAD, WordPressSite, missing
 
     if missing():

@@ -9,14 +9,14 @@ from sqlalchemy import Engine, insert
 from sqlmodel import Session
 
 from scraper.browser import BrowserSession
-from scraper.capture import render_url
-from scraper.changes import detect_changes
+from scraper.config.settings import load_settings
 from scraper.daemon.executor import CheckOutcome, CheckTask, Done
+from scraper.daemon.scheduler import WatchScheduler
 from scraper.extract import extract
+from scraper.model.changes import detect_changes
+from scraper.model.record import Article, Comment, Record
+from scraper.pipeline.capture import render_url
 from scraper.profiles import load_profiles
-from scraper.record import Article, Comment, Record
-from scraper.scheduler import WatchScheduler
-from scraper.settings import load_settings
 from scraper.store import Check, Watch
 
 

@@ -18,10 +18,10 @@ import time
 
 from scraper.browser import BrowserSession
 from scraper.browser.memory import tree_rss_mib
-from scraper.checking import run_check
+from scraper.config.settings import load_settings
 from scraper.demo.site import DemoSite
-from scraper.settings import load_settings
-from scraper.watches import WatchSpec, add_watch, open_db
+from scraper.pipeline.check import run_check
+from scraper.watches.operations import WatchSpec, add_watch, open_db
 
 WINDOW = 5
 MAX_SLOWER, MAX_GROWTH = 1.5, 1.25

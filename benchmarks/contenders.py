@@ -24,10 +24,10 @@ from sqlalchemy import Engine
 
 from scraper.browser import BrowserSession
 from scraper.browser.discovery import QUIET_FLAGS, find_chromium
+from scraper.config.settings import load_settings
 from scraper.daemon.dispatch import Dispatcher, HostLimits
 from scraper.daemon.executor import CheckOutcome, CheckTask, LocalExecutor
-from scraper.settings import load_settings
-from scraper.watches import WatchSpec, add_watch, open_db
+from scraper.watches.operations import WatchSpec, add_watch, open_db
 
 READY = "li.comment"
 SCRIPT = Path(__file__).with_name("script_per_check.py")

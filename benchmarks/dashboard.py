@@ -23,9 +23,9 @@ from typing import Any
 import httpx
 from sqlalchemy import insert
 
-from scraper.settings import load_settings
+from scraper.config.settings import load_settings
 from scraper.store import Change, Check, Watch
-from scraper.watches import open_db
+from scraper.watches.operations import open_db
 from scraper.web.app import create_app
 from scraper.web.server import serve_in_thread
 

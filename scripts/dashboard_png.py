@@ -22,11 +22,11 @@ from playwright.async_api import Browser
 from sqlmodel import Session
 
 from scraper.browser import BrowserSession
+from scraper.config.settings import load_settings
 from scraper.demo import seed
 from scraper.demo.site import DemoSite
-from scraper.settings import load_settings
 from scraper.store.tokens import create_token
-from scraper.watches import open_db
+from scraper.watches.operations import open_db
 from scraper.web.app import create_app
 from scraper.web.server import bind, serve_in_thread
 

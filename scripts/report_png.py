@@ -19,13 +19,13 @@ from sqlmodel import Session
 
 from scraper import store
 from scraper.browser import BrowserSession
-from scraper.checking import run_check
+from scraper.config.settings import load_settings
 from scraper.demo import seed
 from scraper.demo.site import DemoSite
+from scraper.pipeline.check import run_check
 from scraper.reports.preview import check_report
 from scraper.reports.render import render
-from scraper.settings import load_settings
-from scraper.watches import WatchSpec, add_watch
+from scraper.watches.operations import WatchSpec, add_watch
 
 REPO = Path(__file__).resolve().parents[1]
 WIDTH = 720

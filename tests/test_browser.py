@@ -28,10 +28,10 @@ import pytest
 
 from scraper.browser import BrowserSession, discovery
 from scraper.browser.discovery import BrowserNotFound, find_chromium
-from scraper.capture import capture
+from scraper.config.settings import load_settings
 from scraper.demo.site import DemoSite
-from scraper.record import Record
-from scraper.settings import load_settings
+from scraper.model.record import Record
+from scraper.pipeline.capture import capture
 from tests.processes import chromium_browsers, stop
 from tests.sites import STATIC, seed_record, use_test_profiles
 

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from parsel import Selector
 
-from scraper.capture import capture
+from scraper.base.errors import JobFailed
+from scraper.config.settings import load_settings
 from scraper.demo.site import DemoSite
-from scraper.errors import JobFailed
-from scraper.record import Record
-from scraper.settings import load_settings
+from scraper.model.record import Record
+from scraper.pipeline.capture import capture
 from tests.sites import (
     BOILERPLATE,
     FETCHED_AT,

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from scraper.changes import (
+from scraper.base.errors import InputError
+from scraper.model.changes import (
     CHANGE_KINDS,
     Change,
     UnknownChangeKindError,
@@ -14,8 +15,7 @@ from scraper.changes import (
     filter_changes,
     summarise,
 )
-from scraper.errors import InputError
-from scraper.record import Article, Comment, Record
+from scraper.model.record import Article, Comment, Record
 
 # --- building records -----------------------------------------------------------------------------
 

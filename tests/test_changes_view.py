@@ -8,8 +8,8 @@ import pytest
 from rich.console import Console, RenderableType
 from rich.style import Style
 
-from scraper.changes import Change
-from scraper.changes_view import render_changes
+from scraper.cli.changes_view import render_changes
+from scraper.model.changes import Change
 
 REPLY = {"id": "3", "parent_id": "1", "author": "Cy", "published": "2026-11-02", "text": "Welcome."}
 GONE = {"id": "2", "parent_id": None, "author": "Bob", "published": None, "text": "I disagree."}

@@ -183,6 +183,6 @@ def test_every_error_at_once_in_option_words(capsys: pytest.CaptureFixture[str])
 
 
 def _kinds() -> tuple[str, ...]:
-    from scraper.changes import CHANGE_KINDS
+    from scraper.model.changes import CHANGE_KINDS
 
     return CHANGE_KINDS

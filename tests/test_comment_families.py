@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import pytest
 
 from scraper.extract import PageContent, extract
+from scraper.model.record import Record
 from scraper.profiles import load_profiles
-from scraper.record import Record
 from tests.fixtures.pages import REPO
 
 PROFILES = load_profiles([REPO / "selectors"])

@@ -15,12 +15,12 @@ from sqlmodel import Session, select
 from scraper import store
 from scraper.browser import BrowserSession
 from scraper.browser import session as session_module
+from scraper.config.settings import load_settings
 from scraper.daemon.dispatch import Dispatcher, HostLimits
 from scraper.daemon.executor import CheckOutcome, CheckTask, LocalExecutor
-from scraper.scheduler import RAMP_STEP, WatchScheduler
-from scraper.settings import load_settings
+from scraper.daemon.scheduler import RAMP_STEP, WatchScheduler
 from scraper.store import Check
-from scraper.watches import WatchSpec, add_watch
+from scraper.watches.operations import WatchSpec, add_watch
 from tests.sites.hostile import HostileSite
 from tests.test_scheduler import Runs
 

@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 from scraper import store
 from scraper.browser.memory import descendants
 from scraper.cli import main
-from scraper.settings import load_settings
-from scraper.watches import WatchSpec, add_watch, open_db
+from scraper.config.settings import load_settings
+from scraper.watches.operations import WatchSpec, add_watch, open_db
 from tests.sites.hostile import HostileSite
 
 pytestmark = pytest.mark.browser

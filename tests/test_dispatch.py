@@ -13,7 +13,7 @@ import pytest
 from scraper.cli import main
 from scraper.daemon.dispatch import Dispatcher, HostLimits
 from scraper.daemon.executor import CheckOutcome, CheckTask, Done
-from scraper.daemon.window import parse_window
+from scraper.model.window import parse_window
 
 
 class HeldExecutor:
@@ -151,9 +151,9 @@ def test_the_check_lines_and_the_live_panel_escape_page_text() -> None:
 
     from rich.console import Console
 
-    from scraper.checking import CheckResult
     from scraper.daemon.console import CheckPrinter
     from scraper.daemon.dispatch import DispatchStats
+    from scraper.pipeline.check import CheckResult
     from scraper.store import Check, Watch
 
     evil = "blog\x1b[2J\u202e"

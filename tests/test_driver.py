@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from scraper.base.errors import InputError
 from scraper.browser import BrowserSession
 from scraper.browser.driver import heap_flag
-from scraper.capture import capture
+from scraper.config.settings import load_settings
 from scraper.demo.site import DemoSite
-from scraper.errors import InputError
-from scraper.settings import load_settings
+from scraper.pipeline.capture import capture
 from tests.processes import descendants
 
 

@@ -21,14 +21,14 @@ from warcio.archiveiterator import ArchiveIterator
 
 from scraper.browser import BrowserSession
 from scraper.browser.discovery import SYSTEM_CHROMIUMS
-from scraper.capture import capture
 from scraper.cli import main
+from scraper.config.settings import load_settings
 from scraper.demo.site import DemoSite
 from scraper.evidence.bundle import capture_evidence
 from scraper.evidence.recording import Bundle, CaptureOptions
-from scraper.record import Record
-from scraper.settings import load_settings
-from scraper.watches import open_db
+from scraper.model.record import Record
+from scraper.pipeline.capture import capture
+from scraper.watches.operations import open_db
 from tests.evidence_util import rewrite_member
 from tests.sites import BUILTIN_PROFILES
 from tests.sites.replay import ReplaySite

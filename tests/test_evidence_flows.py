@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from scraper.browser import BrowserSession
-from scraper.checking import run_check
 from scraper.cli import main
+from scraper.config.settings import load_settings
 from scraper.demo.site import DemoSite
 from scraper.evidence import signing
 from scraper.evidence.bundle import capture_evidence
 from scraper.evidence.recording import CaptureOptions
-from scraper.settings import load_settings
-from scraper.watches import WatchSpec, add_watch, open_db
+from scraper.pipeline.check import run_check
+from scraper.watches.operations import WatchSpec, add_watch, open_db
 from tests.evidence_util import flip, rewrite_member
 from tests.fixtures.tsa import Tsa
 

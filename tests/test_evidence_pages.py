@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from scraper.base.errors import JobFailed
 from scraper.browser import BrowserSession
-from scraper.errors import JobFailed
+from scraper.config.settings import load_settings
 from scraper.evidence.bundle import capture_evidence
 from scraper.evidence.recording import Bundle, CaptureOptions
 from scraper.evidence.verify import verify
-from scraper.settings import load_settings
-from scraper.watches import open_db
+from scraper.watches.operations import open_db
 from tests.sites import use_test_profiles
 from tests.sites.evidence_pages import (
     LATIN_PAGE,

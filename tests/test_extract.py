@@ -13,8 +13,8 @@ from lxml import html as lxml_html
 
 from scraper.extract import PageContent, extract
 from scraper.extract.text import paragraphs
+from scraper.model.record import Record
 from scraper.profiles import Profile, load_profiles
-from scraper.record import Record
 from tests.fixtures.pages import REPO
 
 

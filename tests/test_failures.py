@@ -10,11 +10,11 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy.exc import OperationalError
 
+from scraper.base.errors import InputError, JobFailed
+from scraper.base.terminal import safe, safe_line
 from scraper.browser.discovery import BrowserNotFound
-from scraper.changes import Change, summarise
-from scraper.errors import InputError, JobFailed
-from scraper.failures import classify
-from scraper.terminal import safe, safe_line
+from scraper.model.changes import Change, summarise
+from scraper.pipeline.failures import classify
 
 URL = "http://127.0.0.1:8080/post"
 
@@ -72,7 +72,7 @@ def test_failing_is_summarised() -> None:
 def test_failing_is_drawn_with_its_escaped_error() -> None:
     from rich.console import Console
 
-    from scraper.changes_view import render_changes
+    from scraper.cli.changes_view import render_changes
 
     console = Console(record=True, width=100, color_system=None)
     console.print(render_changes([Change(kind="failing", since="2026-11-30T09:00:00Z", checks=3,

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from scraper.extract import PageContent, extract
+from scraper.model.record import Record
 from scraper.profiles import Profile
-from scraper.record import Record
 
 BODY = "".join(f"<p>Paragraph {n} of the post, long enough to count as the article's own text.</p>"
                for n in range(1, 9))

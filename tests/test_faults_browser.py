@@ -18,14 +18,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from scraper import store
+from scraper.base.errors import JobFailed
 from scraper.browser import BrowserSession
-from scraper.capture import capture
-from scraper.checking import CheckResult, run_check
 from scraper.cli import main
-from scraper.errors import JobFailed
-from scraper.retries import MIN_TRY
-from scraper.settings import load_settings
-from scraper.watches import WatchSpec, add_watch
+from scraper.config.settings import load_settings
+from scraper.pipeline.capture import capture
+from scraper.pipeline.check import CheckResult, run_check
+from scraper.pipeline.retries import MIN_TRY
+from scraper.watches.operations import WatchSpec, add_watch
 from tests.processes import chromium_browsers, stop, zombies
 from tests.sites import use_test_profiles
 from tests.sites.hostile import PAGES, HostileSite

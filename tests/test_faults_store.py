@@ -17,11 +17,11 @@ from sqlmodel import Session
 
 from scraper import store
 from scraper.browser import BrowserSession
-from scraper.checking import CheckResult, run_check
 from scraper.cli import main
-from scraper.failures import Classified
-from scraper.settings import load_settings
-from scraper.watches import WatchSpec, add_watch, open_db
+from scraper.config.settings import load_settings
+from scraper.pipeline.check import CheckResult, run_check
+from scraper.pipeline.failures import Classified
+from scraper.watches.operations import WatchSpec, add_watch, open_db
 from tests.sites.hostile import PAGES, HostileSite
 
 pytestmark = pytest.mark.browser

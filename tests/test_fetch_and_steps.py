@@ -14,8 +14,8 @@ import pytest
 from sqlmodel import Session
 
 from scraper import store
-from scraper.settings import load_settings
-from scraper.watches import open_db
+from scraper.config.settings import load_settings
+from scraper.watches.operations import open_db
 from tests.cli import run
 from tests.sites.recorder import (
     MEMBERS_TEXT,

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from scraper.base.errors import JobFailed
 from scraper.browser import BrowserSession
 from scraper.browser.guard import Resolver, public
-from scraper.capture import capture
 from scraper.cli import main
-from scraper.errors import JobFailed
-from scraper.settings import load_settings
+from scraper.config.settings import load_settings
+from scraper.pipeline.capture import capture
 from tests.sites.hostile import PAGES, HostileSite
 
 pytestmark = pytest.mark.browser

@@ -16,11 +16,11 @@ import pytest
 from parsel import Selector
 
 from scraper.browser import BrowserSession
-from scraper.capture import capture
 from scraper.extract.text import paragraphs
+from scraper.model.record import Comment, Record
+from scraper.pipeline.capture import capture
 from scraper.profiles import load_profiles
 from scraper.profiles.matching import by_detection
-from scraper.record import Comment, Record
 from tests.fixtures.isso import ARTICLE_PARAGRAPHS, ARTICLE_TITLE, IssoClient, article_html
 
 SELECTORS = Path(__file__).resolve().parents[1] / "selectors"

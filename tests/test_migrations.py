@@ -14,8 +14,8 @@ from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from scraper.errors import InputError
-from scraper.record import Article, Comment, Record
+from scraper.base.errors import InputError
+from scraper.model.record import Article, Comment, Record
 from scraper.store import (
     Snapshot,
     add_changes,

@@ -15,12 +15,12 @@ from sqlalchemy import Engine
 
 from scraper import store
 from scraper.browser import BrowserSession
-from scraper.checking import run_check
 from scraper.cli import main
-from scraper.record import Article, Comment, Record
-from scraper.settings import load_settings
-from scraper.unseen import carry_unseen
-from scraper.watches import WatchSpec, add_watch
+from scraper.config.settings import load_settings
+from scraper.model.record import Article, Comment, Record
+from scraper.model.unseen import carry_unseen
+from scraper.pipeline.check import run_check
+from scraper.watches.operations import WatchSpec, add_watch
 from tests.fixtures.pages import serving
 
 COUNT_WARNING = "the page says it has 15 comments; 5 were captured"

@@ -9,11 +9,11 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from scraper import store
+from scraper.config.settings import load_settings
 from scraper.daemon.plan import PlanMemo, active_watches
 from scraper.profiles import load_profiles
 from scraper.profiles.schema import PolitenessSpec
-from scraper.settings import load_settings
-from scraper.watches import WatchSpec, add_watch, update_watch
+from scraper.watches.operations import WatchSpec, add_watch, update_watch
 
 
 def _add(engine: Engine, url: str, name: str, **options: str) -> int:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.errors import InputError
+from scraper.base.errors import InputError
 from scraper.profiles import load_profile_file, load_profiles, matching
 
 REPO = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ import pytest
 import typer.main
 
 from scraper.cli import app
-from scraper.record import Record
+from scraper.model.record import Record
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -69,7 +69,7 @@ def test_every_command_is_in_the_readme() -> None:
 
 def test_documented_settings_are_read_by_the_code() -> None:
     documented = set(re.findall(r"^\| `(SCRAPER_[A-Z_]+)` \|", README, flags=re.M))
-    code = (REPO / "scraper" / "settings.py").read_text(encoding="utf-8")
+    code = (REPO / "scraper" / "config" / "settings.py").read_text(encoding="utf-8")
     read = set(re.findall(r'"(SCRAPER_[A-Z_]+)"', code))
     assert documented == read
 
@@ -87,7 +87,7 @@ def test_record_sources_are_each_explained() -> None:
     """Every value `sources` can take is named in the README's record section."""
     from typing import get_args
 
-    from scraper.record import Source
+    from scraper.model.record import Source
 
     section = README.split("## The record", 1)[1].split("\n## ", 1)[0]
     for source in get_args(Source):

@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 
 from scraper.browser import BrowserSession
-from scraper.capture import capture
 from scraper.extract import PageContent, extract
+from scraper.model.record import Record
+from scraper.pipeline.capture import capture
 from scraper.profiles import load_profiles, matching
-from scraper.record import Record
 from tests.fixtures.pages import REPO, pages_root
 
 pytestmark = pytest.mark.usefixtures("pages_dir")  # a clear failure when the pages are missing

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from scraper.cli.record_view import render_record
-from scraper.record import Article, Comment, Record
+from scraper.model.record import Article, Comment, Record
 
 
 def shown(record: Record) -> str:

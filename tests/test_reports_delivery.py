@@ -2,7 +2,7 @@
 TLS, AUTH), Apprise to an HTTP server, a JSON webhook, and .eml files when no SMTP is configured.
 
 Reports are queued the way a check queues them: the changes are stored and `enqueue` (the hook
-`scraper.checking` calls) writes the outbox rows in the same transaction. Time is passed to
+`scraper.pipeline.check` calls) writes the outbox rows in the same transaction. Time is passed to
 `deliver` explicitly (a later `now`), so backoff and digests are tested without waiting.
 """
 
@@ -21,12 +21,12 @@ from sqlmodel import Session, col, select
 
 from scraper import store
 from scraper.cli import main
-from scraper.record import Article, Comment, Record
+from scraper.config.settings import load_settings
+from scraper.model.record import Article, Comment, Record
 from scraper.reports.delivery import deliver
 from scraper.reports.outbox import LEASE, claim, enqueue, link_evidence, release
-from scraper.settings import load_settings
 from scraper.store import Capture, Outbox, Watch
-from scraper.watches import WatchSpec, add_watch
+from scraper.watches.operations import WatchSpec, add_watch
 from tests.fixtures.http_recorder import Recorder
 from tests.fixtures.smtp import SmtpServer, TlsFiles, free_port
 

@@ -22,15 +22,15 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from scraper.browser import BrowserSession
-from scraper.checking import run_check
 from scraper.cli import main
+from scraper.config.settings import load_settings
 from scraper.demo import seed
 from scraper.demo.site import DemoSite
+from scraper.pipeline.check import run_check
 from scraper.reports.delivery import deliver
 from scraper.reports.outbox import LEASE
-from scraper.settings import load_settings
 from scraper.store import Outbox
-from scraper.watches import WatchSpec, add_watch
+from scraper.watches.operations import WatchSpec, add_watch
 from tests.fixtures.smtp import Received, SmtpServer
 from tests.fixtures.tsa import Tsa
 

@@ -10,11 +10,11 @@ from typing import Any
 import lxml.html
 import pytest
 
+from scraper.config.settings import load_settings
+from scraper.model.textdiff import word_diff
 from scraper.reports.message import build_email
 from scraper.reports.render import render
 from scraper.reports.report import EvidenceLink, Report, ReportItem, subject
-from scraper.settings import load_settings
-from scraper.textdiff import word_diff
 
 URL = "https://example.wordpress.com/2016/10/19/russia-seeks-honest-cooperation-in-syria-lavrov/"
 TITLE = "Russia seeks ‘honest’ cooperation in Syria: Lavrov"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from scraper.cli import main
-from scraper.settings import load_settings
+from scraper.config.settings import load_settings
 
 TOKEN = "xoxb-0000-SECRET"
 

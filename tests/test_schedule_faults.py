@@ -15,14 +15,14 @@ from sqlmodel import Session
 
 from scraper import store
 from scraper.browser import BrowserSession
-from scraper.checking import run_check
 from scraper.cli import main
+from scraper.config.settings import load_settings
+from scraper.daemon.scheduler import WatchScheduler
 from scraper.demo.site import DemoSite
-from scraper.scheduler import WatchScheduler
-from scraper.settings import load_settings
+from scraper.pipeline.check import run_check
 from scraper.store import lease
 from scraper.store.lease import WatchBusy
-from scraper.watches import WatchSpec, add_watch
+from scraper.watches.operations import WatchSpec, add_watch
 from tests.test_scheduler import Runs
 
 pytestmark = pytest.mark.browser

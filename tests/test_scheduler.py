@@ -18,11 +18,11 @@ from sqlmodel import Session
 
 from scraper import store
 from scraper.browser import BrowserSession
+from scraper.config.settings import load_settings
 from scraper.daemon.executor import CheckOutcome
+from scraper.daemon.scheduler import WatchScheduler
 from scraper.demo.site import DemoSite
-from scraper.scheduler import WatchScheduler
-from scraper.settings import load_settings
-from scraper.watches import WatchSpec, add_watch
+from scraper.watches.operations import WatchSpec, add_watch
 from tests.fixtures.smtp import SmtpServer
 
 pytestmark = pytest.mark.browser

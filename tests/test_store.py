@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Engine, func, text
 from sqlmodel import Session, col, select
 
-from scraper.errors import InputError
-from scraper.record import Article, Comment, Record
+from scraper.base.errors import InputError
+from scraper.model.record import Article, Comment, Record
 from scraper.store import (
     Change,
     Check,

@@ -16,10 +16,10 @@ import pytest
 import yaml
 
 from scraper.browser import BrowserSession
-from scraper.capture import capture
 from scraper.cli import main
+from scraper.config.settings import load_settings
 from scraper.demo.site import DemoSite
-from scraper.settings import load_settings
+from scraper.pipeline.capture import capture
 from tests.fixtures.pages import serving
 from tests.sites import BUILTIN_PROFILES, STATIC
 from tests.test_unknown_pages import FORUM

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from scraper.textdiff import Segment, word_diff
+from scraper.model.textdiff import Segment, word_diff
 
 
 def old_side(diff: list[Segment]) -> str:

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 import pytest
 
 from scraper.browser import BrowserSession
-from scraper.capture import capture
 from scraper.extract import PageContent, extract
+from scraper.pipeline.capture import capture
 from tests.fixtures.pages import serving
 from tests.sites import STATIC
 from tests.test_real_pages import PAGES, PROFILES, Page, folded, html_of

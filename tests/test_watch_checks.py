@@ -1,6 +1,6 @@
 """Watches, history and change detection against the real thing (issue 3).
 
-Every check here is `scraper.checking.run_check` on the bundled demo site, rendered by the real
+Every check here is `scraper.pipeline.check.run_check` on the bundled demo site, rendered by the real
 Chromium (the session-wide `chromium` fixture) and stored in a real database: the tests that depend
 on what the store keeps run on SQLite and on a real PostgreSQL (`db_url`). Changes are compared as
 the exact JSON a report carries (`Change.to_dict()`), and what was stored is read back.
@@ -22,12 +22,12 @@ from sqlmodel import Session, SQLModel, select
 
 from scraper import store
 from scraper.browser import BrowserSession
-from scraper.checking import CheckResult, run_check
+from scraper.config.settings import load_settings
 from scraper.demo import seed
 from scraper.demo.site import DemoSite
-from scraper.settings import load_settings
+from scraper.pipeline.check import CheckResult, run_check
 from scraper.store import Check, Snapshot, Watch
-from scraper.watches import WatchSpec, add_watch
+from scraper.watches.operations import WatchSpec, add_watch
 
 pytestmark = pytest.mark.browser
 

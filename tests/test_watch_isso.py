@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import Engine
 
 from scraper.browser import BrowserSession
-from scraper.checking import CheckResult, run_check
-from scraper.settings import load_settings
-from scraper.watches import WatchSpec, add_watch
+from scraper.config.settings import load_settings
+from scraper.pipeline.check import CheckResult, run_check
+from scraper.watches.operations import WatchSpec, add_watch
 from tests.fixtures.isso import IssoClient
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from scraper.cli import main
-from scraper.watchopts import OPTIONS
+from scraper.watches.options import OPTIONS
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -18,10 +18,10 @@ from playwright.sync_api import Page
 from sqlmodel import Session, select
 
 from scraper import store
+from scraper.base.errors import InputError
 from scraper.cli import main
-from scraper.errors import InputError
-from scraper.record import Article, Comment, Record
-from scraper.settings import load_settings
+from scraper.config.settings import load_settings
+from scraper.model.record import Article, Comment, Record
 from scraper.store import ApiToken
 from scraper.web.server import check_bind
 from tests.fixtures.web import Dashboard

@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 PROBE = """
 import json, sys
-from scraper.settings import load_settings
+from scraper.config.settings import load_settings
 from scraper.profiles import load_profiles
 from scraper.store import head_revision
 from scraper.demo.site import DemoSite

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from scraper.browser import BrowserSession
-from scraper.capture import capture
+from scraper.pipeline.capture import capture
 from tests.sites.wordpress import THEMES, THREAD, WordPressSite
 
 pytestmark = pytest.mark.browser

@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
+from scraper.base.errors import JobFailed
 from scraper.browser import effects, forms
 from scraper.browser.steps import frame_of, locator, ms, playwright_timeout
 from scraper.browser.trace import Step, Trace
-from scraper.errors import JobFailed
 from scraper.profiles.schema import Action, ClickAction, ScrollAction, WaitAction
 
 if TYPE_CHECKING:

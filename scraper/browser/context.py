@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from scraper.fetch import Fetch, proxy_parts, viewport_size
+from scraper.model.fetch import Fetch, proxy_parts, viewport_size
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext

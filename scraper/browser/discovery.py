@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scraper.errors import ScraperError
+from scraper.base.errors import ScraperError
 
 if TYPE_CHECKING:
     from playwright.async_api import Playwright

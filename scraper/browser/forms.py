@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scraper.base.envref import resolve_env
+from scraper.base.errors import InputError, JobFailed
 from scraper.browser import effects
-from scraper.envref import resolve_env
-from scraper.errors import InputError, JobFailed
 from scraper.profiles.schema import Action, FillAction, PressAction, SelectAction, TypeAction, is_xpath
 
 if TYPE_CHECKING:

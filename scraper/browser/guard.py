@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from loguru import logger
 
-from scraper.errors import JobFailed
+from scraper.base.errors import JobFailed
 
 BLOCKED_HEADER = "X-Scraper-Blocked"
 _HEAD_LIMIT = 64 * 1024

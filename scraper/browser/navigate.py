@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from scraper.base.errors import JobFailed
+from scraper.base.terminal import safe_line
 from scraper.browser.guard import BLOCKED_HEADER
-from scraper.errors import JobFailed
-from scraper.terminal import safe_line
 
 if TYPE_CHECKING:
     from playwright.async_api import Frame, Page
@@ -78,7 +78,7 @@ async def goto(page: Page, url: str, load_timeout: float, seen: Observations, ma
     except PlaywrightError as exc:
         if seen.too_large is not None:
             raise too_large(seen.too_large, max_html, "bytes") from None
-        from scraper.failures import Classified, classify
+        from scraper.pipeline.failures import Classified, classify
 
         raise Classified(classify(exc, url)) from None
     if response is not None and response.headers.get(BLOCKED_HEADER.lower()):

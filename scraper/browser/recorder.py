@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from scraper.extract.page import PageContent
+from scraper.model.page import PageContent
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Page

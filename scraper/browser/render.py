@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from scraper.base.errors import JobFailed
 from scraper.browser import devtools, navigate, steps
 from scraper.browser.actions import follow_to_bottom, run_actions, warm_locators
 from scraper.browser.context import open_context
@@ -17,9 +18,8 @@ from scraper.browser.hints import headful_hints
 from scraper.browser.quiet import QuietWatch
 from scraper.browser.recorder import Recorder
 from scraper.browser.trace import Trace
-from scraper.errors import JobFailed
-from scraper.extract.page import PageContent
-from scraper.fetch import Fetch
+from scraper.model.fetch import Fetch
+from scraper.model.page import PageContent
 from scraper.profiles.schema import DEFAULT_MAX_HTML, Action, Profile
 
 if TYPE_CHECKING:

@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from loguru import logger
 
+from scraper.base.errors import Cancelled, JobFailed
 from scraper.browser.discovery import QUIET_FLAGS, bundled_path, find_chromium
 from scraper.browser.driver import start_driver
 from scraper.browser.guard import GuardProxy, Resolver
 from scraper.browser.memory import descendants, rss_mib
-from scraper.errors import Cancelled, JobFailed
-from scraper.settings import Settings, load_settings
+from scraper.config.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Playwright

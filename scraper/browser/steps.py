@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from scraper.base.errors import JobFailed
 from scraper.browser.quiet import QuietWatch
 from scraper.browser.trace import Ready
-from scraper.errors import JobFailed
 from scraper.profiles.schema import ReadySpec, is_xpath
 
 if TYPE_CHECKING:

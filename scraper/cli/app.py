@@ -15,11 +15,11 @@ from loguru import logger
 from rich.markup import escape
 from typer._click.exceptions import ClickException, NoSuchOption, UsageError
 
+from scraper.base.errors import ScraperError
+from scraper.base.terminal import safe
 from scraper.cli.help import HELP_NAMES, tidy
 from scraper.cli.output import err
-from scraper.errors import ScraperError
-from scraper.failures import classify
-from scraper.terminal import safe
+from scraper.pipeline.failures import classify
 
 if TYPE_CHECKING:
     from loguru import Record

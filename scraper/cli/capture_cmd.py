@@ -6,10 +6,10 @@ from pathlib import Path
 
 import typer
 
+from scraper.base.errors import InputError
 from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
 from scraper.cli.output import output_target, print_json, show, write_atomic
-from scraper.errors import InputError
 
 # Service modules are imported inside each command: start-up stays lean, and a command pays only
 # for what it uses (a capture never loads the database layer).
@@ -49,7 +49,7 @@ def capture_command(
         help="Accept an untrusted certificate for this capture (recorded as untrusted)."),
 ) -> None:
     """Render URL in Chromium and extract its article and comments."""
-    from scraper.settings import check_deadline
+    from scraper.config.settings import check_deadline
 
     if deadline is not None:  # the same range everywhere, before anything runs or is written
         check_deadline(deadline, f"--deadline {deadline:g}")
@@ -68,8 +68,8 @@ def capture_command(
     if url is None:
         raise InputError("give the URL to capture (or --evidence --from-file FILE)")
     from scraper.browser import RenderOptions
-    from scraper.capture import capture
     from scraper.cli.record_view import render_record
+    from scraper.pipeline.capture import capture
 
     target = output_target(output) if output is not None else None  # before the capture
     record = capture(url, profile=profile, deadline=deadline,

@@ -9,17 +9,17 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from scraper.base.errors import InputError, JobFailed
+from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
 from scraper.cli.output import err, out, print_json
-from scraper.errors import InputError, JobFailed
-from scraper.settings import load_settings
-from scraper.terminal import safe
+from scraper.config.settings import load_settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from scraper.checking import CheckResult
+    from scraper.pipeline.check import CheckResult
 
 # The database layer and the browser are imported inside the commands: start-up stays lean.
 
@@ -30,8 +30,8 @@ def _resolve_watch_ids(ref: str | None, tags: list[str]) -> list[int]:
     from sqlmodel import Session
 
     from scraper import store
-    from scraper.urls import check_url
-    from scraper.watches import WatchSpec, add_watch, open_db, same_page_watches
+    from scraper.base.urls import check_url
+    from scraper.watches.operations import WatchSpec, add_watch, open_db, same_page_watches
 
     if (ref is None) == (not tags):
         raise InputError("give a watch (id, name or URL) or --tag, one of the two", where="ID")
@@ -64,8 +64,8 @@ def _resolve_watch_ids(ref: str | None, tags: list[str]) -> list[int]:
 
 def render_result(result: CheckResult) -> Group:
     """A check's outcome for a terminal."""
-    from scraper.changes import summarise
-    from scraper.changes_view import render_changes
+    from scraper.cli.changes_view import render_changes
+    from scraper.model.changes import summarise
 
     c = result.check
     head = Text()
@@ -106,8 +106,8 @@ def check(
     """Run a check now, store it (its report is queued), and print what changed since the last
     good one."""
     from scraper.browser import BrowserSession
-    from scraper.checking import run_check
-    from scraper.watches import open_db
+    from scraper.pipeline.check import run_check
+    from scraper.watches.operations import open_db
 
     watch_ids = _resolve_watch_ids(ref, tags)
     settings = load_settings()
@@ -180,7 +180,7 @@ def history(
 
     from scraper import store
     from scraper.service.checks import history as history_page
-    from scraper.watches import open_db
+    from scraper.watches.operations import open_db
 
     with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
         watch = store.get_watch(session, ref)
@@ -211,11 +211,11 @@ def diff(
     from sqlmodel import Session
 
     from scraper import store
-    from scraper.changes import summarise
-    from scraper.changes_view import render_changes
+    from scraper.cli.changes_view import render_changes
+    from scraper.model.changes import summarise
     from scraper.service.checks import diff as diff_checks
     from scraper.service.checks import diff_dict
-    from scraper.watches import open_db
+    from scraper.watches.operations import open_db
 
     with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
         watch = store.get_watch(session, ref)

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from scraper.errors import InputError, JobFailed
+from scraper.base.errors import InputError, JobFailed
 
 
 def json_option(what: str) -> Any:

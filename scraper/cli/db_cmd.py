@@ -7,7 +7,7 @@ from rich.text import Text
 
 from scraper.cli.app import app, examples
 from scraper.cli.output import out
-from scraper.settings import load_settings
+from scraper.config.settings import load_settings
 
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")

@@ -7,11 +7,11 @@ from pathlib import Path
 from rich.rule import Rule
 from rich.text import Text
 
+from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
 from scraper.cli.output import out, print_json
-from scraper.settings import load_settings
-from scraper.terminal import safe
+from scraper.config.settings import load_settings
 
 
 @app.command("demo", epilog=examples(

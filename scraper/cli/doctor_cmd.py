@@ -5,10 +5,10 @@ from __future__ import annotations
 import typer
 from rich.text import Text
 
+from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
 from scraper.cli.output import out, print_json
-from scraper.terminal import safe
 
 
 @app.command("doctor", epilog=examples("scraper doctor", "scraper doctor --json"))

@@ -8,12 +8,12 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from scraper.base.errors import InputError, JobFailed
+from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
 from scraper.cli.output import out, print_json
-from scraper.errors import InputError, JobFailed
-from scraper.settings import load_settings
-from scraper.terminal import safe
+from scraper.config.settings import load_settings
 
 
 @app.command("verify", epilog=examples(
@@ -67,7 +67,7 @@ def captures_command(
     from sqlmodel import Session
 
     from scraper.service.catalog import captures
-    from scraper.watches import open_db
+    from scraper.watches.operations import open_db
 
     with Session(open_db(load_settings())) as session:
         rows = captures(session, case)

@@ -11,9 +11,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from scraper.base.errors import InputError, JobFailed
+from scraper.base.terminal import safe
 from scraper.cli.output import out, output_target, print_json, write_atomic
-from scraper.errors import InputError, JobFailed
-from scraper.terminal import safe
 
 if TYPE_CHECKING:  # the evidence stack is imported only when a command needs it
     from scraper.evidence.batch import Row
@@ -36,9 +36,9 @@ class EvidenceArgs:
 
 
 def run_evidence(args: EvidenceArgs) -> None:
+    from scraper.config.settings import load_settings
     from scraper.evidence.recording import CaptureOptions
-    from scraper.settings import load_settings
-    from scraper.watches import open_db
+    from scraper.watches.operations import open_db
 
     if not args.evidence:
         raise InputError("--from-file captures evidence bundles: add --evidence")
@@ -52,9 +52,9 @@ def run_evidence(args: EvidenceArgs) -> None:
     if args.from_file is not None:
         _batch(args, settings, options)
         return
+    from scraper.base.urls import check_url
     from scraper.browser import BrowserSession
     from scraper.evidence.bundle import capture_evidence, check_out_dir
-    from scraper.urls import check_url
 
     url = check_url(args.url or "")
     out_dir = check_out_dir(args.out_dir) if args.out_dir else None
@@ -97,7 +97,7 @@ def render_bundle(bundle: Bundle) -> RenderableType:
 
 def _batch(args: EvidenceArgs, settings: Any, options: Any) -> None:
     from scraper.evidence.batch import read_urls, run_batch
-    from scraper.watches import open_db
+    from scraper.watches.operations import open_db
 
     assert args.from_file is not None
     urls = read_urls(args.from_file)

@@ -7,11 +7,11 @@ from pathlib import Path
 import typer
 from rich.text import Text
 
+from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
 from scraper.cli.output import err, out, print_json, write_atomic
-from scraper.settings import load_settings
-from scraper.terminal import safe
+from scraper.config.settings import load_settings
 
 outbox_app = typer.Typer(help="Change reports: queued, sent and failed.", invoke_without_command=True,
                          epilog=examples("scraper outbox", "scraper outbox -n 10 --json",
@@ -35,7 +35,7 @@ def outbox(
     from sqlmodel import Session
 
     from scraper.reports import outbox as rows
-    from scraper.watches import open_db
+    from scraper.watches.operations import open_db
 
     with Session(open_db(load_settings())) as session:
         listed = [rows.row_dict(r) for r in rows.listing(session, limit)]
@@ -76,7 +76,7 @@ def retry(
 ) -> None:
     """Send failed and queued reports now (a failed one is tried again from the start)."""
     from scraper.reports.delivery import retry as retry_now
-    from scraper.watches import open_db
+    from scraper.watches.operations import open_db
 
     settings = load_settings()
     outcomes = retry_now(open_db(settings), settings, row_id)
@@ -114,7 +114,7 @@ def preview(
     from scraper import store
     from scraper.reports.preview import check_report
     from scraper.reports.render import render
-    from scraper.watches import open_db
+    from scraper.watches.operations import open_db
 
     settings = load_settings()
     with Session(open_db(settings)) as session:

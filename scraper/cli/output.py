@@ -10,8 +10,8 @@ from typing import Any
 
 from rich.console import Console, RenderableType
 
-from scraper.errors import InputError
-from scraper.terminal import safe
+from scraper.base.errors import InputError
+from scraper.base.terminal import safe
 
 # Page-derived strings are passed as Text objects or through rich.markup.escape, never as markup.
 out = Console(highlight=False, soft_wrap=False)

@@ -9,15 +9,15 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
 from scraper.cli.output import out, print_json
-from scraper.settings import load_settings
-from scraper.terminal import safe
+from scraper.config.settings import load_settings
 
 if TYPE_CHECKING:
     from scraper.browser.trace import Trace
-    from scraper.extract.page import PageContent
+    from scraper.model.page import PageContent
     from scraper.profiles.schema import Profile
 
 profile_app = typer.Typer(help="List, test and check site profiles.", no_args_is_help=True)
@@ -77,13 +77,13 @@ def test_profile(
 ) -> None:
     """Render URL and show how it loaded (the ready wait, each step) and, field by field, what
     each selector matched and how many times."""
+    from scraper.base.errors import JobFailed
+    from scraper.base.urls import check_url
     from scraper.browser import BrowserSession
     from scraper.browser.trace import Trace
     from scraper.cli.profile_view import render_trace
-    from scraper.errors import JobFailed
+    from scraper.config.settings import check_deadline
     from scraper.service.catalog import profile_test
-    from scraper.settings import check_deadline
-    from scraper.urls import check_url
 
     settings = load_settings()
     check_url(url)  # bad input is refused before a browser is started

@@ -7,9 +7,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from scraper.base.terminal import safe
 from scraper.browser.trace import Trace
 from scraper.extract.explain import FieldReport
-from scraper.terminal import safe
 
 # A ready wait at least this long is worth a remark even when it was met.
 SLOW_READY = 5.0

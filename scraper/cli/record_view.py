@@ -6,8 +6,8 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from rich.tree import Tree
 
-from scraper.record import Comment, Record
-from scraper.terminal import safe
+from scraper.base.terminal import safe
+from scraper.model.record import Comment, Record
 
 PREVIEW = 160
 

@@ -13,14 +13,14 @@ import typer
 from loguru import logger
 from rich.text import Text
 
+from scraper.base.errors import InputError
 from scraper.cli.app import app, examples
 from scraper.cli.output import err
-from scraper.errors import InputError
-from scraper.settings import MAX_WORKERS, load_settings
+from scraper.config.settings import MAX_WORKERS, load_settings
 
 if TYPE_CHECKING:
     from scraper.daemon.console import CheckPrinter
-    from scraper.scheduler import WatchScheduler
+    from scraper.daemon.scheduler import WatchScheduler
 
 
 @app.command("run", epilog=examples(
@@ -41,8 +41,8 @@ def run(
     SIGTERM); a watch never checked, or overdue, runs at once (spread over a short ramp)."""
     from scraper.browser import BrowserSession
     from scraper.daemon.console import LOG_FORMATS, CheckPrinter
-    from scraper.scheduler import WatchScheduler
-    from scraper.watches import open_db
+    from scraper.daemon.scheduler import WatchScheduler
+    from scraper.watches.operations import open_db
 
     if log_format not in LOG_FORMATS:
         raise InputError(f"--log-format {log_format!r}: give text or json")

@@ -6,11 +6,11 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
 from scraper.cli.output import err, out, print_json
-from scraper.settings import load_settings
-from scraper.terminal import safe
+from scraper.config.settings import load_settings
 
 token_app = typer.Typer(help="Bearer tokens for the REST API (stored hashed).", no_args_is_help=True)
 app.add_typer(token_app, name="token")
@@ -46,7 +46,7 @@ def create(name: str = typer.Argument(..., metavar="NAME",
     from sqlmodel import Session
 
     from scraper.store.tokens import create_token, token_dict
-    from scraper.watches import open_db
+    from scraper.watches.operations import open_db
 
     with Session(open_db(load_settings())) as session:
         row, token = create_token(session, name)
@@ -66,7 +66,7 @@ def list_(as_json: bool = json_option("the tokens")) -> None:
     from sqlmodel import Session
 
     from scraper.store.tokens import list_tokens, token_dict
-    from scraper.watches import open_db
+    from scraper.watches.operations import open_db
 
     with Session(open_db(load_settings())) as session:
         rows = [token_dict(r) for r in list_tokens(session)]
@@ -88,7 +88,7 @@ def revoke(token_id: int = typer.Argument(..., metavar="ID",
     from sqlmodel import Session
 
     from scraper.store.tokens import revoke_token, token_dict
-    from scraper.watches import open_db
+    from scraper.watches.operations import open_db
 
     with Session(open_db(load_settings(), missing=f"no token {token_id}")) as session:
         data = token_dict(revoke_token(session, token_id))

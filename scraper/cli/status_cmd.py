@@ -5,11 +5,11 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
 from scraper.cli.output import out, print_json
-from scraper.settings import load_settings
-from scraper.terminal import safe
+from scraper.config.settings import load_settings
 
 
 @app.command("status", epilog=examples(
@@ -18,8 +18,8 @@ from scraper.terminal import safe
 ))
 def status(as_json: bool = json_option("every watch's status")) -> None:
     """Each watch: its last check, next run, last change and failure streak."""
-    from scraper.daemon.status import watch_status
-    from scraper.watches import open_db
+    from scraper.service.status import watch_status
+    from scraper.watches.operations import open_db
 
     rows = watch_status(open_db(load_settings(), missing="scraper status"))
     if as_json:

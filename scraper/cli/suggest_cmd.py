@@ -12,11 +12,11 @@ import typer
 import yaml
 from rich.text import Text
 
+from scraper.base.errors import InputError
 from scraper.cli.app import examples
 from scraper.cli.output import err, out, write_atomic
 from scraper.cli.profile_cmd import profile_app, show_test
-from scraper.errors import InputError
-from scraper.settings import check_deadline, load_settings
+from scraper.config.settings import check_deadline, load_settings
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
@@ -57,12 +57,12 @@ def suggest_profile(
 ) -> None:
     """Render URL, infer a draft profile (title, author, date, body, comments, "load more"), check
     each selector on the page, and show `profile test` with the draft."""
+    from scraper.base.urls import check_url
     from scraper.browser import BrowserSession, RenderJob
     from scraper.browser.render import render
     from scraper.extract import PageContent, extract
     from scraper.profiles import Profile, load_profiles, matching
     from scraper.suggest import suggest
-    from scraper.urls import check_url
 
     settings = load_settings()
     url = check_url(url)

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.text import Text
 
+from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
 from scraper.cli.common import confirm, json_option, yes_option
 from scraper.cli.output import err, out, print_json
 from scraper.cli.watch_options import with_watch_options
-from scraper.settings import Settings, load_settings
-from scraper.terminal import safe
+from scraper.config.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -73,7 +73,7 @@ def add(
     """Watch a page: it is checked on its schedule (`scraper run`) or by hand (`scraper check`)."""
     from sqlmodel import Session
 
-    from scraper.watches import WatchSpec, add_watch, checked_fields, open_db
+    from scraper.watches.operations import WatchSpec, add_watch, checked_fields, open_db
 
     settings = load_settings()
     spec = WatchSpec(url, **(options or {}))
@@ -106,7 +106,7 @@ def edit(
     from sqlmodel import Session
 
     from scraper import store
-    from scraper.watches import edit_watch, open_db
+    from scraper.watches.operations import edit_watch, open_db
 
     settings = load_settings()
     with Session(open_db(settings, missing=f"no watch {ref!r}")) as session:
@@ -130,7 +130,7 @@ def list_(
 
     from scraper import store
     from scraper.cli.watch_view import render_list
-    from scraper.watches import open_db
+    from scraper.watches.operations import open_db
 
     settings = load_settings()
     with Session(open_db(settings)) as session:
@@ -151,7 +151,7 @@ def show(ref: str = REF, as_json: bool = json_option("the watch")) -> None:
     from sqlmodel import Session
 
     from scraper import store
-    from scraper.watches import open_db
+    from scraper.watches.operations import open_db
 
     settings = load_settings()
     with Session(open_db(settings, missing=f"no watch {ref!r}")) as session:
@@ -163,7 +163,7 @@ def _set_paused(ref: str, paused: bool, as_json: bool) -> None:
     from sqlmodel import Session
 
     from scraper import store
-    from scraper.watches import open_db
+    from scraper.watches.operations import open_db
 
     settings = load_settings()
     with Session(open_db(settings, missing=f"no watch {ref!r}")) as session:
@@ -193,7 +193,7 @@ def remove(ref: str = REF, yes: bool = yes_option("removing it"),
 
     from scraper import store
     from scraper.store import summary
-    from scraper.watches import open_db
+    from scraper.watches.operations import open_db
 
     with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
         watch = store.get_watch(session, ref)
@@ -217,7 +217,7 @@ def rebase(ref: str = REF, as_json: bool = json_option("the watch and its new ba
     (e.g. after a thread was really emptied, which is otherwise kept as a profile_mismatch)."""
     from sqlmodel import Session
 
-    from scraper.watches import open_db, rebase_watch
+    from scraper.watches.operations import open_db, rebase_watch
 
     settings = load_settings()
     engine = open_db(settings, missing=f"no watch {ref!r}")

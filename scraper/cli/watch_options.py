@@ -1,4 +1,4 @@
-"""The command-line options of `watch add` and `watch edit`, made from `scraper.watchopts.OPTIONS`.
+"""The command-line options of `watch add` and `watch edit`, made from `scraper.watches.options.OPTIONS`.
 
 `with_watch_options` adds one typer option per declared watch option to a command and hands the
 command the ones that were given, as a watch file would hold them: `options: dict[str, Any]`.
@@ -13,7 +13,7 @@ from typing import Any, TypeVar, get_type_hints
 
 import typer
 
-from scraper.watchopts import OPTIONS, Option
+from scraper.watches.options import OPTIONS, Option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,7 +34,7 @@ def _typer_option(opt: Option) -> Any:
 
 def given(raw: dict[str, Any]) -> dict[str, Any]:
     """The options given on the command line, converted to what a watch file would hold."""
-    from scraper.watchcheck import Problem, cli_error  # only when a command runs: start-up stays lean
+    from scraper.watches.validate import Problem, cli_error  # only when a command runs: start-up stays lean
 
     options, problems = {}, []
     for opt in OPTIONS:

@@ -14,7 +14,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from scraper.terminal import safe
+from scraper.base.terminal import safe
 
 STATUS_STYLE = {"ok": "green", "failed": "red", "mismatch": "yellow"}
 

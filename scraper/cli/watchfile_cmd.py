@@ -12,7 +12,7 @@ from scraper.cli.app import examples
 from scraper.cli.common import confirm, json_option, yes_option
 from scraper.cli.output import err, out, print_json
 from scraper.cli.watch_cmd import watch_app
-from scraper.settings import load_settings
+from scraper.config.settings import load_settings
 
 if TYPE_CHECKING:
     from scraper.store import Watch
@@ -35,8 +35,8 @@ def apply_files(
 ) -> None:
     """Create or update the watches the files declare, by name. Every file is checked whole first:
     every mistake is listed, each at its line, and nothing is written until all are right."""
-    from scraper import watchfile
-    from scraper.watches import open_db
+    from scraper.watches import files as watchfile
+    from scraper.watches.operations import open_db
 
     settings = load_settings()
     planned = watchfile.plan(files, settings)  # before the database is opened: bad input writes nothing
@@ -74,8 +74,9 @@ def export(
     import yaml
     from sqlmodel import Session
 
-    from scraper import store, watchfile
-    from scraper.watches import open_db
+    from scraper import store
+    from scraper.watches import files as watchfile
+    from scraper.watches.operations import open_db
 
     with Session(open_db(load_settings())) as session:
         watches = [w for w in store.list_watches(session) if not tags or set(tags) & set(w.tags)]

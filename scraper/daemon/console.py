@@ -23,10 +23,10 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from scraper.changes import summarise
+from scraper.base.terminal import safe_line
 from scraper.daemon.dispatch import DispatchStats
 from scraper.daemon.executor import CheckOutcome
-from scraper.terminal import safe_line
+from scraper.model.changes import summarise
 
 LOG_FORMATS = ("text", "json")
 

@@ -17,9 +17,9 @@ from typing import Protocol
 from loguru import logger
 from sqlalchemy import Engine
 
-from scraper.checking import CheckResult, run_check
-from scraper.errors import Cancelled
-from scraper.failures import classify
+from scraper.base.errors import Cancelled
+from scraper.pipeline.check import CheckResult, run_check
+from scraper.pipeline.failures import classify
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from scraper.config.settings import Settings
 from scraper.daemon.dispatch import HostLimits
-from scraper.daemon.window import ActiveWindow, parse_window
+from scraper.model.schedule import Schedule
+from scraper.model.window import ActiveWindow, parse_window
 from scraper.profiles import Profile, matching
-from scraper.schedule import Schedule
-from scraper.settings import Settings
 from scraper.store import Check, Watch
 from scraper.store.models import UTCDateTime
 

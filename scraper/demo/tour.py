@@ -14,16 +14,16 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from scraper.browser import BrowserSession
-from scraper.capture import capture
-from scraper.changes import Change
-from scraper.checking import CheckResult, run_check
+from scraper.config.settings import Settings
 from scraper.demo.site import DemoSite
-from scraper.record import Record
+from scraper.model.changes import Change
+from scraper.model.record import Record
+from scraper.pipeline.capture import capture
+from scraper.pipeline.check import CheckResult, run_check
 from scraper.reports import outbox
 from scraper.reports.delivery import deliver
-from scraper.settings import Settings
 from scraper.store import open_store
-from scraper.watches import WatchSpec, add_watch
+from scraper.watches.operations import WatchSpec, add_watch
 
 SEED_COMMENT = "4521"
 NEW_COMMENT = ("Maria K.", "The truce in Aleppo is already fraying, according to local reports.")

@@ -7,12 +7,12 @@ Looking changes nothing: no database, folder or file is created.
 
 from __future__ import annotations
 
+from scraper.base.errors import InputError
+from scraper.config.settings import load_settings
 from scraper.doctor.browser import check_browser, check_playwright, probe_playwright
 from scraper.doctor.database import check_database
 from scraper.doctor.files import check_home, check_profiles, check_settings
 from scraper.doctor.result import Check, Report
-from scraper.errors import InputError
-from scraper.settings import load_settings
 
 __all__ = ["Check", "Report", "diagnose"]
 

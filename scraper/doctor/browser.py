@@ -12,8 +12,8 @@ from importlib import metadata
 from urllib.parse import urlsplit
 
 from scraper.browser.discovery import BrowserNotFound, bundled_path, find_chromium
+from scraper.config.settings import Settings
 from scraper.doctor.result import Check
-from scraper.settings import Settings
 
 # Bounds on every probe: a doctor that hangs is no help. Generous, for a loaded machine.
 DRIVER_TIMEOUT = 30.0

@@ -12,10 +12,10 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from scraper import store
+from scraper.base.errors import ScraperError
+from scraper.config.settings import Settings
 from scraper.doctor.files import writable_place
 from scraper.doctor.result import Check
-from scraper.errors import ScraperError
-from scraper.settings import Settings
 
 CONNECT_TIMEOUT_S = 5
 # The driver option that bounds a connection attempt, by backend (SQLite has no server).

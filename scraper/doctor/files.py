@@ -7,10 +7,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from scraper.config.settings import Settings
 from scraper.doctor.result import Check
 from scraper.profiles import collect_profiles
 from scraper.profiles.matching import FALLBACK
-from scraper.settings import Settings
 
 
 def check_settings(problem: str | None) -> Check:

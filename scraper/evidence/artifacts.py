@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scraper.browser.recorder import Recorder
-from scraper.extract.page import PageContent
+from scraper.model.page import PageContent
 
 if TYPE_CHECKING:
     from playwright.async_api import Page

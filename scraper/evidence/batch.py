@@ -16,12 +16,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from scraper import store
+from scraper.base.errors import InputError, ScraperError
+from scraper.base.urls import check_url
 from scraper.browser import BrowserSession
-from scraper.errors import InputError, ScraperError
+from scraper.config.settings import Settings
 from scraper.evidence.bundle import capture_evidence
 from scraper.evidence.recording import Bundle, CaptureOptions
-from scraper.settings import Settings
-from scraper.urls import check_url
 
 Outcome = Literal["captured", "skipped", "failed"]
 

@@ -11,15 +11,15 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from scraper import store
+from scraper.base.errors import InputError
+from scraper.base.urls import check_url
 from scraper.browser import BrowserSession
-from scraper.capture import Overrides, capture
-from scraper.errors import InputError
+from scraper.config.settings import Settings
 from scraper.evidence.provenance import profile_facts
 from scraper.evidence.recording import Bundle, CaptureOptions, Recording, folder_name
+from scraper.model.record import Record
+from scraper.pipeline.capture import Overrides, capture
 from scraper.profiles import load_profiles
-from scraper.record import Record
-from scraper.settings import Settings
-from scraper.urls import check_url
 
 
 def check_out_dir(out: Path) -> Path:

@@ -21,7 +21,7 @@ from warcio.warcwriter import WARCWriter
 
 from scraper.browser.recorder import Recorder
 from scraper.evidence import bodies
-from scraper.extract.page import PageContent
+from scraper.model.page import PageContent
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Page, Request, Response

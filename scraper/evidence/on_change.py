@@ -11,12 +11,12 @@ from loguru import logger
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from scraper.base.errors import ScraperError
 from scraper.browser import RenderOptions
-from scraper.errors import ScraperError
+from scraper.config.settings import Settings
 from scraper.evidence.bundle import seal, start
 from scraper.evidence.recording import CaptureOptions
-from scraper.record import Record
-from scraper.settings import Settings
+from scraper.model.record import Record
 from scraper.store import Capture
 
 

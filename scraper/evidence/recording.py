@@ -18,13 +18,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scraper.browser import Recorder, RenderOptions
+from scraper.config.settings import Settings
 from scraper.evidence import provenance, signing, wacz
 from scraper.evidence.artifacts import PAGE_ARTIFACTS, Artifact
 from scraper.evidence.facts import Facts
 from scraper.evidence.network import WarcRecorder
 from scraper.evidence.timestamp import TimestampError, request_stamp
-from scraper.record import Record
-from scraper.settings import Settings
+from scraper.model.record import Record
 
 RECORD_FILE = "record.json"
 PROVENANCE_FILE = "provenance.json"

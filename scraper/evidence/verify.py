@@ -19,7 +19,7 @@ from typing import Any
 
 from cryptography import x509
 
-from scraper.errors import InputError
+from scraper.base.errors import InputError
 from scraper.evidence import signing, wacz
 from scraper.evidence.timestamp import TimestampError, check_stamp
 

@@ -22,8 +22,8 @@ from scraper.extract import fields
 from scraper.extract.auto import AutoArticle, auto_article
 from scraper.extract.structured import Structured, read_structured
 from scraper.extract.text import paragraphs
+from scraper.model.record import Article, Source
 from scraper.profiles.schema import ArticleSpec
-from scraper.record import Article, Source
 
 # The profile's text is checked against the main content when it is under this share of the
 # paragraph text of the page (outside comments, navigation and sidebars)...

@@ -19,11 +19,11 @@ from scraper.extract import cssmatch, fields
 from scraper.extract.article import extract_article
 from scraper.extract.comments import Thread, find_thread, thread_warnings
 from scraper.extract.dom import parse_html
-from scraper.extract.page import PageContent
 from scraper.extract.structured import Structured, read_structured
+from scraper.model.page import PageContent
+from scraper.model.record import Record
 from scraper.profiles import regexes
 from scraper.profiles.schema import NormaliseRule, Profile
-from scraper.record import Record
 
 # Where themes and widgets put a thread, its heading and its form: cut, with the comments
 # themselves, from the page the main-content extraction reads.

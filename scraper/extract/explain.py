@@ -10,7 +10,7 @@ from parsel import Selector
 
 from scraper.extract import fields
 from scraper.extract.core import parse
-from scraper.extract.page import PageContent
+from scraper.model.page import PageContent
 from scraper.profiles.schema import FieldSpec, Profile
 
 SAMPLES = 3

@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scraper.errors import InputError
+from scraper.base.errors import InputError
+from scraper.base.yamlfile import YamlDoc, error_lines, line_of, read_yaml
 from scraper.profiles.schema import ACTION_TAGS, Profile
-from scraper.yamlfile import YamlDoc, error_lines, line_of, read_yaml
 
 Source = YamlDoc
 

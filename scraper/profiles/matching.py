@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 
 from parsel import Selector
 
-from scraper.errors import InputError
+from scraper.base.errors import InputError
 from scraper.profiles.schema import Profile, is_xpath
 
 FALLBACK = "generic"

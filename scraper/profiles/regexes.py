@@ -17,7 +17,7 @@ from typing import Any
 
 import regex
 
-from scraper.errors import InputError
+from scraper.base.errors import InputError
 
 # Seconds one user regex may run on one value before the check fails.
 TIMEOUT = 2.0

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from scraper.fetch import Fetch
+from scraper.model.fetch import Fetch
 from scraper.profiles.regexes import check_regex
 
 _PROBE = Selector(text="<html><body></body></html>")

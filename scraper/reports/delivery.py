@@ -19,13 +19,13 @@ from loguru import logger
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from scraper.errors import InputError
+from scraper.base.errors import InputError
+from scraper.config.settings import Settings
 from scraper.reports import outbox
 from scraper.reports.channels import DeliveryError, Outgoing, channel_for
 from scraper.reports.render import render
 from scraper.reports.report import Report
 from scraper.reports.targets import Target, resolved
-from scraper.settings import Settings
 from scraper.store import Outbox
 
 MAX_ATTEMPTS = 10  # with the backoff below: about a day and a half of trying

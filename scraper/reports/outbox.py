@@ -1,7 +1,7 @@
 """The outbox: reports written in the same transaction as the changes they report, then read,
 claimed and marked by `delivery`.
 
-`enqueue` is the hook `scraper.checking` calls wherever it stores a check's changes: one row per
+`enqueue` is the hook `scraper.pipeline.check` calls wherever it stores a check's changes: one row per
 target (an address or a channel), so each target is marked sent on its own. A watch in digest mode
 leaves `waiting` parts instead, which `bundle_digests` turns into one message per target when the
 digest is due.
@@ -22,12 +22,12 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 from scraper import store
-from scraper.record import Record
+from scraper.config.settings import MailSettings, load_settings
+from scraper.model.record import Record
 from scraper.reports.digests import next_digest
 from scraper.reports.message import new_message_id
 from scraper.reports.report import EvidenceLink, Report, ReportItem, subject
 from scraper.reports.targets import Target, email_target, target, targets_for
-from scraper.settings import MailSettings, load_settings
 from scraper.store import Capture, Check, Outbox, Watch
 
 # How long a sender may hold a row before another process may try it: longer than one send with

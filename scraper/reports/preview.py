@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from scraper import store
-from scraper.errors import InputError
+from scraper.base.errors import InputError
 from scraper.reports.outbox import report_item
 from scraper.reports.report import Report
 from scraper.store import Change, Check, Watch

@@ -18,9 +18,9 @@ import css_inline
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from scraper.base.terminal import safe
 from scraper.reports import sections
 from scraper.reports.report import Report, one_line, subject, summary
-from scraper.terminal import safe
 
 HTML_TEMPLATE = "report.html.j2"
 TEXT_TEMPLATE = "report.txt.j2"

@@ -1,7 +1,7 @@
 """What a report carries: the stored changes of one or more checks, with what a reader needs around
 them (page title, link, time). This is the outbox payload: plain JSON, rendered when sent.
 
-Pure: no store, no clock. Changes are the stored JSON dicts, not `scraper.changes.Change`, so a
+Pure: no store, no clock. Changes are the stored JSON dicts, not `scraper.model.changes.Change`, so a
 kind added later (e.g. `failing`) renders without a change here.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from scraper.terminal import safe
+from scraper.base.terminal import safe
 
 SUBJECT_PREFIX = "[scraper]"
 SUBJECT_WIDTH = 78  # what a mail client shows before it cuts

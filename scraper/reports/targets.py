@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from scraper.envref import ENV_REF, env_names, resolve_env
-from scraper.settings import MailSettings
+from scraper.base.envref import ENV_REF, env_names, resolve_env
+from scraper.config.settings import MailSettings
 
 EMAIL_SCHEME = "mailto"
 

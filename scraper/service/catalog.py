@@ -9,19 +9,19 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from scraper import store
+from scraper.config.settings import Settings, check_deadline
 from scraper.service.watch_data import iso
 from scraper.service.watch_list import Page, check_limit, cursor_id
-from scraper.settings import Settings, check_deadline
 from scraper.store import Capture
 
 if TYPE_CHECKING:
     from scraper.browser import BrowserSession
     from scraper.browser.trace import Trace
-    from scraper.capture import Rendered
     from scraper.extract.explain import FieldReport
-    from scraper.extract.page import PageContent
+    from scraper.model.page import PageContent
+    from scraper.model.record import Record
+    from scraper.pipeline.capture import Rendered
     from scraper.profiles.schema import Profile
-    from scraper.record import Record
 
 
 def capture_dict(c: Capture) -> dict[str, Any]:
@@ -36,8 +36,8 @@ def captures(session: Session, case: str | None = None) -> list[dict[str, Any]]:
 
 def profiles(settings: Settings) -> list[dict[str, Any]]:
     """The profiles, highest priority first, each with the file it comes from."""
+    from scraper.config.settings import BUILTIN_PROFILES
     from scraper.profiles import load_profiles, profile_origins
-    from scraper.settings import BUILTIN_PROFILES
 
     loaded = sorted(load_profiles(settings.profile_dirs).values(), key=lambda p: (-p.priority, p.name))
     origins = profile_origins(settings.profile_dirs)
@@ -52,9 +52,9 @@ def profile_test(browser: BrowserSession, settings: Settings, url: str, profile:
                  deadline: float | None = None, *, trace: Trace | None = None) -> Rendered:
     """Render `url` as `scraper profile test` does; bad input (URL, profile, deadline) is an
     InputError before anything is rendered."""
-    from scraper.capture import render_url
+    from scraper.base.urls import check_url
+    from scraper.pipeline.capture import render_url
     from scraper.profiles import load_profiles
-    from scraper.urls import check_url
 
     url = check_url(url)
     if deadline is not None:

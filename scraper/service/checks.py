@@ -8,11 +8,11 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from scraper import store
-from scraper.changes import Change as Found
-from scraper.changes import detect_changes
-from scraper.checking import check_dict
-from scraper.errors import InputError
-from scraper.record import Record
+from scraper.base.errors import InputError
+from scraper.model.changes import Change as Found
+from scraper.model.changes import detect_changes
+from scraper.model.record import Record
+from scraper.pipeline.check import check_dict
 from scraper.service.watch_data import iso
 from scraper.service.watch_list import Page, check_limit, cursor_id
 from scraper.store import Change, Check, Watch

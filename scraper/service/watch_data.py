@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scraper.daemon.window import next_in_window
-from scraper.fetch import Fetch
+from scraper.config.settings import BUILTIN_PROFILES, Settings
+from scraper.model.fetch import Fetch
+from scraper.model.schedule import next_run
+from scraper.model.window import next_in_window
 from scraper.profiles import profile_origins
 from scraper.reports.targets import target
-from scraper.schedule import next_run
-from scraper.settings import BUILTIN_PROFILES, Settings
 from scraper.store import Check, Watch
-from scraper.watches import schedule_of
+from scraper.watches.operations import schedule_of
 
 
 def iso(moment: datetime | None) -> str | None:

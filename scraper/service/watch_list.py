@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import String, and_, cast, func, or_
 from sqlmodel import Session, col, select
 
-from scraper.errors import InputError
+from scraper.base.errors import InputError
+from scraper.config.settings import Settings
 from scraper.service.watch_data import watch_data
-from scraper.settings import Settings
 from scraper.store import Change, Check, Watch
 
 STATUSES: tuple[str, ...] = ("active", "paused", "failing")

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
-from scraper.errors import InputError, JobFailed
+from scraper.base.errors import InputError, JobFailed
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, or_, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
-from scraper.errors import JobFailed
+from scraper.base.errors import JobFailed
 
 from .models import Watch
 

@@ -134,7 +134,7 @@ class Watch(StoreModel, table=True):
     tags: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
-    # Fetch settings (scraper.fetch.Fetch, the keys that are set). Secrets only as ${ENV:NAME}.
+    # Fetch settings (scraper.model.fetch.Fetch, the keys that are set). Secrets only as ${ENV:NAME}.
     fetch: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
     )
@@ -189,7 +189,7 @@ class Check(StoreModel, table=True):
     duration_ms: int
     status: str  # CheckStatus
     error: str | None = Field(default=None, sa_type=Text)
-    error_kind: str | None = None  # scraper.failures.FailureKind, for failed checks
+    error_kind: str | None = None  # scraper.pipeline.failures.FailureKind, for failed checks
     snapshot_hash: str | None = Field(default=None, foreign_key="snapshots.hash")  # null: failed
     url: str
     final_url: str | None = None

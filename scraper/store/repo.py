@@ -19,8 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, insert, select
 
-from scraper.errors import InputError
-from scraper.record import Record
+from scraper.base.errors import InputError
+from scraper.model.record import Record
 
 from .models import Capture, Change, Check, CheckStatus, Snapshot, Watch
 

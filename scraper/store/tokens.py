@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from scraper.errors import InputError
+from scraper.base.errors import InputError
 
 from .models import ApiToken
 

@@ -21,9 +21,9 @@ from scraper.extract.comments.detect import detect_items
 from scraper.extract.comments.items import Item, members, own
 from scraper.extract.comments.parts import author_of, date_of, text_of, text_part
 from scraper.extract.core import parse, without_comments
-from scraper.extract.page import PageContent
 from scraper.extract.structured import read_structured
 from scraper.extract.text import paragraphs
+from scraper.model.page import PageContent
 from scraper.profiles.schema import ArticleSpec, FieldSpec
 from scraper.suggest.selectors import (
     element_candidates,

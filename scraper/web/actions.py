@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from scraper import store
-from scraper.checking import CheckResult, run_check
+from scraper.pipeline.check import CheckResult, run_check
 from scraper.service.watch_list import rows
 from scraper.web.common import watch_or_404
 from scraper.web.context import AppContext

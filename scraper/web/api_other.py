@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
-from scraper.errors import InputError
+from scraper.base.errors import InputError
 from scraper.reports.delivery import retry
 from scraper.service import catalog, watch_list
 from scraper.service.checks import changes
@@ -73,9 +73,9 @@ def verify(capture_id: int, session: Session = Depends(db)) -> dict[str, Any]:
 @router.post("/captures", status_code=201, tags=["captures"])
 def start_capture(body: CaptureIn, request: Request) -> dict[str, Any]:
     """`scraper capture URL --evidence`: render, record and sign a bundle (takes seconds)."""
+    from scraper.base.urls import check_url
     from scraper.evidence.bundle import capture_evidence
     from scraper.evidence.recording import CaptureOptions
-    from scraper.urls import check_url
 
     ctx = ctx_of(request)
     try:

@@ -13,14 +13,14 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from scraper.errors import InputError
+from scraper.base.errors import InputError
 from scraper.reports import outbox as rows
 from scraper.service import watch_list
 from scraper.service.checks import changes, diff, diff_dict, history
 from scraper.store import Watch
-from scraper.watchcheck import options_of
-from scraper.watches import WatchSpec, add_watch, edit_watch, rebase_watch
-from scraper.watchopts import entry_model
+from scraper.watches.operations import WatchSpec, add_watch, edit_watch, rebase_watch
+from scraper.watches.options import entry_model
+from scraper.watches.validate import options_of
 from scraper.web import actions
 from scraper.web.common import ctx_of, db, watch_or_404
 from scraper.web.errors import ApiError

@@ -14,9 +14,9 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from scraper.errors import InputError, JobFailed
-from scraper.settings import Settings
-from scraper.terminal import safe
+from scraper.base.errors import InputError, JobFailed
+from scraper.base.terminal import safe
+from scraper.config.settings import Settings
 from scraper.web import api_other, api_watches, feeds, pages_other, pages_watches
 from scraper.web.context import WEB_DIR, AppContext
 from scraper.web.errors import ApiError, NotFound
@@ -84,7 +84,7 @@ def _handlers(app: FastAPI) -> None:
         # A bug or a failure nobody classified: one line for the person, the traceback in the log.
         from loguru import logger
 
-        from scraper.failures import classify
+        from scraper.pipeline.failures import classify
 
         logger.opt(exception=exc).error("{} {}: {}", request.method, request.url.path, exc)
         return _error(request, 500, classify(exc).message, "server")

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
 from scraper import store
-from scraper.errors import InputError
+from scraper.base.errors import InputError
 from scraper.store import Watch
 from scraper.web.context import AppContext
 from scraper.web.errors import NotFound

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
 
-from scraper.settings import Settings
-from scraper.terminal import safe
+from scraper.base.terminal import safe
+from scraper.config.settings import Settings
 from scraper.web.security import Signer
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from feedgen.feed import FeedGenerator
 from sqlmodel import Session
 
-from scraper.changes import Change as Found
-from scraper.changes import summarise
+from scraper.model.changes import Change as Found
+from scraper.model.changes import summarise
 from scraper.service.checks import changes, found
 from scraper.web.common import ctx_of, db, watch_or_404
 from scraper.web.security import Unauthorized, require_admin, require_token

@@ -10,12 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
 from scraper import store
-from scraper.errors import InputError
+from scraper.base.errors import InputError
 from scraper.service import watch_list
 from scraper.service.checks import changes, current_record, diff, found, history
 from scraper.store import summary
-from scraper.watchcheck import options_of
-from scraper.watches import WatchSpec, add_watch, edit_watch, rebase_watch
+from scraper.watches.operations import WatchSpec, add_watch, edit_watch, rebase_watch
+from scraper.watches.validate import options_of
 from scraper.web import actions
 from scraper.web.common import ctx_of, db, page, see_other, watch_or_404
 from scraper.web.context import AppContext

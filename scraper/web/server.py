@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from scraper.errors import InputError
-from scraper.settings import Settings
+from scraper.base.errors import InputError
+from scraper.config.settings import Settings
 from scraper.web.security import is_loopback
 
 
@@ -84,7 +84,7 @@ def serve(settings: Settings, host: str, port: int, *, with_scheduler: bool,
     import uvicorn
 
     from scraper.browser import BrowserSession
-    from scraper.watches import open_db
+    from scraper.watches.operations import open_db
     from scraper.web.app import create_app
 
     check_bind(host, settings)
@@ -93,7 +93,7 @@ def serve(settings: Settings, host: str, port: int, *, with_scheduler: bool,
     browser = BrowserSession(settings) if with_scheduler else None
     scheduler = None
     if browser is not None:
-        from scraper.scheduler import WatchScheduler
+        from scraper.daemon.scheduler import WatchScheduler
 
         scheduler = WatchScheduler(engine, browser)
         scheduler.start()

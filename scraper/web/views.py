@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from scraper.record import Comment, Record
+from scraper.model.record import Comment, Record
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The add/edit form of a watch and the API's watch bodies: the options `scraper.watchopts` declares
+"""The add/edit form of a watch and the API's watch bodies: the options `scraper.watches.options` declares
 (as `watch add`, `watch edit` and watch files take them), checked by the same `check_options`,
 each problem put on the field it names."""
 
@@ -9,12 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scraper.changes import CHANGE_KINDS
-from scraper.errors import InputError
-from scraper.settings import Settings
+from scraper.base.errors import InputError
+from scraper.config.settings import Settings
+from scraper.model.changes import CHANGE_KINDS
 from scraper.store import Watch
-from scraper.watchcheck import check_options, options_of
-from scraper.watchopts import OPTIONS, Option
+from scraper.watches.options import OPTIONS, Option
+from scraper.watches.validate import check_options, options_of
 
 KINDS = CHANGE_KINDS
 # Options whose values may carry secrets (channel tokens, cookies, a proxy's password): the edit

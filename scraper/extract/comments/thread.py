@@ -22,8 +22,8 @@ from scraper.extract.comments.items import Item, item_at, members, own, parents
 from scraper.extract.comments.parts import read_parts
 from scraper.extract.structured import DataComment, prop_value, scope_props
 from scraper.extract.text import paragraphs
+from scraper.model.record import Comment, Source
 from scraper.profiles.schema import CommentsSpec, FieldSpec
-from scraper.record import Comment, Source
 
 _TRAILING_NUMBER = re.compile(r"(\d+)\D*$")
 COMMENT_TYPES = ("Comment", "UserComments", "Answer")

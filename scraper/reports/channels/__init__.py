@@ -4,13 +4,13 @@ Apprise, which knows dozens (slack://, matrix://, ntfy://, json://, form://…).
 
 from __future__ import annotations
 
-from scraper.envref import ENV_REF, env_names
+from scraper.base.envref import ENV_REF, env_names
+from scraper.config.settings import EMAIL_ADDRESS, MailSettings
 from scraper.reports.channels.apprise_channel import AppriseChannel, known, known_scheme
 from scraper.reports.channels.base import Channel, ChannelFactory, DeliveryError, Outgoing
 from scraper.reports.channels.mail import EmailChannel
 from scraper.reports.channels.webhook import WebhookChannel
 from scraper.reports.targets import Target, mask, written_secret
-from scraper.settings import EMAIL_ADDRESS, MailSettings
 
 CHANNELS: dict[str, ChannelFactory] = {
     "mailto": EmailChannel,

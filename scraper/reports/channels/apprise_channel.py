@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 
+from scraper.config.settings import MailSettings
 from scraper.reports.channels.base import DeliveryError, Outgoing, with_retries
-from scraper.settings import MailSettings
 
 # Apprise logs its failures through the standard logging module, which with no handler prints them
 # to stderr, hosts and paths included; the outbox records the failure instead.

@@ -9,10 +9,10 @@ from typing import Protocol, TypeVar
 
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
+from scraper.config.settings import MailSettings
 from scraper.reports.render import Rendered
 from scraper.reports.report import Report
 from scraper.reports.targets import Target
-from scraper.settings import MailSettings
 
 T = TypeVar("T")
 

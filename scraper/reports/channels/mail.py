@@ -6,11 +6,11 @@ from __future__ import annotations
 from email.message import EmailMessage
 from typing import Protocol
 
+from scraper.config.settings import MailSettings
 from scraper.reports.channels.base import Outgoing
 from scraper.reports.channels.eml import EmlTransport
 from scraper.reports.channels.smtp import SmtpTransport
 from scraper.reports.message import build_email
-from scraper.settings import MailSettings
 
 
 class Transport(Protocol):

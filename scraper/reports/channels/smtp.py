@@ -10,8 +10,8 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 
+from scraper.config.settings import SmtpSettings
 from scraper.reports.channels.base import DeliveryError, with_retries
-from scraper.settings import SmtpSettings
 
 
 class SmtpTransport:

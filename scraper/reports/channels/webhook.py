@@ -15,8 +15,8 @@ import urllib.error
 import urllib.request
 
 from scraper import __version__
+from scraper.config.settings import MailSettings
 from scraper.reports.channels.base import DeliveryError, Outgoing, with_retries
-from scraper.settings import MailSettings
 
 TIMEOUT = 30.0
 

@@ -1,6 +1,6 @@
 """Watches: add one after checking every option, update one in place, find the watches of a page.
 
-The options and their checks are `scraper.watchopts` and `scraper.watchcheck`.
+The options and their checks are `scraper.watches.options` and `scraper.watches.validate`.
 """
 
 from __future__ import annotations
@@ -13,17 +13,17 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from scraper import store
-from scraper.errors import InputError
-from scraper.schedule import Schedule
-from scraper.settings import Settings
+from scraper.base.errors import InputError
+from scraper.base.urls import same_page
+from scraper.config.settings import Settings
+from scraper.model.schedule import Schedule
 from scraper.store import Watch
-from scraper.urls import same_page
-from scraper.watchcheck import check_options, cli_error, options_of
-from scraper.watchopts import BY_KEY
+from scraper.watches.options import BY_KEY
+from scraper.watches.validate import check_options, cli_error, options_of
 
 
 class WatchSpec:
-    """A URL and the options given for it (keys of `scraper.watchopts.OPTIONS`)."""
+    """A URL and the options given for it (keys of `scraper.watches.options.OPTIONS`)."""
 
     def __init__(self, url: str, **options: Any) -> None:
         unknown = set(options) - set(BY_KEY)

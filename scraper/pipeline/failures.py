@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from scraper.errors import InputError, JobFailed, ScraperError
-from scraper.neterrors import net_reason
-from scraper.terminal import safe_line
+from scraper.base.errors import InputError, JobFailed, ScraperError
+from scraper.base.terminal import safe_line
+from scraper.pipeline.neterrors import net_reason
 
 FailureKind = Literal["timeout", "network", "http", "browser", "page", "profile", "storage"]
 FAILURE_KINDS: tuple[str, ...] = get_args(FailureKind)

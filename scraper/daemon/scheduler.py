@@ -26,13 +26,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from loguru import logger
 from sqlalchemy import Engine
 
+from scraper.config.settings import Settings, default_workers, load_settings
 from scraper.daemon.dispatch import Dispatcher
 from scraper.daemon.executor import CheckOutcome, CheckTask, Executor, LocalExecutor
 from scraper.daemon.plan import PlanMemo, Planned, active_watches
+from scraper.model.schedule import Schedule, next_run
 from scraper.profiles import load_profiles
 from scraper.reports.delivery import deliver
-from scraper.schedule import Schedule, next_run
-from scraper.settings import Settings, default_workers, load_settings
 
 SYNC_JOB = "sync-watches"
 OUTBOX_JOB = "deliver-reports"

@@ -14,12 +14,12 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from scraper.errors import InputError
+from scraper.base.errors import InputError
 
 if TYPE_CHECKING:
     from pydantic import SecretStr  # imported where one is made: start-up need not load pydantic
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # scraper/, above config/
 # A checkout keeps the profiles in ../selectors; an installed wheel carries a copy in _profiles.
 _REPO_PROFILES = PACKAGE_DIR.parent / "selectors"
 _WHEEL_PROFILES = PACKAGE_DIR / "_profiles"
@@ -189,7 +189,7 @@ def _proxy() -> str | None:
         return None
     from pydantic import ValidationError  # here: `scraper --help` need not load pydantic
 
-    from scraper.fetch import Fetch, shown_proxy
+    from scraper.model.fetch import Fetch, shown_proxy
 
     try:
         Fetch(proxy=raw)

@@ -24,9 +24,9 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
-from scraper.errors import InputError
-from scraper.record import Article, Comment, Record
-from scraper.textdiff import Segment, word_diff
+from scraper.base.errors import InputError
+from scraper.model.record import Article, Comment, Record
+from scraper.model.textdiff import Segment, word_diff
 
 ChangeKind = Literal[
     "comment_added",
@@ -66,7 +66,7 @@ class Change(BaseModel):
     detail: str | None = None  # profile_mismatch: a sentence for a person
     since: str | None = None  # failing: ISO-8601 UTC of the first failed check of the run
     checks: int | None = None  # failing: how many checks in a row failed
-    error_kind: str | None = None  # failing: the last failure's kind (scraper.failures)
+    error_kind: str | None = None  # failing: the last failure's kind (scraper.pipeline.failures)
     error: str | None = None  # failing: the last failure's message (escaped)
     notify: bool = True  # False when filter_changes() says this kind should not notify
 

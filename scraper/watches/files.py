@@ -7,7 +7,7 @@
         cron: "0 * * * *"
         notify_on: [comment_added, comment_edited]
 
-The keys of a watch are the options of `watch add` (`scraper.watchopts`), plus `url` and
+The keys of a watch are the options of `watch add` (`scraper.watches.options`), plus `url` and
 `allow_duplicate`. Every file is checked whole before anything is written, and every mistake of
 every file is reported in one run, each at its own line, in the file's words (`every:`, not
 `--every`). `export` writes the watches back in this form.
@@ -26,17 +26,17 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from scraper import store
-from scraper.errors import InputError
+from scraper.base.errors import InputError
+from scraper.base.urls import same_page
+from scraper.base.yamlfile import YamlDoc, error_lines, line_of, read_yaml
+from scraper.config.settings import Settings
 from scraper.profiles import is_profile_file
 from scraper.profiles.schema import ACTION_TAGS
 from scraper.reports.targets import target, written_secret
-from scraper.settings import Settings
 from scraper.store import Watch
-from scraper.urls import same_page
-from scraper.watchcheck import check_options, options_of
-from scraper.watches import update_watch
-from scraper.watchopts import BY_KEY, OPTIONS, entry_model
-from scraper.yamlfile import YamlDoc, error_lines, line_of, read_yaml
+from scraper.watches.operations import update_watch
+from scraper.watches.options import BY_KEY, OPTIONS, entry_model
+from scraper.watches.validate import check_options, options_of
 
 Outcome = Literal["created", "updated", "unchanged", "removed"]
 _ENTRY = entry_model()

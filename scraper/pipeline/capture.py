@@ -7,19 +7,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scraper.base.envref import env_names
+from scraper.base.errors import InputError
+from scraper.base.urls import check_url
 from scraper.browser import BrowserSession, RenderJob, RenderOptions
 from scraper.browser.actions import describe
 from scraper.browser.render import render
 from scraper.browser.trace import Trace
-from scraper.envref import env_names
-from scraper.errors import InputError
+from scraper.config.settings import Settings, load_settings
 from scraper.extract import PageContent, extract
-from scraper.fetch import Fetch
+from scraper.model.fetch import Fetch
+from scraper.model.record import Record
 from scraper.profiles import Profile, is_profile_file, load_profile_file, load_profiles, matching
 from scraper.profiles.schema import Action, NormaliseRule
-from scraper.record import Record
-from scraper.settings import Settings, load_settings
-from scraper.urls import check_url
 
 
 @dataclass(frozen=True)

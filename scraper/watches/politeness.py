@@ -1,5 +1,5 @@
-"""Checks of the daemon's per-watch options (declared in `scraper.watchopts`, checked by
-`scraper.watchcheck`): `--window`, `--jitter`, `--host-gap`, `--host-cap`. Each raises ValueError
+"""Checks of the daemon's per-watch options (declared in `scraper.watches.options`, checked by
+`scraper.watches.validate`): `--window`, `--jitter`, `--host-gap`, `--host-cap`. Each raises ValueError
 saying what is wrong; the caller names the option.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 
-from scraper.daemon.window import parse_window
+from scraper.model.window import parse_window
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, None: 1}

@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 
-from scraper.errors import InputError
+from scraper.base.errors import InputError
 
 ENV_REF = re.compile(r"\$\{ENV:([A-Za-z_][A-Za-z0-9_]*)\}")
 

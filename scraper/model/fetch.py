@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from scraper.envref import ENV_REF, env_names, resolve_env
+from scraper.base.envref import ENV_REF, env_names, resolve_env
 
 MASK = "••••••"
 # A header whose name says it carries a credential: its value is a secret.

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from scraper.errors import InputError
+from scraper.base.errors import InputError
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from scraper.errors import InputError
-from scraper.terminal import safe
+from scraper.base.errors import InputError
+from scraper.base.terminal import safe
 
 ALLOWED_SCHEMES = ("http", "https")
 _DEFAULT_PORTS = {"http": 80, "https": 443}

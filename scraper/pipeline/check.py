@@ -21,23 +21,24 @@ from pydantic import TypeAdapter
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from scraper import store, storing
+from scraper import store
+from scraper.base.errors import Cancelled
+from scraper.base.terminal import safe_line
 from scraper.browser import BrowserSession
 from scraper.browser.session import TEARDOWN_GRACE
-from scraper.capture import Overrides, capture
-from scraper.changes import Change, detect_changes, filter_changes
-from scraper.errors import Cancelled
-from scraper.failures import Classified, Failure, classify
-from scraper.fetch import Fetch
+from scraper.config.settings import load_settings
+from scraper.model.changes import Change, detect_changes, filter_changes
+from scraper.model.fetch import Fetch
+from scraper.model.record import Record
+from scraper.model.unseen import carry_unseen
+from scraper.pipeline import persist
+from scraper.pipeline.capture import Overrides, capture
+from scraper.pipeline.failures import Classified, Failure, classify
+from scraper.pipeline.retries import retrying
+from scraper.pipeline.streak import failing_streak
 from scraper.profiles.schema import Action, NormaliseRule
-from scraper.record import Record
 from scraper.reports.outbox import enqueue, link_evidence, release
-from scraper.retries import retrying
-from scraper.settings import load_settings
 from scraper.store import Check, Watch, lease
-from scraper.streak import failing_streak
-from scraper.terminal import safe_line
-from scraper.unseen import carry_unseen
 
 if TYPE_CHECKING:
     from scraper.evidence.on_change import ChangeEvidence
@@ -90,7 +91,7 @@ def run_check(
     engine: Engine, watch_id: int, browser: BrowserSession, *, wait: float | None = None
 ) -> CheckResult:
     """Check the watch now and store the outcome, whatever happens: a failure of any kind is a
-    failed check row with its classified, escaped error (`scraper.failures`).
+    failed check row with its classified, escaped error (`scraper.pipeline.failures`).
 
     Only one check of a watch runs at a time, across processes (`store.lease`); `wait` is how long
     to wait for another one to finish (default: as long as a check may take). Raises only when
@@ -99,7 +100,7 @@ def run_check(
     settings = browser.settings
     budget = settings.deadline + settings.busy_timeout  # the capture, then the write
     ttl = budget + TEARDOWN_GRACE
-    with storing.said("the database could not be used"), \
+    with persist.said("the database could not be used"), \
             lease.held(engine, watch_id, ttl=ttl, wait=ttl if wait is None else wait):
         with Session(engine) as session:
             watch = session.get_one(Watch, watch_id)
@@ -130,7 +131,7 @@ def run_check(
         duration_ms = int((time.monotonic() - t0) * 1000)
 
         def write(what: Record | Failure, until: float) -> CheckResult:
-            return storing.write(engine, lambda session: _write(
+            return persist.write(engine, lambda session: _write(
                 session, watch_id, what, started, duration_ms, settings.failing_after,
                 hold=evidence is not None), until=until, url=url)
 

@@ -1,8 +1,8 @@
 """The options of a watch, declared once.
 
 `watch add` and `watch edit` offer them as command-line options, a watch file (`watch apply`) takes
-them as the keys of a watch, `watch export` writes them back, and `scraper.watches` checks and stores
-them. All of these read OPTIONS, so a new option is added in one place:
+them as the keys of a watch, `watch export` writes them back, and `scraper.watches.operations`
+checks and stores them. All of these read OPTIONS, so a new option is added in one place:
 
 1. Append an `Option`: its YAML key, help and metavar, and its shape. A single value (`type` str or
    int); `many=True`, repeatable on the command line and a list in a file; `pairs=True`, repeatable
@@ -10,7 +10,7 @@ them. All of these read OPTIONS, so a new option is added in one place:
    `parse` turns one command-line string into what a file would hold; `file_type` is the pydantic
    type a file's value must have (so a mistake gets its own line). The flag is `--` + the key with
    dashes unless `flag_name` says otherwise.
-2. Check it: a line in `scraper.watchcheck.check_options` (an option without one is stored as given);
+2. Check it: a line in `scraper.watches.validate.check_options` (an option without one is stored as given);
    a `ValueError` there becomes an error naming the option, as `--flag` on the command line and as
    the YAML key in a file, at its line.
 3. Store it: by default in the `Watch` column named like the key (add it to the model and a

@@ -9,7 +9,7 @@ with the whole thread.
 
 from __future__ import annotations
 
-from scraper.record import Comment, Record
+from scraper.model.record import Comment, Record
 
 
 def carry_unseen(base: Record | None, new: Record) -> Record:

@@ -18,9 +18,9 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.padding import Padding
 from rich.text import Text
 
-from scraper.changes import Change, FieldValue
-from scraper.terminal import safe
-from scraper.textdiff import Segment
+from scraper.base.terminal import safe
+from scraper.model.changes import Change, FieldValue
+from scraper.model.textdiff import Segment
 
 ADDED = "green"
 REMOVED = "red"

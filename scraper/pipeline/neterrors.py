@@ -1,6 +1,6 @@
 """Chromium's network error codes in a person's words: `cannot load URL: the server refused the
 connection (net::ERR_CONNECTION_REFUSED)`, not `Page.goto: net::ERR_CONNECTION_REFUSED at URL`.
-`scraper.failures` says every failed load with them."""
+`scraper.pipeline.failures` says every failed load with them."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from datetime import UTC
 
 from sqlmodel import Session, col, select
 
-from scraper.changes import Change
+from scraper.model.changes import Change
 from scraper.store import Check, Watch
 
 

@@ -26,7 +26,7 @@ class InputError(ScraperError):
 class JobFailed(ScraperError):
     """A job ran and failed (timeout, HTTP error, browser crash). Exit code 1.
 
-    `kind` classifies it for the check's row (see `scraper.failures`); None lets the classifier
+    `kind` classifies it for the check's row (see `scraper.pipeline.failures`); None lets the classifier
     decide.
     """
 
@@ -39,3 +39,22 @@ class JobFailed(ScraperError):
 
 class Cancelled(ScraperError):
     """A job cut short on purpose (the daemon stopping): a check so ended writes no row."""
+
+
+# Domain errors by type: what went wrong, never worded with a face's words (a CLI flag, an HTTP
+# status). Each face maps them once: the CLI to exit codes (all are bad input, 2), the web to
+# statuses (404, 409, 422). `where` names the field at fault in the domain's terms (`every`,
+# `url`), which the CLI turns into its flag and the API reports as is.
+
+
+class NotFound(InputError):
+    """The thing asked for does not exist (a watch, a check, a report, a token, a capture)."""
+
+
+class Conflict(InputError):
+    """The request clashes with what is stored (a name or page already watched, a state that
+    forbids it)."""
+
+
+class Invalid(InputError):
+    """A value is not acceptable; `where` is the field."""

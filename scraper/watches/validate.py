@@ -1,7 +1,7 @@
 """Checking a watch's options, all of them at once, and turning them into the watch's columns.
 
 Options arrive from the command line (`watch add`, `watch edit`, `check URL`), from watch files and
-from `watch export`'s output, always in the shape `scraper.watchopts` declares. A `Problem` names the
+from `watch export`'s output, always in the shape `scraper.watches.options` declares. A `Problem` names the
 option at fault; the caller words it (`--every` on the command line, `every:` in a file, at its line).
 """
 
@@ -16,18 +16,18 @@ from urllib.parse import urlsplit
 
 from pydantic import TypeAdapter, ValidationError
 
-from scraper.changes import CHANGE_KINDS
-from scraper.daemon.options import MAX_GAP, MAX_JITTER, check_host_cap, check_seconds, check_window
-from scraper.envref import env_names
-from scraper.errors import InputError
-from scraper.fetch import Fetch, shown_proxy
+from scraper.base.envref import env_names
+from scraper.base.errors import InputError
+from scraper.base.urls import check_url
+from scraper.config.settings import EMAIL_ADDRESS, Settings
+from scraper.model.changes import CHANGE_KINDS
+from scraper.model.fetch import Fetch, shown_proxy
+from scraper.model.schedule import Schedule, parse_cron, parse_every
 from scraper.profiles import is_profile_file, load_profile_file, load_profiles
 from scraper.profiles.regexes import check_regex
 from scraper.profiles.schema import Action, check_selector
-from scraper.schedule import Schedule, parse_cron, parse_every
-from scraper.settings import EMAIL_ADDRESS, Settings
-from scraper.urls import check_url
-from scraper.watchopts import BY_KEY, OPTIONS
+from scraper.watches.options import BY_KEY, OPTIONS
+from scraper.watches.politeness import MAX_GAP, MAX_JITTER, check_host_cap, check_seconds, check_window
 
 if TYPE_CHECKING:
     from scraper.store import Watch

@@ -13,14 +13,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from scraper import store
-from scraper.changes import Change as ChangeItem
-from scraper.changes import summarise
-from scraper.daemon.window import next_in_window
-from scraper.schedule import next_run
+from scraper.base.terminal import safe_line
+from scraper.model.changes import Change as ChangeItem
+from scraper.model.changes import summarise
+from scraper.model.schedule import next_run
+from scraper.model.window import next_in_window
 from scraper.store import Check, Watch
 from scraper.store.models import Change
-from scraper.terminal import safe_line
-from scraper.watches import schedule_of
+from scraper.watches.operations import schedule_of
 
 STREAK_LOOKBACK = 1000  # failed checks counted back, at most
 
