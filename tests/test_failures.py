@@ -11,10 +11,10 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy.exc import OperationalError
 
 from scraper.base.errors import InputError, JobFailed
+from scraper.base.failures import classify
 from scraper.base.terminal import safe, safe_line
 from scraper.browser.discovery import BrowserNotFound
 from scraper.model.changes import Change, summarise
-from scraper.pipeline.failures import classify
 
 URL = "http://127.0.0.1:8080/post"
 

@@ -16,11 +16,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from scraper import store
+from scraper.base.failures import Classified
 from scraper.browser import BrowserSession
 from scraper.cli import main
 from scraper.config.settings import load_settings
 from scraper.pipeline.check import CheckResult, run_check
-from scraper.pipeline.failures import Classified
 from scraper.watches.operations import WatchSpec, add_watch, open_db
 from tests.sites.hostile import PAGES, HostileSite
 

@@ -26,7 +26,7 @@ class InputError(ScraperError):
 class JobFailed(ScraperError):
     """A job ran and failed (timeout, HTTP error, browser crash). Exit code 1.
 
-    `kind` classifies it for the check's row (see `scraper.pipeline.failures`); None lets the classifier
+    `kind` classifies it for the check's row (see `scraper.base.failures`); None lets the classifier
     decide.
     """
 

@@ -78,7 +78,7 @@ async def goto(page: Page, url: str, load_timeout: float, seen: Observations, ma
     except PlaywrightError as exc:
         if seen.too_large is not None:
             raise too_large(seen.too_large, max_html, "bytes") from None
-        from scraper.pipeline.failures import Classified, classify
+        from scraper.base.failures import Classified, classify
 
         raise Classified(classify(exc, url)) from None
     if response is not None and response.headers.get(BLOCKED_HEADER.lower()):

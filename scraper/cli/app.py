@@ -16,10 +16,10 @@ from rich.markup import escape
 from typer._click.exceptions import ClickException, NoSuchOption, UsageError
 
 from scraper.base.errors import ScraperError
+from scraper.base.failures import classify
 from scraper.base.terminal import safe
 from scraper.cli.help import HELP_NAMES, tidy
 from scraper.cli.output import err
-from scraper.pipeline.failures import classify
 
 if TYPE_CHECKING:
     from loguru import Record

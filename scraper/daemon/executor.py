@@ -18,8 +18,8 @@ from loguru import logger
 from sqlalchemy import Engine
 
 from scraper.base.errors import Cancelled
+from scraper.base.failures import classify
 from scraper.pipeline.check import CheckResult, run_check
-from scraper.pipeline.failures import classify
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ class Change(BaseModel):
     detail: str | None = None  # profile_mismatch: a sentence for a person
     since: str | None = None  # failing: ISO-8601 UTC of the first failed check of the run
     checks: int | None = None  # failing: how many checks in a row failed
-    error_kind: str | None = None  # failing: the last failure's kind (scraper.pipeline.failures)
+    error_kind: str | None = None  # failing: the last failure's kind (scraper.base.failures)
     error: str | None = None  # failing: the last failure's message (escaped)
     notify: bool = True  # False when filter_changes() says this kind should not notify
 

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from scraper import store
 from scraper.base.errors import Cancelled
+from scraper.base.failures import Classified, Failure, classify
 from scraper.base.terminal import safe_line
 from scraper.browser import BrowserSession
 from scraper.browser.session import TEARDOWN_GRACE
@@ -33,7 +34,6 @@ from scraper.model.record import Record
 from scraper.model.unseen import carry_unseen
 from scraper.pipeline import persist
 from scraper.pipeline.capture import Overrides, capture
-from scraper.pipeline.failures import Classified, Failure, classify
 from scraper.pipeline.retries import retrying
 from scraper.pipeline.streak import failing_streak
 from scraper.profiles.schema import Action, NormaliseRule
@@ -91,7 +91,7 @@ def run_check(
     engine: Engine, watch_id: int, browser: BrowserSession, *, wait: float | None = None
 ) -> CheckResult:
     """Check the watch now and store the outcome, whatever happens: a failure of any kind is a
-    failed check row with its classified, escaped error (`scraper.pipeline.failures`).
+    failed check row with its classified, escaped error (`scraper.base.failures`).
 
     Only one check of a watch runs at a time, across processes (`store.lease`); `wait` is how long
     to wait for another one to finish (default: as long as a check may take). Raises only when

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from scraper.pipeline.failures import Classified, Failure, classify
+from scraper.base.failures import Classified, Failure, classify
 
 T = TypeVar("T")
 # Between two tries of a write: the busy timeout does the waiting; this only keeps a store that

@@ -17,8 +17,8 @@ from loguru import logger
 from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponential
 
 from scraper.base.errors import Cancelled, InputError
+from scraper.base.failures import classify
 from scraper.base.terminal import safe_line
-from scraper.pipeline.failures import classify
 
 T = TypeVar("T")
 MIN_TRY = 5.0  # seconds a retry needs at least

@@ -189,7 +189,7 @@ class Check(StoreModel, table=True):
     duration_ms: int
     status: str  # CheckStatus
     error: str | None = Field(default=None, sa_type=Text)
-    error_kind: str | None = None  # scraper.pipeline.failures.FailureKind, for failed checks
+    error_kind: str | None = None  # scraper.base.failures.FailureKind, for failed checks
     snapshot_hash: str | None = Field(default=None, foreign_key="snapshots.hash")  # null: failed
     url: str
     final_url: str | None = None

@@ -84,7 +84,7 @@ def _handlers(app: FastAPI) -> None:
         # A bug or a failure nobody classified: one line for the person, the traceback in the log.
         from loguru import logger
 
-        from scraper.pipeline.failures import classify
+        from scraper.base.failures import classify
 
         logger.opt(exception=exc).error("{} {}: {}", request.method, request.url.path, exc)
         return _error(request, 500, classify(exc).message, "server")
