@@ -1,5 +1,7 @@
-"""The README is the manual: every command it shows exists with the options it shows, every
-setting it documents is read by the code, and its record example has the record's exact keys."""
+"""The README and the manual's pages (`docs/*.md`) say what is true: every command they show exists
+with the options they show, every command is documented, every setting they document is read by the
+code (and every one read is documented), the record example has the record's exact keys, and every
+relative link and picture points at a file that exists."""
 
 from __future__ import annotations
 
@@ -16,11 +18,23 @@ from scraper.cli import app
 from scraper.model.record import Record
 
 REPO = Path(__file__).resolve().parents[1]
-README = (REPO / "README.md").read_text(encoding="utf-8")
+PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+TEXTS = {page: page.read_text(encoding="utf-8") for page in PAGES}
+# The manual as one text: what a reader can find in the README or any page of docs/.
+README = "\n\n".join(TEXTS.values())
+
+
+def section(title: str) -> str:
+    """The section under a heading (any level) of that title, up to the next heading as high."""
+    match = re.search(rf"^(#+) {re.escape(title)}\n(.*)", README, flags=re.M | re.S)
+    assert match is not None, f"no section {title!r} in the README or docs/"
+    level, rest = len(match.group(1)), match.group(2)
+    end = re.search(rf"^#{{1,{level}}} ", rest, flags=re.M)
+    return rest[: end.start()] if end else rest
 
 
 def command_lines() -> list[str]:
-    """`scraper …` lines from the README's shell blocks and from its command table."""
+    """`scraper …` lines from the shell blocks and the command tables of the README and docs/."""
     lines = []
     for block in re.findall(r"```sh\n(.*?)```", README, flags=re.S):
         for line in block.splitlines():
@@ -63,7 +77,7 @@ def test_every_command_is_in_the_readme() -> None:
         for sub in subs:
             words = f"scraper {name} {sub}".strip()
             assert words in documented or f"`{sub}`" in README, (
-                f"`{words}` is not documented in the README"
+                f"`{words}` is not documented in the README or docs/"
             )
 
 
@@ -75,7 +89,7 @@ def test_documented_settings_are_read_by_the_code() -> None:
 
 
 def test_record_example_has_the_record_keys() -> None:
-    block = README.split("## The record", 1)[1]
+    block = section("The record")
     example = json.loads(re.search(r"```json\n(.*?)```", block, flags=re.S).group(1))  # type: ignore[union-attr]
     record = Record.model_validate(example)
     assert set(example) == set(record.to_dict())
@@ -84,12 +98,40 @@ def test_record_example_has_the_record_keys() -> None:
 
 
 def test_record_sources_are_each_explained() -> None:
-    """Every value `sources` can take is named in the README's record section."""
+    """Every value `sources` can take is named in the manual's record section."""
     from typing import get_args
 
     from scraper.model.record import Source
 
-    section = README.split("## The record", 1)[1].split("\n## ", 1)[0]
+    record = section("The record")
     for source in get_args(Source):
-        assert f"`{source}`" in section, source
-    assert "`warnings`" in section and "partial" in section
+        assert f"`{source}`" in record, source
+    assert "`warnings`" in record and "partial" in record
+
+
+def test_the_manual_pages_are_read() -> None:
+    """The moved sections are here, so the checks above cover them."""
+    names = {page.name for page in PAGES}
+    assert {"architecture.md", "commands.md", "record.md", "settings.md"} <= names
+    assert len(TEXTS[REPO / "README.md"].splitlines()) <= 300, "the README is a front page"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(REPO).as_posix())
+def test_relative_links_and_pictures_exist(page: Path) -> None:
+    """Every relative link or picture of a page names a file that exists (docs pages link from docs/),
+    and every `#anchor` names a heading of the page it points to."""
+    for target in re.findall(r"\]\(([^)\s]+)\)", TEXTS[page]):
+        if re.match(r"[a-z]+:", target):
+            continue
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        assert linked.exists(), f"{page.name}: {target} names no file"
+        if anchor and linked.suffix == ".md":
+            assert anchor in anchors(linked.read_text(encoding="utf-8")), f"{page.name}: {target}"
+
+
+def anchors(text: str) -> set[str]:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens."""
+    text = re.sub(r"```.*?```", "", text, flags=re.S)
+    return {re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
+            for title in re.findall(r"^#+ (.+)$", text, flags=re.M)}
