@@ -143,6 +143,7 @@ def test_captures_listing_download_and_verification(local_engine: Engine, tmp_pa
     assert captures.listing(local_engine, "other") == []
     assert captures.listing_with_files(local_engine).model_dump() == {
         "items": [{**expected, "files": ["bundle.wacz"]}], "next_cursor": None}
+    assert captures.show(local_engine, capture_id).model_dump() == {**expected, "files": ["bundle.wacz"]}
     assert captures.download_path(local_engine, capture_id) == folder / "bundle.wacz"
     for name, where in [("../secret", "name"), (None, "capture")]:
         with pytest.raises(NotFound) as refused:

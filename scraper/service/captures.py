@@ -74,7 +74,13 @@ def listing_with_files(engine: Engine, case: str | None = None) -> Paged[Capture
                                       for c in rows])
 
 
-def capture(engine: Engine, capture_id: int) -> Capture:
+def show(engine: Engine, capture_id: int) -> CaptureFiles:
+    """One capture, with the files of its folder."""
+    row = _row(engine, capture_id)
+    return CaptureFiles(**CaptureRow.of(row).model_dump(), files=files(row))
+
+
+def _row(engine: Engine, capture_id: int) -> Capture:
     with Session(engine) as session:
         row = session.get(Capture, capture_id)
     if row is None:
@@ -93,7 +99,7 @@ def files(capture: Capture) -> list[str]:
 def download_path(engine: Engine, capture_id: int, name: str | None = None) -> Path:
     """The capture's WACZ, or the file `name` of its folder: only a name the folder's listing
     gives (no "..", no slash, no symlink out of the folder), and only while it is on disk."""
-    row = capture(engine, capture_id)
+    row = _row(engine, capture_id)
     if name is None:
         path = Path(row.wacz)
     elif name in files(row):
@@ -109,4 +115,4 @@ def verify(engine: Engine, capture_id: int) -> Verification:
     """Verify the capture's bundle (with no extra TSA certificates)."""
     from scraper.evidence.verify import verify as verify_bundle
 
-    return Verification.model_validate(verify_bundle(Path(capture(engine, capture_id).wacz)).to_dict())
+    return Verification.model_validate(verify_bundle(Path(_row(engine, capture_id).wacz)).to_dict())
