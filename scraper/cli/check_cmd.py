@@ -176,25 +176,20 @@ def history(
     as_json: bool = json_option("the checks"),
 ) -> None:
     """List a watch's checks, newest first."""
-    from sqlmodel import Session
-
-    from scraper import store
     from scraper.service.checks import history as history_page
     from scraper.watches.operations import open_db
 
-    with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
-        watch = store.get_watch(session, ref)
-        rows = history_page(session, watch, limit=limit).items
+    found = history_page(open_db(load_settings(), missing=f"no watch {ref!r}"), ref, limit=limit)
     if as_json:
-        print_json({"watch": {"id": watch.id, "name": watch.name, "url": watch.url}, "checks": rows})
+        print_json(found.model_dump())
         return
     table = Table("check", "started (UTC)", "ms", "status", "changes", "hash / error")
-    for r in rows:
-        status_style = {"ok": "green", "failed": "red", "mismatch": "yellow"}.get(str(r["status"]), "")
-        error = f"{r['error_kind']}: {r['error']}" if r["error_kind"] else str(r["error"])
-        detail = Text(safe(error), style="red") if r["error"] else Text(str(r["hash"] or "")[:12])
-        table.add_row(str(r["id"]), str(r["started_at"]), str(r["duration_ms"]),
-                      Text(str(r["status"]), style=status_style), str(r["changes"]), detail)
+    for r in found.checks:
+        status_style = {"ok": "green", "failed": "red", "mismatch": "yellow"}.get(r.status, "")
+        error = f"{r.error_kind}: {r.error}" if r.error_kind else str(r.error)
+        detail = Text(safe(error), style="red") if r.error else Text((r.hash or "")[:12])
+        table.add_row(str(r.id), r.started_at, str(r.duration_ms), Text(r.status, style=status_style),
+                      str(r.changes), detail)
     out.print(table)
 
 
@@ -208,21 +203,16 @@ def diff(
     as_json: bool = json_option("the changes"),
 ) -> None:
     """Show the changes between any two stored records of a watch."""
-    from sqlmodel import Session
-
-    from scraper import store
     from scraper.cli.changes_view import render_changes
     from scraper.model.changes import summarise
     from scraper.service.checks import diff as diff_checks
-    from scraper.service.checks import diff_dict
     from scraper.watches.operations import open_db
 
-    with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
-        watch = store.get_watch(session, ref)
-        old, new, changes = diff_checks(session, watch, from_check, to_check)
+    found = diff_checks(open_db(load_settings(), missing=f"no watch {ref!r}"), ref, from_check, to_check)
     if as_json:
-        print_json(diff_dict(watch, old, new, changes))
+        print_json(found.model_dump(mode="json"))
         return
-    out.print(Text(f"watch {watch.id} ({safe(watch.name)}): check {old.id} → {new.id}", style="bold"))
-    out.print(Text(safe(summarise(changes))))
-    out.print(render_changes(changes))
+    out.print(Text(f"watch {found.watch.id} ({safe(found.watch.name)}): check {found.from_} → {found.to}",
+                   style="bold"))
+    out.print(Text(safe(summarise(found.changes))))
+    out.print(render_changes(found.changes))

@@ -64,19 +64,15 @@ def captures_command(
     as_json: bool = json_option("the captures"),
 ) -> None:
     """List the evidence captures, newest first."""
-    from sqlmodel import Session
-
-    from scraper.service.catalog import captures
+    from scraper.service.captures import listing
     from scraper.watches.operations import open_db
 
-    with Session(open_db(load_settings())) as session:
-        rows = captures(session, case)
+    rows = listing(open_db(load_settings()), case)
     if as_json:
-        print_json(rows)
+        print_json([r.model_dump() for r in rows])
         return
     table = Table("id", "captured (UTC)", "url", "case", "check", "folder", "sha256")
     for r in rows:
-        table.add_row(str(r["id"]), str(r["captured_at"]), Text(safe(str(r["url"]))),
-                      Text(safe(str(r["case"] or ""))), str(r["check_id"] or ""),
-                      Text(safe(str(r["path"]))), str(r["package_hash"])[:16])
+        table.add_row(str(r.id), str(r.captured_at), Text(safe(r.url)), Text(safe(r.case or "")),
+                      str(r.check_id or ""), Text(safe(r.path)), r.package_hash[:16])
     out.print(table)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.text import Text
@@ -12,6 +13,9 @@ from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
 from scraper.cli.output import err, out, print_json, write_atomic
 from scraper.config.settings import load_settings
+
+if TYPE_CHECKING:
+    from scraper.service.outbox import OutboxRow
 
 outbox_app = typer.Typer(help="Change reports: queued, sent and failed.", invoke_without_command=True,
                          epilog=examples("scraper outbox", "scraper outbox -n 10 --json",
@@ -32,15 +36,13 @@ def outbox(
     """List the reports: queued, waiting for a digest, sent, failed (with their last error)."""
     if ctx.invoked_subcommand is not None:
         return
-    from sqlmodel import Session
-
-    from scraper.reports import outbox as rows
+    from scraper.service.outbox import listing
     from scraper.watches.operations import open_db
 
-    with Session(open_db(load_settings())) as session:
-        listed = [rows.row_dict(r) for r in rows.listing(session, limit)]
+    # The newest N, printed oldest first (the newest last, nearest the prompt).
+    listed = list(reversed(listing(open_db(load_settings()), limit=limit).items))
     if as_json:
-        print_json(listed)
+        print_json([r.model_dump() for r in listed])
         return
     if not listed:
         out.print(Text("the outbox is empty", style="dim"))
@@ -49,20 +51,19 @@ def outbox(
         out.print(_row_view(r))
 
 
-def _row_view(r: dict[str, object]) -> Text:
+def _row_view(r: OutboxRow) -> Text:
     """#3 failed · 2026-11-30T09:40:00Z → desk@example.org · 2 attempts, then the subject and the
     last error: a block per report reads better than a table squeezed into 80 columns."""
-    status = str(r["status"])
-    when = {"sent": str(r["sent_at"]), "queued": f"next try {r['due_at']}",
-            "waiting": f"digest at {r['due_at']}"}.get(status, f"queued {r['created_at']}")
-    view = Text(f"#{r['id']} ", style="bold")
-    view.append(status, style=STATUS_STYLE.get(status, ""))
+    when = {"sent": str(r.sent_at), "queued": f"next try {r.due_at}",
+            "waiting": f"digest at {r.due_at}"}.get(r.status, f"queued {r.created_at}")
+    view = Text(f"#{r.id} ", style="bold")
+    view.append(r.status, style=STATUS_STYLE.get(r.status, ""))
     view.append(f" · {when} → ")
-    view.append(safe(str(r["to"])))
-    view.append(f" · {r['attempts']} attempt{'s' if r['attempts'] != 1 else ''}\n", style="dim")
-    view.append("    " + safe(str(r["subject"])))
-    if r["last_error"]:
-        view.append("\n    last error: " + safe(str(r["last_error"])), style="red")
+    view.append(safe(r.to))
+    view.append(f" · {r.attempts} attempt{'s' if r.attempts != 1 else ''}\n", style="dim")
+    view.append("    " + safe(r.subject))
+    if r.last_error:
+        view.append("\n    last error: " + safe(r.last_error), style="red")
     return view
 
 
@@ -75,20 +76,23 @@ def retry(
     as_json: bool = json_option("each report's outcome"),
 ) -> None:
     """Send failed and queued reports now (a failed one is tried again from the start)."""
-    from scraper.reports.delivery import retry as retry_now
+    from scraper.base.errors import NotFound
+    from scraper.service.outbox import retry as retry_now
     from scraper.watches.operations import open_db
 
     settings = load_settings()
-    outcomes = retry_now(open_db(settings), settings, row_id)
+    try:
+        outcomes = retry_now(open_db(settings), settings, row_id)
+    except NotFound as exc:  # the command line says where to look
+        raise NotFound(f"{exc} (see `scraper outbox`)", where=exc.where) from None
     if as_json:
-        print_json([{"id": o.row_id, "to": o.target, "status": o.status, "error": o.error}
-                    for o in outcomes])
+        print_json([o.model_dump() for o in outcomes])
         return
     if not outcomes:
         out.print(Text("nothing to send", style="dim"))
     for o in outcomes:
-        line = Text(f"report {o.row_id} to ")
-        line.append(safe(o.target))
+        line = Text(f"report {o.id} to ")
+        line.append(safe(o.to))
         line.append(f": {o.status}", style=STATUS_STYLE.get(o.status, ""))
         if o.error:
             line.append(" · " + safe(o.error), style="red")
@@ -109,17 +113,11 @@ def preview(
     text: bool = typer.Option(False, "--text", help="Print only the plain-text part."),
 ) -> None:
     """Show the report a check sends, without sending it."""
-    from sqlmodel import Session
-
-    from scraper import store
-    from scraper.reports.preview import check_report
-    from scraper.reports.render import render
+    from scraper.service.outbox import preview as preview_report
     from scraper.watches.operations import open_db
 
     settings = load_settings()
-    with Session(open_db(settings)) as session:
-        report = check_report(session, store.get_watch(session, ref), check_id)
-    rendered = render(report, settings.mail.templates, settings.base_url)
+    rendered = preview_report(open_db(settings), settings, ref, check_id)
     if html is not None:
         write_atomic(html, rendered.html)
         err.print(Text(f"wrote the HTML part to {html}"))

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from scraper.browser.trace import Trace
     from scraper.model.page import PageContent
     from scraper.profiles.schema import Profile
+    from scraper.service.profiles import ProfileTest
 
 profile_app = typer.Typer(help="List, test and check site profiles.", no_args_is_help=True)
 app.add_typer(profile_app, name="profile")
@@ -30,18 +31,18 @@ app.add_typer(profile_app, name="profile")
 ))
 def list_profiles(as_json: bool = json_option("the profiles")) -> None:
     """List the profiles, highest priority first, and the file each comes from."""
-    from scraper.service.catalog import profiles
+    from scraper.service.profiles import profiles
 
     settings = load_settings()
     rows = profiles(settings)
     if as_json:
-        print_json(rows)
+        print_json([row.model_dump() for row in rows])
         return
     table = Table("name", "priority", "matches", "description", "from")
     for row in rows:
-        matches = "\n".join([*row["urls"], *([f"detect: {row['detect']}"] if row["detect"] else [])])
-        table.add_row(Text(row["name"]), str(row["priority"]), Text(matches), Text(row["description"]),
-                      Text("built-in" if row["builtin"] else str(row["file"]), overflow="fold"))
+        matches = "\n".join([*row.urls, *([f"detect: {row.detect}"] if row.detect else [])])
+        table.add_row(Text(row.name), str(row.priority), Text(matches), Text(row.description),
+                      Text("built-in" if row.builtin else row.file, overflow="fold"))
     out.print(table)
     out.print(Text(f"folders: {', '.join(str(d) for d in settings.profile_dirs)}", style="dim"))
 
@@ -83,7 +84,7 @@ def test_profile(
     from scraper.browser.trace import Trace
     from scraper.cli.profile_view import render_trace
     from scraper.config.settings import check_deadline
-    from scraper.service.catalog import profile_test
+    from scraper.service.profiles import profile_test
 
     settings = load_settings()
     check_url(url)  # bad input is refused before a browser is started
@@ -92,12 +93,12 @@ def test_profile(
     trace = Trace()
     try:
         with BrowserSession(settings) as session:
-            rendered = profile_test(session, settings, url, profile, deadline, trace=trace)
+            tested = profile_test(session, settings, url, profile, deadline, trace=trace)
     except JobFailed:
         if not as_json:  # what ran before the failure says where to look
             out.print(render_trace(trace))
         raise
-    show_test(rendered.page, rendered.profile, as_json=as_json, trace=trace)
+    show_tested(tested, as_json=as_json, trace=trace)
 
 
 def show_test(page: PageContent, profile: Profile, *, as_json: bool,
@@ -105,21 +106,25 @@ def show_test(page: PageContent, profile: Profile, *, as_json: bool,
     """The `profile test` view of a rendered page: how it loaded (the ready wait, each step), each
     field's selectors, then what the record took from elsewhere (structured data, main content,
     detection) and its warnings."""
-    from scraper.cli.profile_view import render_trace, report_table
-    from scraper.service.catalog import SOURCES, explain_page
+    from scraper.service.profiles import explain_page
 
-    tested = explain_page(page, profile, trace)
-    reports, record = tested.reports, tested.record
+    show_tested(explain_page(page, profile, trace), as_json=as_json, trace=trace)
+
+
+def show_tested(tested: ProfileTest, *, as_json: bool, trace: Trace | None = None) -> None:
+    from scraper.cli.profile_view import render_trace, report_table
+    from scraper.service.profiles import SOURCES
+
     if as_json:
-        print_json(tested.to_dict())
+        print_json(tested.model_dump())
         return
-    out.print(Text(f"profile {profile.name} on {page.final_url}", style="bold"))
+    out.print(Text(f"profile {tested.profile} on {tested.final_url}", style="bold"))
     if trace is not None:
         out.print(render_trace(trace))
-    out.print(report_table(reports))
-    for field, source in record.sources.items():
+    out.print(report_table(tested.fields))
+    for field, source in tested.sources.items():
         if source != "profile":
             out.print(Text(f"{field}: from {SOURCES[source]}, not the profile's selectors", style="cyan"))
-    out.print(Text(f"{len(record.comments)} comments in the record", style="bold"))
-    for warning in record.warnings:
+    out.print(Text(f"{tested.comments} comments in the record", style="bold"))
+    for warning in tested.warnings:
         out.print(Text("partial: ", style="bold yellow") + Text(safe(warning)))

@@ -9,13 +9,13 @@ from rich.text import Text
 
 from scraper.base.terminal import safe
 from scraper.browser.trace import Trace
-from scraper.extract.explain import FieldReport
+from scraper.service.profiles import FieldResult
 
 # A ready wait at least this long is worth a remark even when it was met.
 SLOW_READY = 5.0
 
 
-def _tried(report: FieldReport) -> Text:
+def _tried(report: FieldResult) -> Text:
     """The alternatives up to the one that matched (the rest were never needed), with counts."""
     if not report.tried:
         return Text("(no selector)", style="dim")
@@ -31,7 +31,7 @@ def _tried(report: FieldReport) -> Text:
     return text
 
 
-def report_table(reports: list[FieldReport]) -> Table:
+def report_table(reports: list[FieldResult]) -> Table:
     table = Table("field", "matches × selector (first that yields wins)", "value(s)")
     table.columns[1].overflow = "fold"
     for r in reports:

@@ -43,40 +43,32 @@ def create(name: str = typer.Argument(..., metavar="NAME",
                                       help="Who or what uses it, e.g. ci or grafana."),
            as_json: bool = json_option("the token (with its secret, this once)")) -> None:
     """Create a token: it is printed once, now; only its hash is kept."""
-    from sqlmodel import Session
-
-    from scraper.store.tokens import create_token, token_dict
+    from scraper.service.tokens import create as create_token
     from scraper.watches.operations import open_db
 
-    with Session(open_db(load_settings())) as session:
-        row, token = create_token(session, name)
-        session.commit()
-        data = {**token_dict(row), "token": token}
+    made = create_token(open_db(load_settings()), name)
     if as_json:
-        print_json(data)
+        print_json(made.model_dump())
         return
-    out.print(Text(f"token {data['id']} ({safe(str(data['name']))}): "), end="")
-    out.out(token, highlight=False)
+    out.print(Text(f"token {made.id} ({safe(made.name)}): "), end="")
+    out.out(made.token, highlight=False)
     err.print(Text("it is shown this once: keep it now (Authorization: Bearer <token>)", style="yellow"))
 
 
 @token_app.command("list", epilog=examples("scraper token list", "scraper token list --json"))
 def list_(as_json: bool = json_option("the tokens")) -> None:
     """The tokens: name, the first characters, created, last used, revoked (never the token)."""
-    from sqlmodel import Session
-
-    from scraper.store.tokens import list_tokens, token_dict
+    from scraper.service.tokens import listing
     from scraper.watches.operations import open_db
 
-    with Session(open_db(load_settings())) as session:
-        rows = [token_dict(r) for r in list_tokens(session)]
+    rows = listing(open_db(load_settings()))
     if as_json:
-        print_json(rows)
+        print_json([r.model_dump() for r in rows])
         return
     table = Table("id", "name", "token", "created (UTC)", "last used", "revoked")
     for r in rows:
-        table.add_row(str(r["id"]), Text(safe(str(r["name"]))), str(r["prefix"]), str(r["created_at"]),
-                      str(r["last_used_at"] or "never"), str(r["revoked_at"] or ""))
+        table.add_row(str(r.id), Text(safe(r.name)), r.prefix, str(r.created_at),
+                      r.last_used_at or "never", r.revoked_at or "")
     out.print(table)
 
 
@@ -85,15 +77,15 @@ def revoke(token_id: int = typer.Argument(..., metavar="ID",
                                           help="The token's id (see `scraper token list`)."),
            as_json: bool = json_option("the revoked token")) -> None:
     """Revoke a token: the API refuses it from now on."""
-    from sqlmodel import Session
-
-    from scraper.store.tokens import revoke_token, token_dict
+    from scraper.base.errors import NotFound
+    from scraper.service.tokens import revoke as revoke_token
     from scraper.watches.operations import open_db
 
-    with Session(open_db(load_settings(), missing=f"no token {token_id}")) as session:
-        data = token_dict(revoke_token(session, token_id))
-        session.commit()
+    try:
+        revoked = revoke_token(open_db(load_settings(), missing=f"no token {token_id}"), token_id)
+    except NotFound as exc:  # the command line says where to look
+        raise NotFound(f"{exc} (see `scraper token list`)", where=exc.where) from None
     if as_json:
-        print_json(data)
+        print_json(revoked.model_dump())
     else:
-        out.print(Text(f"token {data['id']} ({safe(str(data['name']))}) revoked"))
+        out.print(Text(f"token {revoked.id} ({safe(revoked.name)}) revoked"))

@@ -1,37 +1,164 @@
-"""A watch's checks and what they found: history pages, changes, the diff between two checks."""
+"""A watch's checks and what they found: history pages, changes, the diff between two checks, one
+check with its changes, and the page as the watch last saw it.
+
+Each function opens its own session on the engine it is given and returns a pydantic model: the
+CLI prints it (`--json` is its dump), the dashboard renders it, the API declares it."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from sqlalchemy import Engine, case, func
 from sqlmodel import Session, col, select
 
 from scraper import store
-from scraper.base.errors import InputError
+from scraper.base.errors import NotFound
 from scraper.model.changes import Change as Found
 from scraper.model.changes import detect_changes
 from scraper.model.record import Record
 from scraper.pipeline.check import check_dict
+from scraper.service.paged import Paged
 from scraper.service.watch_data import iso
-from scraper.service.watch_list import Page, check_limit, cursor_id
+from scraper.service.watch_list import check_limit, cursor_id
 from scraper.store import Change, Check, Watch
 
 
-def history(session: Session, watch: Watch, *, limit: int = 20, cursor: str | None = None) -> Page:
+class WatchRef(BaseModel):
+    id: int
+    name: str
+
+
+class WatchLink(WatchRef):
+    url: str
+
+
+class CheckRow(BaseModel):
+    """A check as `scraper history --json` lists it, with the changes it found and reported."""
+
+    id: int
+    started_at: str
+    duration_ms: int
+    status: str
+    error: str | None
+    error_kind: str | None
+    hash: str | None
+    url: str
+    final_url: str | None
+    profile: str | None
+    warnings: list[str]
+    changes: int = 0
+    reported: int = 0
+
+
+class History(BaseModel):
+    """`scraper history --json`: the watch, and its checks newest first (`page()`: for the API)."""
+
+    watch: WatchLink
+    checks: list[CheckRow]
+    next_cursor: str | None = Field(None, exclude=True)
+
+    def page(self) -> Paged[CheckRow]:
+        return Paged[CheckRow](items=self.checks, next_cursor=self.next_cursor)
+
+
+class ChangeRow(BaseModel):
+    """A stored change with its watch and its check's time."""
+
+    id: int
+    watch_id: int
+    watch: str
+    check_id: int
+    at: str | None
+    kind: str
+    notify: bool
+    change: dict[str, Any]
+
+    def found(self) -> Found:
+        """The change as the change detector described it."""
+        return Found.model_validate({**self.change, "notify": self.notify})
+
+
+class Changes(Paged[ChangeRow]):
+    """A page of stored changes; `watch`: whose (None: all watches'), not part of the JSON."""
+
+    watch: WatchRef | None = Field(None, exclude=True)
+
+
+class Diff(BaseModel):
+    """The changes between two stored records of a watch (`scraper diff --json`)."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    watch: WatchRef
+    from_: int = Field(alias="from")
+    to: int
+    changes: list[Found]
+    # For the page: when the two checks ran (not part of the JSON).
+    from_at: datetime | None = Field(None, exclude=True)
+    to_at: datetime | None = Field(None, exclude=True)
+
+    @field_serializer("changes")
+    def _changes(self, changes: list[Found]) -> list[dict[str, Any]]:
+        return [c.to_dict() for c in changes]  # as the detector writes them: no nulls
+
+
+class CheckDetail(BaseModel):
+    """One check of a watch and the changes it found (the dashboard's check page)."""
+
+    watch: WatchRef
+    check: CheckRow
+    started: datetime | None = Field(None, exclude=True)
+    found: list[Found] = Field(default_factory=list, exclude=True)
+
+
+class Current(BaseModel):
+    """The newest record the watch saw (the page as it is now), with its check."""
+
+    check: CheckRow
+    record: Record
+
+
+def watch_by_ref(session: Session, ref: str | int) -> Watch:
+    """The watch with id `ref` (all digits) or, failing that, named `ref`."""
+    ref = str(ref)
+    watch = session.get(Watch, int(ref)) if ref.isdigit() else None
+    watch = watch or store.find_watch_by_name(session, ref)
+    if watch is None:
+        raise NotFound(f"no watch {ref!r}", where="watch")
+    return watch
+
+
+def check_of(session: Session, watch: Watch, check_id: int, where: str = "check") -> Check:
+    check = session.get(Check, check_id)
+    if check is None or check.watch_id != watch.id:
+        raise NotFound(f"watch {watch.id} has no check {check_id}", where=where)
+    return check
+
+
+def check_row(check: Check, counts: dict[str, int] | None = None) -> CheckRow:
+    return CheckRow.model_validate({**check_dict(check), **(counts or {})})
+
+
+def history(engine: Engine, ref: str | int, *, limit: int = 20, cursor: str | None = None) -> History:
     """The watch's checks, newest first (by id: one check of a watch runs at a time, so ids follow
     time), each with how many changes it found and reported."""
     check_limit(limit, 100_000)
     before = cursor_id(cursor)
-    statement = select(Check).where(Check.watch_id == watch.id)
-    if before is not None:
-        statement = statement.where(col(Check.id) < before)
-    checks = list(session.exec(statement.order_by(col(Check.id).desc()).limit(limit + 1)))
-    more = len(checks) > limit
-    checks = checks[:limit]
-    counts = change_counts(session, [c.id for c in checks if c.id is not None])
-    rows = [{**check_dict(c), **counts.get(c.id or 0, {"changes": 0, "reported": 0})} for c in checks]
-    return Page(rows, str(checks[-1].id) if more and checks else None)
+    with Session(engine) as session:
+        watch = watch_by_ref(session, ref)
+        statement = select(Check).where(Check.watch_id == watch.id)
+        if before is not None:
+            statement = statement.where(col(Check.id) < before)
+        checks = list(session.exec(statement.order_by(col(Check.id).desc()).limit(limit + 1)))
+        more = len(checks) > limit
+        checks = checks[:limit]
+        counts = change_counts(session, [c.id for c in checks if c.id is not None])
+        assert watch.id is not None
+        return History(watch=WatchLink(id=watch.id, name=watch.name, url=watch.url),
+                       checks=[check_row(c, counts.get(c.id or 0)) for c in checks],
+                       next_cursor=str(checks[-1].id) if more and checks else None)
 
 
 def change_counts(session: Session, check_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -44,64 +171,92 @@ def change_counts(session: Session, check_ids: list[int]) -> dict[int, dict[str,
     return {check_id: {"changes": int(n), "reported": int(r or 0)} for check_id, n, r in rows}
 
 
-def changes(session: Session, watch: Watch | None = None, *, limit: int = 50,
-            cursor: str | None = None) -> Page:
-    """Stored changes, newest first (of one watch, or of all), each with its check's time."""
+def changes(engine: Engine, ref: str | int | None = None, *, limit: int = 50,
+            cursor: str | None = None) -> Changes:
+    """Stored changes, newest first (of watch `ref`, or of all), each with its check's time."""
     check_limit(limit)
     before = cursor_id(cursor)
-    statement = select(Change, Check.started_at, Watch.name).join(
-        Check, col(Check.id) == col(Change.check_id)).join(Watch, col(Watch.id) == col(Change.watch_id))
-    if watch is not None:
-        statement = statement.where(Change.watch_id == watch.id)
-    if before is not None:
-        statement = statement.where(col(Change.id) < before)
-    rows = list(session.exec(statement.order_by(col(Change.id).desc()).limit(limit + 1)))
+    with Session(engine) as session:
+        statement = select(Change, Check.started_at, Watch.name).join(
+            Check, col(Check.id) == col(Change.check_id)).join(Watch, col(Watch.id) == col(Change.watch_id))
+        watch = None
+        if ref is not None:
+            found = watch_by_ref(session, ref)
+            assert found.id is not None
+            watch = WatchRef(id=found.id, name=found.name)
+            statement = statement.where(Change.watch_id == watch.id)
+        if before is not None:
+            statement = statement.where(col(Change.id) < before)
+        rows = list(session.exec(statement.order_by(col(Change.id).desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    items = [change_dict(ch, started, name) for ch, started, name in rows]
-    return Page(items, str(rows[-1][0].id) if more and rows else None)
+    return Changes(items=[change_row(ch, started, name) for ch, started, name in rows],
+                   next_cursor=str(rows[-1][0].id) if more and rows else None, watch=watch)
 
 
-def change_dict(change: Change, started: Any, watch_name: str) -> dict[str, Any]:
-    return {"id": change.id, "watch_id": change.watch_id, "watch": watch_name,
-            "check_id": change.check_id, "at": iso(started), "kind": change.kind,
-            "notify": change.notify, "change": change.data}
+def change_row(change: Change, started: datetime | None, watch_name: str) -> ChangeRow:
+    return ChangeRow(id=change.id or 0, watch_id=change.watch_id, watch=watch_name,
+                     check_id=change.check_id, at=iso(started), kind=change.kind,
+                     notify=change.notify, change=change.data)
 
 
-def found(change: Change | dict[str, Any]) -> Found:
-    """A stored change (a row, or its `change_dict`) as the change detector described it."""
-    if isinstance(change, Change):
-        return Found.model_validate({**change.data, "notify": change.notify})
-    return Found.model_validate({**change["change"], "notify": change["notify"]})
+def found(change: Change | ChangeRow) -> Found:
+    """A stored change (a row, or its `ChangeRow`) as the change detector described it."""
+    if isinstance(change, ChangeRow):
+        return change.found()
+    return Found.model_validate({**change.data, "notify": change.notify})
 
 
-def with_record(session: Session, watch_id: int, check_id: int | None, before: int | None) -> Check:
-    """The given check, or the newest one with a record (before check `before`)."""
+def _with_record(session: Session, watch: Watch, check_id: int | None, before: int | None,
+                 where: str) -> Check:
+    """The given check (it must have a record), or the newest one with a record (before check
+    `before`)."""
+    assert watch.id is not None
     if check_id is not None:
-        return store.get_check(session, watch_id, check_id)
-    newest = store.last_check_with_snapshot(session, watch_id, status=None, before=before)
+        check = check_of(session, watch, check_id, where)
+        if check.snapshot_hash is None:
+            raise NotFound(f"check {check.id} of watch {watch.id} has no record: its status is "
+                           f"{check.status!r}", where=where)
+        return check
+    newest = store.last_check_with_snapshot(session, watch.id, status=None, before=before)
     if newest is None:
-        raise InputError(f"watch {watch_id} has no {'earlier ' if before else ''}check with a record")
+        raise NotFound(f"watch {watch.id} has no {'earlier ' if before else ''}check with a record",
+                       where=where)
     return newest
 
 
-def diff(session: Session, watch: Watch, from_check: int | None, to_check: int | None
-         ) -> tuple[Check, Check, list[Found]]:
+def diff(engine: Engine, ref: str | int, from_check: int | None = None,
+         to_check: int | None = None) -> Diff:
     """The changes between two stored records: `to` defaults to the newest check with a record,
     `from` to the one before it."""
-    assert watch.id is not None
-    new = with_record(session, watch.id, to_check, None)
-    old = with_record(session, watch.id, from_check, new.id)
-    return old, new, detect_changes(store.load_record(session, old), store.load_record(session, new))
+    with Session(engine) as session:
+        watch = watch_by_ref(session, ref)
+        new = _with_record(session, watch, to_check, None, "to")
+        old = _with_record(session, watch, from_check, new.id, "from")
+        found_changes = detect_changes(store.load_record(session, old), store.load_record(session, new))
+        assert watch.id is not None and old.id is not None and new.id is not None
+        return Diff(watch=WatchRef(id=watch.id, name=watch.name), from_=old.id, to=new.id,
+                    changes=found_changes, from_at=old.started_at, to_at=new.started_at)
 
 
-def diff_dict(watch: Watch, old: Check, new: Check, found_changes: list[Found]) -> dict[str, Any]:
-    return {"watch": {"id": watch.id, "name": watch.name}, "from": old.id, "to": new.id,
-            "changes": [c.to_dict() for c in found_changes]}
+def check_detail(engine: Engine, ref: str | int, check_id: int) -> CheckDetail:
+    """Check `check_id` of watch `ref`, with the changes it found in the order they were stored."""
+    with Session(engine) as session:
+        watch = watch_by_ref(session, ref)
+        check = check_of(session, watch, check_id)
+        rows = store.changes_for_check(session, check_id)
+        counts = change_counts(session, [check_id]).get(check_id)
+        assert watch.id is not None
+        return CheckDetail(watch=WatchRef(id=watch.id, name=watch.name), check=check_row(check, counts),
+                           started=check.started_at, found=[found(r) for r in rows])
 
 
-def current_record(session: Session, watch: Watch) -> tuple[Check, Record] | None:
-    """The newest record the watch saw (the page as it is now), with its check."""
-    assert watch.id is not None
-    check = store.last_check_with_snapshot(session, watch.id, status=None)
-    return None if check is None else (check, store.load_record(session, check))
+def current(engine: Engine, ref: str | int) -> Current | None:
+    """The newest record the watch saw (the page as it is now), with its check; None: no record."""
+    with Session(engine) as session:
+        watch = watch_by_ref(session, ref)
+        assert watch.id is not None
+        check = store.last_check_with_snapshot(session, watch.id, status=None)
+        if check is None:
+            return None
+        return Current(check=check_row(check), record=store.load_record(session, check))

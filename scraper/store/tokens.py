@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from scraper.base.errors import InputError
+from scraper.base.errors import Invalid, NotFound
 
 from .models import ApiToken
 
@@ -29,7 +29,7 @@ def token_hash(token: str) -> str:
 def create_token(session: Session, name: str) -> tuple[ApiToken, str]:
     """A new token row and the token itself (never stored, never shown again)."""
     if not name.strip():
-        raise InputError("token name: give a name saying who or what uses it")
+        raise Invalid("token name: give a name saying who or what uses it", where="name")
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(name=name.strip(), prefix=token[: len(PREFIX) + SHOWN], token_hash=token_hash(token))
     session.add(row)
@@ -44,7 +44,7 @@ def list_tokens(session: Session) -> list[ApiToken]:
 def revoke_token(session: Session, token_id: int) -> ApiToken:
     row = session.get(ApiToken, token_id)
     if row is None:
-        raise InputError(f"no token {token_id} (see `scraper token list`)")
+        raise NotFound(f"no token {token_id}", where="token")
     if row.revoked_at is None:
         row.revoked_at = datetime.now(UTC)
         session.add(row)
@@ -65,11 +65,3 @@ def verify_token(session: Session, token: str) -> ApiToken | None:
         session.add(row)
         session.commit()
     return row
-
-
-def token_dict(row: ApiToken) -> dict[str, object]:
-    def iso(moment: datetime | None) -> str | None:
-        return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    return {"id": row.id, "name": row.name, "prefix": row.prefix + "…", "created_at": iso(row.created_at),
-            "last_used_at": iso(row.last_used_at), "revoked_at": iso(row.revoked_at)}

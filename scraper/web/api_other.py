@@ -3,21 +3,25 @@ profiles (list, test) and status (`scraper doctor`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session
 
 from scraper.base.errors import InputError
-from scraper.reports.delivery import retry
-from scraper.service import catalog, watch_list
-from scraper.service.checks import changes
+from scraper.service import captures as captures_
+from scraper.service import checks, watch_list
+from scraper.service import outbox as outbox_
+from scraper.service import profiles as profiles_
+from scraper.service.captures import CaptureFiles, Verification
+from scraper.service.checks import Changes
+from scraper.service.outbox import OutboxRow, Outcome
+from scraper.service.paged import Paged
+from scraper.service.profiles import ProfileInfo, ProfileTest
 from scraper.web import files
-from scraper.web.common import ctx_of, db
+from scraper.web.common import ctx_of
 from scraper.web.errors import ApiError
 from scraper.web.security import require_token
 
@@ -41,33 +45,29 @@ class ProfileTestIn(BaseModel):
     deadline: float | None = Field(None, gt=0, le=600)
 
 
-@router.get("/changes", tags=["changes"])
-def all_changes(cursor: str | None = None, limit: int = Limit,
-                session: Session = Depends(db)) -> dict[str, Any]:
-    return changes(session, None, limit=limit, cursor=cursor).to_dict()
+@router.get("/changes", tags=["changes"], response_model=Changes)
+def all_changes(request: Request, cursor: str | None = None, limit: int = Limit) -> Changes:
+    return checks.changes(ctx_of(request).engine, None, limit=limit, cursor=cursor)
 
 
-@router.get("/captures", tags=["captures"])
-def captures(case: str | None = None, session: Session = Depends(db)) -> dict[str, Any]:
-    listed = catalog.captures(session, case)
-    for item in listed:
-        item["files"] = files.listing(files.capture_row(session, item["id"]))
-    return {"items": listed, "next_cursor": None}
+@router.get("/captures", tags=["captures"], response_model=Paged[CaptureFiles])
+def captures(request: Request, case: str | None = None) -> Paged[CaptureFiles]:
+    return captures_.listing_with_files(ctx_of(request).engine, case)
 
 
 @router.get("/captures/{capture_id}/download", tags=["captures"])
-def download(capture_id: int, session: Session = Depends(db)) -> FileResponse:
-    return files.download(Path(files.capture_row(session, capture_id).wacz))
+def download(request: Request, capture_id: int) -> FileResponse:
+    return files.download(captures_.download_path(ctx_of(request).engine, capture_id))
 
 
 @router.get("/captures/{capture_id}/files/{name}", tags=["captures"])
-def capture_file(capture_id: int, name: str, session: Session = Depends(db)) -> FileResponse:
-    return files.download(files.beside(files.capture_row(session, capture_id), name))
+def capture_file(request: Request, capture_id: int, name: str) -> FileResponse:
+    return files.download(captures_.download_path(ctx_of(request).engine, capture_id, name))
 
 
-@router.get("/captures/{capture_id}/verify", tags=["captures"])
-def verify(capture_id: int, session: Session = Depends(db)) -> dict[str, Any]:
-    return files.verify_capture(session, capture_id).to_dict()
+@router.get("/captures/{capture_id}/verify", tags=["captures"], response_model=Verification)
+def verify(request: Request, capture_id: int) -> Verification:
+    return captures_.verify(ctx_of(request).engine, capture_id)
 
 
 @router.post("/captures", status_code=201, tags=["captures"])
@@ -88,29 +88,27 @@ def start_capture(body: CaptureIn, request: Request) -> dict[str, Any]:
     return {"bundle": bundle.to_dict(), "record": bundle.record.to_dict()}
 
 
-@router.get("/outbox", tags=["outbox"])
-def outbox(cursor: str | None = None, limit: int = Limit, session: Session = Depends(db)) -> dict[str, Any]:
-    return catalog.outbox_page(session, limit=limit, cursor=cursor).to_dict()
+@router.get("/outbox", tags=["outbox"], response_model=Paged[OutboxRow])
+def outbox(request: Request, cursor: str | None = None, limit: int = Limit) -> Paged[OutboxRow]:
+    return outbox_.listing(ctx_of(request).engine, limit=limit, cursor=cursor)
 
 
-@router.post("/outbox/{row_id}/retry", tags=["outbox"])
-async def retry_row(row_id: int, request: Request) -> list[dict[str, Any]]:
+@router.post("/outbox/{row_id}/retry", tags=["outbox"], response_model=list[Outcome])
+async def retry_row(row_id: int, request: Request) -> list[Outcome]:
     ctx = ctx_of(request)
-    outcomes = await run_in_threadpool(retry, ctx.engine, ctx.settings, row_id)
-    return [{"id": o.row_id, "to": o.target, "status": o.status, "error": o.error} for o in outcomes]
+    return await run_in_threadpool(outbox_.retry, ctx.engine, ctx.settings, row_id)
 
 
-@router.get("/profiles", tags=["profiles"])
-def profiles(request: Request) -> list[dict[str, Any]]:
-    return catalog.profiles(ctx_of(request).settings)
+@router.get("/profiles", tags=["profiles"], response_model=list[ProfileInfo])
+def profiles(request: Request) -> list[ProfileInfo]:
+    return profiles_.profiles(ctx_of(request).settings)
 
 
-@router.post("/profiles/test", tags=["profiles"])
-async def profile_test(body: ProfileTestIn, request: Request) -> dict[str, Any]:
+@router.post("/profiles/test", tags=["profiles"], response_model=ProfileTest)
+async def profile_test(body: ProfileTestIn, request: Request) -> ProfileTest:
     ctx = ctx_of(request)
-    rendered = await run_in_threadpool(
-        catalog.profile_test, ctx.browser(), ctx.settings, body.url, body.profile, body.deadline)
-    return catalog.explain_page(rendered.page, rendered.profile).to_dict()
+    return await run_in_threadpool(
+        profiles_.profile_test, ctx.browser(), ctx.settings, body.url, body.profile, body.deadline)
 
 
 @router.get("/status", tags=["status"])

@@ -16,7 +16,8 @@ from sqlmodel import Session
 from scraper.base.errors import InputError
 from scraper.reports import outbox as rows
 from scraper.service import watch_list
-from scraper.service.checks import changes, diff, diff_dict, history
+from scraper.service.checks import Changes, CheckRow, Diff, changes, diff, history
+from scraper.service.paged import Paged
 from scraper.store import Watch
 from scraper.watches.operations import WatchSpec, add_watch, edit_watch, rebase_watch
 from scraper.watches.options import entry_model
@@ -151,27 +152,17 @@ async def check_now(ref: str, request: Request) -> JSONResponse:
     return JSONResponse({**result.to_dict(), "reports": reports})
 
 
-@router.get("/watches/{ref}/checks")
-def checks(ref: str, cursor: str | None = None, limit: int = Limit,
-           session: Session = Depends(db)) -> dict[str, Any]:
-    return history(session, watch_or_404(session, ref), limit=limit, cursor=cursor).to_dict()
+@router.get("/watches/{ref}/checks", response_model=Paged[CheckRow])
+def checks(request: Request, ref: str, cursor: str | None = None, limit: int = Limit) -> Paged[CheckRow]:
+    return history(ctx_of(request).engine, ref, limit=limit, cursor=cursor).page()
 
 
-@router.get("/watches/{ref}/changes")
-def watch_changes(ref: str, cursor: str | None = None, limit: int = Limit,
-                  session: Session = Depends(db)) -> dict[str, Any]:
-    return changes(session, watch_or_404(session, ref), limit=limit, cursor=cursor).to_dict()
+@router.get("/watches/{ref}/changes", response_model=Changes)
+def watch_changes(request: Request, ref: str, cursor: str | None = None, limit: int = Limit) -> Changes:
+    return changes(ctx_of(request).engine, ref, limit=limit, cursor=cursor)
 
 
-@router.get("/watches/{ref}/diff")
-def watch_diff(ref: str, to: int | None = None, from_: int | None = Query(None, alias="from"),
-               session: Session = Depends(db)) -> dict[str, Any]:
-    watch = watch_or_404(session, ref)
-    try:
-        old, new, found = diff(session, watch, from_, to)
-    except InputError as exc:
-        raise ApiError(404 if "no check" in str(exc) or "has no" in str(exc) else 422, str(exc),
-                       "from" if from_ is not None and str(from_) in str(exc) else "to") from None
-    return diff_dict(watch, old, new, found)
-
-
+@router.get("/watches/{ref}/diff", response_model=Diff)
+def watch_diff(request: Request, ref: str, to: int | None = None,
+               from_: int | None = Query(None, alias="from")) -> Diff:
+    return diff(ctx_of(request).engine, ref, from_, to)

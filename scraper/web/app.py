@@ -14,7 +14,8 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from scraper.base.errors import InputError, JobFailed
+from scraper.base.errors import Conflict, InputError, JobFailed
+from scraper.base.errors import NotFound as NotFoundError
 from scraper.base.terminal import safe
 from scraper.config.settings import Settings
 from scraper.web import api_other, api_watches, feeds, pages_other, pages_watches
@@ -49,7 +50,9 @@ def _handlers(app: FastAPI) -> None:
     async def input_error(request: Request, exc: InputError) -> Response:
         from scraper.web.watch_form import field_of
 
-        status = 404 if str(exc).startswith(("no watch", "no report", "no token")) else 422
+        by_text = str(exc).startswith(("no watch", "no report", "no token"))
+        status = (404 if by_text or isinstance(exc, NotFoundError)
+                  else 409 if isinstance(exc, Conflict) else 422)
         return _error(request, status, str(exc), field_of(exc, "input"))
 
     @app.exception_handler(JobFailed)

@@ -8,16 +8,14 @@ comment's `<script>` as the text it is.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from feedgen.feed import FeedGenerator
-from sqlmodel import Session
 
 from scraper.model.changes import Change as Found
 from scraper.model.changes import summarise
-from scraper.service.checks import changes, found
-from scraper.web.common import ctx_of, db, watch_or_404
+from scraper.service.checks import ChangeRow, changes
+from scraper.web.common import ctx_of
 from scraper.web.security import Unauthorized, require_admin, require_token
 
 router = APIRouter(tags=["feeds"])
@@ -40,14 +38,14 @@ def base_url(request: Request) -> str:
     return ctx_of(request).settings.base_url or str(request.base_url).rstrip("/")
 
 
-def _grouped(items: list[dict[str, Any]]) -> OrderedDict[int, list[dict[str, Any]]]:
-    by_check: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
+def _grouped(items: list[ChangeRow]) -> OrderedDict[int, list[ChangeRow]]:
+    by_check: OrderedDict[int, list[ChangeRow]] = OrderedDict()
     for item in items:
-        by_check.setdefault(item["check_id"], []).append(item)
+        by_check.setdefault(item.check_id, []).append(item)
     return by_check
 
 
-def _feed(request: Request, items: list[dict[str, Any]], title: str, self_path: str) -> Response:
+def _feed(request: Request, items: list[ChangeRow], title: str, self_path: str) -> Response:
     base = base_url(request)
     gen = FeedGenerator()
     gen.id(f"{base}{self_path}")
@@ -55,30 +53,31 @@ def _feed(request: Request, items: list[dict[str, Any]], title: str, self_path: 
     gen.link(href=f"{base}{self_path}", rel="self")
     gen.link(href=f"{base}/", rel="alternate")
     gen.generator("scraper")
-    gen.updated(items[0]["at"] if items else "1970-01-01T00:00:00Z")
+    gen.updated(items[0].at if items else "1970-01-01T00:00:00Z")
     env = ctx_of(request).env
     # feedgen writes entries in reverse order of adding: add the oldest first.
     for check_id, group in reversed(_grouped(items).items()):
         first = group[0]
-        found_changes: list[Found] = [found(item) for item in group]
-        link = f"{base}/watches/{first['watch_id']}/checks/{check_id}"
+        found_changes: list[Found] = [item.found() for item in group]
+        link = f"{base}/watches/{first.watch_id}/checks/{check_id}"
         entry = gen.add_entry()
         entry.id(link)
-        entry.title(f"{first['watch']}: {summarise(found_changes)}")
+        entry.title(f"{first.watch}: {summarise(found_changes)}")
         entry.link(href=link)
-        entry.updated(first["at"])
+        entry.updated(first.at)
         entry.content(env.get_template("feed_entry.html").render(changes=found_changes), type="html")
     return Response(gen.atom_str(pretty=True), media_type=ATOM)
 
 
 @router.get("/feeds/changes.atom", dependencies=[Depends(feed_access)])
-def all_changes(request: Request, session: Session = Depends(db)) -> Response:
-    return _feed(request, changes(session, None, limit=ENTRIES).items, "scraper: all changes",
-                 "/feeds/changes.atom")
+def all_changes(request: Request) -> Response:
+    return _feed(request, changes(ctx_of(request).engine, None, limit=ENTRIES).items,
+                 "scraper: all changes", "/feeds/changes.atom")
 
 
 @router.get("/feeds/watches/{ref}.atom", dependencies=[Depends(feed_access)])
-def watch_changes(request: Request, ref: str, session: Session = Depends(db)) -> Response:
-    watch = watch_or_404(session, ref)
-    return _feed(request, changes(session, watch, limit=ENTRIES).items, f"scraper: {watch.name}",
-                 f"/feeds/watches/{watch.id}.atom")
+def watch_changes(request: Request, ref: str) -> Response:
+    found = changes(ctx_of(request).engine, ref, limit=ENTRIES)
+    assert found.watch is not None
+    return _feed(request, found.items, f"scraper: {found.watch.name}",
+                 f"/feeds/watches/{found.watch.id}.atom")

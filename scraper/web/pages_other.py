@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
-from sqlmodel import Session
 
-from scraper.reports import outbox as rows
-from scraper.reports.delivery import retry
-from scraper.service.catalog import SOURCES, captures, explain_page, profile_test, profiles
+from scraper.service import captures, profiles
+from scraper.service import outbox as outbox_
 from scraper.web import files
-from scraper.web.common import ctx_of, db, page, see_other
+from scraper.web.common import ctx_of, page, see_other
 from scraper.web.security import (
     SESSION_COOKIE,
     SESSION_HOURS,
@@ -29,49 +25,47 @@ admin = [Depends(require_admin)]
 
 
 @router.get("/outbox", response_class=HTMLResponse, dependencies=admin)
-def outbox(request: Request, session: Session = Depends(db)) -> HTMLResponse:
-    listed = [rows.row_dict(r) for r in reversed(rows.listing(session, 200))]
-    return page(request, "outbox.html", rows=listed)
+def outbox(request: Request) -> HTMLResponse:
+    return page(request, "outbox.html", rows=outbox_.listing(ctx_of(request).engine, limit=200).items)
 
 
 @router.post("/outbox/{row_id}/retry", response_model=None, dependencies=admin)
 async def retry_row(request: Request, row_id: int) -> RedirectResponse:
     ctx = ctx_of(request)
-    await run_in_threadpool(retry, ctx.engine, ctx.settings, row_id)
+    await run_in_threadpool(outbox_.retry, ctx.engine, ctx.settings, row_id)
     return see_other(f"/outbox#report-{row_id}")
 
 
 @router.get("/captures", response_class=HTMLResponse, dependencies=admin)
-def capture_list(request: Request, case: str | None = None, session: Session = Depends(db)) -> HTMLResponse:
-    return page(request, "captures.html", captures=captures(session, case or None), case=case or "")
+def capture_list(request: Request, case: str | None = None) -> HTMLResponse:
+    listed = captures.listing_with_files(ctx_of(request).engine, case or None).items
+    return page(request, "captures.html", captures=listed, case=case or "")
 
 
 @router.get("/captures/{capture_id}/verify", response_class=HTMLResponse, dependencies=admin)
-def capture_verify(request: Request, capture_id: int, session: Session = Depends(db)) -> HTMLResponse:
-    return page(request, "_verify.html", report=files.verify_capture(session, capture_id).to_dict())
+def capture_verify(request: Request, capture_id: int) -> HTMLResponse:
+    return page(request, "_verify.html", report=captures.verify(ctx_of(request).engine, capture_id))
 
 
 @router.get("/captures/{capture_id}/download", dependencies=admin)
-def capture_download(capture_id: int, session: Session = Depends(db)) -> FileResponse:
-    wacz = Path(files.capture_row(session, capture_id).wacz)
-    return files.download(wacz)
+def capture_download(request: Request, capture_id: int) -> FileResponse:
+    return files.download(captures.download_path(ctx_of(request).engine, capture_id))
 
 
 @router.get("/captures/{capture_id}/files/{name}", dependencies=admin)
-def capture_file(capture_id: int, name: str, session: Session = Depends(db)) -> FileResponse:
-    return files.download(files.beside(files.capture_row(session, capture_id), name))
+def capture_file(request: Request, capture_id: int, name: str) -> FileResponse:
+    return files.download(captures.download_path(ctx_of(request).engine, capture_id, name))
 
 
 @router.get("/profiles", response_class=HTMLResponse, dependencies=admin)
 async def profile_page(request: Request, url: str = "", profile: str = "") -> HTMLResponse:
     ctx = ctx_of(request)
-    listed = profiles(ctx.settings)
     result = None
     if url:
-        rendered = await run_in_threadpool(profile_test, ctx.browser(), ctx.settings, url, profile or None)
-        result = explain_page(rendered.page, rendered.profile)
-    return page(request, "profiles.html", profiles=listed, url=url, profile=profile, result=result,
-                sources=SOURCES)
+        result = await run_in_threadpool(profiles.profile_test, ctx.browser(), ctx.settings, url,
+                                         profile or None)
+    return page(request, "profiles.html", profiles=profiles.profiles(ctx.settings), url=url,
+                profile=profile, result=result, sources=profiles.SOURCES)
 
 
 @router.get("/status", response_class=HTMLResponse, dependencies=admin)

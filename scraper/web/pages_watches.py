@@ -9,10 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
-from scraper import store
 from scraper.base.errors import InputError
-from scraper.service import watch_list
-from scraper.service.checks import changes, current_record, diff, found, history
+from scraper.service import checks, watch_list
 from scraper.store import summary
 from scraper.watches.operations import WatchSpec, add_watch, edit_watch, rebase_watch
 from scraper.watches.validate import options_of
@@ -116,35 +114,32 @@ def watch_page(request: Request, ref: str, after: str | None = None,
     assert watch.id is not None
     data = watch_list.rows(session, [watch], ctx_of(request).settings)[0]
     data["state"] = summary_status(data)
-    current = current_record(session, watch)
-    recent = changes(session, watch, limit=30)
+    engine = ctx_of(request).engine
+    current = checks.current(engine, watch.id)
+    recent = checks.changes(engine, watch.id, limit=30)
     return page(request, "watch.html", watch=data, current=current,
-                thread=thread(current[1]) if current else [],
-                history=history(session, watch, limit=25, cursor=after),
+                thread=thread(current.record) if current else [],
+                history=checks.history(engine, watch.id, limit=25, cursor=after).page(),
                 # Newest check first; within a check, the order the CLI prints (as stored).
-                changes=[(item, found(item)) for item in
-                         sorted(recent.items, key=lambda item: (-item["check_id"], item["id"]))])
+                changes=[(item, item.found()) for item in
+                         sorted(recent.items, key=lambda item: (-item.check_id, item.id))])
 
 
 @router.get("/watches/{ref}/checks/{check_id}", response_class=HTMLResponse)
-def check_page(request: Request, ref: str, check_id: int, session: Session = Depends(db)) -> HTMLResponse:
-    watch = watch_or_404(session, ref)
-    assert watch.id is not None
-    check = store.get_check(session, watch.id, check_id)
-    rows = store.changes_for_check(session, check_id)
-    return page(request, "check.html", watch=watch, check=check,
-                changes=[found(r) for r in rows])
+def check_page(request: Request, ref: str, check_id: int) -> HTMLResponse:
+    detail = checks.check_detail(ctx_of(request).engine, ref, check_id)
+    return page(request, "check.html", watch=detail.watch, check=detail.check, started=detail.started,
+                changes=detail.found)
 
 
 @router.get("/watches/{ref}/diff", response_class=HTMLResponse)
-def diff_page(request: Request, ref: str, from_: int | None = None, to: int | None = None,
-              session: Session = Depends(db)) -> HTMLResponse:
+def diff_page(request: Request, ref: str, from_: int | None = None, to: int | None = None) -> HTMLResponse:
     # `from` is a keyword in Python: read it from the query by hand.
     raw = request.query_params.get("from")
     from_check = int(raw) if raw and raw.isdigit() else from_
-    watch = watch_or_404(session, ref)
-    old, new, found_changes = diff(session, watch, from_check, to)
-    return page(request, "diff.html", watch=watch, old=old, new=new, changes=found_changes)
+    found = checks.diff(ctx_of(request).engine, ref, from_check, to)
+    return page(request, "diff.html", watch=found.watch, old_id=found.from_, new_id=found.to,
+                old_at=found.from_at, new_at=found.to_at, changes=found.changes)
 
 
 @router.post("/watches/{ref}/check", response_model=None)

@@ -21,9 +21,8 @@ import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import Request, Response
-from sqlmodel import Session
 
-from scraper.store.tokens import verify_token
+from scraper.service.tokens import verify
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -138,9 +137,8 @@ def require_token(request: Request) -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("a bearer token is needed (`scraper token create NAME`)", "Authorization")
-    with Session(request.app.state.ctx.engine) as session:
-        if verify_token(session, token.strip()) is None:
-            raise Unauthorized("the token is unknown or revoked", "Authorization")
+    if verify(request.app.state.ctx.engine, token.strip()) is None:
+        raise Unauthorized("the token is unknown or revoked", "Authorization")
 
 
 def secure_request(request: Request) -> bool:

@@ -1,0 +1,134 @@
+"""Profiles: the list (`scraper profile list`, the dashboard, the API) and the profile test (which
+selector matched what on a rendered page)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from scraper.config.settings import BUILTIN_PROFILES, Settings, check_deadline
+
+if TYPE_CHECKING:
+    from scraper.browser import BrowserSession
+    from scraper.browser.trace import Trace
+    from scraper.model.page import PageContent
+    from scraper.profiles.schema import Profile
+
+# Where a record's field came from when not from the profile's selectors (`Record.sources`).
+SOURCES = {"structured": "the page's structured data", "fallback": "main-content extraction",
+           "detected": "structure detection"}
+
+
+class ProfileInfo(BaseModel):
+    """A profile as `scraper profile list --json` shows it, with the file it comes from."""
+
+    name: str
+    priority: int
+    extends: str | None
+    urls: list[str]
+    detect: str | None
+    description: str
+    file: str
+    builtin: bool
+
+
+class Tried(BaseModel):
+    selector: str
+    matches: int
+
+
+class FieldResult(BaseModel):
+    """One field's selectors in order with their match counts, the one used, and what it gave."""
+
+    field: str
+    tried: list[Tried]
+    used: str | None
+    values: list[str]
+    found_in: str | None  # for comment fields: "n of m comments"
+    ok: bool
+
+
+class ReadyWait(BaseModel):
+    condition: str
+    met: bool
+    seconds: float
+    budget: float
+    required: bool
+
+
+class StepRun(BaseModel):
+    index: int
+    source: str
+    kind: str
+    target: str
+    ok: bool
+    outcome: str
+    count: int
+    seconds: float
+
+
+class Load(BaseModel):
+    """How the page loaded: the ready wait, each step, the totals."""
+
+    ready: ReadyWait | None
+    steps: list[StepRun]
+    clicks: int
+    scrolls: int
+    user_agent: str | None
+
+
+class ProfileTest(BaseModel):
+    """Each field's selectors with their matches, and what the record took from elsewhere
+    (`scraper profile test --json`)."""
+
+    url: str
+    profile: str
+    load: Load | None
+    fields: list[FieldResult]
+    sources: dict[str, str]
+    warnings: list[str]
+    comments: int
+    final_url: str = Field("", exclude=True)  # for a person: where the page ended up
+
+
+def profiles(settings: Settings) -> list[ProfileInfo]:
+    """The profiles, highest priority first, each with the file it comes from."""
+    from scraper.profiles import load_profiles, profile_origins
+
+    loaded = sorted(load_profiles(settings.profile_dirs).values(), key=lambda p: (-p.priority, p.name))
+    origins = profile_origins(settings.profile_dirs)
+    return [ProfileInfo(name=p.name, priority=p.priority, extends=p.extends, urls=list(p.match.urls),
+                        detect=p.match.detect, description=p.description, file=str(origins[p.name]),
+                        builtin=origins[p.name].parent.resolve() == BUILTIN_PROFILES.resolve())
+            for p in loaded]
+
+
+def explain_page(page: PageContent, profile: Profile, trace: Trace | None = None) -> ProfileTest:
+    """What `profile` makes of a rendered page, field by field."""
+    from scraper.extract import extract
+    from scraper.extract.explain import explain
+
+    record = extract(page, profile)
+    data: dict[str, Any] = {
+        "url": page.url, "profile": profile.name, "load": trace.to_dict() if trace else None,
+        "fields": [r.to_dict() for r in explain(page, profile)], "sources": record.sources,
+        "warnings": record.warnings, "comments": len(record.comments), "final_url": page.final_url}
+    return ProfileTest.model_validate(data)
+
+
+def profile_test(browser: BrowserSession, settings: Settings, url: str, profile: str | None,
+                 deadline: float | None = None, *, trace: Trace | None = None) -> ProfileTest:
+    """Render `url` and explain it, as `scraper profile test` does; bad input (URL, profile,
+    deadline) is refused before anything is rendered. `trace`: filled in as the page loads (what
+    ran before a failure says where to look)."""
+    from scraper.base.urls import check_url
+    from scraper.pipeline.capture import render_url
+    from scraper.profiles import load_profiles
+
+    url = check_url(url)
+    if deadline is not None:
+        check_deadline(deadline, f"deadline {deadline:g}")
+    rendered = render_url(browser, url, profiles=load_profiles(settings.profile_dirs), profile=profile,
+                          deadline=deadline, trace=trace)
+    return explain_page(rendered.page, rendered.profile, trace)
