@@ -76,7 +76,9 @@ def test_watches_crud_and_validation(dashboard: Dashboard) -> None:
     rebase = api.post(f"/watches/{watch['id']}/rebase")
     assert rebase.status_code == 409 and "no check with a record" in rebase.json()["error"]
     assert api.get("/watches/nope").status_code == 404
-    assert api.delete(f"/watches/{watch['id']}").json() == {"removed": watch["id"], "name": watch["name"]}
+    # The same shape as `watch remove --json`.
+    assert api.delete(f"/watches/{watch['id']}").json() == {"removed": watch["id"], "name": watch["name"],
+                                                            "checks": 0, "changes": 0}
     assert api.get(f"/watches/{watch['id']}").status_code == 404
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from scraper import store
-from scraper.base.errors import InputError
+from scraper.base.errors import NotFound
 from scraper.model.changes import Change as Found
 from scraper.model.changes import detect_changes
 from scraper.model.record import Record
@@ -75,13 +75,16 @@ def found(change: Change | dict[str, Any]) -> Found:
     return Found.model_validate({**change["change"], "notify": change["notify"]})
 
 
-def with_record(session: Session, watch_id: int, check_id: int | None, before: int | None) -> Check:
-    """The given check, or the newest one with a record (before check `before`)."""
+def with_record(session: Session, watch_id: int, check_id: int | None, before: int | None,
+                where: str | None = None) -> Check:
+    """The given check, or the newest one with a record (before check `before`); NotFound at
+    `where` (the parameter that names it) if there is none."""
     if check_id is not None:
-        return store.get_check(session, watch_id, check_id)
+        return store.get_check(session, watch_id, check_id, where=where)
     newest = store.last_check_with_snapshot(session, watch_id, status=None, before=before)
     if newest is None:
-        raise InputError(f"watch {watch_id} has no {'earlier ' if before else ''}check with a record")
+        raise NotFound(f"watch {watch_id} has no {'earlier ' if before else ''}check with a record",
+                       where=where)
     return newest
 
 
@@ -90,8 +93,8 @@ def diff(session: Session, watch: Watch, from_check: int | None, to_check: int |
     """The changes between two stored records: `to` defaults to the newest check with a record,
     `from` to the one before it."""
     assert watch.id is not None
-    new = with_record(session, watch.id, to_check, None)
-    old = with_record(session, watch.id, from_check, new.id)
+    new = with_record(session, watch.id, to_check, None, "to")
+    old = with_record(session, watch.id, from_check, new.id, "from")
     return old, new, detect_changes(store.load_record(session, old), store.load_record(session, new))
 
 

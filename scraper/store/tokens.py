@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from scraper.base.errors import InputError
+from scraper.base.errors import InputError, NotFound
 
 from .models import ApiToken
 
@@ -44,7 +44,7 @@ def list_tokens(session: Session) -> list[ApiToken]:
 def revoke_token(session: Session, token_id: int) -> ApiToken:
     row = session.get(ApiToken, token_id)
     if row is None:
-        raise InputError(f"no token {token_id} (see `scraper token list`)")
+        raise NotFound(f"no token {token_id} (see `scraper token list`)")
     if row.revoked_at is None:
         row.revoked_at = datetime.now(UTC)
         session.add(row)

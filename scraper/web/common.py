@@ -10,10 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
 from scraper import store
-from scraper.base.errors import InputError
 from scraper.store import Watch
 from scraper.web.context import AppContext
-from scraper.web.errors import NotFound
 from scraper.web.security import CSRF_FIELD, CSRF_HEADER, csrf_token
 
 NAV = (("/", "Watches"), ("/outbox", "Outbox"), ("/captures", "Captures"),
@@ -44,7 +42,5 @@ def see_other(url: str) -> RedirectResponse:
 
 
 def watch_or_404(session: Session, ref: str | int) -> Watch:
-    try:
-        return store.get_watch(session, str(ref))
-    except InputError as exc:
-        raise NotFound(str(exc), "watch") from None
+    """The watch, for the pages that read its checks in their own session (NotFound: a 404)."""
+    return store.get_watch(session, str(ref))
