@@ -6,6 +6,7 @@ as `WatchStatus`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +22,7 @@ from scraper.model.schedule import next_run
 from scraper.model.window import next_in_window
 from scraper.profiles import profile_origins
 from scraper.service.watch_data import iso, watch_data
-from scraper.store import Check, Watch
+from scraper.store import Watch
 from scraper.store import summary as facts
 from scraper.watches.operations import schedule_of
 
@@ -127,19 +128,20 @@ class WatchStatus(Model):
 class Facts:
     """What the store says of each watch, read in one query per fact for all of them."""
 
-    last_checks: dict[int, Check]
+    last_checks: dict[int, facts.LastCheck]
     last_changes: dict[int, facts.LastChange]
     streaks: dict[int, facts.Streak]
 
     @classmethod
-    def read(cls, session: Session, watches: list[Watch], *, every: bool = False) -> Facts:
+    def read(cls, session: Session, watches: Sequence[Watch | facts.WatchRow], *,
+             every: bool = False) -> Facts:
         """`every`: `watches` are all there are (no IN list, however many)."""
         ids = None if every else [w.id for w in watches if w.id is not None]
         last_checks = facts.last_checks(session, ids)
         failing = [w for w, c in last_checks.items() if c.status == "failed"]
         return cls(last_checks, facts.last_changes(session, ids), facts.failure_streaks(session, failing))
 
-    def next_run(self, watch: Watch, now: datetime) -> datetime | None:
+    def next_run(self, watch: Watch | facts.WatchRow, now: datetime) -> datetime | None:
         """When the daemon checks it next: the schedule after the last check (now when overdue),
         the active window's opening when outside it."""
         schedule = schedule_of(watch)
@@ -171,7 +173,7 @@ def summaries(session: Session, watches: list[Watch], settings: Settings, *, eve
     return rows
 
 
-def statuses(session: Session, watches: list[Watch], *, every: bool = False,
+def statuses(session: Session, watches: list[facts.WatchRow], *, every: bool = False,
              now: datetime | None = None) -> list[WatchStatus]:
     """Each watch's last check, next run, last change (summed up) and failure streak."""
     if not watches:
@@ -186,11 +188,11 @@ def statuses(session: Session, watches: list[Watch], *, every: bool = False,
         change = found.last_changes.get(watch.id)
         streak = found.streaks.get(watch.id)
         schedule = schedule_of(watch)
-        said = [Found.model_validate({**c.data, "kind": c.kind}) for c in reported.get(watch.id, [])]
+        said = [Found.model_validate(data) for data in reported.get(watch.id, [])]
         rows.append(WatchStatus(
             id=watch.id, name=watch.name, url=watch.url, paused=watch.paused,
             schedule=schedule.describe() if schedule else None,
-            last_check=None if last is None or last.id is None else StatusCheck(
+            last_check=None if last is None else StatusCheck(
                 id=last.id, started_at=iso(last.started_at) or "", status=last.status,
                 duration_ms=last.duration_ms, error=last.error),
             next_run=iso(found.next_run(watch, now)),

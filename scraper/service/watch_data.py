@@ -12,7 +12,8 @@ from scraper.model.schedule import next_run
 from scraper.model.window import next_in_window
 from scraper.profiles import profile_origins
 from scraper.reports.targets import target
-from scraper.store import Check, Watch
+from scraper.store import Watch
+from scraper.store.summary import LastCheck
 from scraper.watches.operations import schedule_of
 
 
@@ -35,7 +36,7 @@ def profile_source(watch: Watch, settings: Settings,
             "missing": found is None}
 
 
-def watch_data(watch: Watch, settings: Settings, last: Check | None,
+def watch_data(watch: Watch, settings: Settings, last: LastCheck | None,
                last_change: datetime | None, now: datetime | None = None,
                origins: dict[str, Path] | None = None) -> dict[str, Any]:
     """Everything a view shows about a watch (JSON-ready; secrets masked)."""

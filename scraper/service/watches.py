@@ -25,7 +25,9 @@ from scraper.config.settings import Settings
 from scraper.pipeline.check import CheckResult, run_check
 from scraper.reports import outbox
 from scraper.service import watch_list
-from scraper.service.summary import Model, WatchStatus, WatchSummary, statuses, summaries
+from scraper.service.summary import Model, statuses, summaries
+from scraper.service.summary import WatchStatus as WatchStatus  # re-exported: the models of watches
+from scraper.service.summary import WatchSummary as WatchSummary
 from scraper.store import Watch
 from scraper.store import summary as facts
 from scraper.watches import operations
@@ -250,7 +252,7 @@ def status(engine: Engine, now: datetime | None = None) -> StatusReport:
     """Each watch's last check, next run, last change and failure streak: a handful of queries,
     however many watches."""
     with Session(engine) as session:
-        return StatusReport(watches=statuses(session, store.list_watches(session), every=True, now=now))
+        return StatusReport(watches=statuses(session, facts.watch_rows(session), every=True, now=now))
 
 
 def resolve(engine: Engine, settings: Settings, ref: str | None, tags: Sequence[str] = ()) -> Targets:

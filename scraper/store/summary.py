@@ -9,17 +9,44 @@ page of the dashboard asks about its 50, `scraper status` about all of them).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import func
+from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
-from .models import Change, Check
+from .models import Change, Check, Watch
 
 # Above this many watches, a fact is read for all of them and the rest dropped: one scan beats an
 # IN list of thousands of bound parameters (and stays under every backend's limit).
 _IN_LIST = 500
+
+
+@dataclass(slots=True)
+class WatchRow:
+    """What `scraper status` reads of a watch (not its JSON columns: thousands of them add up)."""
+
+    id: int
+    name: str
+    url: str
+    paused: bool
+    schedule_kind: str | None
+    schedule: str | None
+    active_window: str | None
+
+
+@dataclass(slots=True)
+class LastCheck:
+    """What the summaries read of a watch's newest check."""
+
+    id: int
+    watch_id: int
+    started_at: datetime
+    status: str
+    duration_ms: int
+    error: str | None
 
 
 class LastChange(NamedTuple):
@@ -46,14 +73,25 @@ def _only(found: dict[int, Any], watch_ids: Sequence[int] | None) -> dict[int, A
     return {k: v for k, v in found.items() if k in wanted}
 
 
-def last_checks(session: Session, watch_ids: Sequence[int] | None = None) -> dict[int, Check]:
+def watch_rows(session: Session) -> list[WatchRow]:
+    """Every watch, by id, as `scraper status` reads it."""
+    # SQLAlchemy's select: SQLModel's types a select of at most four columns.
+    rows = session.execute(columns(*(col(c) for c in (
+        Watch.id, Watch.name, Watch.url, Watch.paused, Watch.schedule_kind, Watch.schedule,
+        Watch.active_window))).order_by(col(Watch.id)))
+    return [WatchRow(*row) for row in rows]
+
+
+def last_checks(session: Session, watch_ids: Sequence[int] | None = None) -> dict[int, LastCheck]:
     """The newest check of every watch that has one (by id: one check of a watch runs at a time,
     so a watch's ids follow time)."""
     if watch_ids is not None and not watch_ids:
         return {}
     newest = _scoped(select(func.max(Check.id)), Check.watch_id, watch_ids).group_by(col(Check.watch_id))
-    rows = session.exec(select(Check).where(col(Check.id).in_(newest.scalar_subquery())))
-    return _only({c.watch_id: c for c in rows}, watch_ids)
+    rows = session.execute(columns(*(col(c) for c in (
+        Check.id, Check.watch_id, Check.started_at, Check.status, Check.duration_ms, Check.error)))
+                           .where(col(Check.id).in_(newest.scalar_subquery())))
+    return _only({row[1]: LastCheck(*row) for row in rows}, watch_ids)
 
 
 def last_changes(session: Session, watch_ids: Sequence[int] | None = None) -> dict[int, LastChange]:
@@ -85,18 +123,21 @@ def failure_streaks(session: Session, failing: Sequence[int]) -> dict[int, Strea
     return _only({w: Streak(int(n), since) for w, n, since in rows}, failing)
 
 
-def last_reported(session: Session, watch_ids: Sequence[int] | None = None) -> dict[int, list[Change]]:
-    """The changes that each watch's last reporting check reported, in the order they were stored
-    (what `scraper status` sums up), in one query."""
+def last_reported(session: Session, watch_ids: Sequence[int] | None = None
+                  ) -> dict[int, list[dict[str, Any]]]:
+    """The changes (as stored, kind included) that each watch's last reporting check reported, in
+    the order they were stored (what `scraper status` sums up), in one query."""
     if watch_ids is not None and not watch_ids:
         return {}
     newest = _scoped(select(func.max(Change.id)).where(col(Change.notify)), Change.watch_id,
                      watch_ids).group_by(col(Change.watch_id))
     checks = select(Change.check_id).where(col(Change.id).in_(newest.scalar_subquery()))
-    found: dict[int, list[Change]] = {}
-    for change in session.exec(select(Change).where(col(Change.check_id).in_(checks.scalar_subquery()),
-                                                    col(Change.notify)).order_by(col(Change.id))):
-        found.setdefault(change.watch_id, []).append(change)
+    found: dict[int, list[dict[str, Any]]] = {}
+    rows = session.exec(select(Change.watch_id, Change.kind, Change.data)
+                        .where(col(Change.check_id).in_(checks.scalar_subquery()), col(Change.notify))
+                        .order_by(col(Change.id)))
+    for watch_id, kind, data in rows:
+        found.setdefault(watch_id, []).append({**data, "kind": kind})
     return _only(found, watch_ids)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -160,7 +160,12 @@ def _free_name(session: Session, name: str) -> str:
     return candidate
 
 
-def schedule_of(watch: Watch) -> Schedule | None:
+class Scheduled(Protocol):
+    schedule_kind: str | None
+    schedule: str | None
+
+
+def schedule_of(watch: Scheduled) -> Schedule | None:
     if watch.schedule is None or watch.schedule_kind not in ("interval", "cron"):
         return None
     return Schedule("interval" if watch.schedule_kind == "interval" else "cron", watch.schedule)
