@@ -106,6 +106,14 @@ def test_a_second_watch_on_the_same_page_needs_allow_duplicate(
     assert code == 0
     code, _, err = run(capsys, "watch", "edit", "second", "--url", URL)
     assert code == 2 and "already watched by watch 1 (first)" in err
+    # The domain's errors name its fields; the CLI says them as flags.
+    code, _, err = run(capsys, "watch", "edit", "second", "--name", "first", "--json")
+    error = json.loads(err)
+    assert (code, error["where"]) == (2, "--name")
+    assert error["error"] == "--name 'first': another watch has that name"
+    code, _, err = run(capsys, "watch", "edit", "second", "--clear", "tags", "--tag", "x", "--json")
+    assert json.loads(err) == {"error": "--clear tags: also given; give one or the other",
+                               "where": "--clear", "exit": 2}
 
 
 def test_remove_asks_refuses_without_a_terminal_and_yes_skips(

@@ -40,6 +40,13 @@ def test_every_endpoint_is_401_without_a_live_token(dashboard: Dashboard) -> Non
     schema = httpx.get(f"{dashboard.base_url}/api/v1/openapi.json").json()
     documented = {"/api/v1/watches", "/api/v1/watches/{ref}/diff", "/api/v1/outbox/{row_id}/retry"}
     assert documented <= set(schema["paths"])
+    # The watch endpoints declare the service's models: the schema shows the real shapes.
+    shapes = schema["components"]["schemas"]
+    assert {"WatchSummary", "WatchPage", "Removed", "Rebased", "CheckRun"} <= set(shapes)
+    assert {"failing_streak", "last_check", "next_run"} <= set(shapes["WatchSummary"]["properties"])
+    assert "from" in shapes["ProfileSource"]["properties"]
+    removed = schema["paths"]["/api/v1/watches/{ref}"]["delete"]["responses"]["200"]
+    assert removed["content"]["application/json"]["schema"]["$ref"].endswith("/Removed")
 
 
 def test_watches_crud_and_validation(dashboard: Dashboard) -> None:
@@ -62,7 +69,10 @@ def test_watches_crud_and_validation(dashboard: Dashboard) -> None:
     missing = api.post("/watches", json={"name": "no-url"})
     assert missing.status_code == 422 and missing.json()["where"] == "url"
     taken = api.post("/watches", json={"url": "https://example.org/d", "name": watch["name"]})
-    assert taken.status_code == 409
+    assert taken.status_code == 409 and taken.json()["where"] == "name"
+    twice = api.post("/watches", json={"url": "https://example.org/a#top"})
+    assert twice.status_code == 409 and twice.json()["where"] == "url"
+    assert "set allow_duplicate" in twice.json()["error"] and "--" not in twice.json()["error"]
 
     patched = api.patch(f"/watches/{watch['id']}", json={"cron": "0 * * * *"})
     assert patched.status_code == 200 and patched.json()["schedule"] == {"kind": "cron", "spec": "0 * * * *"}
@@ -76,7 +86,9 @@ def test_watches_crud_and_validation(dashboard: Dashboard) -> None:
     rebase = api.post(f"/watches/{watch['id']}/rebase")
     assert rebase.status_code == 409 and "no check with a record" in rebase.json()["error"]
     assert api.get("/watches/nope").status_code == 404
-    assert api.delete(f"/watches/{watch['id']}").json() == {"removed": watch["id"], "name": watch["name"]}
+    # The same shape as `watch remove --json`.
+    assert api.delete(f"/watches/{watch['id']}").json() == {"removed": watch["id"], "name": watch["name"],
+                                                            "checks": 0, "changes": 0}
     assert api.get(f"/watches/{watch['id']}").status_code == 404
 
 

@@ -15,7 +15,7 @@ from loguru import logger
 from rich.markup import escape
 from typer._click.exceptions import ClickException, NoSuchOption, UsageError
 
-from scraper.base.errors import ScraperError
+from scraper.base.errors import Conflict, DomainError, ScraperError
 from scraper.base.failures import classify
 from scraper.base.terminal import safe
 from scraper.cli.help import HELP_NAMES, tidy
@@ -119,6 +119,27 @@ def _usage_where(exc: UsageError) -> str | None:
     return exc.ctx.command_path if exc.ctx else None
 
 
+# Domain fields that are no watch option, as the CLI names them (the options: `Option.cli`).
+_FLAGS = {"clear": "--clear", "allow_duplicate": "--allow-duplicate", "from": "--from", "to": "--to",
+          "limit": "--limit"}
+
+
+def flag(field: str) -> str:
+    """A domain field as the command line names it: `every` → `--every`, `tags` → `--tag`."""
+    from scraper.watches.options import BY_KEY
+
+    return BY_KEY[field].cli if field in BY_KEY else _FLAGS.get(field, field)
+
+
+def _in_cli_words(exc: DomainError) -> tuple[str, str | None]:
+    """A domain error's message and `where` with the CLI's flags for the domain's fields, and what
+    to give to go ahead anyway (`--allow-duplicate`)."""
+    message = "\n".join(f.said(flag) for f in exc.faults) if exc.faults else str(exc)
+    if isinstance(exc, Conflict) and exc.override:
+        message += f"; give {flag(exc.override)} to watch it anyway"
+    return message, flag(exc.where) if exc.where else None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code: 0 ok, 1 a job failed, 2 bad input (usage included)."""
     configure_logging(False)
@@ -129,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         result = command.main(args=args, prog_name="scraper", standalone_mode=False)
     except SystemExit as exc:  # shell completion exits on its own
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except DomainError as exc:
+        return _report(*_in_cli_words(exc), exc.exit_code, as_json)
     except ScraperError as exc:
         return _report(str(exc), exc.where, exc.exit_code, as_json)
     except UsageError as exc:

@@ -17,8 +17,6 @@ from scraper.cli.output import err, out, print_json
 from scraper.config.settings import load_settings
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from scraper.pipeline.check import CheckResult
 
 # The database layer and the browser are imported inside the commands: start-up stays lean.
@@ -27,11 +25,9 @@ if TYPE_CHECKING:
 def _resolve_watch_ids(ref: str | None, tags: list[str]) -> list[int]:
     """A watch id or name; a URL (an unwatched one becomes a new manual watch, whose first check
     is the baseline); or every watch with one of `tags`."""
-    from sqlmodel import Session
-
-    from scraper import store
     from scraper.base.urls import check_url
-    from scraper.watches.operations import WatchSpec, add_watch, open_db, same_page_watches
+    from scraper.service import watches
+    from scraper.watches.operations import open_db
 
     if (ref is None) == (not tags):
         raise InputError("give a watch (id, name or URL) or --tag, one of the two", where="ID")
@@ -40,26 +36,13 @@ def _resolve_watch_ids(ref: str | None, tags: list[str]) -> list[int]:
     if is_url:
         check_url(ref or "")  # a bad URL is refused before the database is opened (or created)
     missing = f"no watch {ref!r}" if ref is not None else f"no watch is tagged {', '.join(tags)}"
-    engine = open_db(settings, missing=None if is_url else missing)
-    with Session(engine) as session:
-        if tags:
-            found = [w for w in store.list_watches(session) if set(tags) & set(w.tags)]
-            if not found:
-                raise InputError(f"no watch is tagged {', '.join(tags)}", where="--tag")
-            return [w.id for w in found if w.id is not None]
-        assert ref is not None
-        if "://" not in ref:
-            watch = store.get_watch(session, ref)
-        elif same := same_page_watches(session, check_url(ref)):
-            watch = same[0]  # the page is watched already: check that watch, never add another
-            if len(same) > 1 or watch.url != ref:
-                err.print(Text(f"checking watch {watch.id} ({safe(watch.name)}), which watches "
-                               "this page"))
-        else:
-            watch = add_watch(engine, WatchSpec(ref), settings)
-            err.print(Text(f"added watch {watch.id} ({safe(watch.name)}) for {safe(ref)}"))
-        assert watch.id is not None
-        return [watch.id]
+    targets = watches.resolve(open_db(settings, missing=None if is_url else missing), settings, ref, tags)
+    if targets.matched is not None:
+        err.print(Text(f"checking watch {targets.matched.id} ({safe(targets.matched.name)}), which "
+                       "watches this page"))
+    if targets.added is not None:
+        err.print(Text(f"added watch {targets.added.id} ({safe(targets.added.name)}) for {safe(ref or '')}"))
+    return targets.watch_ids
 
 
 def render_result(result: CheckResult) -> Group:
@@ -106,7 +89,7 @@ def check(
     """Run a check now, store it (its report is queued), and print what changed since the last
     good one."""
     from scraper.browser import BrowserSession
-    from scraper.pipeline.check import run_check
+    from scraper.service import watches
     from scraper.watches.operations import open_db
 
     watch_ids = _resolve_watch_ids(ref, tags)
@@ -115,10 +98,10 @@ def check(
     results, unsent = [], 0
     with BrowserSession(settings) as browser:
         for watch_id in watch_ids:
-            result = run_check(engine, watch_id, browser)
-            reports = _reports(engine, result, send)  # each check's own, sent as it is made
+            run = watches.check_now(engine, settings, watch_id, browser, send=send)  # sent as made
+            result, reports = run.result, run.reports
             unsent += sum(send and r["status"] in ("queued", "failed") for r in reports)
-            results.append({**result.to_dict(), "reports": reports})
+            results.append(run.dumped())
             if not as_json:
                 # One failed check is said in one line, on stderr, through main().
                 if result.check.status != "failed" or len(watch_ids) > 1:
@@ -139,20 +122,6 @@ def check(
         stored = "the check is stored" if len(results) == 1 else "the checks are stored"
         raise JobFailed(f"{stored}, but {unsent} report(s) could not be sent; "
                         "they stay in the outbox (`scraper outbox`, `scraper outbox retry`)")
-
-
-def _reports(engine: Engine, result: CheckResult, send: bool) -> list[dict[str, Any]]:
-    """The check's reports (one per target), after sending them if asked."""
-    from sqlmodel import Session
-
-    from scraper.reports import outbox
-    from scraper.reports.delivery import deliver
-
-    if send:
-        deliver(engine, load_settings())
-    assert result.check.id is not None
-    with Session(engine) as session:
-        return [outbox.row_dict(row) for row in outbox.of_check(session, result.check.id)]
 
 
 def _report_line(report: dict[str, Any]) -> Text:

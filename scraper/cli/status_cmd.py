@@ -18,13 +18,14 @@ from scraper.config.settings import load_settings
 ))
 def status(as_json: bool = json_option("every watch's status")) -> None:
     """Each watch: its last check, next run, last change and failure streak."""
-    from scraper.service.status import watch_status
+    from scraper.service import watches
     from scraper.watches.operations import open_db
 
-    rows = watch_status(open_db(load_settings(), missing="scraper status"))
+    report = watches.status(open_db(load_settings(), missing="scraper status")).dumped()
     if as_json:
-        print_json({"watches": rows})
+        print_json(report)
         return
+    rows = report["watches"]
     table = Table("watch", "last check (UTC)", "status", "next run (UTC)", "last change", "failing")
     for r in rows:
         last = r["last_check"]

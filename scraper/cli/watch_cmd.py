@@ -12,12 +12,10 @@ from scraper.cli.app import app, examples
 from scraper.cli.common import confirm, json_option, yes_option
 from scraper.cli.output import err, out, print_json
 from scraper.cli.watch_options import with_watch_options
-from scraper.config.settings import Settings, load_settings
+from scraper.config.settings import load_settings
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
-    from scraper.store import Watch
+    from scraper.service.summary import WatchSummary
 
 # The database layer is imported inside the commands: `scraper capture` never pays for it.
 
@@ -29,24 +27,10 @@ ALLOW_DUPLICATE = typer.Option(False, "--allow-duplicate",
                                help="Watch a page another watch already watches.")
 
 
-def watch_rows(session: Session, watches: list[Watch], settings: Settings) -> list[dict[str, Any]]:
-    """The views' data for `watches`, with their last check, last change and next run."""
-    from scraper.service.watch_data import watch_data
-    from scraper.store import summary
-
-    lasts, changes = summary.last_checks(session), summary.last_changes(session)
-    return [watch_data(w, settings, lasts.get(w.id or 0), changes.get(w.id or 0)) for w in watches]
-
-
-def _print_watch(session: Session, watch: Watch, settings: Settings, as_json: bool,
-                 note: str = "") -> None:
+def _print_watch(watch: WatchSummary, as_json: bool, note: str = "") -> None:
     from scraper.cli.watch_view import render_watch
-    from scraper.store import Watch
 
-    fresh = session.get(Watch, watch.id)
-    assert fresh is not None
-    session.refresh(fresh)
-    data = watch_rows(session, [fresh], settings)[0]
+    data = watch.dumped()
     if as_json:
         print_json(data)
         return
@@ -71,17 +55,14 @@ def add(
     options: dict[str, Any] | None = None,
 ) -> None:
     """Watch a page: it is checked on its schedule (`scraper run`) or by hand (`scraper check`)."""
-    from sqlmodel import Session
-
-    from scraper.watches.operations import WatchSpec, add_watch, checked_fields, open_db
+    from scraper.service import watches
+    from scraper.watches.operations import open_db
 
     settings = load_settings()
-    spec = WatchSpec(url, **(options or {}))
-    fields = checked_fields(spec, settings)  # before the database is opened (or created)
-    engine = open_db(settings)
-    watch = add_watch(engine, spec, settings, allow_duplicate=allow_duplicate, fields=fields)
-    with Session(engine) as session:
-        _print_watch(session, watch, settings, as_json)
+    fields = watches.checked(url, options or {}, settings)  # before the database is opened (or created)
+    watch = watches.add(open_db(settings), settings, url, options or {},
+                        allow_duplicate=allow_duplicate, fields=fields)
+    _print_watch(watch, as_json)
 
 
 @watch_app.command("edit", epilog=examples(
@@ -103,20 +84,15 @@ def edit(
 ) -> None:
     """Change a watch: any option of `watch add`. Its history stays; a new URL or profile starts
     a new baseline."""
-    from sqlmodel import Session
-
-    from scraper import store
-    from scraper.watches.operations import edit_watch, open_db
+    from scraper.service import watches
+    from scraper.watches.operations import open_db
 
     settings = load_settings()
-    with Session(open_db(settings, missing=f"no watch {ref!r}")) as session:
-        watch = store.get_watch(session, ref)
-        changed = edit_watch(session, watch, options or {}, settings, url=url, clear=clear,
-                             allow_duplicate=allow_duplicate)
-        session.commit()
-        baseline = " (a new baseline starts)" if {"url", "profile", "profile_file"} & set(changed) else ""
-        note = f"changed: {', '.join(changed)}{baseline}" if changed else "nothing changed"
-        _print_watch(session, watch, settings, as_json, note)
+    edited = watches.edit(open_db(settings, missing=f"no watch {ref!r}"), settings, ref, options or {},
+                          url=url, clear=clear, allow_duplicate=allow_duplicate)
+    baseline = " (a new baseline starts)" if edited.new_baseline else ""
+    note = f"changed: {', '.join(edited.changed)}{baseline}" if edited.changed else "nothing changed"
+    _print_watch(edited.watch, as_json, note)
 
 
 @watch_app.command("list", epilog=examples("scraper watch list", "scraper watch list --tag news --json"))
@@ -126,16 +102,12 @@ def list_(
     as_json: bool = json_option("the watches"),
 ) -> None:
     """List the watches: schedule, last check and its status, last change, next run."""
-    from sqlmodel import Session
-
-    from scraper import store
     from scraper.cli.watch_view import render_list
+    from scraper.service import watches
     from scraper.watches.operations import open_db
 
     settings = load_settings()
-    with Session(open_db(settings)) as session:
-        watches = [w for w in store.list_watches(session) if not tags or set(tags) & set(w.tags)]
-        rows = watch_rows(session, watches, settings)
+    rows = watches.list_all(open_db(settings), settings, tags=tags).dumped()
     if as_json:
         print_json(rows)
     elif rows:
@@ -148,28 +120,21 @@ def list_(
 @watch_app.command("show", epilog=examples("scraper watch show lavrov", "scraper watch show 3 --json"))
 def show(ref: str = REF, as_json: bool = json_option("the watch")) -> None:
     """Show one watch: every setting, the profile file it reads, its last check and next run."""
-    from sqlmodel import Session
-
-    from scraper import store
+    from scraper.service import watches
     from scraper.watches.operations import open_db
 
     settings = load_settings()
-    with Session(open_db(settings, missing=f"no watch {ref!r}")) as session:
-        _print_watch(session, store.get_watch(session, ref), settings, as_json)
+    _print_watch(watches.show(open_db(settings, missing=f"no watch {ref!r}"), settings, ref), as_json)
 
 
 def _set_paused(ref: str, paused: bool, as_json: bool) -> None:
     """Pause or resume, then print the watch."""
-    from sqlmodel import Session
-
-    from scraper import store
+    from scraper.service import watches
     from scraper.watches.operations import open_db
 
     settings = load_settings()
-    with Session(open_db(settings, missing=f"no watch {ref!r}")) as session:
-        watch = store.set_paused(session, store.get_watch(session, ref), paused)
-        session.commit()
-        _print_watch(session, watch, settings, as_json)
+    engine = open_db(settings, missing=f"no watch {ref!r}")
+    _print_watch(watches.set_paused(engine, settings, ref, paused), as_json)
 
 
 @watch_app.command("pause", epilog=examples("scraper watch pause lavrov"))
@@ -189,43 +154,32 @@ def resume(ref: str = REF, as_json: bool = json_option("the watch")) -> None:
 def remove(ref: str = REF, yes: bool = yes_option("removing it"),
            as_json: bool = json_option("what was removed")) -> None:
     """Remove a watch with all its checks and changes (asks first on a terminal)."""
-    from sqlmodel import Session
-
-    from scraper import store
-    from scraper.store import summary
+    from scraper.service import watches
     from scraper.watches.operations import open_db
 
-    with Session(open_db(load_settings(), missing=f"no watch {ref!r}")) as session:
-        watch = store.get_watch(session, ref)
-        assert watch.id is not None
-        checks, changes = summary.history_size(session, watch.id)
-        confirm(f"remove watch {watch.id} ({watch.name}) with its {checks} checks and {changes} "
-                "changes?", yes=yes, refused="not removed")
-        data = {"removed": watch.id, "name": watch.name, "checks": checks, "changes": changes}
-        store.remove_watch(session, watch)
-        session.commit()
+    engine = open_db(load_settings(), missing=f"no watch {ref!r}")
+    what = watches.removal(engine, ref)
+    confirm(f"remove watch {what.removed} ({what.name}) with its {what.checks} checks and "
+            f"{what.changes} changes?", yes=yes, refused="not removed")
+    gone = watches.remove(engine, str(what.removed))
     if as_json:
-        print_json(data)
+        print_json(gone.dumped())
     else:
-        out.print(Text(f"removed watch {data['removed']} ({safe(str(data['name']))}) with {checks} "
-                       f"checks and {changes} changes"))
+        out.print(Text(f"removed watch {gone.removed} ({safe(gone.name)}) with {gone.checks} "
+                       f"checks and {gone.changes} changes"))
 
 
 @watch_app.command("rebase", epilog=examples("scraper watch rebase lavrov"))
 def rebase(ref: str = REF, as_json: bool = json_option("the watch and its new base")) -> None:
     """Accept the page as its last check saw it as the new baseline: the next check compares with it
     (e.g. after a thread was really emptied, which is otherwise kept as a profile_mismatch)."""
-    from sqlmodel import Session
-
-    from scraper.watches.operations import open_db, rebase_watch
+    from scraper.service import watches
+    from scraper.watches.operations import open_db
 
     settings = load_settings()
-    engine = open_db(settings, missing=f"no watch {ref!r}")
-    watch, check = rebase_watch(engine, ref)
+    done = watches.rebase(open_db(settings, missing=f"no watch {ref!r}"), settings, ref)
     if as_json:
-        with Session(engine) as session:
-            data = watch_rows(session, [watch], settings)[0]
-        print_json({"watch": data, "base_check_id": check.id})
+        print_json(done.dumped())
     else:
-        out.print(Text(f"watch {watch.id} ({safe(watch.name)}): check {check.id} "
-                       f"({check.status}) is the new baseline"))
+        out.print(Text(f"watch {done.watch.id} ({safe(done.watch.name)}): check {done.base_check_id} "
+                       f"({done.base_status}) is the new baseline"))

@@ -34,7 +34,9 @@ def _typer_option(opt: Option) -> Any:
 
 def given(raw: dict[str, Any]) -> dict[str, Any]:
     """The options given on the command line, converted to what a watch file would hold."""
-    from scraper.watches.validate import Problem, cli_error  # only when a command runs: start-up stays lean
+    # Only when a command runs: start-up stays lean. The flags are named by `cli.app.main`.
+    from scraper.watches.operations import invalid
+    from scraper.watches.validate import Problem
 
     options, problems = {}, []
     for opt in OPTIONS:
@@ -46,7 +48,7 @@ def given(raw: dict[str, Any]) -> dict[str, Any]:
         except ValueError as exc:
             problems.append(Problem(opt.key, str(exc)))
     if problems:
-        raise cli_error(problems)
+        raise invalid(problems)
     return options
 
 

@@ -35,6 +35,7 @@ def apply_files(
 ) -> None:
     """Create or update the watches the files declare, by name. Every file is checked whole first:
     every mistake is listed, each at its line, and nothing is written until all are right."""
+    from scraper.service import watches
     from scraper.watches import files as watchfile
     from scraper.watches.operations import open_db
 
@@ -46,13 +47,13 @@ def apply_files(
         confirm(f"remove {len(undeclared)} watch(es) no file declares, with their history: {names}?",
                 yes=yes, refused="nothing applied")
 
-    results = watchfile.apply(open_db(settings), planned, prune=prune, dry_run=dry_run,
-                              confirm_removal=ask)
+    applied = watches.apply_files(open_db(settings), planned, prune=prune, dry_run=dry_run,
+                                  confirm_removal=ask)
     if as_json:
-        print_json({"dry_run": dry_run, "watches": [r.to_dict() for r in results]})
+        print_json(applied.dumped())
         return
-    for r in results:
-        line = Text(f"{'would be ' if dry_run else ''}{r.outcome:9} ", style=_STYLE[r.outcome])
+    for r in applied.watches:
+        line = Text(f"{'would be ' if dry_run else ''}{r.result:9} ", style=_STYLE[r.result])
         line.append(r.name)
         if r.changed:
             line.append(f"  ({', '.join(r.changed)})", style="dim")
@@ -72,16 +73,13 @@ def export(
 ) -> None:
     """Print the watches as a watch file: `watch apply` on it gives the same watches back."""
     import yaml
-    from sqlmodel import Session
 
-    from scraper import store
-    from scraper.watches import files as watchfile
+    from scraper.service import watches
     from scraper.watches.operations import open_db
 
-    with Session(open_db(load_settings())) as session:
-        watches = [w for w in store.list_watches(session) if not tags or set(tags) & set(w.tags)]
-        text = watchfile.export(watches)
-    if not watches:
+    exported = watches.export(open_db(load_settings()), tags=tags)
+    text = exported.text
+    if not exported.count:
         err.print("no watches to export" + (f" tagged {', '.join(tags)}" if tags else ""))
     if as_json:
         print_json(yaml.safe_load(text))

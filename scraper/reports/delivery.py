@@ -19,7 +19,7 @@ from loguru import logger
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from scraper.base.errors import InputError
+from scraper.base.errors import InputError, NotFound
 from scraper.config.settings import Settings
 from scraper.reports import outbox
 from scraper.reports.channels import DeliveryError, Outgoing, channel_for
@@ -121,6 +121,6 @@ def retry(engine: Engine, settings: Settings, row_id: int | None = None) -> list
         if row_id is not None and not ids:
             row = session.get(Outbox, row_id)
             if row is None:
-                raise InputError(f"no report {row_id} in the outbox (see `scraper outbox`)")
+                raise NotFound(f"no report {row_id} in the outbox (see `scraper outbox`)")
             raise InputError(f"report {row_id} is {row.status}: nothing to retry")
     return deliver(engine, settings, now=now, only=None if row_id is None else ids)

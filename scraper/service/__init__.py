@@ -1,5 +1,9 @@
-"""What the CLI commands and the web dashboard / REST API both do: one function behind each view.
+"""The application layer: every read and write a person or a program can ask for, one function
+each, called by the CLI, the dashboard pages, the REST API and the daemon alike.
 
-Each function takes a session (or an engine) and returns the JSON-shaped data a `--json` command
-prints; the CLI draws it for a terminal, the dashboard renders it to HTML, the API returns it.
+Each operation owns its transaction (it takes the engine and opens its session) and returns a
+pydantic model: the CLI prints it (`--json` is its dump), the pages render it, the API declares it as
+its response model. Errors are typed (`scraper.base.errors`: NotFound, Conflict, Invalid with the
+field at fault); each face maps them once (`cli.app`, `web.app`) and words them its own way.
+`watches` holds the watch operations, `summary` the one watch summary they all show.
 """

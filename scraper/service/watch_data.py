@@ -12,7 +12,8 @@ from scraper.model.schedule import next_run
 from scraper.model.window import next_in_window
 from scraper.profiles import profile_origins
 from scraper.reports.targets import target
-from scraper.store import Check, Watch
+from scraper.store import Watch
+from scraper.store.summary import LastCheck
 from scraper.watches.operations import schedule_of
 
 
@@ -20,21 +21,24 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
-def profile_source(watch: Watch, settings: Settings) -> dict[str, Any]:
-    """Which profile file the watch reads, and where it comes from."""
+def profile_source(watch: Watch, settings: Settings,
+                   origins: dict[str, Path] | None = None) -> dict[str, Any]:
+    """Which profile file the watch reads, and where it comes from. `origins`: the profile files
+    by name, if the caller looked them up already (once for many watches)."""
     if watch.profile_file:
         return {"name": watch.profile, "file": watch.profile_file, "from": "file",
                 "missing": not Path(watch.profile_file).is_file()}
     if watch.profile is None:
         return {"name": None, "file": None, "from": "detect", "missing": False}
-    found = profile_origins(settings.profile_dirs).get(watch.profile)
+    found = (origins if origins is not None else profile_origins(settings.profile_dirs)).get(watch.profile)
     where = "built-in" if found and found.parent.resolve() == BUILTIN_PROFILES.resolve() else "folder"
     return {"name": watch.profile, "file": str(found) if found else None, "from": where,
             "missing": found is None}
 
 
-def watch_data(watch: Watch, settings: Settings, last: Check | None,
-               last_change: datetime | None, now: datetime | None = None) -> dict[str, Any]:
+def watch_data(watch: Watch, settings: Settings, last: LastCheck | None,
+               last_change: datetime | None, now: datetime | None = None,
+               origins: dict[str, Path] | None = None) -> dict[str, Any]:
     """Everything a view shows about a watch (JSON-ready; secrets masked)."""
     schedule = schedule_of(watch)
     now = now or datetime.now(UTC)
@@ -43,7 +47,7 @@ def watch_data(watch: Watch, settings: Settings, last: Check | None,
     return {
         "id": watch.id, "name": watch.name, "url": watch.url,
         "profile": watch.profile, "profile_file": watch.profile_file,
-        "profile_source": profile_source(watch, settings),
+        "profile_source": profile_source(watch, settings, origins),
         "schedule": None if schedule is None else {"kind": schedule.kind, "spec": schedule.spec},
         "tags": list(watch.tags), "email": watch.email, "digest": watch.digest,
         "notify": [target(url).shown for url in watch.notify],  # channel tokens never shown

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, insert, select
 
-from scraper.base.errors import InputError
+from scraper.base.errors import Conflict, NotFound
 from scraper.model.record import Record
 
 from .models import Capture, Change, Check, CheckStatus, Snapshot, Watch
@@ -48,7 +48,7 @@ def add_watch(
     evidence_on_change: bool = False,
     **more: Any,
 ) -> Watch:
-    """Add a watch; InputError if the name is taken. `more`: the other columns (tags, fetch…)."""
+    """Add a watch; Conflict if the name is taken. `more`: the other columns (tags, fetch…)."""
     if find_watch_by_name(session, name) is not None:
         raise _name_taken(name)
     watch = Watch(
@@ -80,8 +80,8 @@ def add_watch(
     return watch
 
 
-def _name_taken(name: str) -> InputError:
-    return InputError(f"a watch named {name!r} already exists: choose another name")
+def _name_taken(name: str) -> Conflict:
+    return Conflict(f"a watch named {name!r} already exists: choose another name", where="name")
 
 
 def find_watch_by_name(session: Session, name: str) -> Watch | None:
@@ -89,11 +89,11 @@ def find_watch_by_name(session: Session, name: str) -> Watch | None:
 
 
 def get_watch(session: Session, ref: str) -> Watch:
-    """The watch with id `ref` (all digits) or, failing that, named `ref`; InputError if none."""
+    """The watch with id `ref` (all digits) or, failing that, named `ref`; NotFound if none."""
     watch = session.get(Watch, int(ref)) if ref.isdigit() else None
     watch = watch or find_watch_by_name(session, ref)
     if watch is None:
-        raise InputError(f"no watch {ref!r}")
+        raise NotFound(f"no watch {ref!r}")
     return watch
 
 
@@ -175,9 +175,9 @@ def _insert_ignoring_duplicates(session: Session, row: dict[str, Any]) -> Insert
 
 
 def load_record(session: Session, check: Check) -> Record:
-    """Rebuild the record a check captured; InputError if it captured none (a failed check)."""
+    """Rebuild the record a check captured; NotFound if it captured none (a failed check)."""
     if check.snapshot_hash is None:
-        raise InputError(
+        raise NotFound(
             f"check {check.id} of watch {check.watch_id} has no record: its status is "
             f"{check.status!r}"
         )
@@ -277,11 +277,11 @@ def list_checks(session: Session, watch_id: int, limit: int = 20) -> list[Check]
     return list(session.exec(statement))
 
 
-def get_check(session: Session, watch_id: int, check_id: int) -> Check:
-    """Check `check_id` of watch `watch_id`; InputError if there is none."""
+def get_check(session: Session, watch_id: int, check_id: int, *, where: str | None = None) -> Check:
+    """Check `check_id` of watch `watch_id`; NotFound (at `where`) if there is none."""
     check = session.get(Check, check_id)
     if check is None or check.watch_id != watch_id:
-        raise InputError(f"watch {watch_id} has no check {check_id}")
+        raise NotFound(f"watch {watch_id} has no check {check_id}", where=where)
     return check
 
 

@@ -7,19 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from scraper import store
-from scraper.base.errors import InputError
+from scraper.base.errors import Conflict, Fault, Invalid, NotFound
 from scraper.base.urls import same_page
 from scraper.config.settings import Settings
 from scraper.model.schedule import Schedule
 from scraper.store import Watch
 from scraper.watches.options import BY_KEY
-from scraper.watches.validate import check_options, cli_error, options_of
+from scraper.watches.validate import Problem, check_options, options_of
 
 
 class WatchSpec:
@@ -43,7 +43,7 @@ def open_db(settings: Settings, *, missing: str | None = None) -> Engine:
     if missing is not None and settings.default_database:
         path = store.database_url(settings.database_url).database
         if path and not Path(path).exists():
-            raise InputError(f"{missing}: there are no watches yet (no database at {path})")
+            raise NotFound(f"{missing}: there are no watches yet (no database at {path})")
     return store.open_store(settings.database_url, auto_upgrade=settings.default_database,
                             busy_timeout=settings.busy_timeout)
 
@@ -53,18 +53,38 @@ def same_page_watches(session: Session, url: str, *, but: int | None = None) -> 
     return [w for w in store.list_watches(session) if w.id != but and same_page(w.url, url)]
 
 
-def duplicate_error(url: str, others: list[Watch], hint: str) -> InputError:
+def duplicate_error(url: str, others: list[Watch]) -> Conflict:
     names = ", ".join(f"{w.id} ({w.name})" for w in others)
-    return InputError(f"{url} is already watched by watch {names}; {hint}", where="url")
+    return Conflict(f"{url} is already watched by watch {names}", where="url",
+                    override="allow_duplicate")
+
+
+def _marked(key: str) -> str:
+    """An option as a problem's message names it: `{every}`, which each face words its own way."""
+    return "{" + key + "}"
+
+
+def invalid(problems: list[Problem]) -> Invalid:
+    """The problems `check_options` found as one error, each on its field, in the domain's words."""
+    return Invalid(faults=[
+        Fault(p.key, p.text() if p.key == "url" else p.message,
+              None if p.key == "url" or p.value is None else repr(p.value), named=p.key != "url",
+              mentions=tuple(k for k in BY_KEY if _marked(k) in p.message))
+        for p in problems])
+
+
+def checked(url: str, options: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    """The watch's columns, every option checked: Invalid naming each one at fault."""
+    fields, problems = check_options(url, options, settings, words=_marked)
+    if problems:
+        raise invalid(problems)
+    return fields
 
 
 def checked_fields(spec: WatchSpec, settings: Settings) -> dict[str, Any]:
-    """The watch's columns, every option checked: InputError naming each one at fault. Call it
+    """The watch's columns, every option checked: Invalid naming each one at fault. Call it
     before opening the database, so bad input creates nothing."""
-    fields, problems = check_options(spec.url, spec.options, settings)
-    if problems:
-        raise cli_error(problems)
-    return fields
+    return checked(spec.url, spec.options, settings)
 
 
 def add_watch(engine: Engine, spec: WatchSpec, settings: Settings, *,
@@ -74,7 +94,7 @@ def add_watch(engine: Engine, spec: WatchSpec, settings: Settings, *,
     with Session(engine) as session:
         others = same_page_watches(session, fields["url"])
         if others and not allow_duplicate:
-            raise duplicate_error(fields["url"], others, "give --allow-duplicate to add another")
+            raise duplicate_error(fields["url"], others)
         if spec.options.get("name") is None:
             fields["name"] = _free_name(session, fields["name"])
         watch = store.add_watch(session, **fields)
@@ -90,9 +110,8 @@ def option_key(name: str) -> str:
         return bare.replace("-", "_")
     found = next((o.key for o in BY_KEY.values() if o.cli == f"--{bare}"), None)
     if found is None:
-        raise InputError(f"--clear {name!r}: no such option; the options are "
-                         f"{', '.join(o.cli.removeprefix('--') for o in BY_KEY.values())}",
-                         where="--clear")
+        raise Invalid(faults=[Fault("clear", "no such option; the options are " + ", ".join(
+            o.cli.removeprefix("--") for o in BY_KEY.values()), repr(name))])
     return found
 
 
@@ -103,20 +122,17 @@ def edit_watch(session: Session, watch: Watch, given: Mapping[str, Any], setting
     checked again, as `watch add` would. The changed columns."""
     cleared = {option_key(name) for name in clear}
     if both := cleared & set(given):
-        raise InputError(f"--clear {', '.join(sorted(both))}: also given; give one or the other",
-                         where="--clear")
+        raise Invalid(faults=[Fault("clear", "also given; give one or the other",
+                                    ", ".join(sorted(both)))])
     current = options_of(watch)
     if given.keys() & {"every", "cron"}:  # one schedule: a new one replaces the old, either kind
         current["every"] = current["cron"] = None
-    fields, problems = check_options(url or watch.url, {**current, **dict.fromkeys(cleared), **given},
-                                     settings)
-    if problems:
-        raise cli_error(problems)
+    fields = checked(url or watch.url, {**current, **dict.fromkeys(cleared), **given}, settings)
     others = same_page_watches(session, fields["url"], but=watch.id)
     if url and others and not allow_duplicate:
-        raise duplicate_error(fields["url"], others, "give --allow-duplicate to watch it twice")
+        raise duplicate_error(fields["url"], others)
     if fields["name"] != watch.name and store.find_watch_by_name(session, fields["name"]):
-        raise InputError(f"--name {fields['name']!r}: another watch has that name", where="--name")
+        raise Conflict(faults=[Fault("name", "another watch has that name", repr(fields["name"]))])
     return update_watch(session, watch, fields)
 
 
@@ -144,21 +160,26 @@ def _free_name(session: Session, name: str) -> str:
     return candidate
 
 
-def schedule_of(watch: Watch) -> Schedule | None:
+class Scheduled(Protocol):
+    schedule_kind: str | None
+    schedule: str | None
+
+
+def schedule_of(watch: Scheduled) -> Schedule | None:
     if watch.schedule is None or watch.schedule_kind not in ("interval", "cron"):
         return None
     return Schedule("interval" if watch.schedule_kind == "interval" else "cron", watch.schedule)
 
 
 def rebase_watch(engine: Engine, ref: str) -> tuple[Watch, store.Check]:
-    """Make the watch's newest check with a record (ok or mismatch) its base; InputError if none."""
+    """Make the watch's newest check with a record (ok or mismatch) its base; Conflict if none."""
     with Session(engine) as session:
         watch = store.get_watch(session, ref)
         assert watch.id is not None
         check = store.last_check_with_snapshot(session, watch.id, status=None)
         if check is None:
-            raise InputError(f"watch {watch.id} has no check with a record yet: run `scraper check "
-                             f"{watch.id}` first")
+            raise Conflict(f"watch {watch.id} has no check with a record yet: check it first",
+                           where="watch")
         watch.base_check_id, watch.pending_hash, watch.pending_count = check.id, None, 0
         session.add(watch)
         session.commit()

@@ -2,7 +2,8 @@
 
 Options arrive from the command line (`watch add`, `watch edit`, `check URL`), from watch files and
 from `watch export`'s output, always in the shape `scraper.watches.options` declares. A `Problem` names the
-option at fault; the caller words it (`--every` on the command line, `every:` in a file, at its line).
+option at fault by its key; the caller words it (`--every` on the command line, `every:` in a file, at
+its line), and `words` names the other options a message mentions (the key itself by default).
 """
 
 from __future__ import annotations
@@ -51,18 +52,6 @@ class Problem:
     def text(self) -> str:
         """The message, after the value at fault when there is one: `'5 minutes': give …`."""
         return self.message if self.value is None else f"{self.value!r}: {self.message}"
-
-
-def cli_words(key: str) -> str:
-    return BY_KEY[key].cli if key in BY_KEY else key
-
-
-def cli_error(problems: list[Problem]) -> InputError:
-    """The problems as one error in command-line words (`--every '5 minutes': …`)."""
-    lines = [p.text() if p.key == "url" else
-             f"{cli_words(p.key)} {p.value!r}: {p.message}" if p.value is not None else
-             f"{cli_words(p.key)}: {p.message}" for p in problems]
-    return InputError("\n".join(lines), where=cli_words(problems[0].key))
 
 
 def default_name(url: str) -> str:
@@ -206,7 +195,7 @@ def _fetch(key: str, value: Any) -> Any:
 
 
 def check_options(
-    url: str, options: Mapping[str, Any], settings: Settings, words: Words = cli_words
+    url: str, options: Mapping[str, Any], settings: Settings, words: Words = str
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Every option checked (missing ones take their defaults): the watch's columns, and every
     problem found. The columns are meaningful only when there is no problem."""

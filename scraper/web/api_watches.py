@@ -9,24 +9,15 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlmodel import Session
 
-from scraper.base.errors import InputError
-from scraper.reports import outbox as rows
-from scraper.service import watch_list
+from scraper.service import watch_list, watches
 from scraper.service.checks import Changes, CheckRow, Diff, changes, diff, history
 from scraper.service.paged import Paged
-from scraper.store import Watch
-from scraper.watches.operations import WatchSpec, add_watch, edit_watch, rebase_watch
 from scraper.watches.options import entry_model
-from scraper.watches.validate import options_of
-from scraper.web import actions
-from scraper.web.common import ctx_of, db, watch_or_404
+from scraper.web.common import ctx_of
 from scraper.web.errors import ApiError
 from scraper.web.security import require_token
-from scraper.web.watch_form import FormErrors, check, field_of
 
 router = APIRouter(dependencies=[Depends(require_token)], tags=["watches"])
 Limit = Query(50, ge=1, le=watch_list.MAX_LIMIT)
@@ -48,108 +39,70 @@ def _options(body: dict[str, Any]) -> tuple[str | None, bool, dict[str, Any]]:
     return entry.pop("url", None), bool(entry.pop("allow_duplicate", False)), entry
 
 
-def _checked(url: str, options: dict[str, Any], settings: Any) -> dict[str, Any]:
-    try:
-        return check(url, options, settings)
-    except FormErrors as exc:
-        field = next(iter(exc.errors))
-        raise ApiError(422, "\n".join(exc.errors.values()), field or "body") from None
-
-
-def _shown(session: Session, watch: Watch, request: Request) -> dict[str, Any]:
-    session.refresh(watch)
-    return watch_list.rows(session, [watch], ctx_of(request).settings)[0]
-
-
-@router.get("/watches")
+@router.get("/watches", response_model=watches.WatchPage)
 def list_watches(request: Request, status: str | None = None, q: str | None = None,
-                 tag: str | None = None, cursor: str | None = None, limit: int = Limit,
-                 session: Session = Depends(db)) -> dict[str, Any]:
+                 tag: str | None = None, cursor: str | None = None,
+                 limit: int = Limit) -> watches.WatchPage:
     """`watch list --json`, a page at a time; filtered by status (active, paused, failing), tag
     and text (in the name or URL)."""
-    return watch_list.list_page(session, ctx_of(request).settings, status=status, text=q, tag=tag,
-                                cursor=cursor, limit=limit).to_dict()
+    ctx = ctx_of(request)
+    return watches.list_page(ctx.engine, ctx.settings, status=status, text=q, tag=tag,
+                             cursor=cursor, limit=limit)
 
 
-@router.post("/watches", status_code=201)
-def create_watch(request: Request, body: dict[str, Any] = Body_) -> dict[str, Any]:
+@router.post("/watches", status_code=201, response_model=watches.WatchSummary)
+def create_watch(request: Request, body: dict[str, Any] = Body_) -> watches.WatchSummary:
     """`watch add`: the body takes the options of a watch file's entry (`url` required)."""
     ctx = ctx_of(request)
     url, duplicate, options = _options(body)
     if not url:
         raise ApiError(422, "url: give the page to watch", "url")
-    fields = _checked(url, options, ctx.settings)
-    try:
-        watch = add_watch(ctx.engine, WatchSpec(url, **options), ctx.settings,
-                          allow_duplicate=duplicate, fields=fields)
-    except InputError as exc:  # a taken name, a page already watched
-        raise ApiError(409, str(exc), field_of(exc, "url")) from None
-    with Session(ctx.engine) as session:
-        return _shown(session, session.get_one(Watch, watch.id), request)
+    return watches.add(ctx.engine, ctx.settings, url, options, allow_duplicate=duplicate)
 
 
-@router.get("/watches/{ref}")
-def get_watch(ref: str, request: Request, session: Session = Depends(db)) -> dict[str, Any]:
+@router.get("/watches/{ref}", response_model=watches.WatchSummary)
+def get_watch(ref: str, request: Request) -> watches.WatchSummary:
     """`watch show --json`."""
-    return watch_list.rows(session, [watch_or_404(session, ref)], ctx_of(request).settings)[0]
+    return watches.show(ctx_of(request).engine, ctx_of(request).settings, ref)
 
 
-@router.patch("/watches/{ref}")
-def patch_watch(ref: str, request: Request, body: dict[str, Any] = Body_) -> dict[str, Any]:
+@router.patch("/watches/{ref}", response_model=watches.WatchSummary)
+def patch_watch(ref: str, request: Request, body: dict[str, Any] = Body_) -> watches.WatchSummary:
     """`watch edit`: the options given change (null: back to the default); the others stay."""
     ctx = ctx_of(request)
     url, duplicate, given = _options(body)
-    with Session(ctx.engine) as session:
-        watch = watch_or_404(session, ref)
-        current = options_of(watch)
-        if given.keys() & {"every", "cron"}:
-            current["every"] = current["cron"] = None
-        _checked(url or watch.url, {**current, **given}, ctx.settings)
-        try:
-            edit_watch(session, watch, given, ctx.settings, url=url, allow_duplicate=duplicate)
-        except InputError as exc:
-            raise ApiError(409, str(exc), field_of(exc, "url")) from None
-        session.commit()
-        return _shown(session, watch, request)
+    return watches.edit(ctx.engine, ctx.settings, ref, given, url=url, allow_duplicate=duplicate).watch
 
 
-@router.delete("/watches/{ref}")
-def delete_watch(ref: str, request: Request) -> dict[str, Any]:
-    return actions.remove(ctx_of(request), ref)
+@router.delete("/watches/{ref}", response_model=watches.Removed)
+def delete_watch(ref: str, request: Request) -> watches.Removed:
+    """`watch remove --yes --json`: the watch removed, with how many checks and changes."""
+    return watches.remove(ctx_of(request).engine, ref)
 
 
-@router.post("/watches/{ref}/pause")
-def pause(ref: str, request: Request) -> dict[str, Any]:
-    return actions.set_paused(ctx_of(request), ref, True)
+@router.post("/watches/{ref}/pause", response_model=watches.WatchSummary)
+def pause(ref: str, request: Request) -> watches.WatchSummary:
+    return watches.pause(ctx_of(request).engine, ctx_of(request).settings, ref)
 
 
-@router.post("/watches/{ref}/resume")
-def resume(ref: str, request: Request) -> dict[str, Any]:
-    return actions.set_paused(ctx_of(request), ref, False)
+@router.post("/watches/{ref}/resume", response_model=watches.WatchSummary)
+def resume(ref: str, request: Request) -> watches.WatchSummary:
+    return watches.resume(ctx_of(request).engine, ctx_of(request).settings, ref)
 
 
-@router.post("/watches/{ref}/rebase")
-def rebase(ref: str, request: Request) -> dict[str, Any]:
-    with Session(ctx_of(request).engine) as session:
-        watch_id = watch_or_404(session, ref).id
-    try:
-        watch, base = rebase_watch(ctx_of(request).engine, str(watch_id))
-    except InputError as exc:
-        raise ApiError(409, str(exc), "watch") from None
-    with Session(ctx_of(request).engine) as session:
-        return {"watch": _shown(session, session.get_one(Watch, watch.id), request),
-                "base_check_id": base.id}
+@router.post("/watches/{ref}/rebase", response_model=watches.Rebased)
+def rebase(ref: str, request: Request) -> watches.Rebased:
+    """`watch rebase --json`; 409 if the watch has no check with a record yet."""
+    return watches.rebase(ctx_of(request).engine, ctx_of(request).settings, ref)
 
 
-@router.post("/watches/{ref}/check")
-async def check_now(ref: str, request: Request) -> JSONResponse:
+@router.post("/watches/{ref}/check", response_model=watches.CheckRun)
+async def check_now(ref: str, request: Request) -> watches.CheckRun:
     """Run one check now, as `scraper check ID --json` (a failed check is a stored result too)."""
     ctx = ctx_of(request)
-    result = await run_in_threadpool(actions.check, ctx, ref)
-    assert result.check.id is not None
-    with Session(ctx.engine) as session:
-        reports = [rows.row_dict(r) for r in rows.of_check(session, result.check.id)]
-    return JSONResponse({**result.to_dict(), "reports": reports})
+    watch = await run_in_threadpool(watches.get, ctx.engine, ref)
+    return await run_in_threadpool(
+        lambda: watches.check_now(ctx.engine, ctx.settings, watch.id, ctx.browser()))
 
 
 @router.get("/watches/{ref}/checks", response_model=Paged[CheckRow])

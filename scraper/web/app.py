@@ -14,17 +14,29 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from scraper.base.errors import Conflict, InputError, JobFailed
-from scraper.base.errors import NotFound as NotFoundError
+from scraper.base.errors import Conflict, DomainError, InputError, Invalid, JobFailed, NotFound
 from scraper.base.terminal import safe
 from scraper.config.settings import Settings
 from scraper.web import api_other, api_watches, feeds, pages_other, pages_watches
 from scraper.web.context import WEB_DIR, AppContext
-from scraper.web.errors import ApiError, NotFound
+from scraper.web.errors import ApiError
+from scraper.web.errors import NotFound as PageNotFound
 from scraper.web.security import CsrfRefused, Unauthorized, headers_middleware
 
 API = "/api/v1"
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
+
+
+# Domain errors by type: the one place where they become HTTP statuses.
+_STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, Invalid: 422}
+
+
+def _in_web_words(exc: DomainError) -> str:
+    """The message, and what to set to go ahead anyway (`allow_duplicate`): the web names the
+    fields as the domain does (the API's body keys, the form's fields)."""
+    if isinstance(exc, Conflict) and exc.override:
+        return f"{exc}; set {exc.override} to watch it anyway"
+    return str(exc)
 
 
 def _is_api(request: Request) -> bool:
@@ -46,14 +58,15 @@ def _handlers(app: FastAPI) -> None:
     async def api_error(request: Request, exc: ApiError) -> Response:
         return _error(request, exc.status, str(exc), exc.where)
 
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 422)
+        return _error(request, status, _in_web_words(exc),
+                      exc.where or ("path" if isinstance(exc, NotFound) else "input"))
+
     @app.exception_handler(InputError)
     async def input_error(request: Request, exc: InputError) -> Response:
-        from scraper.web.watch_form import field_of
-
-        by_text = str(exc).startswith(("no watch", "no report", "no token"))
-        status = (404 if by_text or isinstance(exc, NotFoundError)
-                  else 409 if isinstance(exc, Conflict) else 422)
-        return _error(request, status, str(exc), field_of(exc, "input"))
+        return _error(request, 422, str(exc), exc.where or "input")
 
     @app.exception_handler(JobFailed)
     async def job_failed(request: Request, exc: JobFailed) -> Response:
@@ -78,8 +91,8 @@ def _handlers(app: FastAPI) -> None:
         return _error(request, 403, "this form is not from this dashboard (missing or wrong CSRF "
                       "token): reload the page and try again", "csrf_token")
 
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> Response:
+    @app.exception_handler(PageNotFound)
+    async def not_found(request: Request, exc: PageNotFound) -> Response:
         return _error(request, 404, str(exc), exc.where)
 
     @app.exception_handler(Exception)

@@ -1,19 +1,13 @@
-"""Helpers every page shares: the session, rendering with the CSRF token, redirects, look-ups."""
+"""Helpers every page shares: the app context, rendering with the CSRF token, redirects."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlmodel import Session
 
-from scraper import store
-from scraper.base.errors import InputError
-from scraper.store import Watch
 from scraper.web.context import AppContext
-from scraper.web.errors import NotFound
 from scraper.web.security import CSRF_FIELD, CSRF_HEADER, csrf_token
 
 NAV = (("/", "Watches"), ("/outbox", "Outbox"), ("/captures", "Captures"),
@@ -23,11 +17,6 @@ NAV = (("/", "Watches"), ("/outbox", "Outbox"), ("/captures", "Captures"),
 def ctx_of(request: Request) -> AppContext:
     ctx: AppContext = request.app.state.ctx
     return ctx
-
-
-def db(request: Request) -> Iterator[Session]:
-    with Session(ctx_of(request).engine) as session:
-        yield session
 
 
 def page(request: Request, template: str, *, status: int = 200, **values: Any) -> HTMLResponse:
@@ -41,10 +30,3 @@ def page(request: Request, template: str, *, status: int = 200, **values: Any) -
 
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
-
-
-def watch_or_404(session: Session, ref: str | int) -> Watch:
-    try:
-        return store.get_watch(session, str(ref))
-    except InputError as exc:
-        raise NotFound(str(exc), "watch") from None

@@ -7,15 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlmodel import Session
 
-from scraper.base.errors import InputError
-from scraper.service import checks, watch_list
-from scraper.store import summary
-from scraper.watches.operations import WatchSpec, add_watch, edit_watch, rebase_watch
-from scraper.watches.validate import options_of
-from scraper.web import actions
-from scraper.web.common import ctx_of, db, page, see_other, watch_or_404
+from scraper.base.errors import DomainError
+from scraper.service import checks, watch_list, watches
+from scraper.web.common import ctx_of, page, see_other
 from scraper.web.context import AppContext
 from scraper.web.security import check_csrf, require_admin
 from scraper.web.views import summary_status, thread
@@ -24,8 +19,7 @@ from scraper.web.watch_form import (
     KINDS,
     SECRET,
     FormErrors,
-    check,
-    field_of,
+    errors_of,
     options_from,
     submitted,
     values_of,
@@ -34,15 +28,22 @@ from scraper.web.watch_form import (
 router = APIRouter(dependencies=[Depends(require_admin), Depends(check_csrf)])
 
 
+def _shown(watch: watches.WatchSummary) -> dict[str, Any]:
+    """A watch summary as the templates read it, with its one-word state."""
+    data: dict[str, Any] = watch.dumped()
+    data["state"] = summary_status(data)
+    return data
+
+
 @router.get("/", response_class=HTMLResponse)
-def watches(request: Request, q: str | None = None, status: str | None = None, tag: str | None = None,
-            after: str | None = None, session: Session = Depends(db)) -> HTMLResponse:
-    listed = watch_list.list_page(session, ctx_of(request).settings, status=status or None,
-                                  text=q or None, tag=tag or None, cursor=after, limit=50)
-    for item in listed.items:
-        item["state"] = summary_status(item)
-    return page(request, "watches.html", page_=listed, q=q or "", status_filter=status or "",
-                tag=tag or "", statuses=watch_list.STATUSES)
+def watches_page(request: Request, q: str | None = None, status: str | None = None,
+                 tag: str | None = None, after: str | None = None) -> HTMLResponse:
+    ctx = ctx_of(request)
+    listed = watches.list_page(ctx.engine, ctx.settings, status=status or None, text=q or None,
+                               tag=tag or None, cursor=after, limit=50)
+    return page(request, "watches.html",
+                page_=watch_list.Page([_shown(w) for w in listed.items], listed.next_cursor),
+                q=q or "", status_filter=status or "", tag=tag or "", statuses=watch_list.STATUSES)
 
 
 def _form(request: Request, values: dict[str, Any], errors: dict[str, str], watch: Any = None,
@@ -62,21 +63,12 @@ def _save(ctx: AppContext, values: dict[str, Any], ref: str | None) -> int:
     try:
         if ref is None:
             options = options_from(values, keep_secrets=False)
-            fields = check(url, options, ctx.settings)
-            watch = add_watch(ctx.engine, WatchSpec(url, **options), ctx.settings,
-                              allow_duplicate=duplicate, fields=fields)
-            assert watch.id is not None
-            return watch.id
-        with Session(ctx.engine) as session:
-            current = watch_or_404(session, ref)
-            given = options_from(values, keep_secrets=True)
-            check(url, {**options_of(current), **given}, ctx.settings)
-            edit_watch(session, current, given, ctx.settings, url=url, allow_duplicate=duplicate)
-            session.commit()
-            assert current.id is not None
-            return current.id
-    except InputError as exc:  # a taken name, a page already watched
-        raise FormErrors({field_of(exc, "url"): str(exc)}) from None
+            return watches.add(ctx.engine, ctx.settings, url, options, allow_duplicate=duplicate).id
+        given = options_from(values, keep_secrets=True)
+        return watches.edit(ctx.engine, ctx.settings, ref, given, url=url,
+                            allow_duplicate=duplicate).watch.id
+    except DomainError as exc:  # a bad value, a taken name, a page already watched: on its field
+        raise FormErrors(errors_of(exc)) from None
 
 
 @router.post("/watches", response_model=None)
@@ -90,16 +82,15 @@ async def create(request: Request) -> HTMLResponse | RedirectResponse:
 
 
 @router.get("/watches/{ref}/edit", response_class=HTMLResponse)
-def edit_form(request: Request, ref: str, session: Session = Depends(db)) -> HTMLResponse:
-    watch = watch_or_404(session, ref)
-    return _form(request, values_of(watch), {}, watch=watch)
+def edit_form(request: Request, ref: str) -> HTMLResponse:
+    current = watches.options(ctx_of(request).engine, ref)
+    return _form(request, values_of(current.watch.url, current.options), {}, watch=current.watch)
 
 
 @router.post("/watches/{ref}/edit", response_model=None)
 async def edit(request: Request, ref: str) -> HTMLResponse | RedirectResponse:
     values = submitted(await request.form())
-    with Session(ctx_of(request).engine) as session:
-        watch = watch_or_404(session, ref)
+    watch = watches.get(ctx_of(request).engine, ref)
     try:
         watch_id = await run_in_threadpool(_save, ctx_of(request), values, str(watch.id))
     except FormErrors as exc:
@@ -108,18 +99,16 @@ async def edit(request: Request, ref: str) -> HTMLResponse | RedirectResponse:
 
 
 @router.get("/watches/{ref}", response_class=HTMLResponse)
-def watch_page(request: Request, ref: str, after: str | None = None,
-               session: Session = Depends(db)) -> HTMLResponse:
-    watch = watch_or_404(session, ref)
-    assert watch.id is not None
-    data = watch_list.rows(session, [watch], ctx_of(request).settings)[0]
-    data["state"] = summary_status(data)
-    engine = ctx_of(request).engine
-    current = checks.current(engine, watch.id)
-    recent = checks.changes(engine, watch.id, limit=30)
+def watch_page(request: Request, ref: str, after: str | None = None) -> HTMLResponse:
+    ctx = ctx_of(request)
+    data = _shown(watches.show(ctx.engine, ctx.settings, ref))
+    watch_id = int(data["id"])
+    engine = ctx.engine
+    current = checks.current(engine, watch_id)
+    recent = checks.changes(engine, watch_id, limit=30)
     return page(request, "watch.html", watch=data, current=current,
                 thread=thread(current.record) if current else [],
-                history=checks.history(engine, watch.id, limit=25, cursor=after).page(),
+                history=checks.history(engine, watch_id, limit=25, cursor=after).page(),
                 # Newest check first; within a check, the order the CLI prints (as stored).
                 changes=[(item, item.found()) for item in
                          sorted(recent.items, key=lambda item: (-item.check_id, item.id))])
@@ -144,37 +133,37 @@ def diff_page(request: Request, ref: str, from_: int | None = None, to: int | No
 
 @router.post("/watches/{ref}/check", response_model=None)
 async def check_now(request: Request, ref: str) -> RedirectResponse:
-    watch_id, check_id = await run_in_threadpool(actions.check_now, ctx_of(request), ref)
-    return see_other(f"/watches/{watch_id}#check-{check_id}")
+    ctx = ctx_of(request)
+    watch = watches.get(ctx.engine, ref)
+    run = await run_in_threadpool(
+        lambda: watches.check_now(ctx.engine, ctx.settings, watch.id, ctx.browser()))
+    return see_other(f"/watches/{run.watch.id}#check-{run.check['id']}")
 
 
 @router.post("/watches/{ref}/pause")
 def pause(request: Request, ref: str) -> RedirectResponse:
-    return see_other(f"/watches/{actions.set_paused(ctx_of(request), ref, True)['id']}")
+    return see_other(f"/watches/{watches.pause(ctx_of(request).engine, ctx_of(request).settings, ref).id}")
 
 
 @router.post("/watches/{ref}/resume")
 def resume(request: Request, ref: str) -> RedirectResponse:
-    return see_other(f"/watches/{actions.set_paused(ctx_of(request), ref, False)['id']}")
+    return see_other(f"/watches/{watches.resume(ctx_of(request).engine, ctx_of(request).settings, ref).id}")
 
 
 @router.post("/watches/{ref}/rebase")
 def rebase(request: Request, ref: str) -> RedirectResponse:
-    with Session(ctx_of(request).engine) as session:
-        watch_id = watch_or_404(session, ref).id
-    watch, _ = rebase_watch(ctx_of(request).engine, str(watch_id))
-    return see_other(f"/watches/{watch.id}")
+    done = watches.rebase(ctx_of(request).engine, ctx_of(request).settings, ref)
+    return see_other(f"/watches/{done.watch.id}")
 
 
 @router.get("/watches/{ref}/remove", response_class=HTMLResponse)
-def confirm_remove(request: Request, ref: str, session: Session = Depends(db)) -> HTMLResponse:
-    watch = watch_or_404(session, ref)
-    assert watch.id is not None
-    checks, changes_count = summary.history_size(session, watch.id)
-    return page(request, "remove.html", watch=watch, checks=checks, changes=changes_count)
+def confirm_remove(request: Request, ref: str) -> HTMLResponse:
+    what = watches.removal(ctx_of(request).engine, ref)
+    return page(request, "remove.html", watch={"id": what.removed, "name": what.name},
+                checks=what.checks, changes=what.changes)
 
 
 @router.post("/watches/{ref}/remove")
 def remove(request: Request, ref: str) -> RedirectResponse:
-    actions.remove(ctx_of(request), ref)
+    watches.remove(ctx_of(request).engine, ref)
     return see_other("/")

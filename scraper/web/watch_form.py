@@ -1,26 +1,21 @@
-"""The add/edit form of a watch and the API's watch bodies: the options `scraper.watches.options` declares
-(as `watch add`, `watch edit` and watch files take them), checked by the same `check_options`,
-each problem put on the field it names."""
+"""The add/edit form of a watch: the options `scraper.watches.options` declares (as `watch add`,
+`watch edit` and watch files take them), checked by the watch service, each problem put on the
+field it names."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scraper.base.errors import InputError
-from scraper.config.settings import Settings
+from scraper.base.errors import Conflict, DomainError
 from scraper.model.changes import CHANGE_KINDS
-from scraper.store import Watch
 from scraper.watches.options import OPTIONS, Option
-from scraper.watches.validate import check_options, options_of
 
 KINDS = CHANGE_KINDS
 # Options whose values may carry secrets (channel tokens, cookies, a proxy's password): the edit
 # form never shows them; left empty, they stay as they are.
 SECRET = frozenset({"notify", "cookies", "proxy"})
-_OPTION = re.compile(r"--([a-z][a-z-]*)")
 
 
 @dataclass(frozen=True)
@@ -51,13 +46,17 @@ class FormErrors(Exception):
         self.errors = errors
 
 
-def field_of(error: InputError, default: str = "") -> str:
-    """The field an error names: its `where` (`--every`, `--tag`), else an option in its text."""
-    named = error.where or (m.group(0) if (m := _OPTION.search(str(error))) else None)
-    if not named:
-        return default
-    bare = named.removeprefix("--").replace("-", "_")
-    return next((o.key for o in OPTIONS if o.cli == named or o.key == bare), bare)
+def errors_of(error: DomainError) -> dict[str, str]:
+    """A domain error by field, as the form shows it (the first problem of each field)."""
+    if not error.faults:
+        message = str(error)
+        if isinstance(error, Conflict) and error.override:
+            message += " (tick the box below to watch it anyway)"
+        return {error.where or "url": message}
+    errors: dict[str, str] = {}
+    for fault in error.faults:
+        errors.setdefault(fault.field, fault.text())
+    return errors
 
 
 def _line(key: str, item: Any) -> str:
@@ -70,10 +69,10 @@ def _line(key: str, item: Any) -> str:
     return str(item)
 
 
-def values_of(watch: Watch) -> dict[str, Any]:
-    """The form's values for an existing watch (secret-bearing options left out)."""
-    values: dict[str, Any] = {"url": watch.url}
-    for key, value in options_of(watch).items():
+def values_of(url: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's values for an existing watch, from its options (secret-bearing ones left out)."""
+    values: dict[str, Any] = {"url": url}
+    for key, value in options.items():
         if key in SECRET or key == "notify_on":
             values[key] = value if key == "notify_on" else ""
         elif isinstance(value, list):
@@ -123,14 +122,3 @@ def options_from(values: Mapping[str, Any], *, keep_secrets: bool) -> dict[str, 
     if errors:
         raise FormErrors(errors)
     return options
-
-
-def check(url: str, options: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
-    """The watch's columns, every option checked by `check_options`; FormErrors by field."""
-    fields, problems = check_options(url, options, settings)
-    if problems:
-        errors: dict[str, str] = {}
-        for p in problems:
-            errors.setdefault(p.key, p.text())
-        raise FormErrors(errors)
-    return fields
