@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from scraper.base.errors import InputError
+from scraper.base.times import iso
 
 from .models import ApiToken
 
@@ -68,8 +69,5 @@ def verify_token(session: Session, token: str) -> ApiToken | None:
 
 
 def token_dict(row: ApiToken) -> dict[str, object]:
-    def iso(moment: datetime | None) -> str | None:
-        return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
     return {"id": row.id, "name": row.name, "prefix": row.prefix + "…", "created_at": iso(row.created_at),
             "last_used_at": iso(row.last_used_at), "revoked_at": iso(row.revoked_at)}
