@@ -10,9 +10,10 @@ RUN apt-get update \
       ca-certificates tini \
  && rm -rf /var/lib/apt/lists/*
 
+# Debian bookworm's Python is 3.11, the one constraints.txt (the lock file) pins the versions for.
 COPY . /tmp/scraper-src
 RUN python3 -m venv /opt/scraper \
- && /opt/scraper/bin/pip install --no-cache-dir /tmp/scraper-src \
+ && /opt/scraper/bin/pip install --no-cache-dir -c /tmp/scraper-src/constraints.txt /tmp/scraper-src \
  && rm -rf /tmp/scraper-src
 
 RUN useradd --system --home-dir /var/lib/scraper --create-home --shell /usr/sbin/nologin scraper

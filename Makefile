@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SHELL_SCRIPTS := scripts/*.sh .ci/run
 
-.PHONY: setup demo test lint bench bench-quick soak report-png dashboard-png clean
+.PHONY: setup demo test lint lock bench bench-quick soak report-png dashboard-png clean
 
 setup:
 	scripts/bootstrap.sh
@@ -21,10 +21,23 @@ lint:
 	$(BIN)/ruff check scraper tests benchmarks
 	$(BIN)/mypy
 
+# The lock file (see "The lock file" in docs/development.md): a throwaway virtualenv takes the
+# newest releases pyproject.toml allows, and constraints.txt pins what it got. Run it after changing
+# a dependency, then run the tests on the result (`make test` installs from it).
+PYTHON ?= python3.11
+LOCK_VENV := .lock-venv
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install -q -e '.[test,postgres]' $(LOCK_EXTRA)
+	$(LOCK_VENV)/bin/python scripts/lock.py $(LOCK_EXTRA) > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf $(LOCK_VENV)
+
 # The accuracy benchmark reads the tests' pages and runs the test WordPress: the test set-up.
 bench:
 	scripts/bootstrap.sh --test
-	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[bench]'
 	$(BIN)/python benchmarks/daemon_bench.py
 	$(BIN)/python benchmarks/capture_cost.py
 	$(BIN)/python benchmarks/check_loop.py
@@ -34,7 +47,7 @@ bench:
 
 # CI runs this one (1-2 minutes): it fails only on a gross regression (see the README's Benchmarks).
 bench-quick: setup
-	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[bench]'
 	$(BIN)/python benchmarks/daemon_bench.py --quick
 
 # Not part of CI: 30 minutes of the daemon under mutations and injected faults.
@@ -48,4 +61,4 @@ dashboard-png: setup
 	$(BIN)/python scripts/dashboard_png.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .mypy_cache .ruff_cache

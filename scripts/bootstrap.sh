@@ -185,7 +185,8 @@ extra=""
 [ "$mode" = test ] && extra="[test]"
 say "installing scraper$extra into $VENV"
 pip_install --upgrade pip
-pip_install -e ".$extra"
+# The versions the tests ran on (constraints.txt, the lock file; `make lock` renews it).
+pip_install -c constraints.txt -e ".$extra"
 
 # --- Chromium ----------------------------------------------------------------------------------
 

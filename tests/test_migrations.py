@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -25,6 +26,7 @@ from scraper.store import (
     current_revision,
     get_watch,
     head_revision,
+    is_known_revision,
     list_checks,
     load_record,
     make_engine,
@@ -186,3 +188,45 @@ def test_open_store_refuses_a_database_from_a_newer_scraper(db_url: str, engine:
     with pytest.raises(InputError, match="revision 9999, which this version of scraper does not"):
         open_store(db_url, auto_upgrade=True)
     assert current_revision(db_url) == "9999"
+
+
+# Revision ids that released databases may hold in alembic_version: they must stay known forever.
+RELEASED_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
+
+
+def migration_files() -> list[tuple[int, str, str, str | None]]:
+    """(numeric prefix, file name, revision, down_revision) for each file, sorted by prefix."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    files = []
+    for script in scripts.walk_revisions():
+        name = Path(script.path).name
+        prefix, _, _ = name.partition("_")
+        assert prefix.isdigit(), f"{name}: a migration file's name starts with its number, NNNN_"
+        down = script.down_revision
+        assert down is None or isinstance(down, str), f"{name}: a merge; keep the chain straight"
+        files.append((int(prefix), name, script.revision, down))
+    return sorted(files)
+
+
+def test_the_migrations_have_exactly_one_head() -> None:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    assert len(heads) == 1, f"more than one head: {heads}; the new migration revises the newest one"
+
+
+def test_the_file_numbers_follow_the_chain() -> None:
+    files = migration_files()
+    assert [prefix for prefix, *_ in files] == list(range(1, len(files) + 1)), "gaps or repeats"
+    previous: tuple[str, str | None] = ("(none)", None)
+    for _, name, revision, down in files:
+        assert down == previous[1], (
+            f"{name} revises {down!r}, but the file before it, {previous[0]}, is revision "
+            f"{previous[1]!r}: number a new migration one past the newest file and set its "
+            "down_revision to that file's revision id"
+        )
+        previous = (name, revision)
+    assert previous[1] == head_revision()
+
+
+def test_released_revision_ids_stay_known() -> None:
+    for revision in RELEASED_REVISIONS:
+        assert is_known_revision(revision), f"a database at {revision} could no longer upgrade"

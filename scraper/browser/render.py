@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scraper.base.errors import JobFailed
+from scraper.base.times import iso_now
 from scraper.browser import devtools, navigate, steps
 from scraper.browser.actions import follow_to_bottom, run_actions, warm_locators
 from scraper.browser.context import open_context
@@ -60,10 +60,6 @@ class RenderJob:
     trace: Trace = field(default_factory=Trace)  # filled as the render goes
 
 
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def effective_fetch(job: RenderJob, profile: Profile | None) -> Fetch:
     """The watch's settings over the profile's over the defaults."""
     base = profile.fetch.over(job.defaults) if profile else job.defaults
@@ -111,7 +107,7 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         await quiet.attach(context)
         for recorder in job.options.recorders:
             await recorder.attach(context, page)
-        fetched_at = utc_now()
+        fetched_at = iso_now()
         await devtools.prepare(page, seen, max_html, devtools.block_patterns(_blocked(job, profile)),
                                await _identity(browser, fetch, job.trace.user_agent))
         await navigate.goto(page, job.url, _load_bound(profile, end - loop.time()), seen, max_html)

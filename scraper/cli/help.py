@@ -3,7 +3,9 @@ and `<bool>`.
 
 Typer shows every parameter's Python type; `tidy` walks the command tree once and names each
 argument by its metavar, each option by its metavar (default: its name in capitals), and shows no
-type beside a flag.
+type beside a flag. It sets public attributes (`metavar`) and overrides two public methods of the
+argument class: click's `get_usage_pieces` and typer's `display_type_rich` (typer offers no option
+for either), so pyproject.toml pins typer to the range tests/test_cli_usage.py has been run on.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ HELP_NAMES = ["-h", "--help"]
 class _Argument(TyperArgument):
     """An argument shown as `URL` in the usage line, with no `<str>` beside its help."""
 
-    def _usage_display_name(self) -> str:
-        name = self.display_name_raw
+    def get_usage_pieces(self, ctx: Any) -> list[str]:
+        name = self.metavar or (self.name or "value").upper()
         name = name if self.required else f"[{name}]"
-        return name + ("..." if self.nargs != 1 else "")
+        return [name + ("..." if self.nargs != 1 else "")]
 
     def display_type_rich(self, ctx: Any) -> str | None:
         return None

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scraper.base.terminal import safe
+from scraper.base.times import from_iso
 
 STATUS_STYLE = {"ok": "green", "failed": "red", "mismatch": "yellow"}
 
@@ -28,7 +29,7 @@ def ago(stamp: str | None, now: datetime | None = None) -> str:
 
 def relative(stamp: str, now: datetime | None = None) -> str:
     """`3h ago`, `in 12m`, or `now` (within a minute)."""
-    moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    moment = from_iso(stamp)
     seconds = ((now or datetime.now(UTC)) - moment).total_seconds()
     if abs(seconds) < 60:
         return "now"

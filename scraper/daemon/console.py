@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scraper.base.terminal import safe_line
+from scraper.base.times import iso_now
 from scraper.daemon.dispatch import DispatchStats
 from scraper.daemon.executor import CheckOutcome
 from scraper.model.changes import summarise
@@ -34,7 +35,7 @@ LOG_FORMATS = ("text", "json")
 def facts(outcome: CheckOutcome) -> dict[str, Any]:
     """The check as data: watch, status, duration, change summary (escaped)."""
     result, task = outcome.result, outcome.task
-    data: dict[str, Any] = {"time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    data: dict[str, Any] = {"time": iso_now(),
                             "watch": safe_line(task.name), "watch_id": task.watch_id,
                             "duration_s": round(outcome.duration, 2)}
     if result is None:

@@ -1,8 +1,8 @@
 """Where a check runs. The dispatcher decides when and in what order; an executor runs it.
 
 `LocalExecutor` runs checks on threads of this process, sharing one browser. Another executor (a
-task queue whose workers run `run_check` on other machines) implements the same three methods and
-registers under its own name in `EXECUTORS`; nothing in the scheduler or the dispatcher changes.
+task queue whose workers run `run_check` on other machines) implements the same three methods;
+nothing in the scheduler or the dispatcher changes.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from loguru import logger
@@ -36,7 +36,6 @@ class CheckOutcome:
     ended: float
     result: CheckResult | None = None  # None: no row was written (busy, cancelled, store failed)
     skipped: str | None = None  # why no row: "busy", "cancelled", or the storage error
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def duration(self) -> float:
@@ -97,6 +96,3 @@ class LocalExecutor:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
-
-
-EXECUTORS: dict[str, Callable[[Engine, object, int], Executor]] = {"local": LocalExecutor}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from scraper.base.times import iso
 from scraper.browser.recorder import Recorder
 from scraper.model.page import PageContent
 
@@ -23,7 +24,7 @@ _NAVIGATION_TIMING = """() => {
 def _iso(seconds: float | None) -> str | None:
     if seconds is None:
         return None
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso(datetime.fromtimestamp(seconds, UTC))
 
 
 class Facts(Recorder):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from scraper.base.times import iso
 from scraper.browser import Recorder, RenderOptions
 from scraper.config.settings import Settings
 from scraper.evidence import provenance, signing, wacz
@@ -33,10 +34,6 @@ PROVENANCE_FILE = "provenance.json"
 def software() -> dict[str, str]:
     return {"scraper": version("scraper"), "playwright": version("playwright"),
             "warcio": version("warcio"), "cryptography": version("cryptography")}
-
-
-def _utc(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def folder_name(started: datetime, url: str) -> str:
@@ -111,7 +108,7 @@ class Recording:
         ended = datetime.now(UTC)
         (self.staging / RECORD_FILE).write_text(record.to_json(indent=2) + "\n", encoding="utf-8")
         statement = provenance.assemble(
-            started_at=_utc(self.started), ended_at=_utc(ended), requested_url=url,
+            started_at=iso(self.started), ended_at=iso(ended), requested_url=url,
             final_url=record.final_url, software=software(), session=self.facts.data,
             profile=profile,
             options={"case": self.options.case, "note": self.options.note,
@@ -139,8 +136,8 @@ class Recording:
         out = self.staging / f"{self.destination.name}.wacz"
         packaged = wacz.package(
             out, warc=self.warc.path, evidence=evidence,
-            page=wacz.Page(record.final_url, _utc(self.started), self.facts.data.get("title")),
-            metadata={"title": f"Capture of {url}", "created": _utc(ended),
+            page=wacz.Page(record.final_url, iso(self.started), self.facts.data.get("title")),
+            metadata={"title": f"Capture of {url}", "created": iso(ended),
                       "software": f"scraper {version('scraper')}",
                       "description": f"Evidence capture of {url} ({self.options.case or 'no case'})"},
             sign=sign,
@@ -164,7 +161,7 @@ def _stamp(signed: dict[str, Any], tsa_url: str, stamped: dict[str, str | None])
         return
     signed["timeSignature"] = base64.b64encode(stamp.response).decode("ascii")
     signed["timestampCert"] = stamp.certificates_pem
-    stamped["time"] = _utc(stamp.time)
+    stamped["time"] = iso(stamp.time)
 
 
 def _move(staging: Path, destination: Path) -> None:

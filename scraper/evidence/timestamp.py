@@ -31,6 +31,8 @@ from rfc3161_client import (
     decode_timestamp_response,
 )
 
+from scraper.base.times import iso
+
 # A stamp further than this from the signature's `created` does not date it (the spec's window).
 MAX_SKEW_SECONDS = 600
 _SHA256_OID = x509.ObjectIdentifier("2.16.840.1.101.3.4.2.1")
@@ -106,7 +108,7 @@ def check_stamp(response_der: bytes, message: bytes, created: datetime,
     signer = _check_token_signature(response.time_stamp_token(), embedded)
     time = response.tst_info.gen_time.astimezone(UTC)
     if abs((time - created).total_seconds()) > MAX_SKEW_SECONDS:
-        raise TimestampError(f"the timestamp ({time:%Y-%m-%dT%H:%M:%SZ}) is more than "
+        raise TimestampError(f"the timestamp ({iso(time)}) is more than "
                              f"{MAX_SKEW_SECONDS // 60} minutes from the signature's creation")
     chained: bool | None = None
     if trusted:

@@ -13,13 +13,13 @@ import json
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 
 from scraper.base.errors import InputError
+from scraper.base.times import from_iso, iso
 from scraper.evidence import signing, wacz
 from scraper.evidence.timestamp import TimestampError, check_stamp
 
@@ -190,13 +190,13 @@ def _signature(archive: zipfile.ZipFile, report: Report, tsa_certs: Sequence[x50
 def _timestamp(signed: dict[str, Any], created: str, report: Report,
                tsa_certs: Sequence[x509.Certificate]) -> None:
     try:
-        moment = datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        moment = from_iso(created)
         stamp = check_stamp(base64.b64decode(signed["timeSignature"]),
                             base64.b64decode(signed["signature"]), moment, tsa_certs)
     except (TimestampError, ValueError) as exc:
         report.add(wacz.DIGEST, False, f"timestamp: {exc}")
         return
-    report.timestamp = stamp.time.strftime("%Y-%m-%dT%H:%M:%SZ")
+    report.timestamp = iso(stamp.time)
     if stamp.trusted is False:
         report.add(wacz.DIGEST, False,
                    f"timestamp by {stamp.tsa} does not chain to the given TSA certificate")

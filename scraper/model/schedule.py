@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-_EVERY = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+from scraper.base.times import DURATION_UNITS, parse_duration
+
 MIN_INTERVAL = timedelta(seconds=5)
 MAX_INTERVAL = timedelta(days=366)
 
@@ -20,26 +18,37 @@ class Schedule:
     spec: str
 
     def interval(self) -> timedelta:
-        m = _EVERY.match(self.spec)
-        assert m and self.kind == "interval"
-        return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+        assert self.kind == "interval"
+        return timedelta(seconds=parse_duration(self.spec).seconds)
 
     def describe(self) -> str:
         return f"every {self.spec}" if self.kind == "interval" else f"cron {self.spec}"
 
 
 def parse_every(spec: str) -> Schedule:
-    """ValueError (naming no option: the caller knows how it was given) if `spec` is no interval."""
-    m = _EVERY.match(spec)
-    if not m:
+    """The interval as stored (a whole number in the largest unit written or below: `1.5h` is
+    `90m`). The unit is required here: a bare `15` is too easily meant as minutes. ValueError
+    (naming no option: the caller knows how it was given) if `spec` is no interval."""
+    try:
+        duration = parse_duration(spec)
+    except ValueError:
+        duration = None
+    if duration is None or duration.unit is None:
         raise ValueError("give a number and a unit, e.g. 30s, 15m, 2h or 1d")
     # Checked as a number of seconds first: a huge count overflows timedelta.
-    seconds = int(m.group(1)) * _SECONDS[m.group(2)]
+    seconds = duration.exact_seconds
     if seconds < MIN_INTERVAL.total_seconds():
         raise ValueError(f"the shortest interval is {MIN_INTERVAL.seconds}s")
     if seconds > MAX_INTERVAL.total_seconds():
         raise ValueError(f"the longest interval is {MAX_INTERVAL.days}d")
-    return Schedule("interval", f"{int(m.group(1))}{m.group(2)}")
+    if duration.number.denominator == 1:
+        return Schedule("interval", f"{duration.number}{duration.unit}")
+    if seconds.denominator != 1:
+        raise ValueError("give whole seconds, e.g. 1.5m (90s), not 1.01m")
+    whole = int(seconds)
+    units = list(DURATION_UNITS)[: list(DURATION_UNITS).index(duration.unit)]
+    unit = next(u for u in reversed(units) if whole % DURATION_UNITS[u] == 0)
+    return Schedule("interval", f"{whole // DURATION_UNITS[unit]}{unit}")
 
 
 def parse_cron(spec: str) -> Schedule:

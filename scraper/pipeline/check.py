@@ -25,6 +25,7 @@ from scraper import store
 from scraper.base.errors import Cancelled
 from scraper.base.failures import Classified, Failure, classify
 from scraper.base.terminal import safe_line
+from scraper.base.times import iso
 from scraper.browser import BrowserSession
 from scraper.browser.session import TEARDOWN_GRACE
 from scraper.config.settings import load_settings
@@ -66,16 +67,12 @@ class CheckResult:
 
 def check_dict(check: Check) -> dict[str, Any]:
     return {
-        "id": check.id, "started_at": _iso(check.started_at), "duration_ms": check.duration_ms,
+        "id": check.id, "started_at": iso(check.started_at), "duration_ms": check.duration_ms,
         "status": check.status, "error": check.error, "error_kind": check.error_kind,
         "hash": check.snapshot_hash,
         "url": check.url, "final_url": check.final_url, "profile": check.profile,
         "warnings": list(check.warnings or []),
     }
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def overrides_for(watch: Watch) -> Overrides:

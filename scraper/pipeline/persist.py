@@ -19,6 +19,7 @@ from loguru import logger
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
+from tenacity import RetryCallState, Retrying, retry_if_exception, wait_fixed
 
 from scraper.base.failures import Classified, Failure, classify
 
@@ -31,22 +32,30 @@ RETRY_PAUSE = 0.5
 def write(engine: Engine, work: Callable[[Session], T], *, until: float, url: str) -> T:
     """Run `work` in a transaction and commit; retry while the database is locked, until `until`
     (time.monotonic()); at least once."""
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            with Session(engine) as session:
-                result = work(session)
-                session.commit()
-                _refresh(session, result)
-                return result
-        except DBAPIError as exc:
-            failure = classify(exc)
-            if not _locked(exc) or time.monotonic() >= until:
-                logger.opt(exception=exc).debug("store write failed after {} tries", attempt)
-                raise Classified(_told(failure, url)) from None
-            logger.info("database locked (try {}); retrying the write", attempt)
-            time.sleep(RETRY_PAUSE)
+
+    def spent(state: RetryCallState) -> bool:
+        return time.monotonic() >= until
+
+    def log(state: RetryCallState) -> None:
+        logger.info("database locked (try {}); retrying the write", state.attempt_number)
+
+    retrying = Retrying(retry=retry_if_exception(_locked), stop=spent, wait=wait_fixed(RETRY_PAUSE),
+                        before_sleep=log, reraise=True)
+    try:
+        result: T = retrying(_once, engine, work)
+    except DBAPIError as exc:
+        tries = retrying.statistics.get("attempt_number", 1)
+        logger.opt(exception=exc).debug("store write failed after {} tries", tries)
+        raise Classified(_told(classify(exc), url)) from None
+    return result
+
+
+def _once(engine: Engine, work: Callable[[Session], T]) -> T:
+    with Session(engine) as session:
+        result = work(session)
+        session.commit()
+        _refresh(session, result)
+        return result
 
 
 @contextmanager
@@ -60,7 +69,9 @@ def said(what: str) -> Iterator[None]:
         raise Classified(Failure("storage", f"{what}: {failure.message}")) from None
 
 
-def _locked(exc: DBAPIError) -> bool:
+def _locked(exc: BaseException) -> bool:
+    if not isinstance(exc, DBAPIError):
+        return False
     text = str(exc.orig).lower()
     return "locked" in text or "busy" in text or "lock timeout" in text
 

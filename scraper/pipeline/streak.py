@@ -7,10 +7,9 @@ watcher wants, reported once, through the same path as every other change.
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from sqlmodel import Session, col, select
 
+from scraper.base.times import iso
 from scraper.model.changes import Change
 from scraper.store import Check, Watch
 
@@ -33,5 +32,5 @@ def failing_streak(session: Session, watch: Watch, check: Check, after: int) -> 
     first = run[-1]
     return [Change(
         kind="failing", checks=after, error_kind=check.error_kind, error=check.error,
-        since=first.started_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        since=iso(first.started_at),
     )]

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 from scraper import store
+from scraper.base.times import iso
 from scraper.config.settings import MailSettings, load_settings
 from scraper.model.record import Record
 from scraper.reports.digests import next_digest
@@ -78,7 +79,7 @@ def report_item(session: Session, watch: Watch, check: Check,
     return ReportItem(
         watch_id=watch.id, watch=watch.name, url=check.final_url or check.url,
         title=record.article.title if record else None, profile=check.profile,
-        check_id=check.id, checked_at=check.started_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        check_id=check.id, checked_at=iso(check.started_at),
         changes=[dict(c) for c in changes], context=_parents(record, changes) if record else {},
         evidence=_evidence(session, check),
     )
@@ -279,12 +280,8 @@ def row_dict(row: Outbox) -> dict[str, Any]:
     """A row for `scraper outbox --json` and `scraper check --json` (no payload: it is the report)."""
     return {
         "id": row.id, "status": row.status, "to": row.target, "watch_id": row.watch_id,
-        "check_id": row.check_id, "subject": row.subject, "created_at": _iso(row.created_at),
-        "due_at": _iso(row.due_at) if row.status in ("queued", "waiting") else None,
-        "attempts": row.attempts, "sent_at": _iso(row.sent_at), "last_error": row.last_error,
+        "check_id": row.check_id, "subject": row.subject, "created_at": iso(row.created_at),
+        "due_at": iso(row.due_at) if row.status in ("queued", "waiting") else None,
+        "attempts": row.attempts, "sent_at": iso(row.sent_at), "last_error": row.last_error,
         "message_id": row.message_id, "digest": row.digest, "bundle_id": row.bundle_id,
     }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None

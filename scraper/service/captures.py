@@ -11,8 +11,8 @@ from sqlmodel import Session
 
 from scraper import store
 from scraper.base.errors import NotFound
+from scraper.base.times import iso
 from scraper.service.paged import Paged
-from scraper.service.watch_data import iso
 from scraper.store import Capture
 
 

@@ -15,12 +15,12 @@ from sqlmodel import Session, col, select
 
 from scraper import store
 from scraper.base.errors import NotFound
+from scraper.base.times import iso
 from scraper.model.changes import Change as Found
 from scraper.model.changes import detect_changes
 from scraper.model.record import Record
 from scraper.pipeline.check import check_dict
 from scraper.service.paged import Paged
-from scraper.service.watch_data import iso
 from scraper.service.watch_list import check_limit, cursor_id
 from scraper.store import Change, Check, Watch
 

@@ -15,13 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from scraper.base.terminal import safe_line
+from scraper.base.times import iso
 from scraper.config.settings import Settings
 from scraper.model.changes import Change as Found
 from scraper.model.changes import summarise
 from scraper.model.schedule import next_run
 from scraper.model.window import next_in_window
 from scraper.profiles import profile_origins
-from scraper.service.watch_data import iso, watch_data
+from scraper.service.watch_data import watch_data
 from scraper.store import Watch
 from scraper.store import summary as facts
 from scraper.watches.operations import schedule_of

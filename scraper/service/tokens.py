@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from scraper.service.watch_data import iso
+from scraper.base.times import iso
 from scraper.store import ApiToken
 from scraper.store import tokens as rows
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scraper.base.times import iso
 from scraper.config.settings import BUILTIN_PROFILES, Settings
 from scraper.model.fetch import Fetch
 from scraper.model.schedule import next_run
@@ -15,10 +16,6 @@ from scraper.reports.targets import target
 from scraper.store import Watch
 from scraper.store.summary import LastCheck
 from scraper.watches.operations import schedule_of
-
-
-def iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
 def profile_source(watch: Watch, settings: Settings,

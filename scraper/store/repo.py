@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, insert, select
 
 from scraper.base.errors import Conflict, NotFound
+from scraper.base.times import iso
 from scraper.model.record import Record
 
 from .models import Capture, Change, Check, CheckStatus, Snapshot, Watch
@@ -188,7 +189,7 @@ def load_record(session: Session, check: Check) -> Record:
             "url": check.url,
             "final_url": check.final_url or check.url,
             "profile": check.profile or "",
-            "fetched_at": check.started_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "fetched_at": iso(check.started_at),
             "warnings": list(check.warnings or []),
             **content,
         }

@@ -181,8 +181,6 @@ OPTIONS: tuple[Option, ...] = (
            "politeness, else SCRAPER_HOST_CAP).", "N", type=int),
 )
 BY_KEY = {o.key: o for o in OPTIONS}
-# Keys a watch file also takes, besides the options.
-FILE_ONLY = ("url", "allow_duplicate")
 
 
 def entry_model() -> Any:

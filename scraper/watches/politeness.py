@@ -6,12 +6,10 @@ saying what is wrong; the caller names the option.
 from __future__ import annotations
 
 import math
-import re
 
+from scraper.base.times import parse_duration
 from scraper.model.window import parse_window
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$")
-_SECONDS = {"s": 1, "m": 60, "h": 3600, None: 1}
 MAX_JITTER = 86400.0
 MAX_GAP = 86400.0
 MAX_CAP = 1000
@@ -23,11 +21,13 @@ def check_window(text: str) -> str:
 
 
 def check_seconds(value: str | float, high: float) -> float:
-    """`30`, `30s`, `5m` or `1h` (or a number of seconds, from a watch file) as seconds."""
-    m = _DURATION.match(str(value))
-    number = float(m.group(1)) * _SECONDS[m.group(2)] if m else math.nan
+    """`30`, `30s`, `5m`, `1h` or `1d` (or a number of seconds, from a watch file) as seconds."""
+    try:
+        number = parse_duration(value).seconds
+    except ValueError:
+        number = math.nan
     if not (math.isfinite(number) and 0 <= number <= high):
-        raise ValueError(f"give seconds (30, 30s, 5m, 1h) from 0 to {high:g}")
+        raise ValueError(f"give seconds (30, 30s, 5m, 1h, 1d) from 0 to {high:g}")
     return number
 
 

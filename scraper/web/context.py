@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
 
 from scraper.base.terminal import safe
+from scraper.base.times import from_iso
 from scraper.config.settings import Settings
 from scraper.web.security import Signer
 
@@ -28,7 +28,7 @@ def _when(value: str | None) -> str:
     if not value:
         return "—"
     try:
-        moment = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        moment = from_iso(value)
     except ValueError:
         return value
     return moment.strftime("%Y-%m-%d %H:%M UTC")

@@ -4,6 +4,9 @@ a watch's newest checks by id (the watch list's status and failure streak, histo
 Revision ID: 0009
 Revises: 0007
 Create Date: 2026-11-30
+
+The file is named 0008_ for its place in the chain; its revision id stays "0009", which
+databases already store in alembic_version (tests/test_migrations.py checks the order).
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Revision ID: 0008
 Revises: 0009
 Create Date: 2026-11-30
+
+The file is named 0009_ for its place in the chain; its revision id stays "0008", which
+databases already store in alembic_version (tests/test_migrations.py checks the order).
 """
 
 from __future__ import annotations

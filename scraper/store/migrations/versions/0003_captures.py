@@ -3,6 +3,9 @@
 Revision ID: 0005
 Revises: 0002
 Create Date: 2026-11-30
+
+The file is named 0003_ for its place in the chain; its revision id stays "0005", which
+databases already store in alembic_version (tests/test_migrations.py checks the order).
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Revision ID: 0003
 Revises: 0004
 Create Date: 2026-11-30
+
+The file is named 0005_ for its place in the chain; its revision id stays "0003", which
+databases already store in alembic_version (tests/test_migrations.py checks the order).
 """
 
 from __future__ import annotations
