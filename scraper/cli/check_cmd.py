@@ -14,7 +14,7 @@ from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
 from scraper.cli.output import err, out, print_json
-from scraper.config.settings import load_settings
+from scraper.config.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # The database layer and the browser are imported inside the commands: start-up stays lean.
 
 
-def _resolve_watch_ids(ref: str | None, tags: list[str]) -> list[int]:
+def _resolve_watch_ids(ref: str | None, tags: list[str], settings: Settings) -> list[int]:
     """A watch id or name; a URL (an unwatched one becomes a new manual watch, whose first check
     is the baseline); or every watch with one of `tags`."""
     from sqlmodel import Session
@@ -35,7 +35,6 @@ def _resolve_watch_ids(ref: str | None, tags: list[str]) -> list[int]:
 
     if (ref is None) == (not tags):
         raise InputError("give a watch (id, name or URL) or --tag, one of the two", where="ID")
-    settings = load_settings()
     is_url = ref is not None and "://" in ref
     if is_url:
         check_url(ref or "")  # a bad URL is refused before the database is opened (or created)
@@ -109,14 +108,14 @@ def check(
     from scraper.pipeline.check import run_check
     from scraper.watches.operations import open_db
 
-    watch_ids = _resolve_watch_ids(ref, tags)
     settings = load_settings()
+    watch_ids = _resolve_watch_ids(ref, tags, settings)
     engine = open_db(settings)
     results, unsent = [], 0
     with BrowserSession(settings) as browser:
         for watch_id in watch_ids:
             result = run_check(engine, watch_id, browser)
-            reports = _reports(engine, result, send)  # each check's own, sent as it is made
+            reports = _reports(engine, result, send, settings)  # each check's own, sent as it is made
             unsent += sum(send and r["status"] in ("queued", "failed") for r in reports)
             results.append({**result.to_dict(), "reports": reports})
             if not as_json:
@@ -141,7 +140,7 @@ def check(
                         "they stay in the outbox (`scraper outbox`, `scraper outbox retry`)")
 
 
-def _reports(engine: Engine, result: CheckResult, send: bool) -> list[dict[str, Any]]:
+def _reports(engine: Engine, result: CheckResult, send: bool, settings: Settings) -> list[dict[str, Any]]:
     """The check's reports (one per target), after sending them if asked."""
     from sqlmodel import Session
 
@@ -149,7 +148,7 @@ def _reports(engine: Engine, result: CheckResult, send: bool) -> list[dict[str, 
     from scraper.reports.delivery import deliver
 
     if send:
-        deliver(engine, load_settings())
+        deliver(engine, settings)
     assert result.check.id is not None
     with Session(engine) as session:
         return [outbox.row_dict(row) for row in outbox.of_check(session, result.check.id)]
