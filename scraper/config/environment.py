@@ -16,7 +16,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -111,7 +111,7 @@ class Environment(BaseSettings):
                                       frozen=True)
 
     home: Path = Path("storage")
-    database_url: str | None = None
+    database_url: str | None = Field(None, repr=False)  # may hold a password, as may proxy and notify
     # The built-in profiles come first; these folders are added after them (os.pathsep-separated).
     profiles: Annotated[tuple[Path, ...], NoDecode,
                         _split(lambda raw: [p for p in raw.split(os.pathsep) if p])] = ()
@@ -123,7 +123,7 @@ class Environment(BaseSettings):
     failing_after: Annotated[int, _number(1, 1000, "a whole number of checks", whole=True)] = (
         DEFAULT_FAILING_AFTER)
     block_private: Annotated[bool, BeforeValidator(_flag)] = False
-    proxy: str | None = None
+    proxy: str | None = Field(None, repr=False)
     tsa_url: str | None = None
     # Change reports.
     smtp_host: str | None = None
@@ -134,7 +134,7 @@ class Environment(BaseSettings):
     mail_from: Address = None
     mail_to: Address = None
     # Whitespace-separated: an Apprise URL may hold commas, never a space.
-    notify: Annotated[tuple[str, ...], NoDecode, _split(str.split)] = ()
+    notify: Annotated[tuple[str, ...], NoDecode, _split(str.split)] = Field((), repr=False)
     templates: Path | None = None
     # The dashboard.
     admin_password: SecretStr | None = None
