@@ -16,7 +16,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -91,16 +91,34 @@ def _shell_words(raw: str) -> list[str]:
         raise ValueError(f"{exc} (it is split like a shell line)") from None
 
 
-def _address(raw: Any) -> Any:
-    """An address, or `Name <address>`."""
-    if isinstance(raw, str) and not EMAIL_ADDRESS.match(parseaddr(raw)[1]):
-        raise ValueError("not an e-mail address")
-    return raw
+def _rule(ok: Callable[[Any], object], message: str, *, before: bool = False) -> Any:
+    """A value `ok` accepts, or unset; else `message`, which says what is allowed. `before`: the
+    rule sees the text as given (the type would refuse it with a message of its own)."""
+
+    def check(value: Any) -> Any:
+        if value is not None and not ok(value):
+            raise ValueError(message)
+        return value
+
+    return BeforeValidator(check) if before else AfterValidator(check)
+
+
+def _fetch_proxy(value: str | None) -> str | None:
+    """The proxy as a profile's or watch's: the same check, the same words."""
+    if value is not None:
+        from scraper.model.fetch import Fetch
+
+        try:
+            Fetch(proxy=value)
+        except ValidationError as exc:
+            raise ValueError(_reason(exc.errors()[0])) from None
+    return value
 
 
 Seconds = Annotated[float, _number(0, 3600, "seconds")]
-Count = Annotated[int, _number(0, 1000, "a whole number of checks", whole=True)]
-Address = Annotated[str | None, BeforeValidator(_address)]
+Address = Annotated[str | None, _rule(lambda v: EMAIL_ADDRESS.match(parseaddr(v)[1]),
+                                      "not an e-mail address")]  # `addr` or `Name <addr>`
+DASHBOARD = re.compile(r"^https?://[^/\s]+(/\S*)?$")
 
 
 class Environment(BaseSettings):
@@ -123,96 +141,42 @@ class Environment(BaseSettings):
     failing_after: Annotated[int, _number(1, 1000, "a whole number of checks", whole=True)] = (
         DEFAULT_FAILING_AFTER)
     block_private: Annotated[bool, BeforeValidator(_flag)] = False
-    proxy: str | None = Field(None, repr=False)
-    tsa_url: str | None = None
+    proxy: Annotated[str | None, AfterValidator(_fetch_proxy)] = Field(None, repr=False)
+    tsa_url: Annotated[str | None, _rule(lambda v: v.startswith(("http://", "https://")),
+                                         "is not an http(s) URL of an RFC 3161 TSA")] = None
     # Change reports.
     smtp_host: str | None = None
-    smtp_port: int | None = None  # by security: 25, 587, 465
-    smtp_security: str = "starttls"
+    smtp_port: Annotated[int | None, _rule(lambda v: str(v).isdigit() and 0 < int(v) < 65536,
+                                           "give a port number (1-65535)", before=True)] = None
+    smtp_security: Annotated[str, _rule(lambda v: v in SMTP_PORTS, "give none, starttls or ssl")] = (
+        "starttls")
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     mail_from: Address = None
     mail_to: Address = None
     # Whitespace-separated: an Apprise URL may hold commas, never a space.
     notify: Annotated[tuple[str, ...], NoDecode, _split(str.split)] = Field((), repr=False)
-    templates: Path | None = None
+    templates: Annotated[Path | None, _rule(Path.is_dir, "no such folder")] = None
     # The dashboard.
-    admin_password: SecretStr | None = None
-    base_url: str | None = None
+    admin_password: Annotated[SecretStr | None, _rule(lambda v: len(v.get_secret_value()) >= 8,
+                                                      "too short; give at least 8 characters")] = None
+    base_url: Annotated[str | None, _rule(DASHBOARD.match, "give the dashboard's http(s) address, "
+                                          "e.g. https://scraper.example.org"),
+                        AfterValidator(lambda v: v.rstrip("/") if v else None)] = None
     # The daemon (`scraper run`).
     workers: Annotated[int, _number(0, MAX_WORKERS, "a whole number of workers", whole=True)] = 0
     browser_recycle_pages: Annotated[int, _number(0, 10**7, "a whole number of pages", whole=True)] = (
         DEFAULT_RECYCLE_PAGES)
     browser_max_mib: Annotated[float, _number(0, 10**6, "MiB")] = DEFAULT_RECYCLE_MIB
-    driver_heap_mib: Annotated[int, _number(0, 10**6, "0 or a whole number of MiB", whole=True)] = (
+    # 0: Node's own bound; less than 64 MiB and the driver cannot start.
+    driver_heap_mib: Annotated[int, _number(0, 10**6, "0 or a whole number of MiB", whole=True),
+                               _rule(lambda v: v == 0 or v >= 64, "give 0 (Node's own) or 64 MiB and up")] = (
         DEFAULT_DRIVER_HEAP_MIB)
     ramp: Seconds = DEFAULT_RAMP
     grace: Seconds = DEFAULT_GRACE
     host_gap: Annotated[float, _number(0, 86400, "seconds")] = 0.0
-    host_cap: Count = DEFAULT_HOST_CAP
+    host_cap: Annotated[int, _number(0, 1000, "a whole number of checks", whole=True)] = DEFAULT_HOST_CAP
     tries: Annotated[int, _number(1, 10, "a whole number of tries", whole=True)] = DEFAULT_TRIES
-
-    @field_validator("driver_heap_mib")
-    @classmethod
-    def _heap(cls, value: int) -> int:
-        # Less than 64 MiB and the driver cannot start.
-        if 0 < value < 64:
-            raise ValueError("give 0 (Node's own) or 64 MiB and up")
-        return value
-
-    @field_validator("proxy")
-    @classmethod
-    def _proxy(cls, value: str | None) -> str | None:
-        if value is not None:
-            from scraper.model.fetch import Fetch
-
-            try:
-                Fetch(proxy=value)
-            except ValidationError as exc:
-                raise ValueError(_reason(exc.errors()[0])) from None
-        return value
-
-    @field_validator("tsa_url")
-    @classmethod
-    def _tsa(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError("is not an http(s) URL of an RFC 3161 TSA")
-        return value
-
-    @field_validator("smtp_security")
-    @classmethod
-    def _security(cls, value: str) -> str:
-        if value not in SMTP_PORTS:
-            raise ValueError("give none, starttls or ssl")
-        return value
-
-    @field_validator("smtp_port", mode="before")
-    @classmethod
-    def _port(cls, raw: Any) -> Any:
-        if raw is not None and not (str(raw).isdigit() and 0 < int(raw) < 65536):
-            raise ValueError("give a port number (1-65535)")
-        return raw
-
-    @field_validator("templates")
-    @classmethod
-    def _templates(cls, value: Path | None) -> Path | None:
-        if value is not None and not value.is_dir():
-            raise ValueError("no such folder")
-        return value
-
-    @field_validator("admin_password")
-    @classmethod
-    def _admin_password(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < 8:
-            raise ValueError("too short; give at least 8 characters")
-        return value
-
-    @field_validator("base_url")
-    @classmethod
-    def _base_url(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
-            raise ValueError("give the dashboard's http(s) address, e.g. https://scraper.example.org")
-        return value.rstrip("/") if value else None
 
     @model_validator(mode="after")
     def _guard_needs_own_browser(self) -> Environment:
