@@ -143,7 +143,7 @@ class Environment(BaseSettings):
     block_private: Annotated[bool, BeforeValidator(_flag)] = False
     proxy: Annotated[str | None, AfterValidator(_fetch_proxy)] = Field(None, repr=False)
     tsa_url: Annotated[str | None, _rule(lambda v: v.startswith(("http://", "https://")),
-                                         "is not an http(s) URL of an RFC 3161 TSA")] = None
+                                         "not an http(s) URL of an RFC 3161 TSA")] = None
     # Change reports.
     smtp_host: str | None = None
     smtp_port: Annotated[int | None, _rule(lambda v: str(v).isdigit() and 0 < int(v) < 65536,
@@ -187,6 +187,8 @@ class Environment(BaseSettings):
         return self
 
     def settings(self, variables: tuple[str, ...] = ()) -> Settings:
+        """The Settings these make, with what follows from them: the embedded database and the
+        outbox in the home, the SMTP port from the security, the built-in profiles first."""
         smtp = None
         if self.smtp_host is not None:
             smtp = SmtpSettings(
@@ -227,6 +229,7 @@ class Environment(BaseSettings):
 
 
 def variable(field: str) -> str:
+    """The variable a field of Environment is read from."""
     return PREFIX + field.upper()
 
 
@@ -246,7 +249,7 @@ def _message(error: ErrorDetails) -> str:
     field = str(error["loc"][0])
     raw = error["input"]
     if field in _HIDDEN:
-        return f"{variable(field)}{'' if field == 'tsa_url' else ':'} {_reason(error)}"
+        return f"{variable(field)}: {_reason(error)}"
     if field == "proxy":
         from scraper.model.fetch import shown_proxy
 
