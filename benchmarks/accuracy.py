@@ -126,13 +126,15 @@ def family_cases() -> Iterator[Case]:
 
 def wordpress_cases() -> Iterator[tuple[str, Case]]:
     from scraper.browser import BrowserSession
+    from scraper.config.settings import load_settings
     from scraper.pipeline.capture import render_url
     from tests.sites.wordpress import THEMES, THREAD, WordPressSite, missing
 
     if missing():
         print(f"(WordPress themes skipped: install {', '.join(missing())})")
         return
-    with WordPressSite(Path(tempfile.mkdtemp(prefix="scraper-wp-"))) as wp, BrowserSession() as session:
+    home = Path(tempfile.mkdtemp(prefix="scraper-wp-"))
+    with WordPressSite(home) as wp, BrowserSession(load_settings()) as session:
         for theme in THEMES:
             wp.theme(theme)
             html = render_url(session, wp.post_url, profiles=PROFILES).page.html

@@ -19,6 +19,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -28,7 +29,7 @@ import pytest
 
 from scraper.browser import BrowserSession, discovery
 from scraper.browser.discovery import BrowserNotFound, find_chromium
-from scraper.config.settings import load_settings
+from scraper.config.settings import Settings, load_settings
 from scraper.demo.site import DemoSite
 from scraper.model.record import Record
 from scraper.pipeline.capture import capture
@@ -248,9 +249,7 @@ def _devtools_url(process: subprocess.Popen[str]) -> str:
 
 
 @pytest.mark.browser
-def test_capture_through_a_running_browser(
-    demo_site: DemoSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_capture_through_a_running_browser(demo_site: DemoSite, tmp_path: Path, settings: Settings) -> None:
     if not Path(SYSTEM_CHROMIUM).is_file():
         pytest.skip(f"{SYSTEM_CHROMIUM} is not installed")
     args = [SYSTEM_CHROMIUM, "--headless", "--remote-debugging-port=0",
@@ -262,9 +261,10 @@ def test_capture_through_a_running_browser(
     process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
     try:
-        monkeypatch.setenv("SCRAPER_BROWSER_WS", _devtools_url(process))
-        monkeypatch.setenv("SCRAPER_BROWSER", "/nonexistent/chromium")  # launching would fail
-        with BrowserSession(load_settings()) as remote:
+        # Launching would fail: the session connects to the running browser.
+        remote_settings = replace(settings, browser_ws=_devtools_url(process),
+                                  browser_path="/nonexistent/chromium")
+        with BrowserSession(remote_settings) as remote:
             record = capture(demo_site.article_url, session=remote)
         assert record.to_dict() == seed_record(demo_site.article_url, record.fetched_at)
         assert process.poll() is None  # the session disconnected; the browser is not its to stop

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
@@ -15,7 +16,7 @@ from sqlmodel import Session, select
 from scraper import store
 from scraper.browser import BrowserSession
 from scraper.browser import session as session_module
-from scraper.config.settings import load_settings
+from scraper.config.settings import Settings, load_settings
 from scraper.daemon.dispatch import Dispatcher, HostLimits
 from scraper.daemon.executor import CheckOutcome, CheckTask, LocalExecutor
 from scraper.daemon.scheduler import RAMP_STEP, WatchScheduler
@@ -54,11 +55,9 @@ def most_at_once(checks: list[Check]) -> int:
 
 
 def test_workers_and_per_host_limits_hold(
-    local_engine: Engine, chromium: BrowserSession, site: HostileSite, monkeypatch: pytest.MonkeyPatch,
+    local_engine: Engine, chromium: BrowserSession, site: HostileSite, settings: Settings,
 ) -> None:
-    monkeypatch.setenv("SCRAPER_HOST_CAP", "1")
-    monkeypatch.setenv("SCRAPER_HOST_GAP", "0.4")
-    settings = load_settings()
+    settings = replace(settings, host_cap=1, host_gap=0.4)
     hosts = {"127.0.0.1": [], "localhost": []}  # two host names, one server: two hosts to the daemon
     for host, ids in hosts.items():
         for n in range(3):
@@ -147,14 +146,13 @@ def test_a_transient_failure_is_retried_inside_the_check(
 
 
 def test_the_failure_streak_through_the_daemon_is_reported_once_and_resets(
-    local_engine: Engine, chromium: BrowserSession, site: HostileSite, monkeypatch: pytest.MonkeyPatch,
+    local_engine: Engine, chromium: BrowserSession, site: HostileSite, settings: Settings,
 ) -> None:
-    monkeypatch.setenv("SCRAPER_FAILING_AFTER", "2")
-    monkeypatch.setenv("SCRAPER_TRIES", "1")  # one request per check
-    saved, chromium.settings = chromium.settings, load_settings()
+    # Said at the 2nd failure in a row; one request per check.
+    saved, chromium.settings = chromium.settings, replace(settings, failing_after=2, tries=1)
     try:
         watch = add_watch(local_engine, WatchSpec(url=site.url("/flaky"), name="streak",
-                                                  email="desk@example.org"), load_settings())
+                                                  email="desk@example.org"), settings)
         assert watch.id is not None
         kinds = []
         for fails in (True, True, True, False, True, True):
@@ -172,10 +170,9 @@ def test_the_failure_streak_through_the_daemon_is_reported_once_and_resets(
 
 
 def test_recycling_the_browser_loses_no_check(
-    local_engine: Engine, site: HostileSite, monkeypatch: pytest.MonkeyPatch,
+    local_engine: Engine, site: HostileSite, settings: Settings,
 ) -> None:
-    monkeypatch.setenv("SCRAPER_BROWSER_RECYCLE_PAGES", "2")
-    settings = load_settings()
+    settings = replace(settings, recycle_pages=2)
     ids = []
     for n in range(7):
         watch = add_watch(local_engine, WatchSpec(url=site.url(f"/ok?rc={n}"), name=f"rc{n}"), settings)
@@ -190,12 +187,11 @@ def test_recycling_the_browser_loses_no_check(
 
 
 def test_a_browser_past_its_memory_limit_is_recycled_and_loses_no_check(
-    local_engine: Engine, site: HostileSite, monkeypatch: pytest.MonkeyPatch,
+    local_engine: Engine, site: HostileSite, monkeypatch: pytest.MonkeyPatch, settings: Settings,
 ) -> None:
-    monkeypatch.setenv("SCRAPER_BROWSER_RECYCLE_PAGES", "0")  # only the memory limit recycles
-    monkeypatch.setenv("SCRAPER_BROWSER_MAX_MIB", "1")  # every browser is past it
     monkeypatch.setattr(session_module, "MEMORY_EVERY", 2)  # measured every second page
-    settings = load_settings()
+    # Only the memory limit recycles, and every browser is past it.
+    settings = replace(settings, recycle_pages=0, recycle_mib=1)
     ids = [add_watch(local_engine, WatchSpec(url=site.url(f"/ok?mem={n}"), name=f"mem{n}"), settings).id or 0
            for n in range(6)]
     with BrowserSession(settings) as browser:

@@ -11,7 +11,7 @@ import struct
 import subprocess
 import sys
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 from scraper.browser import BrowserSession
 from scraper.browser.discovery import SYSTEM_CHROMIUMS
 from scraper.cli import main
-from scraper.config.settings import load_settings
+from scraper.config.settings import Settings, load_settings
 from scraper.demo.site import DemoSite
 from scraper.evidence.bundle import capture_evidence
 from scraper.evidence.recording import Bundle, CaptureOptions
@@ -210,7 +210,7 @@ def test_captures_lists_it_by_case(demo: Demo, capsys: pytest.CaptureFixture[str
 
 
 def test_it_replays_in_replaywebpage_with_the_site_gone(
-    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo: Demo, tmp_path: Path, settings: Settings
 ) -> None:
     """ReplayWeb.page's own viewer and service worker load the .wacz over HTTP and draw the page;
     its comment comes from the archived JSON endpoint, as the live site is no longer there.
@@ -218,7 +218,6 @@ def test_it_replays_in_replaywebpage_with_the_site_gone(
     own pages does not run the player."""
     full = next(filter(None, map(shutil.which, SYSTEM_CHROMIUMS)), None)
     assert full is not None, "the tests need a full Chromium (bootstrap installs one)"
-    monkeypatch.setenv("SCRAPER_BROWSER", full)
 
     async def replay(browser: Browser) -> str:
         context = await browser.new_context()  # service workers allowed: the player is one
@@ -237,6 +236,6 @@ def test_it_replays_in_replaywebpage_with_the_site_gone(
             await context.close()
 
     with ReplaySite(tmp_path / "replay", demo.bundle.wacz, demo.url) as site, \
-            BrowserSession(load_settings()) as chromium:
+            BrowserSession(replace(settings, browser_path=full)) as chromium:
         frame_url = chromium.run(replay, 180)  # ~8 s on a quiet machine; generous for a loaded one
     assert frame_url.endswith("mp_/" + demo.url)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import base64
 import json
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from scraper.browser import BrowserSession
 from scraper.cli import main
-from scraper.config.settings import load_settings
+from scraper.config.settings import Settings, load_settings
 from scraper.demo.site import DemoSite
 from scraper.evidence import signing
 from scraper.evidence.bundle import capture_evidence
@@ -26,11 +27,10 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_loopback_tsa_stamps_the_signature_and_verify_checks_it(
-    tsa: Tsa, demo_site: DemoSite, chromium: BrowserSession, monkeypatch: pytest.MonkeyPatch,
+    tsa: Tsa, demo_site: DemoSite, chromium: BrowserSession, settings: Settings,
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("SCRAPER_TSA_URL", tsa.url)
-    settings = load_settings()
+    settings = replace(settings, tsa_url=tsa.url)
     engine = open_db(settings)
     bundle = capture_evidence(demo_site.article_url, settings=settings, engine=engine,
                               options=CaptureOptions(), session=chromium)

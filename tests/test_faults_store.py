@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from scraper import store
 from scraper.base.failures import Classified
 from scraper.browser import BrowserSession
 from scraper.cli import main
-from scraper.config.settings import load_settings
+from scraper.config.settings import Settings, load_settings
 from scraper.pipeline.check import CheckResult, run_check
 from scraper.watches.operations import WatchSpec, add_watch, open_db
 from tests.sites.hostile import PAGES, HostileSite
@@ -34,12 +35,10 @@ def hostile() -> Iterator[HostileSite]:
 
 
 @pytest.fixture
-def quick(monkeypatch: pytest.MonkeyPatch, chromium: BrowserSession) -> Iterator[BrowserSession]:
+def quick(settings: Settings, chromium: BrowserSession) -> Iterator[BrowserSession]:
     """The shared Chromium, with a busy timeout of half a second and a short deadline."""
-    monkeypatch.setenv("SCRAPER_DB_BUSY_TIMEOUT", "0.5")
-    monkeypatch.setenv("SCRAPER_DEADLINE", "15")
     saved = chromium.settings
-    chromium.settings = load_settings()
+    chromium.settings = replace(settings, busy_timeout=0.5, deadline=15)
     yield chromium
     chromium.settings = saved
 

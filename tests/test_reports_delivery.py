@@ -58,7 +58,7 @@ def checked(engine: Engine, watch_id: int, *changes: dict[str, Any], hold: bool 
         check = store.add_check(session, row, started_at=datetime.now(UTC), duration_ms=5,
                                 status="ok", record=RECORD)
         store.add_changes(session, check, list(changes), [c["notify"] for c in changes])
-        enqueue(session, row, check, list(changes), hold=hold)
+        enqueue(session, row, check, list(changes), load_settings().mail, hold=hold)
         session.commit()
         assert check.id is not None
         return check.id

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
 import lxml.html
-import pytest
 
-from scraper.config.settings import load_settings
+from scraper.config.settings import Settings
 from scraper.model.textdiff import word_diff
 from scraper.reports.message import build_email
 from scraper.reports.render import render
@@ -154,10 +154,10 @@ def test_an_item_with_an_evidence_bundle_names_it_in_text_and_html() -> None:
     assert named.getparent() is doc.find_class("item-head")[0]  # under its own page, not the other
 
 
-def test_templates_can_be_overridden_from_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_templates_can_be_overridden_from_a_folder(tmp_path: Path, settings: Settings) -> None:
     (tmp_path / "report.txt.j2").write_text("Custom: {{ summary }} ({{ items|length }} page)\n")
-    monkeypatch.setenv("SCRAPER_TEMPLATES", str(tmp_path))
-    rendered = render(Report(items=[item(CHANGES[:1])]), load_settings().mail.templates)
+    mail = replace(settings.mail, templates=tmp_path)  # as SCRAPER_TEMPLATES names it
+    rendered = render(Report(items=[item(CHANGES[:1])]), mail.templates)
     assert rendered.text == "Custom: likes changed (1 page)\n"
     assert "Other changes" in rendered.html  # the HTML template was not overridden
 

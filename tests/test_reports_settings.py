@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from scraper.cli import main
-from scraper.config.settings import load_settings
+from scraper.config.environment import Environment
+from scraper.config.settings import SettingsError, load_settings
 
 TOKEN = "xoxb-0000-SECRET"
 
@@ -41,8 +42,23 @@ def test_the_password_and_channel_tokens_stay_out_of_repr(monkeypatch: pytest.Mo
     settings = load_settings()
     assert settings.mail.smtp is not None and settings.mail.smtp.port == 587  # starttls by default
     assert len(settings.mail.channels) == 2
-    shown = repr(settings) + str(settings)
+    shown = repr(settings) + str(settings) + repr(Environment())  # the variables, as read
     assert "hunter2" not in shown and TOKEN not in shown
+
+
+def test_every_bad_variable_is_named_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCRAPER_DEADLINE", "soon")
+    monkeypatch.setenv("SCRAPER_SMTP_PORT", "0")
+    monkeypatch.setenv("SCRAPER_ADMIN_PASSWORD", "short-1")
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert str(raised.value).splitlines() == [
+        "SCRAPER_DEADLINE='soon': give seconds, more than 0 and at most 600",
+        "SCRAPER_SMTP_PORT='0': give a port number (1-65535)",
+        "SCRAPER_ADMIN_PASSWORD: too short; give at least 8 characters",  # never its value
+    ]
+    assert raised.value.where == "SCRAPER_DEADLINE"
+    assert {"SCRAPER_DEADLINE", "SCRAPER_SMTP_PORT", "SCRAPER_HOME"} <= set(raised.value.variables)
 
 
 def test_watch_report_options(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlmodel import Session
 from scraper import store
 from scraper.browser import BrowserSession
 from scraper.cli import main
-from scraper.config.settings import load_settings
+from scraper.config.settings import Settings, load_settings
 from scraper.daemon.scheduler import WatchScheduler
 from scraper.demo.site import DemoSite
 from scraper.pipeline.check import run_check
@@ -157,16 +158,15 @@ def test_an_expired_lease_does_not_wedge_the_watch(local_engine: Engine, demo_si
 
 
 def test_failures_in_a_row_make_one_failing_change(
-    local_engine: Engine, chromium: BrowserSession, monkeypatch: pytest.MonkeyPatch,
+    local_engine: Engine, chromium: BrowserSession, settings: Settings,
 ) -> None:
-    monkeypatch.setenv("SCRAPER_FAILING_AFTER", "2")
-    saved, chromium.settings = chromium.settings, load_settings()
+    saved, chromium.settings = chromium.settings, replace(settings, failing_after=2)
     try:
         with socket.socket() as probe:  # a port nobody listens on: connection refused
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         watch = add_watch(local_engine, WatchSpec(url=f"http://127.0.0.1:{port}/down", name="down"),
-                          load_settings())
+                          settings)
         assert watch.id is not None
         kinds = [[c.kind for c in run_check(local_engine, watch.id, chromium).changes]
                  for _ in range(3)]

@@ -27,7 +27,7 @@ from scraper.browser.discovery import QUIET_FLAGS, bundled_path, find_chromium
 from scraper.browser.driver import start_driver
 from scraper.browser.guard import GuardProxy, Resolver
 from scraper.browser.memory import descendants, rss_mib
-from scraper.config.settings import Settings, load_settings
+from scraper.config.settings import Settings
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Playwright
@@ -40,8 +40,8 @@ MEMORY_EVERY = 10
 
 
 class BrowserSession:
-    def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or load_settings()
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="browser", daemon=True)
         self._playwright: Playwright | None = None

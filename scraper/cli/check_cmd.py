@@ -14,7 +14,7 @@ from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
 from scraper.cli.output import err, out, print_json
-from scraper.config.settings import load_settings
+from scraper.config.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from scraper.pipeline.check import CheckResult
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 # The database layer and the browser are imported inside the commands: start-up stays lean.
 
 
-def _resolve_watch_ids(ref: str | None, tags: list[str]) -> list[int]:
+def _resolve_watch_ids(ref: str | None, tags: list[str], settings: Settings) -> list[int]:
     """A watch id or name; a URL (an unwatched one becomes a new manual watch, whose first check
     is the baseline); or every watch with one of `tags`."""
     from scraper.base.urls import check_url
@@ -31,7 +31,6 @@ def _resolve_watch_ids(ref: str | None, tags: list[str]) -> list[int]:
 
     if (ref is None) == (not tags):
         raise InputError("give a watch (id, name or URL) or --tag, one of the two", where="ID")
-    settings = load_settings()
     is_url = ref is not None and "://" in ref
     if is_url:
         check_url(ref or "")  # a bad URL is refused before the database is opened (or created)
@@ -92,8 +91,8 @@ def check(
     from scraper.service import watches
     from scraper.watches.operations import open_db
 
-    watch_ids = _resolve_watch_ids(ref, tags)
     settings = load_settings()
+    watch_ids = _resolve_watch_ids(ref, tags, settings)
     engine = open_db(settings)
     results, unsent = [], 0
     with BrowserSession(settings) as browser:

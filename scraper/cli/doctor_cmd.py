@@ -15,9 +15,13 @@ from scraper.cli.output import out, print_json
 def doctor(as_json: bool = json_option("the checks")) -> None:
     """Check the browser, Playwright, database, profiles and data folder (exit 1: something needed
     for `capture` and `run` is missing)."""
+    from scraper.config.settings import SettingsError, load_settings
     from scraper.doctor import diagnose
 
-    report = diagnose()
+    try:
+        report = diagnose(load_settings())
+    except SettingsError as exc:  # a failed check, not an exit 2: the doctor reports what it finds
+        report = diagnose(exc)
     if as_json:
         print_json(report.to_dict())
     else:

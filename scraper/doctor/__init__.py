@@ -7,8 +7,7 @@ Looking changes nothing: no database, folder or file is created.
 
 from __future__ import annotations
 
-from scraper.base.errors import InputError
-from scraper.config.settings import load_settings
+from scraper.config.settings import Settings, SettingsError
 from scraper.doctor.browser import check_browser, check_playwright, probe_playwright
 from scraper.doctor.database import check_database
 from scraper.doctor.files import check_home, check_profiles, check_settings
@@ -17,15 +16,14 @@ from scraper.doctor.result import Check, Report
 __all__ = ["Check", "Report", "diagnose"]
 
 
-def diagnose() -> Report:
-    try:
-        settings = load_settings()
-    except InputError as exc:
+def diagnose(settings: Settings | SettingsError) -> Report:
+    """The checks for `settings`, or the one failed check of why they could not be built."""
+    if isinstance(settings, SettingsError):
         # The other checks read the settings: with one invalid, they would check the wrong thing.
-        return Report((check_settings(str(exc)),))
+        return Report((check_settings(settings.variables, str(settings)),))
     probe = probe_playwright()
     return Report((
-        check_settings(None),
+        check_settings(settings.variables, None),
         check_browser(settings, probe),
         check_playwright(probe),
         check_database(settings),

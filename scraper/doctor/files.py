@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -13,8 +12,8 @@ from scraper.profiles import collect_profiles
 from scraper.profiles.matching import FALLBACK
 
 
-def check_settings(problem: str | None) -> Check:
-    named = sorted(name for name in os.environ if name.startswith("SCRAPER_"))
+def check_settings(variables: tuple[str, ...], problem: str | None) -> Check:
+    named = list(variables)
     # Names only: a value can be a secret (a database URL with its password).
     facts = {"set": named}
     if problem is not None:

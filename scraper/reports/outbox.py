@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from scraper import store
 from scraper.base.times import iso
-from scraper.config.settings import MailSettings, load_settings
+from scraper.config.settings import MailSettings
 from scraper.model.record import Record
 from scraper.reports.digests import next_digest
 from scraper.reports.message import new_message_id
@@ -43,12 +43,11 @@ def now_utc() -> datetime:
 
 
 def enqueue(session: Session, watch: Watch, check: Check, changes: Sequence[Mapping[str, Any]],
-            mail: MailSettings | None = None, *, hold: bool = False) -> list[Outbox]:
-    """Queue the report of `changes` (those whose notify is true) for each of the watch's targets,
-    in the caller's transaction. Nothing to report, or nobody to tell: no row. `hold`: the check's
-    evidence bundle is still to come (see the module's docstring)."""
+            mail: MailSettings, *, hold: bool = False) -> list[Outbox]:
+    """Queue the report of `changes` (those whose notify is true) for each of the watch's targets
+    (its own, else `mail`'s defaults), in the caller's transaction. Nothing to report, or nobody to
+    tell: no row. `hold`: the check's evidence bundle is still to come (see the module's docstring)."""
     reportable = [{k: v for k, v in c.items() if k != "notify"} for c in changes if c.get("notify", True)]
-    mail = mail or load_settings().mail
     targets = targets_for(watch.email, watch.notify, mail)
     if not reportable or not targets:
         return []

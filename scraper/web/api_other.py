@@ -112,7 +112,7 @@ async def profile_test(body: ProfileTestIn, request: Request) -> ProfileTest:
 
 
 @router.get("/status", tags=["status"])
-async def status() -> dict[str, Any]:
+async def status(request: Request) -> dict[str, Any]:
     from scraper.doctor import diagnose
 
-    return (await run_in_threadpool(diagnose)).to_dict()
+    return (await run_in_threadpool(diagnose, ctx_of(request).settings)).to_dict()

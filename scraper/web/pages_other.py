@@ -72,7 +72,7 @@ async def profile_page(request: Request, url: str = "", profile: str = "") -> HT
 async def status(request: Request) -> HTMLResponse:
     from scraper.doctor import diagnose
 
-    report = await run_in_threadpool(diagnose)
+    report = await run_in_threadpool(diagnose, ctx_of(request).settings)
     return page(request, "status.html", report=report.to_dict())
 
 

@@ -95,7 +95,7 @@ def serve(settings: Settings, host: str, port: int, *, with_scheduler: bool,
     if browser is not None:
         from scraper.daemon.scheduler import WatchScheduler
 
-        scheduler = WatchScheduler(engine, browser)
+        scheduler = WatchScheduler(engine, browser, settings=settings)
         scheduler.start()
     app = create_app(settings, engine, loopback=is_loopback(host), browser=browser)
     shown = f"[{host}]" if ":" in host else host
