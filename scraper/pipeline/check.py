@@ -28,7 +28,7 @@ from scraper.base.terminal import safe_line
 from scraper.base.times import iso
 from scraper.browser import BrowserSession
 from scraper.browser.session import TEARDOWN_GRACE
-from scraper.config.settings import load_settings
+from scraper.config.settings import MailSettings, load_settings
 from scraper.model.changes import Change, detect_changes, filter_changes
 from scraper.model.fetch import Fetch
 from scraper.model.record import Record
@@ -130,7 +130,7 @@ def run_check(
         def write(what: Record | Failure, until: float) -> CheckResult:
             return persist.write(engine, lambda session: _write(
                 session, watch_id, what, started, duration_ms, settings.failing_after,
-                hold=evidence is not None), until=until, url=url)
+                settings.mail, hold=evidence is not None), until=until, url=url)
 
         # Within the check's budget, but a slow capture leaves the write a few tries at least.
         until = max(t0 + budget, time.monotonic() + 3 * settings.busy_timeout)
@@ -163,7 +163,7 @@ def _written(write: Callable[[Record | Failure, float], CheckResult], outcome: R
 
 
 def _write(session: Session, watch_id: int, outcome: Record | Failure, started: datetime,
-           duration_ms: int, failing_after: int, *, hold: bool) -> CheckResult:
+           duration_ms: int, failing_after: int, mail: MailSettings, *, hold: bool) -> CheckResult:
     # Re-read under the lease, with the row locked where the backend can: what another process
     # wrote since (a rebase, an applied watch file) is what this check builds on.
     watch = session.get_one(Watch, watch_id, with_for_update=True)
@@ -172,9 +172,9 @@ def _write(session: Session, watch_id: int, outcome: Record | Failure, started: 
                                 status="failed", error=outcome.message, error_kind=outcome.kind)
         streak = failing_streak(session, watch, check, failing_after)
         # A failed check keeps no evidence bundle: its report never waits for one.
-        return _store(session, watch, check, streak, hold=False) if streak else \
+        return _store(session, watch, check, streak, mail, hold=False) if streak else \
             CheckResult(watch, check, [])
-    return _compare(session, watch, outcome, started, duration_ms, hold=hold)
+    return _compare(session, watch, outcome, started, duration_ms, mail, hold=hold)
 
 
 def _keep_evidence(engine: Engine, evidence: ChangeEvidence, record: Record | None,
@@ -209,7 +209,7 @@ def _evidence(watch: Watch) -> ChangeEvidence | None:
 
 def _compare(
     session: Session, watch: Watch, record: Record, started: datetime, duration_ms: int,
-    hold: bool = False,
+    mail: MailSettings, hold: bool = False,
 ) -> CheckResult:
     base_check = session.get(Check, watch.base_check_id) if watch.base_check_id else None
     base = store.load_record(session, base_check) if base_check else None
@@ -228,7 +228,7 @@ def _compare(
         # One report per run of mismatches, not one per check; the base stays the last good record.
         previous = _previous_status(session, watch, check)
         changes = changes if previous != "mismatch" else []
-        return _store(session, watch, check, changes, hold)
+        return _store(session, watch, check, changes, mail, hold)
     if not changes:
         watch.base_check_id, watch.pending_hash, watch.pending_count = check.id, None, 0
         return CheckResult(watch, check, [], baseline=base is None)
@@ -236,7 +236,7 @@ def _compare(
         logger.info("watch {}: change seen {}/{} times", watch.id, watch.pending_count, watch.confirm)
         return CheckResult(watch, check, [], pending=True)
     watch.base_check_id, watch.pending_hash, watch.pending_count = check.id, None, 0
-    return _store(session, watch, check, changes, hold)
+    return _store(session, watch, check, changes, mail, hold)
 
 
 def _confirmed(watch: Watch, record: Record) -> bool:
@@ -259,12 +259,12 @@ def _previous_status(session: Session, watch: Watch, current: Check) -> str | No
 
 
 def _store(session: Session, watch: Watch, check: Check, changes: list[Change],
-           hold: bool) -> CheckResult:
+           mail: MailSettings, hold: bool) -> CheckResult:
     changes = filter_changes(changes, watch.notify_on)
     stored = [c.to_dict() for c in changes]
     store.add_changes(session, check, stored, [c.notify for c in changes])
     # The report is queued in this same transaction: committed together with the changes, or not
     # at all. Every path that stores changes goes through here. `hold`: an evidence bundle is being
     # recorded, and the report waits to name it (`_keep_evidence`).
-    enqueue(session, watch, check, stored, hold=hold)
+    enqueue(session, watch, check, stored, mail, hold=hold)
     return CheckResult(watch, check, changes)
