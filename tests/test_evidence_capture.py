@@ -210,6 +210,7 @@ def test_captures_lists_it_by_case(demo: Demo, capsys: pytest.CaptureFixture[str
     assert "lavrov" in capsys.readouterr().out
 
 
+@pytest.mark.timeout(240)  # the replay's own deadline (180 s) speaks first, naming the frames
 def test_it_replays_in_replaywebpage_with_the_site_gone(
     demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
