@@ -20,6 +20,7 @@ lint:
 	shellcheck $(SHELL_SCRIPTS)
 	$(BIN)/ruff check scraper tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # The lock file (see "The lock file" in docs/development.md): a throwaway virtualenv takes the
 # newest releases pyproject.toml allows, and constraints.txt pins what it got. Run it after changing

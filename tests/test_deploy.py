@@ -50,6 +50,7 @@ NO_DOCKER = _docker_engine()
 
 
 @pytest.mark.skipif(NO_DOCKER is not None, reason=f"cannot build the Dockerfile: {NO_DOCKER}")
+@pytest.mark.timeout(2700)  # a whole image build (Chromium included): the steps' own bounds below
 def test_the_docker_image_builds_and_runs_scraper() -> None:
     tag = f"scraper-test:{uuid.uuid4().hex[:12]}"
     try:

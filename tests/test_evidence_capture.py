@@ -19,6 +19,7 @@ import pytest
 from pypdf import PdfReader
 from warcio.archiveiterator import ArchiveIterator
 
+from scraper.base.errors import JobFailed
 from scraper.browser import BrowserSession
 from scraper.browser.discovery import SYSTEM_CHROMIUMS
 from scraper.cli import main
@@ -209,6 +210,7 @@ def test_captures_lists_it_by_case(demo: Demo, capsys: pytest.CaptureFixture[str
     assert "lavrov" in capsys.readouterr().out
 
 
+@pytest.mark.timeout(240)  # the replay's own deadline (180 s) speaks first, naming the frames
 def test_it_replays_in_replaywebpage_with_the_site_gone(
     demo: Demo, tmp_path: Path, settings: Settings
 ) -> None:
@@ -219,12 +221,15 @@ def test_it_replays_in_replaywebpage_with_the_site_gone(
     full = next(filter(None, map(shutil.which, SYSTEM_CHROMIUMS)), None)
     assert full is not None, "the tests need a full Chromium (bootstrap installs one)"
 
+    frames: list[str] = []  # what the page held at the last look: said if the deadline passes
+
     async def replay(browser: Browser) -> str:
         context = await browser.new_context()  # service workers allowed: the player is one
         try:
             page = await context.new_page()
-            await page.goto(site.page_url)
+            await site.open_player(page)  # its worker active first (see tests/sites/replay.py)
             while True:  # bounded by the job's deadline
+                frames[:] = [frame.url for frame in page.frames]
                 for frame in page.frames:
                     if "/replay/w/" in frame.url and "mp_/" in frame.url:
                         html = await frame.content()
@@ -237,5 +242,8 @@ def test_it_replays_in_replaywebpage_with_the_site_gone(
 
     with ReplaySite(tmp_path / "replay", demo.bundle.wacz, demo.url) as site, \
             BrowserSession(replace(settings, browser_path=full)) as chromium:
-        frame_url = chromium.run(replay, 180)  # ~8 s on a quiet machine; generous for a loaded one
+        try:
+            frame_url = chromium.run(replay, 180)  # ~8 s on a quiet machine; generous for a loaded one
+        except JobFailed as exc:
+            pytest.fail(f"{exc}; the page's frames: {frames}")
     assert frame_url.endswith("mp_/" + demo.url)

@@ -123,6 +123,7 @@ def test_a_lock_past_the_busy_timeout_is_ridden_out_and_the_capture_kept(
     assert [c.kind for c in result.changes] == ["comment_edited"]
 
 
+@pytest.mark.timeout(240)  # the held check has its own bound (90 s), then one more check runs
 def test_a_lock_past_the_budget_is_one_storage_line_and_nothing_is_lost(
     quick: BrowserSession, hostile: HostileSite, said: Said, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,6 +2,14 @@
 
 WACZ players read the package with HTTP range requests, which `http.server` does not answer; this
 handler does (single ranges, as the player asks).
+
+Open the player with `open_player`, not by going to `page_url`: the embed creates its frame as soon
+as its service worker is *registered*, and the frame is only replayed once the worker is *active*.
+The player reloads the frame three times, 100 ms apart, then gives up for good: the frame keeps the
+static server's listing of replay/ and the comment never shows. On a busy machine (a full test run)
+activating takes longer than that, so the replay test hung until its deadline in one full run in
+two or three (issue 21). `open_player` makes the worker active first, as it is on every visit after
+a person's first one.
 """
 
 from __future__ import annotations
@@ -14,10 +22,24 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
 
 PLAYER = Path(__file__).resolve().parent / "replaywebpage"
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
+# The worker exactly as the embed registers it (`swName` + "?serveIndex=1", scope `replaybase`): the
+# same script URL, so the player's own registration finds it active and changes nothing.
+WORKER, SCOPE = "./replay/sw.js?serveIndex=1", "./replay/"
+ACTIVATE = """async ([worker, scope]) => {
+  const registration = await navigator.serviceWorker.register(worker, {scope});
+  const installed = registration.installing || registration.waiting || registration.active;
+  while (installed.state !== "activated") {
+    if (installed.state === "redundant") throw new Error("the player's service worker did not install");
+    await new Promise(changed => installed.addEventListener("statechange", changed, {once: true}));
+  }
+}"""
 
 
 class _RangeHandler(SimpleHTTPRequestHandler):
@@ -57,14 +79,25 @@ class ReplaySite:
             '<!doctype html><html><head><script src="./ui.js"></script></head><body>'
             f'<replay-web-page style="display:block;height:800px" source="capture.wacz" url="{url}"'
             ' embed="replayonly"></replay-web-page></body></html>', encoding="utf-8")
+        (folder / "blank.html").write_text("<!doctype html><title>blank</title>", encoding="utf-8")
         handler = partial(_RangeHandler, directory=str(folder))
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="replay", daemon=True)
 
     @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
     def page_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/index.html"
+        return f"{self.base_url}/index.html"
+
+    async def open_player(self, page: Page) -> None:
+        """The player's page in `page`, its service worker active before it loads."""
+        await page.goto(f"{self.base_url}/blank.html")
+        await page.evaluate(ACTIVATE, [WORKER, SCOPE])
+        await page.goto(self.page_url)
 
     def __enter__(self) -> ReplaySite:
         self._thread.start()
