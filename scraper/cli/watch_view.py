@@ -1,6 +1,6 @@
 """Watches as data (`--json`) and as people read them: one watch field by field, or a table.
 
-Both come from `watch_data` (`scraper.service.watch_data`, which the dashboard uses too), so the JSON
+Both come from `watch_data` (`scraper.service.summary`, which the dashboard uses too), so the JSON
 and the terminal always say the same thing.
 """
 

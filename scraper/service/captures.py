@@ -12,7 +12,7 @@ from sqlmodel import Session
 from scraper import store
 from scraper.base.errors import NotFound
 from scraper.base.times import iso
-from scraper.service.paged import Paged
+from scraper.service.paging import Paged
 from scraper.store import Capture
 
 

@@ -20,8 +20,7 @@ from scraper.model.changes import Change as Found
 from scraper.model.changes import detect_changes
 from scraper.model.record import Record
 from scraper.pipeline.check import check_dict
-from scraper.service.paged import Paged
-from scraper.service.watch_list import check_limit, cursor_id
+from scraper.service.paging import Paged, check_limit, cursor_id
 from scraper.store import Change, Check, Watch
 
 

@@ -12,8 +12,7 @@ from scraper.config.settings import Settings
 from scraper.reports import delivery
 from scraper.reports.outbox import row_dict
 from scraper.service.checks import check_of, watch_by_ref
-from scraper.service.paged import Paged
-from scraper.service.watch_list import check_limit, cursor_id
+from scraper.service.paging import Paged, check_limit, cursor_id
 from scraper.store import Outbox
 
 # A report that may be sent again now (one waiting for its digest goes out in a digest of its own).

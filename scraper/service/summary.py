@@ -6,24 +6,30 @@ as `WatchStatus`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session
+from sqlalchemy import String, cast, func, or_
+from sqlmodel import Session, col, select
 
+from scraper.base.errors import Invalid
 from scraper.base.terminal import safe_line
 from scraper.base.times import iso
-from scraper.config.settings import Settings
+from scraper.config.settings import BUILTIN_PROFILES, Settings
 from scraper.model.changes import Change as Found
 from scraper.model.changes import summarise
+from scraper.model.fetch import Fetch
 from scraper.model.schedule import next_run
 from scraper.model.window import next_in_window
 from scraper.profiles import profile_origins
-from scraper.service.watch_data import watch_data
-from scraper.store import Watch
+from scraper.reports.targets import target
+from scraper.service.paging import check_limit, cursor_id
+from scraper.store import Check, Watch
 from scraper.store import summary as facts
 from scraper.watches.operations import schedule_of
 
@@ -201,3 +207,90 @@ def statuses(session: Session, watches: list[facts.WatchRow], *, every: bool = F
                 check_id=change.check_id, at=iso(change.at) or "", summary=safe_line(summarise(said))),
             failing=None if streak is None else Failing(checks=streak.checks, since=iso(streak.since) or "")))
     return rows
+
+
+# A watch as data: what `watch list|show --json`, the dashboard and the REST API all say of it.
+
+
+def profile_source(watch: Watch, settings: Settings,
+                   origins: dict[str, Path] | None = None) -> dict[str, Any]:
+    """Which profile file the watch reads, and where it comes from. `origins`: the profile files
+    by name, if the caller looked them up already (once for many watches)."""
+    if watch.profile_file:
+        return {"name": watch.profile, "file": watch.profile_file, "from": "file",
+                "missing": not Path(watch.profile_file).is_file()}
+    if watch.profile is None:
+        return {"name": None, "file": None, "from": "detect", "missing": False}
+    found = (origins if origins is not None else profile_origins(settings.profile_dirs)).get(watch.profile)
+    where = "built-in" if found and found.parent.resolve() == BUILTIN_PROFILES.resolve() else "folder"
+    return {"name": watch.profile, "file": str(found) if found else None, "from": where,
+            "missing": found is None}
+
+
+def watch_data(watch: Watch, settings: Settings, last: facts.LastCheck | None,
+               last_change: datetime | None, now: datetime | None = None,
+               origins: dict[str, Path] | None = None) -> dict[str, Any]:
+    """Everything a view shows about a watch (JSON-ready; secrets masked)."""
+    schedule = schedule_of(watch)
+    now = now or datetime.now(UTC)
+    due = None if schedule is None or watch.paused else next_in_window(watch, next_run(
+        schedule, last.started_at if last else None, now))
+    return {
+        "id": watch.id, "name": watch.name, "url": watch.url,
+        "profile": watch.profile, "profile_file": watch.profile_file,
+        "profile_source": profile_source(watch, settings, origins),
+        "schedule": None if schedule is None else {"kind": schedule.kind, "spec": schedule.spec},
+        "tags": list(watch.tags), "email": watch.email, "digest": watch.digest,
+        "notify": [target(url).shown for url in watch.notify],  # channel tokens never shown
+        "notify_on": watch.notify_on,
+        "ignore": list(watch.ignore), "normalise": list(watch.normalise), "confirm": watch.confirm,
+        "evidence_on_change": watch.evidence_on_change,
+        "fetch": Fetch.model_validate(watch.fetch).for_view(), "actions": list(watch.actions),
+        "active_window": watch.active_window, "jitter": watch.jitter, "host_gap": watch.host_gap,
+        "host_cap": watch.host_cap,
+        "paused": watch.paused, "created_at": iso(watch.created_at),
+        "base_check_id": watch.base_check_id, "pending_count": watch.pending_count,
+        "last_check": None if last is None else {
+            "id": last.id, "started_at": iso(last.started_at), "status": last.status,
+            "error": last.error},
+        "last_change": iso(last_change),
+        "next_run": iso(due),
+    }
+
+
+
+STATUSES: tuple[str, ...] = ("active", "paused", "failing")
+
+
+def select_page(session: Session, *, status: str | None = None, text: str | None = None,
+                tag: str | None = None, cursor: str | None = None, limit: int = 50
+                ) -> tuple[list[Watch], str | None]:
+    """Watches by id after `cursor`, filtered by status, by tag and by text (in the name or URL),
+    and the cursor of the next page (None: no more). Their summaries: `scraper.service.watches`."""
+    check_limit(limit)
+    after = cursor_id(cursor)
+    statement = select(Watch).order_by(col(Watch.id))
+    if after is not None:
+        statement = statement.where(col(Watch.id) > after)
+    if status is not None:
+        if status not in STATUSES:
+            raise Invalid(f"status {status!r}: give one of {', '.join(STATUSES)}", where="status")
+        if status == "failing":
+            # The newest check of each watch, in id order, one index seek per watch: the scan stops
+            # once the page is full.
+            newest = (select(Check.status).where(col(Check.watch_id) == col(Watch.id))
+                      .order_by(col(Check.id).desc()).limit(1).scalar_subquery())
+            statement = statement.where(newest == "failed")
+        else:
+            statement = statement.where(Watch.paused == (status == "paused"))
+    if tag:
+        # Tags are a JSON list: its text holds the tag as a JSON string, on every backend.
+        statement = statement.where(cast(Watch.tags, String).like(f"%{json.dumps(tag)}%"))
+    if text:
+        pattern = f"%{text.lower()}%"
+        statement = statement.where(or_(func.lower(Watch.name).like(pattern),
+                                        func.lower(Watch.url).like(pattern)))
+    watches = list(session.exec(statement.limit(limit + 1)))
+    more = len(watches) > limit
+    watches = watches[:limit]
+    return watches, str(watches[-1].id) if more and watches else None

@@ -24,8 +24,7 @@ from scraper.base.urls import check_url
 from scraper.config.settings import Settings
 from scraper.pipeline.check import CheckResult, run_check
 from scraper.reports import outbox
-from scraper.service import watch_list
-from scraper.service.summary import Model, statuses, summaries
+from scraper.service.summary import Model, select_page, statuses, summaries
 from scraper.service.summary import WatchStatus as WatchStatus  # re-exported: the models of watches
 from scraper.service.summary import WatchSummary as WatchSummary
 from scraper.store import Watch
@@ -244,7 +243,7 @@ def list_page(engine: Engine, settings: Settings, *, status: str | None = None,
     """A page of watches after `cursor`, filtered by status (active, paused, failing), by tag and
     by text (in the name or URL)."""
     with Session(engine) as session:
-        watches, more = watch_list.select_page(session, status=status, text=text, tag=tag,
+        watches, more = select_page(session, status=status, text=text, tag=tag,
                                                cursor=cursor, limit=limit)
         return WatchPage(items=summaries(session, watches, settings), next_cursor=more)
 

@@ -12,13 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from scraper.base.errors import InputError
 from scraper.service import captures as captures_
-from scraper.service import checks, watch_list
+from scraper.service import checks, paging
 from scraper.service import outbox as outbox_
 from scraper.service import profiles as profiles_
 from scraper.service.captures import CaptureFiles, Verification
 from scraper.service.checks import Changes
 from scraper.service.outbox import OutboxRow, Outcome
-from scraper.service.paged import Paged
+from scraper.service.paging import Paged
 from scraper.service.profiles import ProfileInfo, ProfileTest
 from scraper.web import files
 from scraper.web.common import ctx_of
@@ -26,7 +26,7 @@ from scraper.web.errors import ApiError
 from scraper.web.security import require_token
 
 router = APIRouter(dependencies=[Depends(require_token)])
-Limit = Query(50, ge=1, le=watch_list.MAX_LIMIT)
+Limit = Query(50, ge=1, le=paging.MAX_LIMIT)
 
 
 class CaptureIn(BaseModel):

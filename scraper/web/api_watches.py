@@ -11,16 +11,16 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from scraper.service import watch_list, watches
+from scraper.service import paging, watches
 from scraper.service.checks import Changes, CheckRow, Diff, changes, diff, history
-from scraper.service.paged import Paged
+from scraper.service.paging import Paged
 from scraper.watches.options import entry_model
 from scraper.web.common import ctx_of
 from scraper.web.errors import ApiError
 from scraper.web.security import require_token
 
 router = APIRouter(dependencies=[Depends(require_token)], tags=["watches"])
-Limit = Query(50, ge=1, le=watch_list.MAX_LIMIT)
+Limit = Query(50, ge=1, le=paging.MAX_LIMIT)
 
 
 ENTRY = entry_model()  # one watch of a watch file: every option, none required

@@ -9,7 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from scraper.base.errors import DomainError
-from scraper.service import checks, watch_list, watches
+from scraper.service import checks, summary, watches
+from scraper.service.paging import Paged
 from scraper.web.common import ctx_of, page, see_other
 from scraper.web.context import AppContext
 from scraper.web.security import check_csrf, require_admin
@@ -42,8 +43,8 @@ def watches_page(request: Request, q: str | None = None, status: str | None = No
     listed = watches.list_page(ctx.engine, ctx.settings, status=status or None, text=q or None,
                                tag=tag or None, cursor=after, limit=50)
     return page(request, "watches.html",
-                page_=watch_list.Page([_shown(w) for w in listed.items], listed.next_cursor),
-                q=q or "", status_filter=status or "", tag=tag or "", statuses=watch_list.STATUSES)
+                page_=Paged(items=[_shown(w) for w in listed.items], next_cursor=listed.next_cursor),
+                q=q or "", status_filter=status or "", tag=tag or "", statuses=summary.STATUSES)
 
 
 def _form(request: Request, values: dict[str, Any], errors: dict[str, str], watch: Any = None,
