@@ -69,10 +69,11 @@ def capture_command(
         raise InputError("give the URL to capture (or --evidence --from-file FILE)")
     from scraper.browser import RenderOptions
     from scraper.cli.record_view import render_record
+    from scraper.config.settings import load_settings
     from scraper.pipeline.capture import capture
 
     target = output_target(output) if output is not None else None  # before the capture
-    record = capture(url, profile=profile, deadline=deadline,
+    record = capture(url, profile=profile, deadline=deadline, settings=load_settings(),
                      options=RenderOptions(ignore_https_errors=ignore_https_errors))
     if target is not None:
         write_atomic(target, record.to_json(indent=2) + "\n")

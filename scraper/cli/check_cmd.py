@@ -19,6 +19,7 @@ from scraper.config.settings import load_settings
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from scraper.config.settings import Settings
     from scraper.pipeline.check import CheckResult
 
 # The database layer and the browser are imported inside the commands: start-up stays lean.
@@ -106,6 +107,7 @@ def check(
     """Run a check now, store it (its report is queued), and print what changed since the last
     good one."""
     from scraper.browser import BrowserSession
+    from scraper.evidence.on_change import EvidenceOnChange
     from scraper.pipeline.check import run_check
     from scraper.watches.operations import open_db
 
@@ -113,10 +115,11 @@ def check(
     settings = load_settings()
     engine = open_db(settings)
     results, unsent = [], 0
+    evidence = EvidenceOnChange(settings)  # for the watches that keep evidence of their changes
     with BrowserSession(settings) as browser:
         for watch_id in watch_ids:
-            result = run_check(engine, watch_id, browser)
-            reports = _reports(engine, result, send)  # each check's own, sent as it is made
+            result = run_check(engine, watch_id, browser, hook=evidence)
+            reports = _reports(engine, settings, result, send)  # each check's own, sent as it is made
             unsent += sum(send and r["status"] in ("queued", "failed") for r in reports)
             results.append({**result.to_dict(), "reports": reports})
             if not as_json:
@@ -141,7 +144,8 @@ def check(
                         "they stay in the outbox (`scraper outbox`, `scraper outbox retry`)")
 
 
-def _reports(engine: Engine, result: CheckResult, send: bool) -> list[dict[str, Any]]:
+def _reports(engine: Engine, settings: Settings, result: CheckResult,
+             send: bool) -> list[dict[str, Any]]:
     """The check's reports (one per target), after sending them if asked."""
     from sqlmodel import Session
 
@@ -149,7 +153,7 @@ def _reports(engine: Engine, result: CheckResult, send: bool) -> list[dict[str, 
     from scraper.reports.delivery import deliver
 
     if send:
-        deliver(engine, load_settings())
+        deliver(engine, settings)
     assert result.check.id is not None
     with Session(engine) as session:
         return [outbox.row_dict(row) for row in outbox.of_check(session, result.check.id)]

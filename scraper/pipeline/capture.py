@@ -14,7 +14,7 @@ from scraper.browser import BrowserSession, RenderJob, RenderOptions
 from scraper.browser.actions import describe
 from scraper.browser.render import render
 from scraper.browser.trace import Trace
-from scraper.config.settings import Settings, load_settings
+from scraper.config.settings import Settings
 from scraper.extract import PageContent, extract
 from scraper.model.fetch import Fetch
 from scraper.model.record import Record
@@ -78,9 +78,25 @@ def render_url(
     trace: Trace | None = None,
     options: RenderOptions | None = None,
 ) -> Rendered:
-    settings = session.settings
-    chosen = choose_profile(profiles, url, profile, settings.profile_dirs)
+    chosen = choose_profile(profiles, url, profile, session.settings.profile_dirs)
     check_env(chosen, overrides)
+    return render_chosen(session, url, chosen, profiles=profiles, deadline=deadline,
+                         overrides=overrides, trace=trace, options=options)
+
+
+def render_chosen(
+    session: BrowserSession,
+    url: str,
+    chosen: Profile | None,
+    *,
+    profiles: Mapping[str, Profile],
+    deadline: float | None = None,
+    overrides: Overrides | None = None,
+    trace: Trace | None = None,
+    options: RenderOptions | None = None,
+) -> Rendered:
+    """Render `url` with the profile already chosen (None: by detection, among `profiles`)."""
+    settings = session.settings
 
     def by_detection(html: str) -> Profile:
         return matching.by_detection(profiles, html) or matching.fallback(profiles)
@@ -120,15 +136,18 @@ def capture(
 
     `options` attach recorders (evidence) to this same render, and may change what is blocked."""
     url = check_url(url)
-    settings = settings or (session.settings if session else load_settings())
+    settings = settings or (session.settings if session else None)
+    if settings is None:
+        raise TypeError("capture needs a browser session or the settings")
     profiles = load_profiles(settings.profile_dirs)
-    # An unknown --profile or a missing ${ENV:…} fails before the browser starts.
-    check_env(choose_profile(profiles, url, profile, settings.profile_dirs), overrides)
+    # Resolved once: an unknown --profile or a missing ${ENV:…} fails before the browser starts.
+    chosen = choose_profile(profiles, url, profile, settings.profile_dirs)
+    check_env(chosen, overrides)
     if session is None:
         with BrowserSession(settings) as own:
-            rendered = render_url(own, url, profiles=profiles, profile=profile, deadline=deadline,
-                                  overrides=overrides, options=options)
+            rendered = render_chosen(own, url, chosen, profiles=profiles, deadline=deadline,
+                                     overrides=overrides, options=options)
     else:
-        rendered = render_url(session, url, profiles=profiles, profile=profile, deadline=deadline,
-                              overrides=overrides, options=options)
+        rendered = render_chosen(session, url, chosen, profiles=profiles, deadline=deadline,
+                                 overrides=overrides, options=options)
     return extract(rendered.page, apply_overrides(rendered.profile, overrides))

@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from scraper import store
+from scraper.evidence.on_change import EvidenceOnChange
 from scraper.pipeline.check import CheckResult, run_check
 from scraper.service.watch_list import rows
 from scraper.web.common import watch_or_404
@@ -18,7 +19,7 @@ def check(ctx: AppContext, ref: str) -> CheckResult:
     with Session(ctx.engine) as session:
         watch_id = watch_or_404(session, ref).id
     assert watch_id is not None
-    return run_check(ctx.engine, watch_id, ctx.browser())
+    return run_check(ctx.engine, watch_id, ctx.browser(), hook=EvidenceOnChange(ctx.settings))
 
 
 def check_now(ctx: AppContext, ref: str) -> tuple[int, int]:
