@@ -20,6 +20,7 @@ class DeliveryWorker:
         self.send = send
         self.every = every
         self._wake = threading.Event()
+        self._nudged = False  # a report was queued since the current run began
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="delivery", daemon=True)
 
@@ -29,10 +30,11 @@ class DeliveryWorker:
 
     def nudge(self) -> None:
         """A check queued a report: deliver soon (at once when idle, else right after this run)."""
+        self._nudged = True
         self._wake.set()
 
     def stop(self) -> None:
-        """No delivery after the one running, if any."""
+        """No delivery after the one running, and the one for the reports queued meanwhile."""
         self._stopping.set()
         self._wake.set()
 
@@ -44,10 +46,14 @@ class DeliveryWorker:
         return not self._thread.is_alive()
 
     def _loop(self) -> None:
-        while not self._stopping.is_set():
+        while True:
             self._wake.clear()  # a nudge from now on means another run
+            self._nudged = False
             try:
                 self.send()
             except Exception as exc:  # the next run tries again; the daemon goes on
                 logger.error("delivering reports: {}", exc)
-            self._wake.wait(self.every)
+            if not self._stopping.is_set():
+                self._wake.wait(self.every)
+            if self._stopping.is_set() and not self._nudged:
+                return

@@ -98,15 +98,16 @@ class WatchScheduler:
 
     def shutdown(self, grace: float | None = None) -> bool:
         """Stop taking checks; those running get `grace` seconds (default SCRAPER_GRACE) to finish,
-        then are cancelled. A delivery under way gets what is left of the grace, then is left
-        behind (its reports stay in the outbox). True when all checks finished by themselves."""
+        then are cancelled. The delivery sends what they queued in what is left of the grace, then
+        is left behind (its reports stay in the outbox). True when all checks finished by
+        themselves."""
         grace = self.settings.grace if grace is None else grace
         end = time.monotonic() + grace
-        self.delivery.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         finished = self.dispatcher.stop(grace)
         self.executor.shutdown()
+        self.delivery.stop()
         if not self.delivery.join(max(end - time.monotonic(), 0.0)):
             logger.warning("stopping during a delivery: its reports stay in the outbox and go out "
                            "on the next run")
