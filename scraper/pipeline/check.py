@@ -32,7 +32,7 @@ from scraper.model.fetch import Fetch
 from scraper.model.record import Record
 from scraper.model.unseen import carry_unseen
 from scraper.pipeline import persist
-from scraper.pipeline.capture import Overrides, capture
+from scraper.pipeline.capture import Overrides, capture_target, resolve
 from scraper.pipeline.failures import Classified, Failure, classify
 from scraper.pipeline.hooks import Artifact, CheckHook
 from scraper.pipeline.retries import retrying
@@ -113,10 +113,10 @@ def run_check(
         t0 = time.monotonic()
         outcome: Record | Failure
         try:
-            outcome = retrying(lambda: capture(
-                url, profile=profile, session=browser, overrides=overrides,
-                options=artifact.render_options() if artifact else None),
-                url=url, until=t0 + settings.deadline, tries=settings.tries)
+            target = resolve(url, settings, profile=profile, overrides=overrides)  # once
+            options = artifact.render_options() if artifact else None
+            outcome = retrying(lambda: capture_target(target, browser, options=options),
+                               url=url, until=t0 + settings.deadline, tries=settings.tries)
         except Cancelled:  # the daemon is stopping: this check ends without a row
             if artifact is not None:
                 artifact.drop()
