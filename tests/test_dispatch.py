@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from scraper.cli import main
+from scraper.daemon.delivery import DeliveryWorker
 from scraper.daemon.dispatch import Dispatcher, HostLimits
 from scraper.daemon.executor import CheckOutcome, CheckTask, Done
 from scraper.model.window import parse_window
@@ -172,3 +173,44 @@ def test_the_check_lines_and_the_live_panel_escape_page_text() -> None:
     panel = console.file.getvalue()  # type: ignore[attr-defined]
     assert "1 checks, 2 queued" in panel and "running" in panel and "failing" in panel
     assert "\x1b[2J" not in panel and "blog\\x1b[2J" in panel
+
+
+class Sends:
+    """A delivery that counts its runs; `hold` makes the next run wait until `release`."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+        self.held = threading.Event()
+        self.go = threading.Event()
+        self.go.set()
+        self.changed = threading.Condition()
+
+    def __call__(self) -> None:
+        with self.changed:
+            self.runs += 1
+            self.changed.notify_all()
+        if not self.go.is_set():
+            self.held.set()
+            self.go.wait(30)
+
+    def wait(self, runs: int) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: self.runs >= runs, 30)
+
+
+def test_delivery_runs_at_start_on_each_nudge_and_for_a_report_queued_before_stop() -> None:
+    sends = Sends()
+    worker = DeliveryWorker(sends, every=3600)  # no periodic run within the test
+    worker.start()
+    assert sends.wait(1)  # at start: what became due while the daemon was down
+    worker.nudge()
+    assert sends.wait(2)
+    sends.go.clear()
+    worker.nudge()
+    assert sends.held.wait(30)  # a run under way (a slow server)...
+    worker.nudge()  # ...while a check queues another report, then the daemon stops
+    worker.stop()
+    assert not worker.join(0)  # the run under way holds the delivery's thread, nothing else
+    sends.go.set()
+    assert worker.join(30)
+    assert sends.runs == 4  # the report queued during the last run went out before the end

@@ -17,6 +17,7 @@ from scraper.config.settings import Settings, load_settings
 from scraper.demo.site import DemoSite
 from scraper.evidence import signing
 from scraper.evidence.bundle import capture_evidence
+from scraper.evidence.on_change import EvidenceOnChange
 from scraper.evidence.recording import CaptureOptions
 from scraper.pipeline.check import run_check
 from scraper.watches.operations import WatchSpec, add_watch, open_db
@@ -108,12 +109,13 @@ def test_a_watch_with_evidence_on_change_leaves_a_bundle_when_a_check_finds_chan
     watch = add_watch(engine, WatchSpec(url=demo_site.article_url, name="lavrov",
                                         evidence_on_change=True), settings)
     assert watch.id is not None and watch.evidence_on_change
-    baseline = run_check(engine, watch.id, chromium)
+    hook = EvidenceOnChange(settings)  # as the CLI, the dashboard and the daemon pass it
+    baseline = run_check(engine, watch.id, chromium, hook=hook)
     assert baseline.baseline and baseline.evidence is None
     assert not [p for p in settings.captures_dir.iterdir()]  # nothing kept, no staging left
 
     demo_site.add_comment("Ann", "A new comment worth keeping.")
-    changed = run_check(engine, watch.id, chromium)
+    changed = run_check(engine, watch.id, chromium, hook=hook)
     assert [c.kind for c in changed.changes] == ["comment_added"]
     assert changed.evidence is not None and changed.evidence.parent == settings.captures_dir
     assert [p.name for p in settings.captures_dir.iterdir()] == [changed.evidence.name]

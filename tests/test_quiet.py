@@ -1,5 +1,5 @@
-"""Quiet-window readiness (issue 10) in a real Chromium: the probe finds the profile's items by CSS
-or XPath, and the arrival wait ends when an item comes, not at its bound."""
+"""Quiet-window readiness (issue 10) in a real Chromium: the page's wait finds the profile's items
+by CSS or XPath, and ends when an item comes, not at its long window's bound."""
 
 from __future__ import annotations
 
@@ -11,13 +11,19 @@ from typing import TypeVar
 from playwright.async_api import Browser, Page
 
 from scraper.browser import BrowserSession
-from scraper.browser.quiet import OBSERVER, _arrival, _probe
+from scraper.browser.quiet import OBSERVER, _settled
 
 # An item drawn 0.3 s after load, as the comment widgets of the demo site draw theirs.
 PAGE = """<!doctype html><body><ol class="comment-list"></ol><script>
 setTimeout(() => { document.querySelector("ol").innerHTML = '<li class="comment">hi</li>'; }, 300);
 </script></body>"""
-BOUND = 60.0  # the arrival wait's own limit: far beyond what the test allows it
+BOUND = 60.0  # the long window (no item yet): far beyond what the test allows it
+SHORT = 0.05  # the short window (an item is there)
+
+
+async def _probe(page: Page, item: str) -> bool | None:
+    """Whether an item is there now: the wait with windows of nothing."""
+    return await _settled(page, item, 0, long=0, short=0)
 
 
 T = TypeVar("T")
@@ -42,7 +48,7 @@ def test_the_probe_finds_items_by_css_and_by_xpath(chromium: BrowserSession) -> 
         found = []
         for item in ("li.comment", "xpath://li[contains(@class, 'comment')]", "li.reply",
                      "xpath://li[@id='none']", "li[", "xpath:(("):  # the last two: broken
-            found.append((await _probe(page, item))[1])
+            found.append(await _probe(page, item))
         return found
 
     body = '<ol><li class="comment">a</li></ol>'
@@ -50,13 +56,13 @@ def test_the_probe_finds_items_by_css_and_by_xpath(chromium: BrowserSession) -> 
 
 
 def test_the_arrival_wait_ends_when_an_item_comes(chromium: BrowserSession) -> None:
-    async def arrival(page: Page) -> tuple[bool, bool, float]:
-        before = (await _probe(page, "li.comment"))[1]
+    async def arrival(page: Page) -> tuple[bool | None, bool | None, float]:
+        before = await _probe(page, "li.comment")
         started = time.monotonic()
         async with asyncio.timeout(30):  # a wait that ran to its bound would fail here
-            await _arrival(page, "li.comment", BOUND)
+            found = await _settled(page, "li.comment", 0, long=BOUND, short=SHORT)
         waited = time.monotonic() - started
-        return before, (await _probe(page, "li.comment"))[1], waited
+        return before, found, waited
 
     before, after, waited = _run(chromium, PAGE, arrival)
     assert not before and after
@@ -64,8 +70,7 @@ def test_the_arrival_wait_ends_when_an_item_comes(chromium: BrowserSession) -> N
 
 
 def test_the_arrival_wait_gives_up_at_its_bound(chromium: BrowserSession) -> None:
-    async def arrival(page: Page) -> bool:
-        await _arrival(page, "li.never", 0.2)
-        return (await _probe(page, "li.never"))[1]
+    async def arrival(page: Page) -> bool | None:
+        return await _settled(page, "li.never", 0, long=0.2, short=SHORT)
 
     assert _run(chromium, PAGE, arrival) is False

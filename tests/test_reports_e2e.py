@@ -26,6 +26,7 @@ from scraper.cli import main
 from scraper.config.settings import load_settings
 from scraper.demo import seed
 from scraper.demo.site import DemoSite
+from scraper.evidence.on_change import EvidenceOnChange
 from scraper.pipeline.check import run_check
 from scraper.reports.delivery import deliver
 from scraper.reports.outbox import LEASE
@@ -138,12 +139,13 @@ def test_the_report_of_a_check_with_evidence_waits_for_its_bundle_and_names_it(
     watch = add_watch(local_engine, WatchSpec(url=demo_site.article_url, name="lavrov",
                                               email="desk@example.org", evidence_on_change=True),
                       load_settings())
-    assert watch.id is not None and run_check(local_engine, watch.id, chromium).baseline
+    hook = EvidenceOnChange(load_settings())  # as the CLI, the dashboard and the daemon pass it
+    assert watch.id is not None and run_check(local_engine, watch.id, chromium, hook=hook).baseline
     demo_site.add_comment("Ann", "Kept as evidence.")
     tsa.gate.clear()  # the TSA holds its answer: the check is caught sealing its bundle
     tsa.asked.clear()
     with ThreadPoolExecutor(1) as pool:
-        checking = pool.submit(run_check, local_engine, watch.id, chromium)
+        checking = pool.submit(run_check, local_engine, watch.id, chromium, hook=hook)
         try:
             assert tsa.asked.wait(120), "the check never got to stamping its bundle"
             # Its changes and its report are committed, but the report waits for the bundle.

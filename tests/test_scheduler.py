@@ -53,9 +53,13 @@ class Runs:
 
 
 @pytest.fixture
-def scheduler(local_engine: Engine, chromium: BrowserSession) -> Iterator[tuple[WatchScheduler, Runs]]:
+def scheduler(local_engine: Engine, chromium: BrowserSession,
+              smtp_server: SmtpServer) -> Iterator[tuple[WatchScheduler, Runs]]:
+    """A running scheduler, its settings built once (as `scraper run` does) with the SMTP
+    server's."""
     runs = Runs()
-    sched = WatchScheduler(local_engine, chromium, reload_every=3600, on_check=runs)
+    sched = WatchScheduler(local_engine, chromium, reload_every=3600, on_check=runs,
+                           settings=load_settings())
     sched.start()
     yield sched, runs
     sched.shutdown()

@@ -8,8 +8,10 @@ the page is ready when the network has nothing in flight and neither it nor the 
 - `QUIET_SHORT` once they are: the thread is drawn, and a short quiet spell catches the batches
   that follow and the likes and tags drawn with it.
 Requests are counted from Playwright's events (every frame's); DOM mutations by an observer the
-page gets before its first script runs. Until the items are there, the wait is one call into the
-page that returns as soon as one is (polling for them cost each check ~0.2 s, or a round trip per
+page gets before its first script runs. Nothing polls: the wait is one promise in the page that
+settles when the DOM and the network have both been still for the window (its timer set for just
+the time that is left, an item's arrival shortening the window at once), and, while requests are in
+flight, an event set when the last one ends (polling cost each check ~0.2 s, or a round trip per
 25 ms). Every wait is bounded by the caller's budget.
 """
 
@@ -23,7 +25,6 @@ if TYPE_CHECKING:
 
 QUIET_LONG = 0.5
 QUIET_SHORT = 0.05
-POLL = 0.025
 # Installed in every document before its scripts: the time of the latest DOM change, watched from
 # the end of parsing. The parser's own insertions queued a record each (~90 MB of the renderer on
 # a 20,000-comment page), and the wait starts after `load` anyway.
@@ -48,18 +49,34 @@ _HAS = """const has = item => {
     return document.querySelector(item) !== null;
   } catch (e) { return false; }
 };"""
-# [ms since the latest DOM change, whether the profile's items are in the page]
-_PROBE = f"""item => {{ {_HAS}
+# Resolves, with whether an item is there, once the DOM and the network (quiet for `netMs` when
+# called, as the caller saw it) have been still for the window: `shortMs` once an item is there,
+# else `longMs`. A timer for the time left, set again when the DOM moved meanwhile; an observer
+# that ends the long window as soon as an item comes. One round trip, however long it takes.
+_SETTLED = f"""([item, netMs, longMs, shortMs]) => new Promise(done => {{ {_HAS}
   const state = window.__scraperQuiet;
-  return [state ? performance.now() - state.last : 1e9, has(item)];
-}}"""
-# Resolves as soon as an item is in the page, or after `ms`: one round trip, however long it takes.
-_ARRIVAL = f"""([item, ms]) => new Promise(done => {{ {_HAS}
-  if (has(item)) return done(true);
-  const end = found => {{ observer.disconnect(); clearTimeout(timer); done(found); }};
-  const observer = new MutationObserver(() => {{ if (has(item)) end(true); }});
-  const timer = setTimeout(() => end(false), ms);
-  observer.observe(document, {{subtree: true, childList: true}});
+  const called = performance.now();
+  let timer = null, observer = null, over = false;
+  const check = () => {{
+    if (over) return;
+    const found = has(item);
+    const now = performance.now();
+    const still = Math.min(state ? now - state.last : 1e9, netMs + now - called);
+    const left = (found ? shortMs : longMs) - still;
+    clearTimeout(timer);
+    if (left <= 0) {{
+      over = true;
+      if (observer) observer.disconnect();
+      return done(found);
+    }}
+    if (found && observer) {{ observer.disconnect(); observer = null; }}
+    timer = setTimeout(check, left);
+  }};
+  if (item && !has(item)) {{
+    observer = new MutationObserver(() => {{ if (has(item)) check(); }});
+    observer.observe(document, {{subtree: true, childList: true}});
+  }}
+  check();
 }})"""
 
 
@@ -69,6 +86,8 @@ class QuietWatch:
     def __init__(self) -> None:
         self.inflight = 0
         self.last = 0.0
+        self._idle = asyncio.Event()  # set while nothing is in flight
+        self._idle.set()
 
     async def attach(self, context: BrowserContext) -> None:
         self.last = asyncio.get_running_loop().time()
@@ -80,10 +99,13 @@ class QuietWatch:
     def _started(self, request: Request) -> None:
         self.inflight += 1
         self.last = asyncio.get_running_loop().time()
+        self._idle.clear()
 
     def _ended(self, request: Request) -> None:
         self.inflight = max(0, self.inflight - 1)
         self.last = asyncio.get_running_loop().time()
+        if self.inflight == 0:
+            self._idle.set()
 
     async def wait(self, page: Page, item: str | None, budget: float) -> None:
         """Return once the page is quiet (see the module); TimeoutError after `budget` seconds."""
@@ -93,41 +115,29 @@ class QuietWatch:
         begun = loop.time()
         async with asyncio.timeout(budget):
             while True:
-                if self.inflight == 0:
-                    since_dom, found = await _probe(page, item)
-                    window = QUIET_SHORT if found else QUIET_LONG
-                    since = min(loop.time() - max(self.last, begun), since_dom / 1000)
-                    if self.inflight == 0 and since >= window:
-                        return
-                    pause = max(POLL, window - since)
-                    if found or item is None:
-                        await asyncio.sleep(pause)
-                    else:  # the items' arrival shortens the window: be there when they come
-                        await _arrival(page, item, pause)
-                else:
-                    await asyncio.sleep(POLL)
+                await self._idle.wait()
+                found = await _settled(page, item, loop.time() - max(self.last, begun))
+                if found is None:  # the document was replaced: wait for the new one
+                    continue
+                # A request that came and went while the page waited: wait again from it.
+                window = QUIET_SHORT if found else QUIET_LONG
+                if self.inflight == 0 and loop.time() - max(self.last, begun) >= window:
+                    return
 
 
-async def _probe(page: Page, item: str | None) -> tuple[float, bool]:
-    """[ms since the DOM last changed, whether an item is there]; a document being replaced (a
-    meta refresh, a redirect by script) has just changed."""
+async def _settled(page: Page, item: str | None, net_quiet: float, long: float = QUIET_LONG,
+                   short: float = QUIET_SHORT) -> bool | None:
+    """Until the page's DOM and (from `net_quiet` seconds now) its network have been still for
+    the window (`short` once an item is there, else `long`): whether an item is there. A document
+    being replaced (a meta refresh, a redirect by script) has just changed: None, after a short
+    window in which the new one comes in."""
     from playwright.async_api import Error as PlaywrightError
 
     try:
-        since_dom, found = await page.evaluate(_PROBE, item)
+        found = await page.evaluate(_SETTLED, [item, net_quiet * 1000, long * 1000, short * 1000])
     except PlaywrightError:
         if page.is_closed():
             raise
-        return 0.0, False
-    return float(since_dom), bool(found)
-
-
-async def _arrival(page: Page, item: str, seconds: float) -> None:
-    """Until an item is in the page, or `seconds`; a document being replaced ends the wait."""
-    from playwright.async_api import Error as PlaywrightError
-
-    try:
-        await page.evaluate(_ARRIVAL, [item, seconds * 1000])
-    except PlaywrightError:
-        if page.is_closed():
-            raise
+        await asyncio.sleep(short)  # not a poll: the new document's own wait comes next
+        return None
+    return bool(found)

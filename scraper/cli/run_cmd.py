@@ -42,6 +42,7 @@ def run(
     from scraper.browser import BrowserSession
     from scraper.daemon.console import LOG_FORMATS, CheckPrinter
     from scraper.daemon.scheduler import WatchScheduler
+    from scraper.evidence.on_change import EvidenceOnChange
     from scraper.watches.operations import open_db
 
     if log_format not in LOG_FORMATS:
@@ -56,7 +57,8 @@ def run(
     printer = CheckPrinter(log_format)
     stop = threading.Event()
     with BrowserSession(settings) as browser:
-        sched = WatchScheduler(engine, browser, workers=workers, settings=settings, on_check=printer)
+        sched = WatchScheduler(engine, browser, workers=workers, settings=settings, on_check=printer,
+                               hook=EvidenceOnChange(settings))
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
             if stop.is_set():  # a second Ctrl-C: no more grace

@@ -89,7 +89,11 @@ class CheckPrinter:
         self.recent: deque[dict[str, Any]] = deque(maxlen=5)
         self.failing: dict[str, dict[str, Any]] = {}
         self.count = 0
+        # Two locks, never one inside the other's holder: `_lock` guards the state the panel
+        # reads (taken by the panel's redraw, which a print on a terminal runs); `_out` keeps the
+        # lines whole. A print under `_lock` redrew the panel, which waited for `_lock`: a hang.
         self._lock = threading.Lock()
+        self._out = threading.Lock()
 
     def __call__(self, outcome: CheckOutcome) -> None:
         data = facts(outcome)
@@ -101,6 +105,7 @@ class CheckPrinter:
                 self.failing[data["watch"]] = data
             elif data["status"] != "skipped":
                 self.failing.pop(data["watch"], None)
+        with self._out:
             if self.log_format == "json":
                 self.stream.write(json.dumps(data, ensure_ascii=False) + "\n")
                 self.stream.flush()
@@ -123,10 +128,11 @@ class CheckPrinter:
             running = [Text(f"{safe_line(task.name)}") for task, _ in stats.running.values()]
             recent = [Text(f"{d['watch']}: {d['changes']}") for d in self.recent]
             failing = [Text(f"{d['watch']}: {d['error']}") for d in self.failing.values()]
+            count = self.count
         due = [Text(f"{safe_line(name)} in {max((at - now).total_seconds(), 0):.0f}s")
                for name, at in upcoming[:3]]
         for title, rows in (("running", running), ("next", due), ("changes", recent),
                             ("failing", failing)):
             table.add_row(Text(title, style="bold"), Text(", ").join(rows) if rows else Text("-"))
-        summary = Text(f"{self.count} checks, {stats.queued} queued", style="dim")
+        summary = Text(f"{count} checks, {stats.queued} queued", style="dim")
         return Group(summary, table)

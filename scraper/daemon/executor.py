@@ -1,8 +1,8 @@
 """Where a check runs. The dispatcher decides when and in what order; an executor runs it.
 
 `LocalExecutor` runs checks on threads of this process, sharing one browser. Another executor (a
-task queue whose workers run `run_check` on other machines) implements the same three methods;
-nothing in the scheduler or the dispatcher changes.
+task queue whose workers run `run_check` on other machines) implements the same three methods and
+is passed to the scheduler; nothing in the scheduler or the dispatcher changes.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from scraper.base.errors import Cancelled
 from scraper.base.failures import classify
 from scraper.pipeline.check import CheckResult, run_check
+from scraper.pipeline.hooks import CheckHook
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,15 @@ class Executor(Protocol):
 
 
 class LocalExecutor:
-    """Checks on `workers` threads of this process, all sharing one browser session."""
+    """Checks on `workers` threads of this process, all sharing one browser session; `hook` is
+    passed to each check (`scraper.pipeline.hooks`: evidence for the watches that keep it)."""
 
-    def __init__(self, engine: Engine, browser: object, workers: int) -> None:
+    def __init__(self, engine: Engine, browser: object, workers: int,
+                 hook: CheckHook | None = None) -> None:
         from scraper.browser import BrowserSession
 
         assert isinstance(browser, BrowserSession)
-        self.engine, self.browser = engine, browser
+        self.engine, self.browser, self.hook = engine, browser, hook
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check")
         self._cancelled = threading.Event()
 
@@ -78,7 +81,8 @@ class LocalExecutor:
         try:
             if self._cancelled.is_set():
                 raise Cancelled("the daemon is stopping")
-            outcome.result = run_check(self.engine, task.watch_id, self.browser, wait=0)
+            outcome.result = run_check(self.engine, task.watch_id, self.browser, wait=0,
+                                       hook=self.hook)
         except WatchBusy as exc:
             outcome.skipped = f"busy: {exc}"
         except Cancelled:

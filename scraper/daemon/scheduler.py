@@ -8,8 +8,9 @@ of a second apart) instead of all in the same second. A job only queues its chec
 (`Dispatcher.due`): the dispatcher applies the limits (workers, hosts, fairness) and an executor runs
 it (scraper/daemon/). A check due outside its watch's active window waits for the window to open.
 
-Reports: after a check with something to report, and every minute (retries, digests that became
-due), the scheduler calls the one delivery function (`scraper.reports.delivery.deliver`).
+Reports are delivered by a job of their own (`DeliveryWorker`, one thread): a check that queued
+a report nudges it, and it runs every minute too (retries, digests that became due). No check
+thread ever sends, so a hung mail server costs no check slot and never holds up `_due`.
 """
 
 from __future__ import annotations
@@ -26,16 +27,18 @@ from apscheduler.triggers.interval import IntervalTrigger
 from loguru import logger
 from sqlalchemy import Engine
 
-from scraper.config.settings import Settings, default_workers, load_settings
+from scraper.config.settings import Settings, default_workers
+from scraper.daemon.delivery import DeliveryWorker
 from scraper.daemon.dispatch import Dispatcher
 from scraper.daemon.executor import CheckOutcome, CheckTask, Executor, LocalExecutor
 from scraper.daemon.plan import PlanMemo, Planned, active_watches
+from scraper.evidence.on_change import EvidenceOnChange
 from scraper.model.schedule import Schedule, next_run
+from scraper.pipeline.hooks import CheckHook
 from scraper.profiles import load_profiles
 from scraper.reports.delivery import deliver
 
 SYNC_JOB = "sync-watches"
-OUTBOX_JOB = "deliver-reports"
 OUTBOX_EVERY = 60.0  # seconds between outbox runs: retries and digests that became due
 RAMP_STEP = 0.25  # seconds between overdue checks at start, at most
 
@@ -55,16 +58,20 @@ class WatchScheduler:
                  reload_every: float = 30.0, deliver_every: float = OUTBOX_EVERY,
                  clock: Callable[[], datetime] | None = None, executor: Executor | None = None,
                  settings: Settings | None = None,
-                 on_check: Callable[[CheckOutcome], None] | None = None) -> None:
+                 on_check: Callable[[CheckOutcome], None] | None = None,
+                 hook: CheckHook | None = None) -> None:
+        """`settings`: the process's (default: those the browser session was made with); `hook`:
+        passed to each check (default: evidence for the watches that keep it)."""
         self.engine = engine
-        self.settings = settings or load_settings()
+        self.settings = settings or _settings_of(browser)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.reload_every = reload_every
         self.deliver_every = deliver_every
         self.workers = workers or self.settings.workers or default_workers()
         if executor is None:
             assert browser is not None, "a local executor needs the browser session"
-            executor = LocalExecutor(engine, browser, self.workers)
+            executor = LocalExecutor(engine, browser, self.workers,
+                                     hook or EvidenceOnChange(self.settings))
         self.executor = executor
         self.listeners: list[Callable[[CheckOutcome], None]] = [on_check] if on_check else []
         self.dispatcher = Dispatcher(executor, self.workers, on_done=self._done,
@@ -72,7 +79,7 @@ class WatchScheduler:
         self._jobs: dict[int, Planned] = {}
         self._memo = PlanMemo()
         self._lock = threading.Lock()
-        self._delivering = threading.Lock()
+        self.delivery = DeliveryWorker(self.deliver, deliver_every)
         self._started = False
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
@@ -86,17 +93,24 @@ class WatchScheduler:
         self.sync()
         self._started = True
         self.scheduler.add_job(self.sync, IntervalTrigger(seconds=self.reload_every), id=SYNC_JOB)
-        self.scheduler.add_job(self.deliver, IntervalTrigger(seconds=self.deliver_every), id=OUTBOX_JOB,
-                               next_run_time=datetime.now(UTC))
         self.scheduler.start()
+        self.delivery.start()
 
     def shutdown(self, grace: float | None = None) -> bool:
         """Stop taking checks; those running get `grace` seconds (default SCRAPER_GRACE) to finish,
-        then are cancelled. True when all finished by themselves."""
+        then are cancelled. The delivery sends what they queued in what is left of the grace, then
+        is left behind (its reports stay in the outbox). True when all checks finished by
+        themselves."""
+        grace = self.settings.grace if grace is None else grace
+        end = time.monotonic() + grace
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
-        finished = self.dispatcher.stop(self.settings.grace if grace is None else grace)
+        finished = self.dispatcher.stop(grace)
         self.executor.shutdown()
+        self.delivery.stop()
+        if not self.delivery.join(max(end - time.monotonic(), 0.0)):
+            logger.warning("stopping during a delivery: its reports stay in the outbox and go out "
+                           "on the next run")
         return finished
 
     def scheduled(self) -> dict[int, Schedule]:
@@ -190,16 +204,23 @@ class WatchScheduler:
                 logger.opt(exception=exc).debug("check listener failed")
         result = outcome.result
         if result is not None and any(c.notify for c in result.changes):
-            self.deliver()
+            self.delivery.nudge()  # the report goes out on the delivery's thread, not this one
 
     def deliver(self) -> None:
-        """Send the outbox's due reports (the check's own, retries, digests). One delivery at a
-        time in this process; the outbox's claims keep other processes from sending twice."""
-        with self._delivering:
-            try:
-                deliver(self.engine, load_settings())
-            except Exception as exc:  # the next run tries again; a check must not fail for it
-                logger.error("delivering reports: {}", exc)
+        """Send the outbox's due reports (the checks' own, retries, digests), here and now: the
+        delivery job's work, and `run_once`'s last step."""
+        try:
+            deliver(self.engine, self.settings)
+        except Exception as exc:  # the next run tries again; a check must not fail for it
+            logger.error("delivering reports: {}", exc)
+
+
+def _settings_of(browser: object) -> Settings:
+    from scraper.browser import BrowserSession
+
+    if not isinstance(browser, BrowserSession):
+        raise TypeError("the scheduler needs its settings, or the browser session made with them")
+    return browser.settings
 
 
 __all__ = ["WatchScheduler"]

@@ -1,6 +1,7 @@
 """Evidence for a watch with `evidence_on_change`: its checks are recorded, and a check that finds
 changes keeps its recording as a bundle (the very session that saw the changes); a check that
-finds none, or fails, discards it."""
+finds none, or fails, discards it. The CLI, the dashboard and the daemon pass `EvidenceOnChange`
+to each check (`scraper.pipeline.hooks`): the check never imports this module."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from scraper.config.settings import Settings
 from scraper.evidence.bundle import seal, start
 from scraper.evidence.recording import CaptureOptions
 from scraper.model.record import Record
-from scraper.store import Capture
+from scraper.store import Capture, Watch
 
 
 class ChangeEvidence:
@@ -44,3 +45,16 @@ class ChangeEvidence:
 
     def drop(self) -> None:
         self.recording.discard()
+
+
+class EvidenceOnChange:
+    """The check hook (`scraper.pipeline.hooks.CheckHook`): a recording for each check of a watch
+    that keeps evidence of its changes."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def artifact(self, watch: Watch) -> ChangeEvidence | None:
+        if not watch.evidence_on_change:
+            return None
+        return ChangeEvidence(watch.url, watch.name, self.settings)

@@ -14,7 +14,7 @@ from scraper.browser import BrowserSession, RenderJob, RenderOptions
 from scraper.browser.actions import describe
 from scraper.browser.render import render
 from scraper.browser.trace import Trace
-from scraper.config.settings import Settings, load_settings
+from scraper.config.settings import Settings
 from scraper.extract import PageContent, extract
 from scraper.model.fetch import Fetch
 from scraper.model.record import Record
@@ -78,9 +78,25 @@ def render_url(
     trace: Trace | None = None,
     options: RenderOptions | None = None,
 ) -> Rendered:
-    settings = session.settings
-    chosen = choose_profile(profiles, url, profile, settings.profile_dirs)
+    chosen = choose_profile(profiles, url, profile, session.settings.profile_dirs)
     check_env(chosen, overrides)
+    return render_chosen(session, url, chosen, profiles=profiles, deadline=deadline,
+                         overrides=overrides, trace=trace, options=options)
+
+
+def render_chosen(
+    session: BrowserSession,
+    url: str,
+    chosen: Profile | None,
+    *,
+    profiles: Mapping[str, Profile],
+    deadline: float | None = None,
+    overrides: Overrides | None = None,
+    trace: Trace | None = None,
+    options: RenderOptions | None = None,
+) -> Rendered:
+    """Render `url` with the profile already chosen (None: by detection, among `profiles`)."""
+    settings = session.settings
 
     def by_detection(html: str) -> Profile:
         return matching.by_detection(profiles, html) or matching.fallback(profiles)
@@ -106,6 +122,35 @@ def apply_overrides(profile: Profile, overrides: Overrides | None) -> Profile:
     })
 
 
+@dataclass(frozen=True)
+class Target:
+    """A page and its profile, resolved once (the profile None: chosen by detection after load)."""
+
+    url: str
+    profiles: Mapping[str, Profile]
+    profile: Profile | None
+    overrides: Overrides | None = None
+
+
+def resolve(url: str, settings: Settings, *, profile: str | None = None,
+            overrides: Overrides | None = None) -> Target:
+    """Check the URL, choose the profile, and see that every ${ENV:…} it needs is set: InputError
+    for bad input, before any browser starts."""
+    url = check_url(url)
+    profiles = load_profiles(settings.profile_dirs)
+    chosen = choose_profile(profiles, url, profile, settings.profile_dirs)
+    check_env(chosen, overrides)
+    return Target(url, profiles, chosen, overrides)
+
+
+def capture_target(target: Target, session: BrowserSession, *, deadline: float | None = None,
+                   options: RenderOptions | None = None) -> Record:
+    """Render the resolved page and extract its record (each try of a check)."""
+    rendered = render_chosen(session, target.url, target.profile, profiles=target.profiles,
+                             deadline=deadline, overrides=target.overrides, options=options)
+    return extract(rendered.page, apply_overrides(rendered.profile, target.overrides))
+
+
 def capture(
     url: str,
     *,
@@ -118,17 +163,13 @@ def capture(
 ) -> Record:
     """Render `url` and extract its record. Bad input raises InputError before any browser starts.
 
-    `options` attach recorders (evidence) to this same render, and may change what is blocked."""
-    url = check_url(url)
-    settings = settings or (session.settings if session else load_settings())
-    profiles = load_profiles(settings.profile_dirs)
-    # An unknown --profile or a missing ${ENV:…} fails before the browser starts.
-    check_env(choose_profile(profiles, url, profile, settings.profile_dirs), overrides)
+    `settings`: default, the session's. `options` attach recorders (evidence) to this same
+    render, and may change what is blocked."""
+    settings = settings or (session.settings if session else None)
+    if settings is None:
+        raise TypeError("capture needs a browser session or the settings")
+    target = resolve(url, settings, profile=profile, overrides=overrides)
     if session is None:
         with BrowserSession(settings) as own:
-            rendered = render_url(own, url, profiles=profiles, profile=profile, deadline=deadline,
-                                  overrides=overrides, options=options)
-    else:
-        rendered = render_url(session, url, profiles=profiles, profile=profile, deadline=deadline,
-                              overrides=overrides, options=options)
-    return extract(rendered.page, apply_overrides(rendered.profile, overrides))
+            return capture_target(target, own, deadline=deadline, options=options)
+    return capture_target(target, session, deadline=deadline, options=options)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from loguru import logger
 from pydantic import TypeAdapter
@@ -28,21 +28,19 @@ from scraper.base.terminal import safe_line
 from scraper.base.times import iso
 from scraper.browser import BrowserSession
 from scraper.browser.session import TEARDOWN_GRACE
-from scraper.config.settings import MailSettings, load_settings
+from scraper.config.settings import MailSettings, Settings
 from scraper.model.changes import Change, detect_changes, filter_changes
 from scraper.model.fetch import Fetch
 from scraper.model.record import Record
 from scraper.model.unseen import carry_unseen
 from scraper.pipeline import persist
-from scraper.pipeline.capture import Overrides, capture
+from scraper.pipeline.capture import Overrides, capture_target, resolve
+from scraper.pipeline.hooks import Artifact, CheckHook
 from scraper.pipeline.retries import retrying
 from scraper.pipeline.streak import failing_streak
 from scraper.profiles.schema import Action, NormaliseRule
 from scraper.reports.outbox import enqueue, link_evidence, release
 from scraper.store import Check, Watch, lease
-
-if TYPE_CHECKING:
-    from scraper.evidence.on_change import ChangeEvidence
 
 
 @dataclass
@@ -85,7 +83,8 @@ def overrides_for(watch: Watch) -> Overrides:
 
 
 def run_check(
-    engine: Engine, watch_id: int, browser: BrowserSession, *, wait: float | None = None
+    engine: Engine, watch_id: int, browser: BrowserSession, *, wait: float | None = None,
+    hook: CheckHook | None = None,
 ) -> CheckResult:
     """Check the watch now and store the outcome, whatever happens: a failure of any kind is a
     failed check row with its classified, escaped error (`scraper.base.failures`).
@@ -93,6 +92,9 @@ def run_check(
     Only one check of a watch runs at a time, across processes (`store.lease`); `wait` is how long
     to wait for another one to finish (default: as long as a check may take). Raises only when
     the store itself cannot be written (`Classified`, kind `storage`) or the watch stays busy.
+
+    `hook` makes what is recorded beside the check (an evidence bundle for the watches that keep
+    one, `scraper.pipeline.hooks`); without it, the check records nothing more.
     """
     settings = browser.settings
     budget = settings.deadline + settings.busy_timeout  # the capture, then the write
@@ -103,18 +105,18 @@ def run_check(
             watch = session.get_one(Watch, watch_id)
             url, overrides = watch.url, overrides_for(watch)
             profile = watch.profile_file or watch.profile  # a file the watch reads, or a name
-            evidence = _evidence(watch)
+            artifact = hook.artifact(watch) if hook is not None else None
         started = datetime.now(UTC)
         t0 = time.monotonic()
         outcome: Record | Failure
         try:
-            outcome = retrying(lambda: capture(
-                url, profile=profile, session=browser, overrides=overrides,
-                options=evidence.render_options() if evidence else None),
-                url=url, until=t0 + settings.deadline, tries=settings.tries)
+            target = resolve(url, settings, profile=profile, overrides=overrides)  # once
+            options = artifact.render_options() if artifact else None
+            outcome = retrying(lambda: capture_target(target, browser, options=options),
+                               url=url, until=t0 + settings.deadline, tries=settings.tries)
         except Cancelled:  # the daemon is stopping: this check ends without a row
-            if evidence is not None:
-                evidence.drop()
+            if artifact is not None:
+                artifact.drop()
             raise
         except Exception as exc:
             outcome = classify(exc, url)
@@ -122,27 +124,27 @@ def run_check(
             logger.opt(exception=exc).debug("check of watch {} ({}) failed: {}", watch_id,
                                             safe_line(url), outcome)
         except BaseException:
-            if evidence is not None:
-                evidence.drop()
+            if artifact is not None:
+                artifact.drop()
             raise
         duration_ms = int((time.monotonic() - t0) * 1000)
 
         def write(what: Record | Failure, until: float) -> CheckResult:
             return persist.write(engine, lambda session: _write(
-                session, watch_id, what, started, duration_ms, settings.failing_after,
-                settings.mail, hold=evidence is not None), until=until, url=url)
+                session, watch_id, what, started, duration_ms, settings,
+                hold=artifact is not None), until=until, url=url)
 
         # Within the check's budget, but a slow capture leaves the write a few tries at least.
         until = max(t0 + budget, time.monotonic() + 3 * settings.busy_timeout)
         try:
             result = _written(write, outcome, until)
         except BaseException:
-            if evidence is not None:
-                evidence.drop()
+            if artifact is not None:
+                artifact.drop()
             raise
-    if evidence is not None:
+    if artifact is not None:
         record = outcome if isinstance(outcome, Record) else None
-        result.evidence = _keep_evidence(engine, evidence, record, result)
+        result.evidence = _keep_artifact(engine, artifact, record, result)
     return result
 
 
@@ -163,26 +165,26 @@ def _written(write: Callable[[Record | Failure, float], CheckResult], outcome: R
 
 
 def _write(session: Session, watch_id: int, outcome: Record | Failure, started: datetime,
-           duration_ms: int, failing_after: int, mail: MailSettings, *, hold: bool) -> CheckResult:
+           duration_ms: int, settings: Settings, *, hold: bool) -> CheckResult:
     # Re-read under the lease, with the row locked where the backend can: what another process
     # wrote since (a rebase, an applied watch file) is what this check builds on.
     watch = session.get_one(Watch, watch_id, with_for_update=True)
     if isinstance(outcome, Failure):
         check = store.add_check(session, watch, started_at=started, duration_ms=duration_ms,
                                 status="failed", error=outcome.message, error_kind=outcome.kind)
-        streak = failing_streak(session, watch, check, failing_after)
+        streak = failing_streak(session, watch, check, settings.failing_after)
         # A failed check keeps no evidence bundle: its report never waits for one.
-        return _store(session, watch, check, streak, mail, hold=False) if streak else \
+        return _store(session, watch, check, streak, settings.mail, hold=False) if streak else \
             CheckResult(watch, check, [])
-    return _compare(session, watch, outcome, started, duration_ms, mail, hold=hold)
+    return _compare(session, watch, outcome, started, duration_ms, settings.mail, hold=hold)
 
 
-def _keep_evidence(engine: Engine, evidence: ChangeEvidence, record: Record | None,
+def _keep_artifact(engine: Engine, artifact: Artifact, record: Record | None,
                    result: CheckResult) -> Path | None:
-    """Seal the recording of a check that reported changes as its bundle, named in the reports the
-    check queued (held until then, so none goes out without it); drop any other recording.
+    """Keep the artifact (an evidence bundle) of a check that reported changes, named in the
+    reports the check queued (held until then, so none goes out without it); drop any other.
 
-    The bundle is sealed after the check's commit, not inside it: signing, and a TSA's answer
+    It is kept after the check's commit, not inside it: signing, and a TSA's answer
     above all, can take seconds, and the changes must not wait for them (nor hold SQLite's lock).
     """
     check_id = result.check.id
@@ -190,21 +192,12 @@ def _keep_evidence(engine: Engine, evidence: ChangeEvidence, record: Record | No
     reported = any(c.notify for c in result.changes)
     kept = None
     if record is not None and reported:
-        kept = evidence.keep(record, engine, check_id, within=link_evidence)
+        kept = artifact.keep(record, engine, check_id, within=link_evidence)
     else:
-        evidence.drop()
+        artifact.drop()
     if reported and kept is None:
         release(engine, check_id)  # no bundle: the report goes without one
     return kept
-
-
-def _evidence(watch: Watch) -> ChangeEvidence | None:
-    """A recording of this check, for a watch that keeps evidence of its changes."""
-    if not watch.evidence_on_change:
-        return None
-    from scraper.evidence.on_change import ChangeEvidence
-
-    return ChangeEvidence(watch.url, watch.name, load_settings())
 
 
 def _compare(
@@ -265,6 +258,6 @@ def _store(session: Session, watch: Watch, check: Check, changes: list[Change],
     store.add_changes(session, check, stored, [c.notify for c in changes])
     # The report is queued in this same transaction: committed together with the changes, or not
     # at all. Every path that stores changes goes through here. `hold`: an evidence bundle is being
-    # recorded, and the report waits to name it (`_keep_evidence`).
+    # recorded, and the report waits to name it (`_keep_artifact`).
     enqueue(session, watch, check, stored, mail, hold=hold)
     return CheckResult(watch, check, changes)

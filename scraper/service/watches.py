@@ -22,6 +22,7 @@ from scraper import store
 from scraper.base.errors import NotFound
 from scraper.base.urls import check_url
 from scraper.config.settings import Settings
+from scraper.evidence.on_change import EvidenceOnChange
 from scraper.pipeline.check import CheckResult, run_check
 from scraper.reports import outbox
 from scraper.service.summary import Model, select_page, statuses, summaries
@@ -281,7 +282,8 @@ def check_now(engine: Engine, settings: Settings, watch_id: int, browser: Browse
               send: bool = False) -> CheckRun:
     """Check the watch now: the check is stored and its reports queued (sent now with `send`,
     else by the daemon). A failed check is a result too."""
-    result = run_check(engine, watch_id, browser)
+    # A watch with `evidence_on_change` keeps the recording of the session that saw its changes.
+    result = run_check(engine, watch_id, browser, hook=EvidenceOnChange(settings))
     if send:
         from scraper.reports.delivery import deliver  # the channels: only when sending
 
