@@ -8,7 +8,7 @@ from rich.text import Text
 from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
-from scraper.cli.output import out, print_json
+from scraper.cli.output import out, print_model
 from scraper.config.settings import load_settings
 
 
@@ -21,11 +21,11 @@ def status(as_json: bool = json_option("every watch's status")) -> None:
     from scraper.service import watches
     from scraper.watches.operations import open_db
 
-    report = watches.status(open_db(load_settings(), missing="scraper status")).dumped()
+    report = watches.status(open_db(load_settings(), missing="scraper status"))
     if as_json:
-        print_json(report)
+        print_model(report)
         return
-    rows = report["watches"]
+    rows = report.dumped()["watches"]
     table = Table("watch", "last check (UTC)", "status", "next run (UTC)", "last change", "failing")
     for r in rows:
         last = r["last_check"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Literal
 
 from scraper.base.times import DURATION_UNITS, parse_duration
@@ -19,10 +20,16 @@ class Schedule:
 
     def interval(self) -> timedelta:
         assert self.kind == "interval"
-        return timedelta(seconds=parse_duration(self.spec).seconds)
+        return _interval(self.spec)
 
     def describe(self) -> str:
         return f"every {self.spec}" if self.kind == "interval" else f"cron {self.spec}"
+
+
+@lru_cache(maxsize=4096)
+def _interval(spec: str) -> timedelta:
+    # A stored spec is one of a few ("15m", "1h"), read for every watch of every list and plan.
+    return timedelta(seconds=parse_duration(spec).seconds)
 
 
 def parse_every(spec: str) -> Schedule:

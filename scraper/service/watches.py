@@ -22,9 +22,6 @@ from scraper import store
 from scraper.base.errors import NotFound
 from scraper.base.urls import check_url
 from scraper.config.settings import Settings
-from scraper.evidence.on_change import EvidenceOnChange
-from scraper.pipeline.check import CheckResult, run_check
-from scraper.reports import outbox
 from scraper.service.summary import Model, select_page, statuses, summaries
 from scraper.service.summary import WatchStatus as WatchStatus  # re-exported: the models of watches
 from scraper.service.summary import WatchSummary as WatchSummary
@@ -37,6 +34,7 @@ from scraper.watches.validate import options_of
 
 if TYPE_CHECKING:
     from scraper.browser import BrowserSession
+    from scraper.pipeline.check import CheckResult
 
 
 class WatchRef(Model):
@@ -282,7 +280,14 @@ def check_now(engine: Engine, settings: Settings, watch_id: int, browser: Browse
               send: bool = False) -> CheckRun:
     """Check the watch now: the check is stored and its reports queued (sent now with `send`,
     else by the daemon). A failed check is a result too."""
+    # The browser, the pipeline and evidence (signing, WACZ) are imported only when checking:
+    # `scraper status` and the other reads start without them.
+    from scraper.evidence.on_change import EvidenceOnChange
+    from scraper.pipeline.check import run_check
+    from scraper.reports import outbox
+
     # A watch with `evidence_on_change` keeps the recording of the session that saw its changes.
+
     result = run_check(engine, watch_id, browser, hook=EvidenceOnChange(settings))
     if send:
         from scraper.reports.delivery import deliver  # the channels: only when sending
