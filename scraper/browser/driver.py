@@ -17,6 +17,8 @@ import asyncio
 import os
 from typing import TYPE_CHECKING
 
+from loguru import logger
+
 if TYPE_CHECKING:
     from playwright.async_api import Playwright
 
@@ -35,7 +37,13 @@ async def start_driver(heap_mib: int) -> Playwright:
     options = heap_flag(heap_mib, given)
     if options == given:
         return await async_playwright().start()
-    return await _start_with({"NODE_OPTIONS": options})
+    try:
+        return await _start_with({"NODE_OPTIONS": options})
+    except (ImportError, AttributeError, TypeError) as exc:
+        # Playwright's internals moved (a release other than the locked one): the driver runs
+        # unbounded, which costs memory over a long run, not correctness.
+        logger.warning("the driver starts without its heap bound ({}: {})", type(exc).__name__, exc)
+        return await async_playwright().start()
 
 
 async def _start_with(env: dict[str, str]) -> Playwright:
