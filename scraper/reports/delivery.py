@@ -81,7 +81,7 @@ def _send(engine: Engine, settings: Settings, row: Outbox, target: Target | None
     try:
         if target is None:
             raise DeliveryError(f"{row.target} is no longer configured (not a default channel nor "
-                                "any watch's --notify)", permanent=True)
+                                "a channel of any watch)", permanent=True)
         target = _with_secrets(target)
         report = Report.model_validate(row.payload)
         try:

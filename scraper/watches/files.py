@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from scraper import store
-from scraper.base.errors import InputError
+from scraper.base.errors import Fault, InputError, Invalid
 from scraper.base.urls import same_page
 from scraper.base.yamlfile import YamlDoc, error_lines, line_of, read_yaml
 from scraper.config.settings import Settings
@@ -227,12 +227,12 @@ def export(watches: Sequence[Watch]) -> str:
 
 
 def _refuse_written_secrets(watches: Sequence[Watch]) -> None:
-    found = [f"watch {w.id} ({w.name}): --notify {target(url).shown}"
+    found = [f"watch {w.id} ({w.name}): {{notify}} {target(url).shown}"
              for w in watches for url in w.notify if written_secret(url)]
     if found:
-        raise InputError(
-            "nothing exported: these channel URLs hold their tokens written out (stored before\n"
-            "tokens had to come from the environment), and an export would print them:\n  "
-            + "\n  ".join(found) + "\ngive each watch its URLs again with the token as ${ENV:NAME} "
-            "(scraper watch edit ID --notify 'slack://${ENV:SLACK_TOKEN}/…'), or --clear notify",
-            where="--notify")
+        raise Invalid(faults=[Fault(
+            "notify", "nothing exported: these channel URLs hold their tokens written out (stored "
+            "before\ntokens had to come from the environment), and an export would print them:\n  "
+            + "\n  ".join(found) + "\nedit each watch to give its URLs again with the token as "
+            "${ENV:NAME} ({notify} 'slack://${ENV:SLACK_TOKEN}/…'), or {clear} notify",
+            named=False, mentions=("notify", "clear"))])
