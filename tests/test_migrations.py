@@ -35,6 +35,7 @@ from scraper.store import (
     snapshot_content,
     upgrade,
 )
+from scraper.store.db import HEAD_REVISION
 
 
 def first_revision() -> str:
@@ -211,6 +212,8 @@ def migration_files() -> list[tuple[int, str, str, str | None]]:
 def test_the_migrations_have_exactly_one_head() -> None:
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
     assert len(heads) == 1, f"more than one head: {heads}; the new migration revises the newest one"
+    assert heads[0] == HEAD_REVISION, (
+        f"the newest migration is {heads[0]}: set HEAD_REVISION in scraper/store/db.py to it")
 
 
 def test_the_file_numbers_follow_the_chain() -> None:
