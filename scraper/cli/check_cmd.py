@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Group
@@ -18,6 +18,7 @@ from scraper.config.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from scraper.pipeline.check import CheckResult
+    from scraper.service.outbox import OutboxRow
 
 # The database layer and the browser are imported inside the commands: start-up stays lean.
 
@@ -99,7 +100,7 @@ def check(
         for watch_id in watch_ids:
             run = watches.check_now(engine, settings, watch_id, browser, send=send)  # sent as made
             result, reports = run.result, run.reports
-            unsent += sum(send and r["status"] in ("queued", "failed") for r in reports)
+            unsent += sum(send and r.status in ("queued", "failed") for r in reports)
             results.append(run.dumped())
             if not as_json:
                 # One failed check is said in one line, on stderr, through main().
@@ -123,16 +124,15 @@ def check(
                         "they stay in the outbox (`scraper outbox`, `scraper outbox retry`)")
 
 
-def _report_line(report: dict[str, Any]) -> Text:
+def _report_line(report: OutboxRow) -> Text:
     line = Text("report to ")
-    line.append(safe(str(report["to"])))
-    status = str(report["status"])
-    described = {"waiting": f"waiting for its digest ({report['due_at']})",
-                 "queued": "queued" + (" (will retry)" if report["last_error"] else ""),
-                 "bundled": "sent in a digest"}.get(status, status)
-    line.append(f": {described}", style={"sent": "green", "failed": "red"}.get(status, "yellow"))
-    if report["last_error"]:
-        line.append(" · " + safe(str(report["last_error"])), style="red")
+    line.append(safe(report.to))
+    described = {"waiting": f"waiting for its digest ({report.due_at})",
+                 "queued": "queued" + (" (will retry)" if report.last_error else ""),
+                 "bundled": "sent in a digest"}.get(report.status, report.status)
+    line.append(f": {described}", style={"sent": "green", "failed": "red"}.get(report.status, "yellow"))
+    if report.last_error:
+        line.append(" · " + safe(report.last_error), style="red")
     return line
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from scraper.browser import BrowserSession
 from scraper.config.settings import Settings
@@ -19,11 +18,9 @@ from scraper.demo.site import DemoSite
 from scraper.model.changes import Change
 from scraper.model.record import Record
 from scraper.pipeline.capture import capture
-from scraper.pipeline.check import CheckResult, run_check
-from scraper.reports import outbox
-from scraper.reports.delivery import deliver
+from scraper.pipeline.check import CheckResult
+from scraper.service import outbox, watches
 from scraper.store import open_store
-from scraper.watches.operations import WatchSpec, add_watch
 
 SEED_COMMENT = "4521"
 NEW_COMMENT = ("Maria K.", "The truce in Aleppo is already fraying, according to local reports.")
@@ -50,24 +47,19 @@ def run_tour(settings: Settings) -> Tour:
     engine = open_store(f"sqlite:///{home / 'scraper.db'}", auto_upgrade=True)
     with DemoSite() as site, BrowserSession(settings) as browser:
         record = capture(site.article_url, session=browser)
-        spec = WatchSpec(url=site.article_url, name="demo", every="15m", email=RECIPIENT)
-        watch = add_watch(engine, spec, settings)
-        assert watch.id is not None
-        baseline = run_check(engine, watch.id, browser)
+        watch = watches.add(engine, settings, site.article_url,
+                            {"name": "demo", "every": "15m", "email": RECIPIENT})
+        baseline = watches.check_now(engine, settings, watch.id, browser)
         site.add_comment(*NEW_COMMENT)
         site.edit_comment(SEED_COMMENT, EDITED_TEXT)
-        after = run_check(engine, watch.id, browser)
-    return Tour(home, record, baseline, after, _write_report(engine, settings, home, after))
+        after = watches.check_now(engine, settings, watch.id, browser)
+    return Tour(home, record, baseline.result, after.result, _write_report(engine, settings, home, after))
 
 
-def _write_report(engine: Engine, settings: Settings, home: Path, result: CheckResult) -> Path | None:
+def _write_report(engine: Engine, settings: Settings, home: Path, run: watches.CheckRun) -> Path | None:
     """Deliver the check's email report the embedded default way, as an .eml file in the demo's
     folder: never through a configured SMTP server (the demo mails nobody)."""
     local = replace(settings, home=home, mail=replace(settings.mail, smtp=None, outbox_dir=home / "outbox"))
-    assert result.check.id is not None
-    with Session(engine) as session:
-        emails = [row.id for row in outbox.of_check(session, result.check.id)
-                  if row.id is not None and row.target_key.startswith("mailto:")]
-    deliver(engine, local, only=emails)
+    outbox.send(engine, local, only=[report.id for report in run.reports if report.to == RECIPIENT])
     written = sorted((home / "outbox").glob("*.eml"))
     return written[-1] if written else None

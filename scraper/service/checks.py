@@ -33,8 +33,8 @@ class WatchLink(WatchRef):
     url: str
 
 
-class CheckRow(BaseModel):
-    """A check as `scraper history --json` lists it, with the changes it found and reported."""
+class CheckFacts(BaseModel):
+    """A check as `scraper check --json` shows it: when, how it went, what it read."""
 
     id: int
     started_at: str
@@ -47,6 +47,11 @@ class CheckRow(BaseModel):
     final_url: str | None
     profile: str | None
     warnings: list[str]
+
+
+class CheckRow(CheckFacts):
+    """A check as `scraper history --json` lists it, with the changes it found and reported."""
+
     changes: int = 0
     reported: int = 0
 
@@ -119,16 +124,6 @@ class Current(BaseModel):
     record: Record
 
 
-def watch_by_ref(session: Session, ref: str | int) -> Watch:
-    """The watch with id `ref` (all digits) or, failing that, named `ref`."""
-    ref = str(ref)
-    watch = session.get(Watch, int(ref)) if ref.isdigit() else None
-    watch = watch or store.find_watch_by_name(session, ref)
-    if watch is None:
-        raise NotFound(f"no watch {ref!r}", where="watch")
-    return watch
-
-
 def check_of(session: Session, watch: Watch, check_id: int, where: str = "check") -> Check:
     check = session.get(Check, check_id)
     if check is None or check.watch_id != watch.id:
@@ -146,7 +141,7 @@ def history(engine: Engine, ref: str | int, *, limit: int = 20, cursor: str | No
     check_limit(limit, 100_000)
     before = cursor_id(cursor)
     with Session(engine) as session:
-        watch = watch_by_ref(session, ref)
+        watch = store.get_watch(session, str(ref))
         statement = select(Check).where(Check.watch_id == watch.id)
         if before is not None:
             statement = statement.where(col(Check.id) < before)
@@ -180,7 +175,7 @@ def changes(engine: Engine, ref: str | int | None = None, *, limit: int = 50,
             Check, col(Check.id) == col(Change.check_id)).join(Watch, col(Watch.id) == col(Change.watch_id))
         watch = None
         if ref is not None:
-            found = watch_by_ref(session, ref)
+            found = store.get_watch(session, str(ref))
             assert found.id is not None
             watch = WatchRef(id=found.id, name=found.name)
             statement = statement.where(Change.watch_id == watch.id)
@@ -229,7 +224,7 @@ def diff(engine: Engine, ref: str | int, from_check: int | None = None,
     """The changes between two stored records: `to` defaults to the newest check with a record,
     `from` to the one before it."""
     with Session(engine) as session:
-        watch = watch_by_ref(session, ref)
+        watch = store.get_watch(session, str(ref))
         new = _with_record(session, watch, to_check, None, "to")
         old = _with_record(session, watch, from_check, new.id, "from")
         found_changes = detect_changes(store.load_record(session, old), store.load_record(session, new))
@@ -241,7 +236,7 @@ def diff(engine: Engine, ref: str | int, from_check: int | None = None,
 def check_detail(engine: Engine, ref: str | int, check_id: int) -> CheckDetail:
     """Check `check_id` of watch `ref`, with the changes it found in the order they were stored."""
     with Session(engine) as session:
-        watch = watch_by_ref(session, ref)
+        watch = store.get_watch(session, str(ref))
         check = check_of(session, watch, check_id)
         rows = store.changes_for_check(session, check_id)
         counts = change_counts(session, [check_id]).get(check_id)
@@ -253,7 +248,7 @@ def check_detail(engine: Engine, ref: str | int, check_id: int) -> CheckDetail:
 def current(engine: Engine, ref: str | int) -> Current | None:
     """The newest record the watch saw (the page as it is now), with its check; None: no record."""
     with Session(engine) as session:
-        watch = watch_by_ref(session, ref)
+        watch = store.get_watch(session, str(ref))
         assert watch.id is not None
         check = store.last_check_with_snapshot(session, watch.id, status=None)
         if check is None:

@@ -3,15 +3,18 @@ retried now, and previewed before they are sent."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from scraper import store
 from scraper.base.errors import Invalid, NotFound
 from scraper.config.settings import Settings
 from scraper.reports import delivery
 from scraper.reports.outbox import row_dict
-from scraper.service.checks import check_of, watch_by_ref
+from scraper.service.checks import check_of
 from scraper.service.paging import Paged, check_limit, cursor_id
 from scraper.store import Outbox
 
@@ -83,6 +86,13 @@ def of_check(engine: Engine, check_id: int) -> list[OutboxRow]:
         return [OutboxRow.of(r) for r in rows_of_check(session, check_id)]
 
 
+def send(engine: Engine, settings: Settings, *, only: Sequence[int] | None = None) -> list[Outcome]:
+    """Send the reports that are due now (or only the reports `only`), as the daemon's delivery
+    does."""
+    return [Outcome(id=o.row_id, to=o.target, status=o.status, error=o.error)
+            for o in delivery.deliver(engine, settings, only=only)]
+
+
 def retry(engine: Engine, settings: Settings, row_id: int | None = None) -> list[Outcome]:
     """Send failed and queued reports now (all of them, or report `row_id`: a failed one is tried
     again from the start)."""
@@ -104,7 +114,7 @@ def preview(engine: Engine, settings: Settings, ref: str | int, check_id: int | 
     from scraper.reports.render import render
 
     with Session(engine) as session:
-        watch = watch_by_ref(session, ref)
+        watch = store.get_watch(session, str(ref))
         if check_id is not None:
             check_of(session, watch, check_id, "check")
         report = check_report(session, watch, check_id)

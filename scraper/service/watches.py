@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import Field, PrivateAttr, RootModel
+from pydantic import Field, PrivateAttr, RootModel, field_serializer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -22,6 +22,10 @@ from scraper import store
 from scraper.base.errors import NotFound
 from scraper.base.urls import check_url
 from scraper.config.settings import Settings
+from scraper.model.changes import Change as Found
+from scraper.service import outbox
+from scraper.service.checks import CheckFacts
+from scraper.service.outbox import OutboxRow
 from scraper.service.summary import Model, select_page, statuses, summaries
 from scraper.service.summary import WatchStatus as WatchStatus  # re-exported: the models of watches
 from scraper.service.summary import WatchSummary as WatchSummary
@@ -97,13 +101,17 @@ class CheckRun(Model):
     """`scraper check --json` and the API's check now: the check, what it found, its reports."""
 
     watch: WatchRef
-    check: dict[str, Any]
-    changes: list[dict[str, Any]]
+    check: CheckFacts
+    changes: list[Found]
     pending_confirmation: bool
     baseline: bool
-    evidence: str | None
-    reports: list[dict[str, Any]]
+    evidence: str | None = Field(description="the evidence bundle's folder, when one was kept")
+    reports: list[OutboxRow]
     _result: CheckResult | None = PrivateAttr(None)
+
+    @field_serializer("changes")
+    def _changes(self, changes: list[Found]) -> list[dict[str, Any]]:
+        return [c.to_dict() for c in changes]  # as the detector writes them: no nulls
 
     @property
     def result(self) -> CheckResult:
@@ -284,19 +292,14 @@ def check_now(engine: Engine, settings: Settings, watch_id: int, browser: Browse
     # `scraper status` and the other reads start without them.
     from scraper.evidence.on_change import EvidenceOnChange
     from scraper.pipeline.check import run_check
-    from scraper.reports import outbox
 
     # A watch with `evidence_on_change` keeps the recording of the session that saw its changes.
-
     result = run_check(engine, watch_id, browser, hook=EvidenceOnChange(settings))
     if send:
-        from scraper.reports.delivery import deliver  # the channels: only when sending
-
-        deliver(engine, settings)
+        outbox.send(engine, settings)
     assert result.check.id is not None
-    with Session(engine) as session:
-        reports = [outbox.row_dict(row) for row in outbox.of_check(session, result.check.id)]
-    run = CheckRun.model_validate({**result.to_dict(), "reports": reports})
+    reports = outbox.of_check(engine, result.check.id)
+    run = CheckRun.model_validate({**result.to_dict(), "changes": result.changes, "reports": reports})
     run._result = result
     return run
 

@@ -94,7 +94,7 @@ def get_watch(session: Session, ref: str) -> Watch:
     watch = session.get(Watch, int(ref)) if ref.isdigit() else None
     watch = watch or find_watch_by_name(session, ref)
     if watch is None:
-        raise NotFound(f"no watch {ref!r}")
+        raise NotFound(f"no watch {ref!r}", where="watch")
     return watch
 
 

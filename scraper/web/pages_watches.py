@@ -138,7 +138,7 @@ async def check_now(request: Request, ref: str) -> RedirectResponse:
     watch = watches.get(ctx.engine, ref)
     run = await run_in_threadpool(
         lambda: watches.check_now(ctx.engine, ctx.settings, watch.id, ctx.browser()))
-    return see_other(f"/watches/{run.watch.id}#check-{run.check['id']}")
+    return see_other(f"/watches/{run.watch.id}#check-{run.check.id}")
 
 
 @router.post("/watches/{ref}/pause")
