@@ -21,7 +21,8 @@ from scraper.browser.memory import tree_rss_mib
 from scraper.config.settings import load_settings
 from scraper.demo.site import DemoSite
 from scraper.pipeline.check import run_check
-from scraper.watches.operations import WatchSpec, add_watch, open_db
+from scraper.store import open_db
+from scraper.watches.operations import WatchSpec, add_watch
 
 WINDOW = 5
 MAX_SLOWER, MAX_GROWTH = 1.5, 1.25

@@ -27,7 +27,8 @@ from scraper.browser.discovery import QUIET_FLAGS, find_chromium
 from scraper.config.settings import load_settings
 from scraper.daemon.dispatch import Dispatcher, HostLimits
 from scraper.daemon.executor import CheckOutcome, CheckTask, LocalExecutor
-from scraper.watches.operations import WatchSpec, add_watch, open_db
+from scraper.store import open_db
+from scraper.watches.operations import WatchSpec, add_watch
 
 READY = "li.comment"
 SCRIPT = Path(__file__).with_name("script_per_check.py")

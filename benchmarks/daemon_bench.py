@@ -32,7 +32,7 @@ from benchmarks.contenders import Scraper, floor, per_check, per_script
 from scraper.browser import BrowserSession
 from scraper.browser.memory import descendants, pss_mib, rss_mib, tree_pss_mib, tree_rss_mib
 from scraper.config.settings import load_settings
-from scraper.watches.operations import open_db
+from scraper.store import open_db
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"vs_floor": 0.9, "vs_per_check": 3.0, "peak_rss_mib": 600, "peak_pss_mib": 600,

@@ -24,8 +24,7 @@ import httpx
 from sqlalchemy import insert
 
 from scraper.config.settings import load_settings
-from scraper.store import Change, Check, Watch
-from scraper.watches.operations import open_db
+from scraper.store import Change, Check, Watch, open_db
 from scraper.web.app import create_app
 from scraper.web.server import serve_in_thread
 

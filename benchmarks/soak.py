@@ -38,7 +38,8 @@ sys.path.insert(0, str(REPO))
 from benchmarks.check_loop import tree_rss_mib  # noqa: E402
 from scraper.config.settings import load_settings  # noqa: E402
 from scraper.demo.site import DemoSite  # noqa: E402
-from scraper.watches.operations import WatchSpec, add_watch, open_db  # noqa: E402
+from scraper.store import open_db  # noqa: E402
+from scraper.watches.operations import WatchSpec, add_watch  # noqa: E402
 from tests.fixtures.browser import LOOPBACK_ONLY  # noqa: E402
 from tests.processes import chromium_browsers, stop, zombies  # noqa: E402
 from tests.sites.hostile import HostileSite  # noqa: E402

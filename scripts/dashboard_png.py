@@ -25,8 +25,8 @@ from scraper.browser import BrowserSession
 from scraper.config.settings import load_settings
 from scraper.demo import seed
 from scraper.demo.site import DemoSite
+from scraper.store import open_db
 from scraper.store.tokens import create_token
-from scraper.watches.operations import open_db
 from scraper.web.app import create_app
 from scraper.web.server import bind, serve_in_thread
 

@@ -19,7 +19,8 @@ from scraper import store
 from scraper.browser.memory import descendants
 from scraper.cli import main
 from scraper.config.settings import load_settings
-from scraper.watches.operations import WatchSpec, add_watch, open_db
+from scraper.store import open_db
+from scraper.watches.operations import WatchSpec, add_watch
 from tests.sites.hostile import HostileSite
 
 pytestmark = pytest.mark.browser

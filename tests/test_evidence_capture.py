@@ -29,7 +29,7 @@ from scraper.evidence.bundle import capture_evidence
 from scraper.evidence.recording import Bundle, CaptureOptions
 from scraper.model.record import Record
 from scraper.pipeline.capture import capture
-from scraper.watches.operations import open_db
+from scraper.store import open_db
 from tests.evidence_util import rewrite_member
 from tests.sites import BUILTIN_PROFILES
 from tests.sites.replay import ReplaySite

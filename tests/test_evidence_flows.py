@@ -20,7 +20,8 @@ from scraper.evidence.bundle import capture_evidence
 from scraper.evidence.on_change import EvidenceOnChange
 from scraper.evidence.recording import CaptureOptions
 from scraper.pipeline.check import run_check
-from scraper.watches.operations import WatchSpec, add_watch, open_db
+from scraper.store import open_db
+from scraper.watches.operations import WatchSpec, add_watch
 from tests.evidence_util import flip, rewrite_member
 from tests.fixtures.tsa import Tsa
 

@@ -18,7 +18,7 @@ from scraper.config.settings import load_settings
 from scraper.evidence.bundle import capture_evidence
 from scraper.evidence.recording import Bundle, CaptureOptions
 from scraper.evidence.verify import verify
-from scraper.watches.operations import open_db
+from scraper.store import open_db
 from tests.sites import use_test_profiles
 from tests.sites.evidence_pages import (
     LATIN_PAGE,

@@ -22,7 +22,8 @@ from scraper.browser import BrowserSession
 from scraper.cli import main
 from scraper.config.settings import Settings, load_settings
 from scraper.pipeline.check import CheckResult, run_check
-from scraper.watches.operations import WatchSpec, add_watch, open_db
+from scraper.store import open_db
+from scraper.watches.operations import WatchSpec, add_watch
 from tests.sites.hostile import PAGES, HostileSite
 
 pytestmark = pytest.mark.browser

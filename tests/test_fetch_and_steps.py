@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from scraper import store
 from scraper.config.settings import load_settings
-from scraper.watches.operations import open_db
+from scraper.store import open_db
 from tests.cli import run
 from tests.sites.recorder import (
     MEMBERS_TEXT,

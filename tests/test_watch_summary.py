@@ -12,7 +12,7 @@ from sqlalchemy import Engine, event, insert
 from sqlmodel import Session
 
 from scraper.config.settings import load_settings
-from scraper.service import watches
+from scraper.service import summary, watches
 from scraper.store import Change, Check, Watch
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -66,7 +66,7 @@ def seed(engine: Engine, count: int) -> None:
 def test_status_of_10000_watches_in_a_bounded_number_of_statements(local_engine: Engine) -> None:
     seed(local_engine, WATCHES)
     with counted(local_engine) as statements:
-        report = watches.status(local_engine, now=NOW)
+        report = summary.status(local_engine, now=NOW)
     assert len(statements) <= 6, statements  # one per fact, not one per watch
     rows = {w.id: w for w in report.watches}
     assert len(rows) == WATCHES

@@ -28,7 +28,7 @@ def _resolve_watch_ids(ref: str | None, tags: list[str], settings: Settings) -> 
     is the baseline); or every watch with one of `tags`."""
     from scraper.base.urls import check_url
     from scraper.service import watches
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     if (ref is None) == (not tags):
         raise InputError("give a watch (id, name or URL) or --tag, one of the two", where="ID")
@@ -90,7 +90,7 @@ def check(
     good one."""
     from scraper.browser import BrowserSession
     from scraper.service import watches
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     settings = load_settings()
     watch_ids = _resolve_watch_ids(ref, tags, settings)
@@ -145,7 +145,7 @@ def history(
 ) -> None:
     """List a watch's checks, newest first."""
     from scraper.service.checks import history as history_page
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     found = history_page(open_db(load_settings(), missing=f"no watch {ref!r}"), ref, limit=limit)
     if as_json:
@@ -174,7 +174,7 @@ def diff(
     from scraper.cli.changes_view import render_changes
     from scraper.model.changes import summarise
     from scraper.service.checks import diff as diff_checks
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     found = diff_checks(open_db(load_settings(), missing=f"no watch {ref!r}"), ref, from_check, to_check)
     if as_json:

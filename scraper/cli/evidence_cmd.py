@@ -65,7 +65,7 @@ def captures_command(
 ) -> None:
     """List the evidence captures, newest first."""
     from scraper.service.captures import listing
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     rows = listing(open_db(load_settings()), case)
     if as_json:

@@ -38,7 +38,7 @@ class EvidenceArgs:
 def run_evidence(args: EvidenceArgs) -> None:
     from scraper.config.settings import load_settings
     from scraper.evidence.recording import CaptureOptions
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     if not args.evidence:
         raise InputError("--from-file captures evidence bundles: add --evidence")
@@ -97,7 +97,7 @@ def render_bundle(bundle: Bundle) -> RenderableType:
 
 def _batch(args: EvidenceArgs, settings: Any, options: Any) -> None:
     from scraper.evidence.batch import read_urls, run_batch
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     assert args.from_file is not None
     urls = read_urls(args.from_file)

@@ -37,9 +37,7 @@ def outbox(
     if ctx.invoked_subcommand is not None:
         return
     from scraper.service.outbox import listing
-    from scraper.watches.operations import open_db
-
-    # The newest N, printed oldest first (the newest last, nearest the prompt).
+    from scraper.store import open_db
     listed = list(reversed(listing(open_db(load_settings()), limit=limit).items))
     if as_json:
         print_json([r.model_dump() for r in listed])
@@ -78,7 +76,7 @@ def retry(
     """Send failed and queued reports now (a failed one is tried again from the start)."""
     from scraper.base.errors import NotFound
     from scraper.service.outbox import retry as retry_now
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     settings = load_settings()
     try:
@@ -114,7 +112,7 @@ def preview(
 ) -> None:
     """Show the report a check sends, without sending it."""
     from scraper.service.outbox import preview as preview_report
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     settings = load_settings()
     rendered = preview_report(open_db(settings), settings, ref, check_id)

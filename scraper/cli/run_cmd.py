@@ -43,7 +43,7 @@ def run(
     from scraper.daemon.console import LOG_FORMATS, CheckPrinter
     from scraper.daemon.scheduler import WatchScheduler
     from scraper.evidence.on_change import EvidenceOnChange
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     if log_format not in LOG_FORMATS:
         raise InputError(f"--log-format {log_format!r}: give text or json")

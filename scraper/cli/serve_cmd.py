@@ -44,7 +44,7 @@ def create(name: str = typer.Argument(..., metavar="NAME",
            as_json: bool = json_option("the token (with its secret, this once)")) -> None:
     """Create a token: it is printed once, now; only its hash is kept."""
     from scraper.service.tokens import create as create_token
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     made = create_token(open_db(load_settings()), name)
     if as_json:
@@ -59,7 +59,7 @@ def create(name: str = typer.Argument(..., metavar="NAME",
 def list_(as_json: bool = json_option("the tokens")) -> None:
     """The tokens: name, the first characters, created, last used, revoked (never the token)."""
     from scraper.service.tokens import listing
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     rows = listing(open_db(load_settings()))
     if as_json:
@@ -79,7 +79,7 @@ def revoke(token_id: int = typer.Argument(..., metavar="ID",
     """Revoke a token: the API refuses it from now on."""
     from scraper.base.errors import NotFound
     from scraper.service.tokens import revoke as revoke_token
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     try:
         revoked = revoke_token(open_db(load_settings(), missing=f"no token {token_id}"), token_id)

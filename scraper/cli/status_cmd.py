@@ -18,10 +18,10 @@ from scraper.config.settings import load_settings
 ))
 def status(as_json: bool = json_option("every watch's status")) -> None:
     """Each watch: its last check, next run, last change and failure streak."""
-    from scraper.service import watches
-    from scraper.watches.operations import open_db
+    from scraper.service import summary
+    from scraper.store import open_db
 
-    report = watches.status(open_db(load_settings(), missing="scraper status"))
+    report = summary.status(open_db(load_settings(), missing="scraper status"))
     if as_json:
         print_model(report)
         return

@@ -56,7 +56,7 @@ def add(
 ) -> None:
     """Watch a page: it is checked on its schedule (`scraper run`) or by hand (`scraper check`)."""
     from scraper.service import watches
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     settings = load_settings()
     fields = watches.checked(url, options or {}, settings)  # before the database is opened (or created)
@@ -85,7 +85,7 @@ def edit(
     """Change a watch: any option of `watch add`. Its history stays; a new URL or profile starts
     a new baseline."""
     from scraper.service import watches
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     settings = load_settings()
     edited = watches.edit(open_db(settings, missing=f"no watch {ref!r}"), settings, ref, options or {},
@@ -104,7 +104,7 @@ def list_(
     """List the watches: schedule, last check and its status, last change, next run."""
     from scraper.cli.watch_view import render_list
     from scraper.service import watches
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     settings = load_settings()
     rows = watches.list_all(open_db(settings), settings, tags=tags).dumped()
@@ -121,7 +121,7 @@ def list_(
 def show(ref: str = REF, as_json: bool = json_option("the watch")) -> None:
     """Show one watch: every setting, the profile file it reads, its last check and next run."""
     from scraper.service import watches
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     settings = load_settings()
     _print_watch(watches.show(open_db(settings, missing=f"no watch {ref!r}"), settings, ref), as_json)
@@ -130,7 +130,7 @@ def show(ref: str = REF, as_json: bool = json_option("the watch")) -> None:
 def _set_paused(ref: str, paused: bool, as_json: bool) -> None:
     """Pause or resume, then print the watch."""
     from scraper.service import watches
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     settings = load_settings()
     engine = open_db(settings, missing=f"no watch {ref!r}")
@@ -155,7 +155,7 @@ def remove(ref: str = REF, yes: bool = yes_option("removing it"),
            as_json: bool = json_option("what was removed")) -> None:
     """Remove a watch with all its checks and changes (asks first on a terminal)."""
     from scraper.service import watches
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     engine = open_db(load_settings(), missing=f"no watch {ref!r}")
     what = watches.removal(engine, ref)
@@ -174,7 +174,7 @@ def rebase(ref: str = REF, as_json: bool = json_option("the watch and its new ba
     """Accept the page as its last check saw it as the new baseline: the next check compares with it
     (e.g. after a thread was really emptied, which is otherwise kept as a profile_mismatch)."""
     from scraper.service import watches
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     settings = load_settings()
     done = watches.rebase(open_db(settings, missing=f"no watch {ref!r}"), settings, ref)

@@ -36,8 +36,8 @@ def apply_files(
     """Create or update the watches the files declare, by name. Every file is checked whole first:
     every mistake is listed, each at its line, and nothing is written until all are right."""
     from scraper.service import watches
+    from scraper.store import open_db
     from scraper.watches import files as watchfile
-    from scraper.watches.operations import open_db
 
     settings = load_settings()
     planned = watchfile.plan(files, settings)  # before the database is opened: bad input writes nothing
@@ -75,7 +75,7 @@ def export(
     import yaml
 
     from scraper.service import watches
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
 
     exported = watches.export(open_db(load_settings()), tags=tags)
     text = exported.text

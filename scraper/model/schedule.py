@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Protocol
 
 from scraper.base.times import DURATION_UNITS, parse_duration
 
@@ -84,3 +84,17 @@ def next_run(schedule: Schedule, last: datetime | None, now: datetime) -> dateti
         fire = CronTrigger.from_crontab(schedule.spec, timezone=UTC).get_next_fire_time(None, last)
         due = fire if fire is not None else now
     return max(due, now)
+
+
+class Scheduled(Protocol):
+    """What holds a schedule: a watch's row (its two columns)."""
+
+    schedule_kind: str | None
+    schedule: str | None
+
+
+def schedule_of(watch: Scheduled) -> Schedule | None:
+    """The schedule a watch's columns hold; None for a manual watch."""
+    if watch.schedule is None or watch.schedule_kind not in ("interval", "cron"):
+        return None
+    return Schedule("interval" if watch.schedule_kind == "interval" else "cron", watch.schedule)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import String, cast, func, or_
+from sqlalchemy import Engine, String, cast, func, or_
 from sqlmodel import Session, col, select
 
 from scraper.base.errors import Invalid
@@ -24,14 +24,13 @@ from scraper.config.settings import BUILTIN_PROFILES, Settings
 from scraper.model.changes import Change as Found
 from scraper.model.changes import summarise
 from scraper.model.fetch import Fetch
-from scraper.model.schedule import next_run
+from scraper.model.schedule import next_run, schedule_of
 from scraper.model.window import next_in_window
 from scraper.profiles import profile_origins
 from scraper.reports.targets import target
 from scraper.service.paging import check_limit, cursor_id
 from scraper.store import Check, Watch
 from scraper.store import summary as facts
-from scraper.watches.operations import schedule_of
 
 
 class Model(BaseModel):
@@ -131,6 +130,12 @@ class WatchStatus(Model):
     failing: Failing | None
 
 
+class StatusReport(Model):
+    """`scraper status --json`."""
+
+    watches: list[WatchStatus]
+
+
 @dataclass(frozen=True)
 class Facts:
     """What the store says of each watch, read in one query per fact for all of them."""
@@ -207,6 +212,14 @@ def statuses(session: Session, watches: list[facts.WatchRow], *, every: bool = F
                 check_id=change.check_id, at=iso(change.at) or "", summary=safe_line(summarise(said))),
             failing=None if streak is None else Failing(checks=streak.checks, since=iso(streak.since) or "")))
     return rows
+
+
+def status(engine: Engine, now: datetime | None = None) -> StatusReport:
+    """`scraper status`: each watch's last check, next run, last change and failure streak, in a
+    handful of queries however many watches. Here, not in `watches`, so that the command loads
+    no more than reading needs."""
+    with Session(engine) as session:
+        return StatusReport(watches=statuses(session, facts.watch_rows(session), every=True, now=now))
 
 
 # A watch as data: what `watch list|show --json`, the dashboard and the REST API all say of it.

@@ -11,7 +11,6 @@ them its own way.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, PrivateAttr, RootModel, field_serializer
@@ -26,7 +25,7 @@ from scraper.model.changes import Change as Found
 from scraper.service import outbox
 from scraper.service.checks import CheckFacts
 from scraper.service.outbox import OutboxRow
-from scraper.service.summary import Model, select_page, statuses, summaries
+from scraper.service.summary import Model, select_page, summaries
 from scraper.service.summary import WatchStatus as WatchStatus  # re-exported: the models of watches
 from scraper.service.summary import WatchSummary as WatchSummary
 from scraper.store import Watch
@@ -89,12 +88,6 @@ class Rebased(Model):
     @property
     def base_status(self) -> str:
         return self._base_status
-
-
-class StatusReport(Model):
-    """`scraper status --json`."""
-
-    watches: list[WatchStatus]
 
 
 class CheckRun(Model):
@@ -253,13 +246,6 @@ def list_page(engine: Engine, settings: Settings, *, status: str | None = None,
         watches, more = select_page(session, status=status, text=text, tag=tag,
                                                cursor=cursor, limit=limit)
         return WatchPage(items=summaries(session, watches, settings), next_cursor=more)
-
-
-def status(engine: Engine, now: datetime | None = None) -> StatusReport:
-    """Each watch's last check, next run, last change and failure streak: a handful of queries,
-    however many watches."""
-    with Session(engine) as session:
-        return StatusReport(watches=statuses(session, facts.watch_rows(session), every=True, now=now))
 
 
 def resolve(engine: Engine, settings: Settings, ref: str | None, tags: Sequence[str] = ()) -> Targets:

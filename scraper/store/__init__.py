@@ -12,6 +12,7 @@ from .db import (
     head_revision,
     is_known_revision,
     make_engine,
+    open_db,
     open_store,
     upgrade,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "load_record",
     "make_engine",
     "metadata",
+    "open_db",
     "open_store",
     "put_snapshot",
     "remove_watch",

@@ -17,10 +17,12 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_u
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
-from scraper.base.errors import InputError, JobFailed
+from scraper.base.errors import InputError, JobFailed, NotFound
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+    from scraper.config.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration's revision id. Opening a database compares its revision with this, so the
@@ -213,3 +215,18 @@ def _upgrade(engine: Engine, revision: str) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def open_db(settings: Settings, *, missing: str | None = None) -> Engine:
+    """The store; the embedded SQLite default upgrades itself, a configured server must be upgraded
+    with `scraper db upgrade`.
+
+    `missing`: the command only reads what is there (a watch by id or name): if the embedded
+    database does not exist yet, fail with this message instead of creating an empty one.
+    """
+    if missing is not None and settings.default_database:
+        path = database_url(settings.database_url).database
+        if path and not Path(path).exists():
+            raise NotFound(f"{missing}: there are no watches yet (no database at {path})")
+    return open_store(settings.database_url, auto_upgrade=settings.default_database,
+                            busy_timeout=settings.busy_timeout)

@@ -6,17 +6,15 @@ The options and their checks are `scraper.watches.options` and `scraper.watches.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from scraper import store
-from scraper.base.errors import Conflict, Fault, Invalid, NotFound
+from scraper.base.errors import Conflict, Fault, Invalid
 from scraper.base.urls import same_page
 from scraper.config.settings import Settings
-from scraper.model.schedule import Schedule
 from scraper.store import Watch
 from scraper.watches.options import BY_KEY
 from scraper.watches.validate import Problem, check_options, options_of
@@ -31,21 +29,6 @@ class WatchSpec:
             raise TypeError(f"unknown watch options: {', '.join(sorted(unknown))}")
         self.url = url
         self.options = options
-
-
-def open_db(settings: Settings, *, missing: str | None = None) -> Engine:
-    """The store; the embedded SQLite default upgrades itself, a configured server must be upgraded
-    with `scraper db upgrade`.
-
-    `missing`: the command only reads what is there (a watch by id or name): if the embedded
-    database does not exist yet, fail with this message instead of creating an empty one.
-    """
-    if missing is not None and settings.default_database:
-        path = store.database_url(settings.database_url).database
-        if path and not Path(path).exists():
-            raise NotFound(f"{missing}: there are no watches yet (no database at {path})")
-    return store.open_store(settings.database_url, auto_upgrade=settings.default_database,
-                            busy_timeout=settings.busy_timeout)
 
 
 def same_page_watches(session: Session, url: str, *, but: int | None = None) -> list[Watch]:
@@ -158,17 +141,6 @@ def _free_name(session: Session, name: str) -> str:
         n += 1
         candidate = f"{name}-{n}"
     return candidate
-
-
-class Scheduled(Protocol):
-    schedule_kind: str | None
-    schedule: str | None
-
-
-def schedule_of(watch: Scheduled) -> Schedule | None:
-    if watch.schedule is None or watch.schedule_kind not in ("interval", "cron"):
-        return None
-    return Schedule("interval" if watch.schedule_kind == "interval" else "cron", watch.schedule)
 
 
 def rebase_watch(engine: Engine, ref: str) -> tuple[Watch, store.Check]:

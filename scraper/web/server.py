@@ -84,7 +84,7 @@ def serve(settings: Settings, host: str, port: int, *, with_scheduler: bool,
     import uvicorn
 
     from scraper.browser import BrowserSession
-    from scraper.watches.operations import open_db
+    from scraper.store import open_db
     from scraper.web.app import create_app
 
     check_bind(host, settings)
