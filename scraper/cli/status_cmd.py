@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from rich.table import Table
 from rich.text import Text
 
@@ -21,7 +23,11 @@ def status(as_json: bool = json_option("every watch's status")) -> None:
     from scraper.service import summary
     from scraper.store import open_db
 
-    report = summary.status(open_db(load_settings(), missing="scraper status"))
+    engine = open_db(load_settings(), missing="scraper status")
+    # Everything loaded so far lives as long as the command: frozen, the collector's passes while
+    # 10,000 watches' rows are built skip it (~0.1 s of ~1 s).
+    gc.freeze()
+    report = summary.status(engine)
     if as_json:
         print_model(report)
         return

@@ -26,7 +26,6 @@ from scraper.model.changes import summarise
 from scraper.model.fetch import Fetch
 from scraper.model.schedule import next_run, schedule_of
 from scraper.model.window import next_in_window
-from scraper.profiles import profile_origins
 from scraper.reports.targets import target
 from scraper.service.paging import check_limit, cursor_id
 from scraper.store import Check, Watch
@@ -169,6 +168,8 @@ def summaries(session: Session, watches: list[Watch], settings: Settings, *, eve
     if not watches:
         return []
     found = Facts.read(session, watches, every=every)
+    from scraper.profiles import profile_origins  # the lists need it, `scraper status` not
+
     origins = profile_origins(settings.profile_dirs)  # the profile folders, read once
     now = now or datetime.now(UTC)
     rows = []
@@ -234,7 +235,11 @@ def profile_source(watch: Watch, settings: Settings,
                 "missing": not Path(watch.profile_file).is_file()}
     if watch.profile is None:
         return {"name": None, "file": None, "from": "detect", "missing": False}
-    found = (origins if origins is not None else profile_origins(settings.profile_dirs)).get(watch.profile)
+    if origins is None:
+        from scraper.profiles import profile_origins
+
+        origins = profile_origins(settings.profile_dirs)
+    found = origins.get(watch.profile)
     where = "built-in" if found and found.parent.resolve() == BUILTIN_PROFILES.resolve() else "folder"
     return {"name": watch.profile, "file": str(found) if found else None, "from": where,
             "missing": found is None}
