@@ -137,7 +137,7 @@ def wordpress_cases() -> Iterator[tuple[str, Case]]:
     with WordPressSite(home) as wp, BrowserSession(load_settings()) as session:
         for theme in THEMES:
             wp.theme(theme)
-            html = render_url(session, wp.post_url, profiles=PROFILES).page.html
+            html = render_url(session, wp.post_url).page.html
             comments = [(wp.comment_ids[c["key"]], fold(c["text"].replace(":)", "🙂"))[:OPENING])
                         for c in THREAD["comments"] if c.get("type") != "pingback"]
             yield theme, Case(html, comments, THREAD["paragraphs"])

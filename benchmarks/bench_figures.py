@@ -16,15 +16,13 @@ from scraper.extract import extract
 from scraper.model.changes import detect_changes
 from scraper.model.record import Article, Comment, Record
 from scraper.pipeline.capture import render_url
-from scraper.profiles import load_profiles
 from scraper.store import Check, Watch
 
 
 def extraction_seconds(browser: BrowserSession, url: str, times: int = 3) -> tuple[list[float], int]:
     """Extraction of the rendered 5,000-comment page (the render itself not counted), `times`
     over: one timing on this machine moves by ±30% from run to run."""
-    profiles = load_profiles(browser.settings.profile_dirs)
-    rendered = render_url(browser, url, profiles=profiles, profile="wordpress", deadline=120)
+    rendered = render_url(browser, url, profile="wordpress", deadline=120)
     seconds, count = [], 0
     for _ in range(times):
         start = time.perf_counter()

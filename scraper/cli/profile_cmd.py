@@ -93,7 +93,7 @@ def test_profile(
     trace = Trace()
     try:
         with BrowserSession(settings) as session:
-            tested = profile_test(session, settings, url, profile, deadline, trace=trace)
+            tested = profile_test(session, url, profile, deadline, trace=trace)
     except JobFailed:
         if not as_json:  # what ran before the failure says where to look
             out.print(render_trace(trace))

@@ -67,36 +67,11 @@ def check_env(profile: Profile | None, overrides: Overrides | None) -> None:
                          + " (a value written ${ENV:NAME} is read from the environment)")
 
 
-def render_url(
-    session: BrowserSession,
-    url: str,
-    *,
-    profiles: Mapping[str, Profile],
-    profile: str | None = None,
-    deadline: float | None = None,
-    overrides: Overrides | None = None,
-    trace: Trace | None = None,
-    options: RenderOptions | None = None,
-) -> Rendered:
-    chosen = choose_profile(profiles, url, profile, session.settings.profile_dirs)
-    check_env(chosen, overrides)
-    return render_chosen(session, url, chosen, profiles=profiles, deadline=deadline,
-                         overrides=overrides, trace=trace, options=options)
-
-
-def render_chosen(
-    session: BrowserSession,
-    url: str,
-    chosen: Profile | None,
-    *,
-    profiles: Mapping[str, Profile],
-    deadline: float | None = None,
-    overrides: Overrides | None = None,
-    trace: Trace | None = None,
-    options: RenderOptions | None = None,
-) -> Rendered:
-    """Render `url` with the profile already chosen (None: by detection, among `profiles`)."""
+def render_target(session: BrowserSession, target: Target, *, deadline: float | None = None,
+                  trace: Trace | None = None, options: RenderOptions | None = None) -> Rendered:
+    """Render the resolved page (its profile None: chosen by detection, among its profiles)."""
     settings = session.settings
+    profiles, chosen, overrides = target.profiles, target.profile, target.overrides
 
     def by_detection(html: str) -> Profile:
         return matching.by_detection(profiles, html) or matching.fallback(profiles)
@@ -104,13 +79,22 @@ def render_chosen(
     limit = deadline or (chosen.deadline if chosen and chosen.deadline else None)
     limit = limit or settings.deadline
     job = RenderJob(
-        url=url, profile=chosen, choose=by_detection, deadline=limit,
+        url=target.url, profile=chosen, choose=by_detection, deadline=limit,
         options=options or RenderOptions(), guard=session.guard,
         fetch=overrides.fetch if overrides else Fetch(), defaults=Fetch(proxy=settings.proxy),
         before=tuple(overrides.actions) if overrides else (), trace=trace or Trace(),
     )
     page, used = session.run(lambda browser: render(browser, job), limit)
     return Rendered(page, used, job.trace)
+
+
+def render_url(session: BrowserSession, url: str, *, profile: str | None = None,
+               deadline: float | None = None, trace: Trace | None = None,
+               options: RenderOptions | None = None) -> Rendered:
+    """Render `url` with its profile, resolved as a capture resolves it, and extract nothing
+    (`profile test`, the benchmarks)."""
+    target = resolve(url, session.settings, profile=profile)
+    return render_target(session, target, deadline=deadline, trace=trace, options=options)
 
 
 def apply_overrides(profile: Profile, overrides: Overrides | None) -> Profile:
@@ -146,8 +130,7 @@ def resolve(url: str, settings: Settings, *, profile: str | None = None,
 def capture_target(target: Target, session: BrowserSession, *, deadline: float | None = None,
                    options: RenderOptions | None = None) -> Record:
     """Render the resolved page and extract its record (each try of a check)."""
-    rendered = render_chosen(session, target.url, target.profile, profiles=target.profiles,
-                             deadline=deadline, overrides=target.overrides, options=options)
+    rendered = render_target(session, target, deadline=deadline, options=options)
     return extract(rendered.page, apply_overrides(rendered.profile, target.overrides))
 
 

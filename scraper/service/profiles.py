@@ -117,18 +117,16 @@ def explain_page(page: PageContent, profile: Profile, trace: Trace | None = None
     return ProfileTest.model_validate(data)
 
 
-def profile_test(browser: BrowserSession, settings: Settings, url: str, profile: str | None,
+def profile_test(browser: BrowserSession, url: str, profile: str | None,
                  deadline: float | None = None, *, trace: Trace | None = None) -> ProfileTest:
     """Render `url` and explain it, as `scraper profile test` does; bad input (URL, profile,
     deadline) is refused before anything is rendered. `trace`: filled in as the page loads (what
     ran before a failure says where to look)."""
     from scraper.base.urls import check_url
     from scraper.pipeline.capture import render_url
-    from scraper.profiles import load_profiles
 
     url = check_url(url)
     if deadline is not None:
         check_deadline(deadline, f"deadline {deadline:g}")
-    rendered = render_url(browser, url, profiles=load_profiles(settings.profile_dirs), profile=profile,
-                          deadline=deadline, trace=trace)
+    rendered = render_url(browser, url, profile=profile, deadline=deadline, trace=trace)
     return explain_page(rendered.page, rendered.profile, trace)

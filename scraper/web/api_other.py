@@ -108,7 +108,7 @@ def profiles(request: Request) -> list[ProfileInfo]:
 async def profile_test(body: ProfileTestIn, request: Request) -> ProfileTest:
     ctx = ctx_of(request)
     return await run_in_threadpool(
-        profiles_.profile_test, ctx.browser(), ctx.settings, body.url, body.profile, body.deadline)
+        profiles_.profile_test, ctx.browser(), body.url, body.profile, body.deadline)
 
 
 @router.get("/status", tags=["status"])

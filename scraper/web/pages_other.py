@@ -62,7 +62,7 @@ async def profile_page(request: Request, url: str = "", profile: str = "") -> HT
     ctx = ctx_of(request)
     result = None
     if url:
-        result = await run_in_threadpool(profiles.profile_test, ctx.browser(), ctx.settings, url,
+        result = await run_in_threadpool(profiles.profile_test, ctx.browser(), url,
                                          profile or None)
     return page(request, "profiles.html", profiles=profiles.profiles(ctx.settings), url=url,
                 profile=profile, result=result, sources=profiles.SOURCES)
