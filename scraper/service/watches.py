@@ -23,7 +23,7 @@ from scraper.base.urls import check_url
 from scraper.config.settings import Settings
 from scraper.model.changes import Change as Found
 from scraper.service import outbox
-from scraper.service.checks import CheckFacts
+from scraper.service.checks import CheckFacts, WatchLink
 from scraper.service.outbox import OutboxRow
 from scraper.service.summary import Model, select_page, summaries
 from scraper.service.summary import WatchStatus as WatchStatus  # re-exported: the models of watches
@@ -38,12 +38,6 @@ from scraper.watches.validate import options_of
 if TYPE_CHECKING:
     from scraper.browser import BrowserSession
     from scraper.pipeline.check import CheckResult
-
-
-class WatchRef(Model):
-    id: int
-    name: str
-    url: str
 
 
 class WatchList(RootModel[list[WatchSummary]]):
@@ -93,7 +87,7 @@ class Rebased(Model):
 class CheckRun(Model):
     """`scraper check --json` and the API's check now: the check, what it found, its reports."""
 
-    watch: WatchRef
+    watch: WatchLink
     check: CheckFacts
     changes: list[Found]
     pending_confirmation: bool
@@ -117,13 +111,13 @@ class Targets(Model):
     `matched`: the watch of the same page checked instead of the URL as given."""
 
     watch_ids: list[int]
-    added: WatchRef | None = None
-    matched: WatchRef | None = None
+    added: WatchLink | None = None
+    matched: WatchLink | None = None
 
 
-def _ref(watch: Watch) -> WatchRef:
+def _ref(watch: Watch) -> WatchLink:
     assert watch.id is not None
-    return WatchRef(id=watch.id, name=watch.name, url=watch.url)
+    return WatchLink(id=watch.id, name=watch.name, url=watch.url)
 
 
 def _summary(session: Session, watch: Watch, settings: Settings) -> WatchSummary:
@@ -213,7 +207,7 @@ def show(engine: Engine, settings: Settings, ref: str) -> WatchSummary:
 class WatchOptions(Model):
     """A watch's options as adding it takes them (what an edit form starts from)."""
 
-    watch: WatchRef
+    watch: WatchLink
     options: dict[str, Any]
 
 
@@ -223,7 +217,7 @@ def options(engine: Engine, ref: str) -> WatchOptions:
         return WatchOptions(watch=_ref(watch), options=options_of(watch))
 
 
-def get(engine: Engine, ref: str) -> WatchRef:
+def get(engine: Engine, ref: str) -> WatchLink:
     """The watch's id, name and URL; NotFound if there is none."""
     with Session(engine) as session:
         return _ref(store.get_watch(session, ref))
