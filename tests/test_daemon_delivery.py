@@ -121,6 +121,7 @@ class DuringHang:
             self.changed.notify_all()
 
 
+@pytest.mark.timeout(2 * WAIT + 60)  # its own bounds speak first: two waits of WAIT, a 30 s grace
 def test_a_hung_mail_server_holds_the_delivery_and_never_a_check_slot(
     local_engine: Engine, chromium: BrowserSession, demo_site: DemoSite, hung_smtp: HungSmtp,
 ) -> None:
