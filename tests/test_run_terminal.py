@@ -33,6 +33,7 @@ def _checks(screen: str, name: str) -> int:
     return len(re.findall(rf"\d\d:\d\d:\d\d  {name}  (?:baseline|ok|pending)  ", screen))
 
 
+@pytest.mark.timeout(WAIT + 180)  # its own bounds speak first: WAIT for the checks, 2 × 60 s to stop
 def test_scraper_run_on_a_terminal_keeps_checking_and_stops_on_sigterm(
     demo_site: DemoSite, tmp_path: Path,
 ) -> None:
