@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import typer
@@ -17,6 +16,7 @@ from scraper.cli.app import examples
 from scraper.cli.output import err, out, write_atomic
 from scraper.cli.profile_cmd import profile_app, show_test
 from scraper.config.settings import check_deadline, load_settings
+from scraper.service.builder import short_form
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
@@ -31,17 +31,6 @@ def _name(url: str, output: Path | None) -> str:
         raise InputError(f"--output {output}: a profile file is NAME.yaml, NAME in lower-case letters, "
                          "digits, '.', '_' or '-' (the file name is the profile's name)")
     return output.stem
-
-
-def _short_form(data: Any) -> Any:
-    """`{select: X}` written as plain `X`, as a person would write it."""
-    if isinstance(data, dict):
-        if set(data) == {"select"}:
-            return data["select"]
-        return {k: _short_form(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_short_form(v) for v in data]
-    return data
 
 
 @profile_app.command("suggest", epilog=examples(
@@ -84,7 +73,7 @@ def suggest_profile(
         draft = suggest(rendered(session, probe), name, f"*://{host}/*")
         profile = Profile.model_validate(draft.profile)  # checked again by `profile check`
         checked = rendered(session, profile)
-    text = yaml.safe_dump(_short_form(draft.profile), sort_keys=False, allow_unicode=True, width=200)
+    text = yaml.safe_dump(short_form(draft.profile), sort_keys=False, allow_unicode=True, width=200)
     header = f"# Draft profile for {url}, made by `scraper profile suggest`: check it, then edit.\n"
     if output is not None:
         write_atomic(output, header + text)
@@ -96,8 +85,16 @@ def suggest_profile(
     show_test(checked, profile, as_json=False)
     with_profile = extract(checked, profile).comments
     detected = extract(checked, profile.model_copy(update={"comments": None})).comments
-    same = with_profile == detected
+    # The same comments: the same words by the same people (ids and replies are what a profile
+    # adds to detection, not a difference).
+    same = sorted((c.author or "", c.text or "") for c in with_profile) == sorted(
+        (c.author or "", c.text or "") for c in detected)
+    extra = [f"{n} with {what}" for n, what in (
+        (sum(1 for c in with_profile if c.id) - sum(1 for c in detected if c.id), "ids"),
+        (sum(1 for c in with_profile if c.parent_id) - sum(1 for c in detected if c.parent_id),
+         "their parent")) if n > 0]
     out.print(Text(
         f"{'✔' if same else '✘'} the draft's comment selectors give {len(with_profile)} comments; "
-        f"the fallback chain finds {len(detected)}{'' if same else ', not the same'}",
+        f"the fallback chain finds {len(detected)}{'' if same else ', not the same'}"
+        + (f" (the draft gives {', '.join(extra)} more)" if same and extra else ""),
         style="green" if same else "red"))
