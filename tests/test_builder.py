@@ -19,9 +19,12 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
+from scraper.base.errors import Conflict
 from scraper.browser import BrowserSession
 from scraper.config.settings import load_settings
+from scraper.demo.site import DemoSite
 from scraper.pipeline.capture import capture
+from scraper.service import builder
 from tests.fixtures.pages import serving
 from tests.fixtures.web import Dashboard
 from tests.sites import STATIC
@@ -87,6 +90,7 @@ def test_point_at_the_article_and_a_comment_correct_a_field_save_and_capture(
     expect(row).to_contain_text("div.story-copy > div.para")
     expect(row).to_contain_text("pointed at")
     expect(page.locator(".step")).to_contain_text("one comment")
+    expect(page.locator(".builder-fields")).to_contain_text("ready wait")
     expect(page.locator("input[name=field][value='comments.item']")).to_be_checked()
 
     click_picture(page, reply)  # one comment: a reply, even
@@ -132,3 +136,26 @@ def test_a_bad_address_is_refused_on_the_form(page: Page, dashboard: Dashboard) 
     page.get_by_role("button", name="Load the page").click()
     expect(page.locator(".error-line")).to_contain_text("file:///etc/passwd")
     assert not (load_settings().home / "builder").exists()
+
+
+def test_a_wordpress_page_is_saved_as_extends_wordpress(
+    chromium: BrowserSession, demo_site: DemoSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    """On markup a built-in profile reads, the saved profile is that profile extended, not a copy of
+    it: the shorter file that gives the same record on the page."""
+    monkeypatch.setenv("SCRAPER_PROFILES", str(tmp_path))
+    settings = load_settings()
+    token = builder.open_page(chromium, settings, demo_site.article_url)
+    proposal = builder.propose(settings, token, {}, "demo-blog")
+    assert len(proposal.comments) == len(demo_site.state.thread("article"))
+    saved = builder.save(settings, token, {}, "demo-blog")
+    assert saved.path == str(tmp_path / "demo-blog.yaml")
+    data = yaml.safe_load(Path(saved.path).read_text(encoding="utf-8"))
+    assert data["extends"] == "wordpress"
+    assert "comments" not in data  # every comment selector is wordpress's own
+    record = capture(demo_site.article_url, profile="demo-blog", session=chromium, settings=load_settings())
+    assert [c.text for c in record.comments] == [c.text for c in proposal.comments]
+    with pytest.raises(Conflict, match="exists already"):
+        builder.save(settings, token, {}, "demo-blog")
+    with pytest.raises(Conflict, match="built-in"):
+        builder.save(settings, token, {}, "wordpress")

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from parsel import Selector
 
     from scraper.browser import BrowserSession
+    from scraper.browser.trace import Trace
     from scraper.model.page import PageContent
     from scraper.profiles.schema import FieldSpec
 
@@ -82,6 +83,7 @@ class Proposal(BaseModel):
     article_words: int
     warnings: list[str]
     notes: list[str]
+    load: list[str]  # how the page loaded (the ready wait, each step), as rendered
     picks: dict[str, str]  # field → "@N" (an element pointed at) or a typed selector
     next_step: str | None  # the first of FIRST_STEPS not pointed at yet
 
@@ -122,10 +124,20 @@ def open_page(session: BrowserSession, settings: Settings, url: str, deadline: f
     (folder / "page.html").write_text(layout.html, encoding="utf-8")
     (folder / "layout.json").write_text(json.dumps({
         "url": url, "final_url": rendered.page.final_url, "width": layout.width,
-        "height": layout.height, "profile": rendered.profile.name,
+        "height": layout.height, "profile": rendered.profile.name, "load": _load_lines(rendered.trace),
         "boxes": {n: [b.x, b.y, b.width, b.height] for n, b in layout.boxes.items()}}), encoding="utf-8")
     _prune(settings, keep=token)
     return token
+
+
+def _load_lines(trace: Trace) -> list[str]:
+    """How the page loaded, for a person: the ready wait and each step."""
+    lines = []
+    if (ready := trace.ready) is not None:
+        lines.append(f"ready wait ({ready.condition}): {'met' if ready.met else 'not met'} after "
+                     f"{ready.seconds:.1f} s of {ready.budget:.0f} s")
+    lines += [f"{step.kind} {step.target}: {step.outcome}" for step in trace.steps]
+    return lines
 
 
 def _prune(settings: Settings, keep: str) -> None:
@@ -218,6 +230,52 @@ def _draft(settings: Settings, token: str, picks: dict[str, str],
     return layout, page, doc, draft, profile_name
 
 
+def _shortest(settings: Settings, page: PageContent, data: dict[str, Any], chosen: str,
+              kept: set[str]) -> dict[str, Any]:
+    """The draft as `extends:` the built-in profile the page was rendered with (the one whose
+    detection or URLs took it) plus what differs from it, when that gives the same record on the
+    page and is shorter (a theme that differs from WordPress in two selectors is written as those
+    two); else the draft as it is. Another built-in profile is never tried (its waits and steps are
+    for other pages), nor `generic` (whose fields are the fallbacks a draft is made to replace);
+    `kept`: the fields a person pointed at or typed, always written."""
+    from scraper.extract import extract
+    from scraper.profiles.loader import resolve_data
+    from scraper.profiles.schema import Profile
+
+    def facts(profile: Profile) -> Any:
+        record = extract(page, profile)
+        a = record.article
+        return (a.title, a.author, a.published, a.text,
+                [(c.id, c.parent_id, c.author, c.published, c.text) for c in record.comments])
+
+    def same(child: dict[str, Any]) -> bool:
+        try:
+            return bool(facts(resolve_data(child, settings.profile_dirs)) == wanted)
+        except InputError:
+            return False
+
+    wanted = facts(Profile.model_validate(data))
+    best = data
+    builtin = chosen != "generic" and (BUILTIN_PROFILES / f"{chosen}.yaml").is_file()
+    for base in [chosen] if builtin else []:
+        child: dict[str, Any] = {"name": data["name"], "description": data["description"],
+                                 "extends": base, "priority": data["priority"], "match": data["match"],
+                                 **{k: dict(data[k]) for k in ("article", "comments") if k in data}}
+        if not same(child):
+            continue
+        # Each field the base reads as well on this page is left to the base.
+        for section in ("article", "comments"):
+            for key in [k for k in child.get(section, {}) if f"{section}.{k}" not in kept]:
+                trial = {**child, section: {k: v for k, v in child[section].items() if k != key}}
+                if same(trial):
+                    child = trial
+            if section in child and not child[section]:
+                del child[section]
+        if len(yaml.safe_dump(child)) < len(yaml.safe_dump(best)):
+            best = child
+    return best
+
+
 def _areas(doc: Selector, layout: dict[str, Any], elements: list[etree._Element],
            depths: dict[etree._Element, int] | None = None) -> list[Area]:
     from scraper.browser.layout import STAMP
@@ -306,12 +364,14 @@ def propose(settings: Settings, token: str, picks: dict[str, str], name: str | N
         depth_of[c.id] = depth
         listed.append(CommentView(depth=depth, id=c.id, author=c.author, published=c.published,
                                   text=c.text or ""))
-    text = yaml.safe_dump(short_form(draft.profile), sort_keys=False, allow_unicode=True, width=200)
+    shortest = _shortest(settings, page, draft.profile, layout["profile"], set(picks))
+    text = yaml.safe_dump(short_form(shortest), sort_keys=False, allow_unicode=True, width=200)
     return Proposal(
         token=token, url=page.url, final_url=page.final_url, width=layout["width"],
         height=layout["height"], name=profile_name, yaml=text, fields=views, comments=listed,
         article_words=len((record.article.text or "").split()), warnings=list(record.warnings),
-        notes=draft.notes, picks={k: v for k, v in picks.items() if k in FIELDS and v},
+        notes=draft.notes, load=layout.get("load", []),
+        picks={k: v for k, v in picks.items() if k in FIELDS and v},
         next_step=next((s for s in FIRST_STEPS if not picks.get(s)), None))
 
 
@@ -324,13 +384,14 @@ def save(settings: Settings, token: str, picks: dict[str, str], name: str) -> Sa
     if not name:
         raise InputError("name: give the profile a name (lower-case letters, digits, '.', '_', '-')",
                          where="name")
-    _, page, _, draft, profile_name = _draft(settings, token, picks, name)
+    layout, page, _, draft, profile_name = _draft(settings, token, picks, name)
     Profile.model_validate(draft.profile)
+    shortest = _shortest(settings, page, draft.profile, layout["profile"], set(picks))
     folder = settings.saved_profiles
     target = folder / f"{profile_name}.yaml"
     if profile_name in load_profiles([BUILTIN_PROFILES]):
         raise Conflict(f"name {profile_name!r}: a built-in profile has it; choose another", where="name")
-    text = yaml.safe_dump(short_form(draft.profile), sort_keys=False, allow_unicode=True, width=200)
+    text = yaml.safe_dump(short_form(shortest), sort_keys=False, allow_unicode=True, width=200)
     header = f"# Made with the dashboard's profile builder from {page.final_url}.\n"
     folder.mkdir(parents=True, exist_ok=True)
     try:
