@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from scraper.base.errors import Conflict, InputError, NotFound
 from scraper.config.settings import BUILTIN_PROFILES, Settings
+from scraper.suggest.draft import short_form
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -200,17 +201,6 @@ def _name_of(url: str, name: str | None) -> str:
         return name
     host = urlsplit(url).hostname or "site"
     return re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-") or "site"
-
-
-def short_form(data: Any) -> Any:
-    """`{select: X}` written as plain `X`, as a person would write it."""
-    if isinstance(data, dict):
-        if set(data) == {"select"}:
-            return data["select"]
-        return {k: short_form(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [short_form(v) for v in data]
-    return data
 
 
 def _draft(settings: Settings, token: str, picks: dict[str, str],

@@ -287,3 +287,14 @@ def _apply(doc: Selector, draft: Draft, picked: Mapping[str, Pick], items: list[
             draft.notes.append(f"{key}: no selector reads what was pointed at; left as it was")
         else:
             target[name] = found
+
+
+def short_form(data: Any) -> Any:
+    """`{select: X}` written as plain `X`, as a person would write it."""
+    if isinstance(data, dict):
+        if set(data) == {"select"}:
+            return data["select"]
+        return {k: short_form(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [short_form(v) for v in data]
+    return data
