@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SHELL_SCRIPTS := scripts/*.sh .ci/run
 
-.PHONY: setup demo test lint lock bench bench-quick soak report-png dashboard-png clean
+.PHONY: setup demo test lint lock bench bench-quick soak report-png dashboard-png builder-png clean
 
 setup:
 	scripts/bootstrap.sh
@@ -60,6 +60,10 @@ report-png: setup
 
 dashboard-png: setup
 	$(BIN)/python scripts/dashboard_png.py
+
+# The profile builder's picture is the last step of its own test, taken by the browser that drives it.
+builder-png: setup
+	SCRAPER_BUILDER_PNG=$(CURDIR)/docs/builder.png $(BIN)/pytest -q -p no:randomly tests/test_builder.py -k point
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -79,3 +79,27 @@ def test_bad_input_is_refused_and_nothing_written(tmp_path: Path) -> None:
     assert main(["profile", "suggest", url, "--output", str(tmp_path)]) == 2
     assert main(["profile", "suggest", url, "--output", str(tmp_path / "Bad Name.txt")]) == 2
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_draft_for_a_story_in_markup_no_profile_knows(
+    static_site: str, chromium: BrowserSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 27's page: article paragraphs as `div.para`, comments as `section.rx[data-rx]` with a
+    nested reply. The draft names the article's author, date and body and the comments' id, with
+    no hand edits, and its table counts a reply's author once."""
+    url = f"{static_site}/story.html"
+    data = draft(url, tmp_path, "story-draft", monkeypatch)
+    article = data["article"]
+    assert article["author"] == "span.byline-name"
+    assert article["published"] == {"select": "span.byline-when::attr(title)", "type": "datetime"}
+    assert article["text"] == "div.story-copy > div.para"
+    assert data["comments"]["id"] == "::attr(data-rx)"
+    shown = capsys.readouterr().out
+    assert "4 × strong.rx-nick" in shown and "5 × strong.rx-nick" not in shown
+    assert "✔ the draft's comment selectors give 4 comments; the fallback chain finds 4" in shown
+    record = capture(url, profile="story-draft", session=chromium, settings=load_settings())
+    assert [(c.id, c.parent_id) for c in record.comments] == [
+        ("r101", None), ("r104", "r101"), ("r102", None), ("r103", None)]
+    assert (record.article.text or "").startswith("The operator will run two night crossings")
+    assert record.article.author == "Ingrid Solberg"

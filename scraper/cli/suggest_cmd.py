@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import typer
-import yaml
 from rich.text import Text
 
 from scraper.base.errors import InputError
 from scraper.cli.app import examples
 from scraper.cli.output import err, out, write_atomic
-from scraper.cli.profile_cmd import profile_app, show_test
+from scraper.cli.profile_cmd import profile_app
 from scraper.config.settings import check_deadline, load_settings
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -33,17 +31,6 @@ def _name(url: str, output: Path | None) -> str:
     return output.stem
 
 
-def _short_form(data: Any) -> Any:
-    """`{select: X}` written as plain `X`, as a person would write it."""
-    if isinstance(data, dict):
-        if set(data) == {"select"}:
-            return data["select"]
-        return {k: _short_form(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_short_form(v) for v in data]
-    return data
-
-
 @profile_app.command("suggest", epilog=examples(
     "scraper profile suggest https://example.org/post/",
     "scraper profile suggest https://example.org/post/ -o selectors/myblog.yaml",
@@ -58,46 +45,30 @@ def suggest_profile(
     """Render URL, infer a draft profile (title, author, date, body, comments, "load more"), check
     each selector on the page, and show `profile test` with the draft."""
     from scraper.base.urls import check_url
-    from scraper.browser import BrowserSession, RenderJob
-    from scraper.browser.render import render
-    from scraper.extract import PageContent, extract
-    from scraper.profiles import Profile, load_profiles, matching
-    from scraper.suggest import suggest
+    from scraper.browser import BrowserSession
+    from scraper.cli.profile_cmd import show_tested
+    from scraper.service.profiles import draft_profile
 
     settings = load_settings()
     url = check_url(url)
     if deadline is not None:
         check_deadline(deadline, f"--deadline {deadline:g}")
     name = _name(url, output)
-    profiles = load_profiles(settings.profile_dirs)
-    # The page as it stands before any action, so a "load more" control is still there to name.
-    probe = matching.fallback(profiles).model_copy(update={"actions": ()})
-    limit = deadline or settings.deadline
-    host = urlsplit(url).netloc
-
-    def rendered(session: BrowserSession, profile: Profile) -> PageContent:
-        job = RenderJob(url, profile, lambda _: profile, limit)
-        page, _ = session.run(lambda browser: render(browser, job), limit)
-        return page
-
     with BrowserSession(settings) as session:
-        draft = suggest(rendered(session, probe), name, f"*://{host}/*")
-        profile = Profile.model_validate(draft.profile)  # checked again by `profile check`
-        checked = rendered(session, profile)
-    text = yaml.safe_dump(_short_form(draft.profile), sort_keys=False, allow_unicode=True, width=200)
+        drafted = draft_profile(session, url, name, deadline)
     header = f"# Draft profile for {url}, made by `scraper profile suggest`: check it, then edit.\n"
     if output is not None:
-        write_atomic(output, header + text)
+        write_atomic(output, header + drafted.yaml)
         err.print(Text(f"wrote {output}"))
     else:
-        out.out(header + text, highlight=False)
-    for note in draft.notes:
+        out.out(header + drafted.yaml, highlight=False)
+    for note in drafted.notes:
         err.print(Text(f"note: {note}", style="yellow"))
-    show_test(checked, profile, as_json=False)
-    with_profile = extract(checked, profile).comments
-    detected = extract(checked, profile.model_copy(update={"comments": None})).comments
-    same = with_profile == detected
+    show_tested(drafted.test, as_json=False)
+    extra = [f"{n} with {what}" for n, what in (
+        (drafted.more_ids, "ids"), (drafted.more_parents, "their parent")) if n > 0]
     out.print(Text(
-        f"{'✔' if same else '✘'} the draft's comment selectors give {len(with_profile)} comments; "
-        f"the fallback chain finds {len(detected)}{'' if same else ', not the same'}",
-        style="green" if same else "red"))
+        f"{'✔' if drafted.same else '✘'} the draft's comment selectors give {drafted.comments} comments; "
+        f"the fallback chain finds {drafted.detected}{'' if drafted.same else ', not the same'}"
+        + (f" (the draft gives {', '.join(extra)} more)" if drafted.same and extra else ""),
+        style="green" if drafted.same else "red"))

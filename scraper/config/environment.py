@@ -201,7 +201,7 @@ class Environment(BaseSettings):
         return Settings(
             home=self.home,
             database_url=self.database_url or f"sqlite:///{self.home / 'scraper.db'}",
-            profile_dirs=profile_dirs(self.profiles),
+            profile_folders=profile_dirs(self.profiles),
             browser_path=self.browser,
             browser_ws=self.browser_ws,
             browser_args=self.browser_args,

@@ -77,7 +77,7 @@ class MailSettings:
 class Settings:
     home: Path
     database_url: str
-    profile_dirs: tuple[Path, ...]
+    profile_folders: tuple[Path, ...]  # the built-in one, then SCRAPER_PROFILES (see profile_dirs)
     browser_path: str | None
     browser_ws: str | None
     browser_args: tuple[str, ...]
@@ -104,6 +104,21 @@ class Settings:
     admin_password: SecretStr | None = None
     base_url: str | None = None
     variables: tuple[str, ...] = ()  # the SCRAPER_ variables these came from (names only, for the doctor)
+
+    @property
+    def saved_profiles(self) -> Path:
+        """Where the dashboard's profile builder saves: the last SCRAPER_PROFILES folder, else the
+        data folder's `profiles/`."""
+        return self.profile_folders[-1] if len(self.profile_folders) > 1 else self.home / "profiles"
+
+    @property
+    def profile_dirs(self) -> tuple[Path, ...]:
+        """The folders profiles load from: with no SCRAPER_PROFILES, the data folder's `profiles/`
+        once the builder has saved one there (looked at each time: a server sees a new one)."""
+        saved = self.home / "profiles"
+        if len(self.profile_folders) == 1 and saved.is_dir():
+            return (*self.profile_folders, saved)
+        return self.profile_folders
 
     @property
     def captures_dir(self) -> Path:

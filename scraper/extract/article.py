@@ -33,6 +33,9 @@ REPLACE_ABOVE = 2.0
 MIN_GAIN = 200
 T = TypeVar("T")
 _CHROME = ("nav", "header", "footer", "aside", "form")
+_BLOCKS = frozenset(("p", "div", "section", "article", "ul", "ol", "table", "blockquote", "pre", "figure",
+                     "h1", "h2", "h3", "h4", "h5", "h6", "form", "nav", "header", "footer", "aside"))
+TEXT_BLOCK = 80  # characters
 
 
 def loose_paragraphs(doc: Selector, skip: Iterable[etree._Element]) -> list[str]:
@@ -41,13 +44,23 @@ def loose_paragraphs(doc: Selector, skip: Iterable[etree._Element]) -> list[str]
     last resort when trafilatura finds nothing."""
     skipped = set(skip)
     found = []
-    for p in doc.root.iter("p"):
+    for p in doc.root.iter("p", "div"):
+        if p.tag == "div" and not _text_block(p):
+            continue
         ancestors = list(p.iterancestors())
         if skipped.intersection(ancestors) or any(a.tag in _CHROME for a in ancestors):
             continue
         if text := " ".join(paragraphs(p)):
             found.append(text)
     return found
+
+
+def _text_block(div: etree._Element) -> bool:
+    """A div used as a paragraph (`div.para`): no blocks inside, and a sentence's length of words
+    (shorter ones are kickers, bylines and buttons)."""
+    if any(isinstance(c.tag, str) and c.tag in _BLOCKS for c in div):  # children: one pass in all
+        return False
+    return len(" ".join(div.itertext()).strip()) >= TEXT_BLOCK
 
 
 def _length(text: str | None) -> int:

@@ -29,7 +29,8 @@ def auto_article(html: str, url: str) -> AutoArticle:
     tags = [t.strip() for t in (data.get("tags") or []) if t and t.strip()]
     return AutoArticle(
         title=data.get("title") or None,
-        author=data.get("author") or None,
+        # A byline's separator may come along ("Ingrid Solberg ·"): not part of the name.
+        author=(data.get("author") or "").strip(" ·|•,;:–—-") or None,
         published=data.get("date") or None,
         text="\n\n".join(paragraphs) or None,
         tags=tags,

@@ -9,6 +9,7 @@ from typing import Any
 from parsel import Selector
 
 from scraper.extract import fields
+from scraper.extract.comments.items import Item, members, own
 from scraper.extract.core import parse
 from scraper.model.page import PageContent
 from scraper.profiles.schema import FieldSpec, Profile
@@ -61,6 +62,11 @@ def explain(page: PageContent, profile: Profile) -> list[FieldReport]:
     if spec.frame is not None:
         source = parse(page.frames.get(spec.frame, "<html/>"), profile.ignore)
     items = [s for s in fields.select(source, spec.item) if not isinstance(s.root, str)]
+    # Each item read without the items nested in it: a reply's author is counted once, as the
+    # reply's, not again as its parent's.
+    heads = [Item((s.root,)) for s in items]
+    belongs = members(heads)
+    parts = [Selector(root=own(head, belongs)) for head in heads]
     reports.append(FieldReport("comments.item", [Tried(spec.item, len(items))],
                                spec.item if items else None, found_in=f"{len(items)} comments"))
     for name in ("id", "author", "published", "text"):
@@ -68,9 +74,9 @@ def explain(page: PageContent, profile: Profile) -> list[FieldReport]:
         if field_spec is None:
             reports.append(FieldReport(f"comments.{name}"))
             continue
-        hits = [fields.values(item, field_spec, keep_paragraphs=name == "text") for item in items]
+        hits = [fields.values(part, field_spec, keep_paragraphs=name == "text") for part in parts]
         with_value = [h for h in hits if h]
-        tried = [Tried(e, sum(len(fields.select(i, e)) for i in items)) for e in field_spec.select]
+        tried = [Tried(e, sum(len(fields.select(p, e)) for p in parts)) for e in field_spec.select]
         reports.append(FieldReport(
             f"comments.{name}", tried, next((t.selector for t in tried if t.matches), None),
             [str(h[0])[:200] for h in with_value[:SAMPLES]],

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 
 from scraper.base.errors import InputError
@@ -164,6 +165,17 @@ def load_profile_file(path: Path, dirs: Iterable[Path]) -> Profile:
     source = _read(path)
     sources[source.data["name"]] = source
     return _validate(source.data["name"], _resolve(source.data["name"], sources), sources)
+
+
+def resolve_data(data: Mapping[str, Any], dirs: Iterable[Path]) -> Profile:
+    """Validate a profile given as data, which may extend the profiles of `dirs` (the builder's
+    draft, before it is a file)."""
+    sources = _sources(dirs)
+    name = str(data["name"])
+    node = yaml.compose(yaml.safe_dump(dict(data), sort_keys=False))  # for errors' line numbers
+    assert node is not None
+    sources[name] = YamlDoc(Path(f"{name}.yaml"), dict(data), node)
+    return _validate(name, _resolve(name, sources), sources)
 
 
 def profile_origins(dirs: Iterable[Path]) -> dict[str, Path]:

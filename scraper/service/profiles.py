@@ -130,3 +130,59 @@ def profile_test(browser: BrowserSession, url: str, profile: str | None,
         check_deadline(deadline, f"deadline {deadline:g}")
     rendered = render_url(browser, url, profile=profile, deadline=deadline, trace=trace)
     return explain_page(rendered.page, rendered.profile, trace)
+
+
+class DraftCheck(BaseModel):
+    """`scraper profile suggest`: the draft, what `profile test` makes of the page with it, and how
+    its comments compare with what the fallback chain finds (the same words by the same people;
+    ids and replies are what a profile adds)."""
+
+    yaml: str
+    notes: list[str]
+    test: ProfileTest
+    comments: int
+    detected: int
+    same: bool
+    more_ids: int
+    more_parents: int
+
+
+def draft_profile(session: BrowserSession, url: str, name: str, deadline: float | None = None) -> DraftCheck:
+    """Render `url` before any action (so a "load more" control is still there to name), draft a
+    profile from it, render again with the draft, and check it."""
+    from urllib.parse import urlsplit
+
+    import yaml
+
+    from scraper.base.urls import check_url
+    from scraper.browser.render import RenderJob, render
+    from scraper.extract import extract
+    from scraper.profiles import Profile, load_profiles, matching
+    from scraper.suggest import suggest
+    from scraper.suggest.draft import short_form
+
+    settings = session.settings
+    url = check_url(url)
+    if deadline is not None:
+        check_deadline(deadline, f"deadline {deadline:g}")
+    limit = deadline or settings.deadline
+    probe = matching.fallback(load_profiles(settings.profile_dirs)).model_copy(update={"actions": ()})
+
+    def rendered(profile: Profile) -> PageContent:
+        job = RenderJob(url, profile, lambda _: profile, limit)
+        page, _ = session.run(lambda browser: render(browser, job), limit)
+        return page
+
+    draft = suggest(rendered(probe), name, f"*://{urlsplit(url).netloc}/*")
+    profile = Profile.model_validate(draft.profile)
+    checked = rendered(profile)
+    with_profile = extract(checked, profile).comments
+    detected = extract(checked, profile.model_copy(update={"comments": None})).comments
+    return DraftCheck(
+        yaml=yaml.safe_dump(short_form(draft.profile), sort_keys=False, allow_unicode=True, width=200),
+        notes=draft.notes, test=explain_page(checked, profile), comments=len(with_profile),
+        detected=len(detected),
+        same=sorted((c.author or "", c.text or "") for c in with_profile) == sorted(
+            (c.author or "", c.text or "") for c in detected),
+        more_ids=sum(1 for c in with_profile if c.id) - sum(1 for c in detected if c.id),
+        more_parents=sum(1 for c in with_profile if c.parent_id) - sum(1 for c in detected if c.parent_id))

@@ -8,9 +8,9 @@ reads, on this page, exactly what the chain found. A person then edits it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from lxml import etree
 from parsel import Selector
@@ -25,6 +25,8 @@ from scraper.extract.structured import read_structured
 from scraper.extract.text import paragraphs
 from scraper.model.page import PageContent
 from scraper.profiles.schema import ArticleSpec, FieldSpec
+from scraper.suggest import picks
+from scraper.suggest.picks import block_kinds, id_attribute
 from scraper.suggest.selectors import (
     element_candidates,
     first_that,
@@ -41,7 +43,7 @@ LOAD_MORE = re.compile(
     r".{0,30}\b(comments?|repl(y|ies)|responses?|posts?)\b|^\W*more\s+(comments|replies)\W*$",
     re.IGNORECASE,
 )
-BLOCK_CHILDREN = ("p", "h2", "h3", "h4", "ul", "ol", "blockquote", "pre", "figure")
+
 
 
 @dataclass
@@ -103,6 +105,8 @@ def comments_spec(doc: Selector, items: list[Item], notes: list[str]) -> dict[st
                 "xpath:preceding-sibling::a[starts-with(@id, 'comment-')][1]/@id",
                 "xpath:./*[contains(@id, 'comment-')]/@id")],
             reads_exactly([Selector(root=i.head) for i in items], ids))
+    elif (attr := id_attribute([i.head for i in items])) is not None:  # data-rx="r12"
+        spec["id"] = f"::attr({attr})"
     spec["parent"] = "nesting"
     spec["author"] = first_that(_part_candidates([a[1] for a in authors], None),
                                 reads_exactly(contexts, [a[0] for a in authors]))
@@ -144,19 +148,24 @@ def _covers(doc: Selector, length: int) -> Callable[[FieldSpec], bool]:
 
 
 def _body(doc: Selector, text: str, title: str | None) -> dict[str, Any] | None:
-    """The container of the article's paragraphs, read as its block children (the kinds it has)."""
+    """The container of the article's paragraphs, read as its block children (the kinds it has).
+    It is searched from the longest paragraph up (a kicker or a byline that main content kept is
+    not the body) to the first ancestor holding most of the text's length."""
     wanted = [p for p in text.split("\n\n") if p != title]  # main content may lead with the title
     if not wanted:
         return None
-    for ancestor in (a for s in _containing(doc, wanted[0])[:1] for a in s.iterancestors()):
+    total = sum(len(p) for p in wanted)
+    anchor = max(wanted, key=len)
+    for ancestor in (a for s in _containing(doc, anchor)[:1] for a in s.iterancestors()):
         inside = set(paragraphs(ancestor))
-        if sum(p in inside for p in wanted) < 0.8 * len(wanted):
+        if sum(len(p) for p in wanted if p in inside) < 0.8 * total:
             continue
-        kinds = [k for k in BLOCK_CHILDREN if ancestor.find(k) is not None]
+        kinds = block_kinds(ancestor)
         candidates: list[tuple[str, dict[str, Any]]] = [
             (", ".join(f"{c} > {kind}" for kind in kinds), {}) if kinds else (c, {})
             for c in element_candidates(ancestor) if c != tag(ancestor)]
-        return first_that(candidates, _covers(doc, len("\n\n".join(wanted))))
+        if (found := first_that(candidates, _covers(doc, len("\n\n".join(wanted))))) is not None:
+            return found
     return None
 
 
@@ -211,9 +220,20 @@ def article_spec(doc: Selector, page: PageContent, comments: list[etree._Element
     return {k: v for k, v in spec.items() if v is not None}
 
 
-def suggest(page: PageContent, name: str, url_pattern: str) -> Draft:
-    doc = parse(page.html, IGNORE)
+Pick: TypeAlias = etree._Element | str  # an element a person pointed at, or a selector typed
+
+
+def suggest(page: PageContent, name: str, url_pattern: str, *,
+            doc: Selector | None = None, picked: Mapping[str, Pick] | None = None) -> Draft:
+    """A draft profile for the page. `picked` (the builder): fields a person pointed at or typed,
+    by name (`article.text`, `comments.item`, `comments.author`…), on `doc` (the page parsed,
+    given so the elements are its own)."""
+    doc = doc if doc is not None else parse(page.html, IGNORE)
+    picked = picked or {}
     items = detect_items(doc.root)
+    comment = picked.get("comments.item")
+    if isinstance(comment, etree._Element):
+        items = picks.items_from(doc, comment, items)
     draft = Draft({
         "name": name,
         "description": f"Draft by `scraper profile suggest` from {page.final_url}: check and edit",
@@ -231,9 +251,50 @@ def suggest(page: PageContent, name: str, url_pattern: str) -> Draft:
     if items:
         if (comments := comments_spec(doc, items, draft.notes)) is not None:
             draft.profile["comments"] = comments
-    else:
+    elif comment is None:
         draft.notes.append("no comments found on the page: the draft has no comments section")
+    _apply(doc, draft, picked, items)
     for missing in ("title", "text"):
         if missing not in draft.profile["article"]:
             draft.notes.append(f"article.{missing}: no selector reads it exactly; left to the fallbacks")
     return draft
+
+
+def _apply(doc: Selector, draft: Draft, picked: Mapping[str, Pick], items: list[Item]) -> None:
+    """What a person pointed at or typed, over what the draft found by itself."""
+    for key, pick in picked.items():
+        section, _, name = key.partition(".")
+        if section == "comments" and name == "item":
+            if isinstance(pick, str):
+                draft.profile.setdefault("comments", {"parent": "nesting"})["item"] = picks.typed(pick)
+            elif not items:
+                draft.notes.append("comments.item: no repeated element around the one pointed at")
+            continue
+        target = draft.profile["article"] if section == "article" else draft.profile.get("comments")
+        if target is None:
+            draft.notes.append(f"{key}: point at a comment first")
+            continue
+        if isinstance(pick, str):
+            found: Any = picks.typed(pick)
+        elif section == "article":
+            found = picks.article_field(doc, name, pick)
+        elif name == "id":
+            found = (f"::attr({attr})" if items and (attr := id_attribute([i.head for i in items]))
+                     else None)
+        else:
+            found = picks.comment_part(items, name, pick)
+        if found is None:
+            draft.notes.append(f"{key}: no selector reads what was pointed at; left as it was")
+        else:
+            target[name] = found
+
+
+def short_form(data: Any) -> Any:
+    """`{select: X}` written as plain `X`, as a person would write it."""
+    if isinstance(data, dict):
+        if set(data) == {"select"}:
+            return data["select"]
+        return {k: short_form(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [short_form(v) for v in data]
+    return data

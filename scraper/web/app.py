@@ -17,7 +17,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from scraper.base.errors import Conflict, DomainError, InputError, Invalid, JobFailed, NotFound
 from scraper.base.terminal import safe
 from scraper.config.settings import Settings
-from scraper.web import api_other, api_watches, feeds, pages_other, pages_watches
+from scraper.web import api_other, api_watches, feeds, pages_builder, pages_other, pages_watches
 from scraper.web.context import WEB_DIR, AppContext
 from scraper.web.errors import ApiError
 from scraper.web.errors import NotFound as PageNotFound
@@ -130,7 +130,7 @@ def create_app(settings: Settings, engine: Engine, *, loopback: bool = True,
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=LOOPBACK_HOSTS)
     _handlers(app)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
-    for module in (pages_watches, pages_other, feeds):
+    for module in (pages_watches, pages_builder, pages_other, feeds):
         app.include_router(module.router)
     app.include_router(api_watches.router, prefix=API)
     app.include_router(api_other.router, prefix=API)

@@ -54,8 +54,9 @@ def _form(request: Request, values: dict[str, Any], errors: dict[str, str], watc
 
 
 @router.get("/watches/new", response_class=HTMLResponse)
-def new_watch(request: Request, url: str = "") -> HTMLResponse:
-    return _form(request, {"url": url, "confirm": 1}, {})
+def new_watch(request: Request, url: str = "", profile: str = "") -> HTMLResponse:
+    # `profile`: from the profile builder's "watch this page with it".
+    return _form(request, {"url": url, "profile": profile, "confirm": 1}, {})
 
 
 def _save(ctx: AppContext, values: dict[str, Any], ref: str | None) -> int:
