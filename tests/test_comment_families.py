@@ -526,7 +526,7 @@ FAMILIES = [
             <div class="comment-content"><p>Main path <img src="w.png" alt=";)" class="wp-smiley"> too.</p>
             </div></li></ol>""",
         (("1001", None, "Ivo", "August 1, 2018",
-          "Nice one :) really.\n\nIvo recently posted… My garden My Profile"),
+          "Nice one :) really.\n\nIvo recently posted…My garden My Profile"),
          ("1002", None, "Jan", None, "Main path ;) too.")),
         source="profile",
     ),
@@ -582,3 +582,29 @@ def test_disqus_in_its_iframe() -> None:
     record = page(family, frames={"#disqus_thread iframe": frame})
     assert [(c.id, c.parent_id, c.author) for c in record.comments] == [
         ("501", None, "Oz"), ("502", "501", "Pia")]
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.name)
+def test_a_whole_thread_carries_no_warning(family: Family) -> None:
+    assert page(family).warnings == list(family.warnings)
+
+
+def test_a_stray_one_item_thread_alone_is_kept_with_a_warning() -> None:
+    # The "Comment" tools link is all the `li.comment` selector finds, and nothing else reads as a
+    # thread: it is kept (it may be a comment) but the record says why it may not be one.
+    family = Family("stray", "<ul class='tools'><li class='comment'><a href='#c'>Comment</a></li></ul>",
+                    (), profile="generic", generator=None)
+    record = page(family)
+    assert [(c.id, c.author, c.text) for c in record.comments] == [(None, None, "Comment")]
+    assert any("without id or author" in w for w in record.warnings), record.warnings
+
+
+def test_comments_without_text_are_a_warning() -> None:
+    family = Family("no-text", """<ol class="commentlist">
+      <li class="comment" id="comment-11"><div class="comment-author vcard"><cite class="fn">Ann</cite></div>
+        <div class="comment-meta commentmetadata"><a href="#comment-11">May 1, 2020</a></div></li>
+      <li class="comment" id="comment-12"><div class="comment-author vcard"><cite class="fn">Bo</cite></div>
+        <div class="comment-content"><p>Has words.</p></div></li></ol>""", ())
+    record = page(family)
+    assert [(c.id, c.text) for c in record.comments] == [("11", None), ("12", "Has words.")]
+    assert any(w.startswith("1 of 2 comments have empty text (11)") for w in record.warnings), record.warnings

@@ -68,7 +68,7 @@ def _thread(page: PageContent, profile: Profile, doc: Selector, structured: Stru
         html = page.frames.get(spec.frame)
         frame = parse(html, profile.ignore) if html is not None else Selector(text="<html/>")
         found = find_thread(frame, [], spec, [])
-        return Thread(found.comments, found.source)
+        return Thread(found.comments, found.source, warnings=found.warnings)
     frames = [parse(html, profile.ignore) for html in page.frames.values()]
     return find_thread(doc, frames, spec, structured.comments)
 
@@ -108,7 +108,7 @@ def extract(page: PageContent, profile: Profile) -> Record:
     )
     if thread.source is not None:
         sources["comments"] = thread.source
-    warnings = [*page.warnings,
+    warnings = [*page.warnings, *thread.warnings,
                 *thread_warnings(doc, len(thread.comments), structured.comment_count, thread.elements)]
     record = Record(
         url=page.url, final_url=page.final_url, fetched_at=page.fetched_at, profile=profile.name,
