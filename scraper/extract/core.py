@@ -38,6 +38,9 @@ _THREAD_AREAS = (
 )
 
 
+IN_TEXT_PARAGRAPHS = 2  # paragraphs beside an `aside` that make it part of the text
+
+
 def parse(html: str, ignore: Iterable[str]) -> Selector:
     """Parse and drop the boilerplate (`ignore`) before any field is read."""
     doc = parse_html(html or "<html></html>")
@@ -59,6 +62,12 @@ def without_comments(doc: Selector, comments: Sequence[etree._Element]) -> Selec
         parent = node.getparent()
         if parent is not None:
             parent.remove(node)
+    for box in clone.iter("aside"):
+        # An `aside` among the text's paragraphs is the article's own (a fact box, a pull quote),
+        # which main-content extraction would drop with the sidebars: read it as a block.
+        parent = box.getparent()
+        if parent is not None and len(parent.findall("p")) >= IN_TEXT_PARAGRAPHS:
+            box.tag = "div"
     return Selector(root=clone)
 
 
