@@ -122,6 +122,16 @@ def extract(page: PageContent, profile: Profile) -> Record:
     record = Record(
         url=page.url, final_url=page.final_url, fetched_at=page.fetched_at, profile=profile.name,
         article=article, comments=thread.comments, sources=sources,
-        warnings=list(dict.fromkeys(warnings)),
     )
+    if not article.text and not thread.comments:
+        warnings.append(empty_article(record))
+    record.warnings = list(dict.fromkeys(warnings))
     return normalise(record, profile.normalise)
+
+
+def empty_article(record: Record) -> str:
+    """Why a record without article text nor comments is not whole (never a silent empty record)."""
+    if record.is_empty():
+        return (f"the article is empty: profile '{record.profile}' found no title, text, byline, tags "
+                "or comments on this page")
+    return f"the article is empty: profile '{record.profile}' found no article text on this page"
