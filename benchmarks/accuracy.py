@@ -82,7 +82,8 @@ class Score:
         recall = self.found / self.comments if self.comments else 1.0
         article = self.kept / self.sentences if self.sentences else 1.0
         found = f"({self.found}/{self.comments})"
-        return f"{recall:6.0%} {found:9}  {self.leaks:3} of {self.pages:2}  {article:6.0%}"
+        comments = f"{recall:6.0%} {found:9}" if self.comments else f"{'-':>6} {'':9}"
+        return f"{comments}  {self.leaks:3} of {self.pages:2}  {article:6.0%}"
 
 
 @dataclass
