@@ -125,7 +125,7 @@ def extract(page: PageContent, profile: Profile) -> Record:
     )
     if not article.text and not thread.comments:
         warnings.append(empty_article(record))
-    record.warnings = list(dict.fromkeys(warnings))
+    record = record.model_copy(update={"warnings": list(dict.fromkeys(warnings))})
     return normalise(record, profile.normalise)
 
 

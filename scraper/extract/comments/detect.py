@@ -20,6 +20,7 @@ from lxml import etree
 from scraper.extract.comments.items import Item, in_page_order, item_at, members, own
 from scraper.extract.comments.parts import author_of, date_of, read_parts
 from scraper.extract.comments.words import (
+    BARE_C_ID,
     COMMENT_ID,
     NOT_THREAD_TAGS,
     NOT_THREAD_WORDS,
@@ -35,7 +36,6 @@ _STATE = re.compile(
     r"(?:thread|depth|comment-author|by|is|has|level|wc_comment_level)[-_].*|.*\d.*)$"
 )
 _STATE_PREFIX = re.compile(r"^(?:has|no|with|without|is|show|hide|enable|disable)[-_]")
-_BARE_C = re.compile(r"^c\d+$", re.IGNORECASE)
 WIDEN_DEPTH = 3  # ancestors of a comment id's element looked at for the comment around it
 ZONE_DEPTH = 10  # ancestors looked at for navigation, sidebars and widgets
 
@@ -119,7 +119,7 @@ def by_ids(root: etree._Element) -> list[Item]:
     for i, item in enumerate(items):
         # A bare `c12` is also how some CMSs (TYPO3) name every content block: such an id counts
         # only where the block reads as a comment by markup alone.
-        bare = _BARE_C.match(item.head.get("id") or "") is not None
+        bare = BARE_C_ID.match(item.head.get("id") or "") is not None
         if reads_as_comment(item, belongs, strict=bare):
             found.append(item)
         elif not bare and (wider := _widened(item, i, belongs)) is not None:

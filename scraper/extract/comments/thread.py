@@ -20,13 +20,12 @@ from scraper.extract import fields
 from scraper.extract.comments.detect import detect_items
 from scraper.extract.comments.items import Item, item_at, members, own, parents
 from scraper.extract.comments.parts import read_parts
-from scraper.extract.comments.words import COMMENT_ID
+from scraper.extract.comments.words import BARE_C_ID, COMMENT_ID
 from scraper.extract.structured import DataComment, prop_value, scope_props
 from scraper.extract.text import paragraphs
 from scraper.model.record import Comment, Source
 from scraper.profiles.schema import CommentsSpec, FieldSpec
 
-_BARE_C = re.compile(r"^c\d+$", re.IGNORECASE)
 _TRAILING_NUMBER = re.compile(r"(\d+)\D*$")
 COMMENT_TYPES = ("Comment", "UserComments", "Answer")
 
@@ -81,14 +80,16 @@ def _missed(doc: Selector, in_place: Sequence[Selector], ids: Sequence[str | Non
     """Comments inside the profile's items that its item selector does not name (a theme printing
     replies as `div.comment-childs#comment-N` in its parent): elements carrying a comment id of a
     number no item has, that read as comments."""
+    if not in_place:
+        return []
     heads = {s.root: i for i, s in enumerate(in_place)}
     known = set(ids)
     found = []
     for el in doc.root.iter():
         m = COMMENT_ID.match(el.get("id") or "") if isinstance(el.tag, str) else None
-        # Not an empty anchor, nor a bare `c12` (TYPO3's content blocks are named so).
+        # Not an empty anchor (Drupal's, before the comment), nor a bare `c12`.
         if m is None or m.group(1) in known or el in heads or el.tag == "a" \
-                or _BARE_C.match(el.get("id", "")):
+                or BARE_C_ID.match(el.get("id", "")):
             continue
         holder = next((heads[a] for a in el.iterancestors() if a in heads), None)
         if holder is None or ids[holder] is None:

@@ -46,6 +46,8 @@ THREAD_WORDS = frozenset({
 
 # Ids comment systems give each comment: WordPress (comment-N, li-comment-N, div-comment-N),
 # Movable Type (c123), wpDiscuz (wc-comm-N_M, wpd-comm-N_M), Drupal (an empty a#comment-N).
+# A bare `c12` is also how some CMSs (TYPO3) name every content block.
+BARE_C_ID = re.compile(r"^c\d+$", re.IGNORECASE)
 COMMENT_ID = re.compile(
     r"^(?:li-|div-|wc-|wpd-|js-)?(?:comment|comm|cmt|c|reply)[-_]?(\d+)(?:_\d+)?$", re.IGNORECASE
 )
