@@ -36,8 +36,8 @@ def image_words(el: etree._Element) -> str:
     classes = el.get("class") or ""
     if _SMILEY.search(classes):
         return alt
-    if "avatar" in classes or "photo" in classes:  # a commenter's picture, alt its name: not text
-        return ""
+    if any(w in classes or w in (el.get("src") or "") for w in ("avatar", "gravatar", "photo")):
+        return ""  # a commenter's picture, whose alt is often the name: not text
     width, height = _pixels(el.get("width")), _pixels(el.get("height"))
     icon = width is not None and height is not None and width <= ICON and height <= ICON
     return f" {alt} " if icon else ""  # a word of its own, where a smiley sits in its sentence
