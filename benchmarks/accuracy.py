@@ -5,11 +5,13 @@ Pages (each with a reference written from its markup, kept in the tests):
 - the same pages as unknown themes (every class the `wordpress` profile reads renamed, as in
   tests/test_unknown_pages.py);
 - the comment markup of the theme and plugin families (tests/test_comment_families.py);
+- the article blocks plugins and site types print (tests/test_article_blocks.py);
 - a real WordPress with each bundled theme (tests/sites/wordpress), rendered by Chromium.
 
 Per set: comment recall (expected comments found, by id where the page gives one, and by their
 opening words), leaks (pages where comment text reached the article), and article recall (reference
 sentences found in the article text). The profile is chosen as `scraper capture` chooses it.
+`--families` also prints each family's figures (comment and article recall), one row per family.
 trafilatura runs with comments on, and its comment text is searched for each comment's opening.
 `--chart FILE` also writes the figures as an SVG bar chart (the README's picture).
 """
@@ -33,6 +35,7 @@ from scraper.profiles import matching
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.test_article_blocks import BLOCKS, block_html  # noqa: E402
 from tests.test_comment_families import FAMILIES, POST, family_html  # noqa: E402
 from tests.test_real_pages import PAGES, PROFILES, html_of  # noqa: E402
 from tests.test_unknown_pages import unknown_theme  # noqa: E402
@@ -69,11 +72,18 @@ class Score:
         for name in ("comments", "found", "leaks", "sentences", "kept", "pages"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
+    def recall(self) -> str:
+        return f"{self.found}/{self.comments}" if self.comments else "-"
+
+    def article(self) -> str:
+        return f"{self.kept}/{self.sentences}"
+
     def row(self) -> str:
         recall = self.found / self.comments if self.comments else 1.0
         article = self.kept / self.sentences if self.sentences else 1.0
         found = f"({self.found}/{self.comments})"
-        return f"{recall:6.0%} {found:9}  {self.leaks:3} of {self.pages:2}  {article:6.0%}"
+        comments = f"{recall:6.0%} {found:9}" if self.comments else f"{'-':>6} {'':9}"
+        return f"{comments}  {self.leaks:3} of {self.pages:2}  {article:6.0%}"
 
 
 @dataclass
@@ -118,10 +128,15 @@ def saved_cases(transform: bool) -> Iterator[Case]:
                    [(cid, fold(start)[:OPENING]) for cid, _, _, start in p.comments], reference)
 
 
-def family_cases() -> Iterator[Case]:
+def family_cases() -> Iterator[tuple[str, Case]]:
     for family in FAMILIES:
         expected = [(cid, fold(text)[:OPENING]) for cid, _, _, _, text in family.expected]
-        yield Case(family_html(family), expected, sentences(re.sub(r"<[^>]+>", " ", POST)))
+        yield family.name, Case(family_html(family), expected, sentences(re.sub(r"<[^>]+>", " ", POST)))
+
+
+def block_cases() -> Iterator[tuple[str, Case]]:
+    for block in BLOCKS:
+        yield block.name, Case(block_html(block), [], [fold(s) for s in block.sentences])
 
 
 def wordpress_cases() -> Iterator[tuple[str, Case]]:
@@ -148,14 +163,22 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-wordpress", action="store_true", help="skip the live WordPress themes")
     parser.add_argument("--chart", type=Path, help="write an SVG bar chart of the totals here")
+    parser.add_argument("--families", action="store_true", help="also print each family's figures")
     args = parser.parse_args()
-    sets = [Result("saved pages"), Result("same pages, unknown themes"), Result("theme families")]
+    sets = [Result("saved pages"), Result("same pages, unknown themes"), Result("theme families"),
+            Result("article blocks")]
     for case in saved_cases(False):
         score(case, sets[0])
     for case in saved_cases(True):
         score(case, sets[1])
-    for case in family_cases():
-        score(case, sets[2])
+    families = []
+    for index, cases in ((2, family_cases()), (3, block_cases())):
+        for name, case in cases:
+            family = Result(name)
+            score(case, family)
+            sets[index].scraper.add(family.scraper)
+            sets[index].trafilatura.add(family.trafilatura)
+            families.append(family)
     if not args.no_wordpress:
         sets.append(Result("WordPress themes"))
         for _, case in wordpress_cases():
@@ -168,6 +191,12 @@ def main() -> int:
     for result in [*sets, total]:
         for tool in ("scraper", "trafilatura"):
             print(f"{result.name:28} {tool:12} {getattr(result, tool).row()}")
+    if args.families:
+        print(f"\n{'family':28} {'comments (scraper)':19} {'trafilatura':13} "
+              f"{'article (scraper)':18} {'trafilatura'}")
+        for family in families:
+            print(f"{family.name:28} {family.scraper.recall():19} {family.trafilatura.recall():13} "
+                  f"{family.scraper.article():18} {family.trafilatura.article()}")
     if args.chart:
         args.chart.write_text(chart(total.scraper, total.trafilatura), encoding="utf-8")
         print(f"chart: {args.chart}")

@@ -266,6 +266,25 @@ CASES = [
         id="empty-new-record-is-one-profile-mismatch",
     ),
     pytest.param(
+        record(ARTICLE, [ANN]),
+        Record(url="https://example.org/a", final_url="https://example.org/a",
+               fetched_at="2026-11-27T12:42:30Z", profile="wordpress",
+               warnings=["the article is empty: profile 'wordpress' found no title, text, byline, "
+                         "tags or comments on this page"]),
+        [
+            {
+                "kind": "profile_mismatch",
+                "profile": "wordpress",
+                # What the capture said about itself reaches the report.
+                "detail": "profile 'wordpress' matched nothing on the page (last good check had "
+                "1 comment); keeping the last good record as the base (the article is empty: "
+                "profile 'wordpress' found no title, text, byline, tags or comments on this page)",
+                "notify": True,
+            }
+        ],
+        id="an-empty-record-s-warning-is-in-the-mismatch",
+    ),
+    pytest.param(
         record(ARTICLE, []),
         record(Article(likes=3), []),
         [

@@ -36,10 +36,13 @@ class Family:
     article_html: str = (f"<div class='post'><h1 class='entry-title'>Harbour</h1>"
                          f"<div class='entry'>{POST}</div></div>")
     source: str = "detected"
+    generator: str | None = "WordPress 6.1"  # None: a page that does not say what made it
+    warnings: tuple[str, ...] = ()
 
 
 def family_html(family: Family) -> str:
-    return (f"<html><head><meta name='generator' content='WordPress 6.1'></head><body>"
+    head = f"<meta name='generator' content='{family.generator}'>" if family.generator else ""
+    return (f"<html><head>{head}</head><body>"
             f"{family.article_html}{family.comments_html}</body></html>")
 
 
@@ -331,6 +334,202 @@ FAMILIES = [
         profile="generic",
         source="structured",
     ),
+    # --- the families of issue 23, written from each system's templates (no real page kept) ---
+    Family(
+        "jomcomment-entries",  # JomComment on Joomla: div#pc_N.jomentryN, "written by NAME, DATE"
+        """<div id="jc_commentsDiv"><div id="jc_commentsDiv_inner">
+          <div id="pc_31" class="jomentry1"><div class="jc_avatar"><img src="a.png" alt=""
+            class="avatar"></div>
+            <div id="comment-text-container-31" class="comment-text">Joomla entry text.</div>
+            <div class="small">written by Tom, March 12, 2010</div></div>
+          <div id="pc_32" class="jomentry2"><div class="jc_avatar"><img src="a.png" alt=""
+            class="avatar"></div>
+            <div id="comment-text-container-32" class="comment-text">Another <b>entry</b>.</div>
+            <div class="small">written by Uma, March 13, 2010</div></div>
+        </div></div>""",
+        (("31", None, "Tom", "March 12, 2010", "Joomla entry text."),
+         ("32", None, "Uma", "March 13, 2010", "Another entry.")),
+        profile="generic",
+        generator="Joomla! 1.5 - Open Source Content Management",
+    ),
+    Family(
+        "drupal-6-submitted",  # Drupal 6 without its generator tag: "Submitted by NAME on DATE." + p
+        """<div id="comments"><h2 class="comments">Comments</h2>
+          <a id="comment-41"></a>
+          <div class="comment comment-published odd clear-block">
+            <span class="submitted">Submitted by <a href="/users/ann" title="View user profile.">Ann</a>
+              on Mon, 03/02/2009 - 10:20.</span>
+            <p>Drupal six text.</p>
+            <ul class="links"><li class="comment_reply first last"><a href="/comment/reply/7/41">reply</a>
+              </li></ul></div>
+          <div class="indented"><a id="comment-42"></a>
+            <div class="comment comment-published even clear-block">
+              <span class="submitted">Submitted by Bea (not verified) on Tue, 03/03/2009 - 08:05.</span>
+              <p>Reply in Drupal six.</p></div></div></div>""",
+        (("41", None, "Ann", "Mon, 03/02/2009 - 10:20", "Drupal six text."),
+         ("42", "41", "Bea", "Tue, 03/03/2009 - 08:05", "Reply in Drupal six.")),
+        profile="generic",
+        generator=None,
+    ),
+    Family(
+        "guardian-ul-comment",  # ul#comment-N.comment > li.comment-author + div.comment-body > p;
+        # a stray li.comment ("Comment", a tools link) stands before the thread.
+        """<ul class="article-tools"><li class="share"><a href="#share">Share</a></li>
+          <li class="comment"><a href="#comments">Comment</a></li></ul>
+        <div id="discussion"><h3>Comments</h3>
+          <ul class="comment" id="comment-5001">
+            <li class="comment-author"><a href="/profile/xan" class="username">Xan</a></li>
+            <li class="comment-timestamp"><a href="#comment-5001">12 March 2010 10:03AM</a></li>
+            <div class="comment-body"><p>Guardian text.</p><p>Second paragraph.</p></div></ul>
+          <ul class="comment" id="comment-5002">
+            <li class="comment-author"><a href="/profile/yul" class="username">Yul</a></li>
+            <li class="comment-timestamp"><a href="#comment-5002">12 March 2010 11:40AM</a></li>
+            <div class="comment-body"><p>Guardian answer.</p></div></ul></div>""",
+        (("5001", None, "Xan", "12 March 2010 10:03AM", "Guardian text.\n\nSecond paragraph."),
+         ("5002", None, "Yul", "12 March 2010 11:40AM", "Guardian answer.")),
+        profile="generic",
+        generator=None,
+    ),
+    Family(
+        "xenforo-bridge",  # mtbnews: li.mtbnewsCommentContainer, the id on the message's container
+        """<div id="comments" class="mtbnewsComments"><ol class="mtbnewsCommentList">
+          <li class="mtbnewsCommentContainer"><div class="mtbnewsCommentAvatar"><a href="/m/ann.12/">
+            <img src="a.png" alt="ann"></a></div>
+            <div class="mtbnewsCommentMain"><div class="mtbnewsCommentHeader">
+              <a href="/forum/m/ann.12/" class="username">ann</a>
+              <a href="#comment-3301" class="mtbnewsCommentDate"><span
+                class="DateTime">12.03.2019</span></a></div>
+              <div id="comment-3301" class="mtbnewsCommentMessageContainer"><div
+                class="mtbnewsCommentMessage">
+                <blockquote class="messageText">Trail text here.</blockquote></div></div>
+              <div class="mtbnewsCommentFooter"><a class="LikeLink" href="#">Like</a></div></div></li>
+          <li class="mtbnewsCommentContainer"><div class="mtbnewsCommentAvatar"><a href="/m/bo.13/">
+            <img src="a.png" alt="bo"></a></div>
+            <div class="mtbnewsCommentMain"><div class="mtbnewsCommentHeader">
+              <a href="/forum/m/bo.13/" class="username">bo</a>
+              <a href="#comment-3302" class="mtbnewsCommentDate"><span
+                class="DateTime">13.03.2019</span></a></div>
+              <div id="comment-3302" class="mtbnewsCommentMessageContainer"><div
+                class="mtbnewsCommentMessage">
+                <blockquote class="messageText">Second trail text.</blockquote></div></div></div></li>
+        </ol></div>""",
+        (("3301", None, "ann", "12.03.2019", "Trail text here."),
+         ("3302", None, "bo", "13.03.2019", "Second trail text.")),
+    ),
+    Family(
+        "livefyre-in-dom",  # Livefyre's stream drawn into the page: div#lf_comment_N, div.lf_body > p
+        """<div id="livefyre"><div class="lf_comment_stream">
+          <div id="lf_comment_51234" class="lf_comment_container"><div class="lf_comment">
+            <div class="lf_avatar"><img src="a.png" alt=""></div>
+            <div class="lf_comment_main"><div class="lf_comment_header">
+              <span class="lf_comment_author">Ann</span> <span class="lf_comment_date">March 3,
+                2011</span></div>
+              <div class="lf_body"><p>Livefyre text.</p></div>
+              <div class="lf_comment_footer"><a class="lf_reply_link">Reply</a> <a
+                class="lf_like">Like</a></div>
+              </div></div>
+            <div class="lf_children"><div id="lf_comment_51235" class="lf_comment_container">
+              <div class="lf_comment"><div class="lf_comment_main"><div class="lf_comment_header">
+                <span class="lf_comment_author">Ben</span> <span class="lf_comment_date">March 4,
+                  2011</span></div>
+                <div class="lf_body"><p>Livefyre reply.</p></div></div></div></div></div></div>
+        </div></div>""",
+        (("51234", None, "Ann", "March 3, 2011", "Livefyre text."),
+         ("51235", "51234", "Ben", "March 4, 2011", "Livefyre reply.")),
+    ),
+    Family(
+        "li-odd-class-info",  # li#comment-N, odd class; text in div.comment-info, or after div.cmtinfo
+        """<ol class="commentlist">
+          <li id="comment-501" class="row-fluid"><div class="span1"><img class="avatar" src="a.png"
+            alt=""></div>
+            <div class="comment-info span11"><div class="comment-author"><strong>Ann</strong></div>
+              <div class="comment-date"><a href="#comment-501">March 3, 2014 at 10:00 am</a></div>
+              <p>Text in the info block.</p></div></li>
+          <li id="comment-502" class="steve_comment"><div class="cmtinfo"><span class="cmtauthor">Bob</span>
+            <em>on</em> <a href="#comment-502">March 4, 2014 at 8:00 am</a></div>
+            <p>Bare paragraph after cmtinfo.</p></li></ol>""",
+        (("501", None, "Ann", "March 3, 2014 at 10:00 am", "Text in the info block."),
+         ("502", None, "Bob", "March 4, 2014 at 8:00 am", "Bare paragraph after cmtinfo.")),
+    ),
+    Family(
+        "div-comment-prefix",  # div#div-comment-N.comment, replies nested in their parent
+        """<div id="comments"><div class="commentlist">
+          <div class="comment even thread-even depth-1" id="div-comment-601">
+            <div class="comment-author vcard"><img class="avatar" src="a.png" alt=""><cite
+              class="fn">Cal</cite>
+              <span class="says">says:</span></div>
+            <div class="comment-meta commentmetadata"><a href="#comment-601">April 1, 2015 at 3:00
+              pm</a></div>
+            <p>Div comment text.</p>
+            <div class="reply"><a class="comment-reply-link" href="#">Reply</a></div>
+            <div class="comment odd alt depth-2" id="div-comment-602">
+              <div class="comment-author vcard"><cite class="fn">Dot</cite> <span
+                class="says">says:</span></div>
+              <div class="comment-meta commentmetadata"><a href="#comment-602">April 2, 2015 at 9:00
+                am</a></div>
+              <p>Nested div reply.</p></div></div></div></div>""",
+        (("601", None, "Cal", "April 1, 2015 at 3:00 pm", "Div comment text."),
+         ("602", "601", "Dot", "April 2, 2015 at 9:00 am", "Nested div reply.")),
+        source="profile",
+    ),
+    Family(
+        "bare-text-author",  # the commenter's name as a bare text node beside the avatar
+        """<ol class="commentlist">
+          <li id="comment-701"><div class="comment-top"><img class="avatar" src="a.png" alt="">
+            Dana<br><a href="#comment-701">May 5, 2016 at 9:00 am</a></div><p>Bare author text.</p></li>
+          <li id="comment-702"><div class="comment-top"><img class="avatar" src="a.png" alt="">
+            Eli<br><a href="#comment-702">May 6, 2016 at 7:00 pm</a></div><p>Second bare
+              one.</p></li></ol>""",
+        (("701", None, "Dana", "May 5, 2016 at 9:00 am", "Bare author text."),
+         ("702", None, "Eli", "May 6, 2016 at 7:00 pm", "Second bare one.")),
+    ),
+    Family(
+        "comment-childs",  # replies as div.comment-childs#comment-N inside the parent's div.comment-entry
+        """<ol class="commentlist"><li class="comment" id="comment-801"><div class="comment-entry">
+            <div class="comment-author"><cite class="fn">Fay</cite></div>
+            <div class="comment-date"><a href="#comment-801">June 1, 2016</a></div>
+            <p>Parent text.</p>
+            <div class="comment-childs" id="comment-802"><div class="comment-author"><cite
+              class="fn">Gus</cite></div>
+              <div class="comment-date"><a href="#comment-802">June 2, 2016</a></div>
+              <p>Child text.</p></div>
+            <div class="comment-childs" id="comment-803"><div class="comment-author"><cite
+              class="fn">Hal</cite></div>
+              <div class="comment-date"><a href="#comment-803">June 3, 2016</a></div>
+              <p>Second child.</p></div></div></li></ol>""",
+        (("801", None, "Fay", "June 1, 2016", "Parent text."),
+         ("802", "801", "Gus", "June 2, 2016", "Child text."),
+         ("803", "801", "Hal", "June 3, 2016", "Second child.")),
+        source="profile",
+    ),
+    Family(
+        "text-in-vcard",  # the text p inside div.comment-author.vcard
+        """<ol class="commentlist"><li class="comment" id="comment-901">
+          <div class="comment-author vcard"><img class="avatar" src="a.png" alt=""><cite class="fn">Gia</cite>
+            <span class="says">says:</span>
+            <div class="comment-meta commentmetadata"><a href="#comment-901">July 1, 2017 at 1:00 pm</a></div>
+            <p>Text inside the vcard.</p></div>
+          <div class="reply"><a class="comment-reply-link" href="#">Reply</a></div></li></ol>""",
+        (("901", None, "Gia", "July 1, 2017 at 1:00 pm", "Text inside the vcard."),),
+        source="profile",
+    ),
+    Family(
+        "smileys",  # wp-smiley and CommentLuv's span.cluv, in text read from the rest of the item
+        """<ol class="commentlist"><li class="comment" id="comment-1001">
+          <cite class="fn">Ivo</cite> <a href="#comment-1001" class="comment-date">August 1, 2018</a>
+          <p>Nice one <img src="s.png" alt=":)" class="wp-smiley" style="height: 1em"> really.</p>
+          <span class="cluv">Ivo recently posted…<a href="http://ivo.test/g">My garden</a><span
+            class="heart_tip_box"><img
+            class="heart_tip u" alt="My Profile" width="16" height="14" src="heart.gif"></span></span></li>
+          <li class="comment" id="comment-1002"><div class="comment-author vcard"><cite
+            class="fn">Jan</cite></div>
+            <div class="comment-content"><p>Main path <img src="w.png" alt=";)" class="wp-smiley"> too.</p>
+            </div></li></ol>""",
+        (("1001", None, "Ivo", "August 1, 2018",
+          "Nice one :) really.\n\nIvo recently posted…My garden My Profile"),
+         ("1002", None, "Jan", None, "Main path ;) too.")),
+        source="profile",
+    ),
 ]
 
 
@@ -383,3 +582,29 @@ def test_disqus_in_its_iframe() -> None:
     record = page(family, frames={"#disqus_thread iframe": frame})
     assert [(c.id, c.parent_id, c.author) for c in record.comments] == [
         ("501", None, "Oz"), ("502", "501", "Pia")]
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.name)
+def test_a_whole_thread_carries_no_warning(family: Family) -> None:
+    assert page(family).warnings == list(family.warnings)
+
+
+def test_a_stray_one_item_thread_alone_is_kept_with_a_warning() -> None:
+    # The "Comment" tools link is all the `li.comment` selector finds, and nothing else reads as a
+    # thread: it is kept (it may be a comment) but the record says why it may not be one.
+    family = Family("stray", "<ul class='tools'><li class='comment'><a href='#c'>Comment</a></li></ul>",
+                    (), profile="generic", generator=None)
+    record = page(family)
+    assert [(c.id, c.author, c.text) for c in record.comments] == [(None, None, "Comment")]
+    assert any("without id or author" in w for w in record.warnings), record.warnings
+
+
+def test_comments_without_text_are_a_warning() -> None:
+    family = Family("no-text", """<ol class="commentlist">
+      <li class="comment" id="comment-11"><div class="comment-author vcard"><cite class="fn">Ann</cite></div>
+        <div class="comment-meta commentmetadata"><a href="#comment-11">May 1, 2020</a></div></li>
+      <li class="comment" id="comment-12"><div class="comment-author vcard"><cite class="fn">Bo</cite></div>
+        <div class="comment-content"><p>Has words.</p></div></li></ol>""", ())
+    record = page(family)
+    assert [(c.id, c.text) for c in record.comments] == [("11", None), ("12", "Has words.")]
+    assert any(w.startswith("1 of 2 comments have empty text (11)") for w in record.warnings), record.warnings

@@ -12,6 +12,7 @@ import pytest
 from lxml import html as lxml_html
 
 from scraper.extract import PageContent, extract
+from scraper.extract.core import empty_article
 from scraper.extract.text import paragraphs
 from scraper.model.record import Record
 from scraper.profiles import Profile, load_profiles
@@ -68,7 +69,10 @@ def test_article_text_keeps_paragraphs_apart() -> None:
 def test_nothing_found_is_none_not_empty_text() -> None:
     record = run("<p> </p><div></div>", article={"title": "h1", "text": ".missing", "tags": "a[rel=tag]"})
     assert (record.article.title, record.article.text, record.article.tags) == (None, None, [])
-    assert record.sources == {} and record.warnings == []
+    assert record.sources == {}
+    # Never a silent empty record: it says why it is not whole.
+    assert record.warnings == ["the article is empty: profile 't' found no title, text, byline, tags "
+                               "or comments on this page"]
 
 
 def test_text_the_profile_misses_comes_from_the_main_content() -> None:
@@ -77,6 +81,10 @@ def test_text_the_profile_misses_comes_from_the_main_content() -> None:
     # A page on which the profile finds nothing at all is not its page (a consent wall): no text.
     wall = run("<h2>We value your privacy</h2><p>Accept all cookies?</p>", article={"title": "h1"})
     assert wall.is_empty() and wall.sources == {}
+    assert wall.warnings == [empty_article(wall)] and "found no title" in wall.warnings[0]
+    # A title but no text is a record that is not whole either.
+    bare = run("<h1>Post</h1>", article={"title": "h1", "text": ".missing"})
+    assert bare.warnings == ["the article is empty: profile 't' found no article text on this page"]
 
 
 # --- alternatives, regex and types ----------------------------------------------------------------

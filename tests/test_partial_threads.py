@@ -121,3 +121,17 @@ def test_capture_shows_the_warning(site: tuple[Path, str], capsys: pytest.Captur
     file.write_text(post([1, 2, 3, 4, 5]), encoding="utf-8")
     assert main(["capture", url]) == 0
     assert f"partial: {COUNT_WARNING}" in capsys.readouterr().out
+
+
+@pytest.mark.browser
+def test_capture_says_why_an_empty_record_is_empty(
+    site: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A WordPress page showing a consent wall: the profile recognises nothing on it.
+    file, url = site
+    file.write_text("<!DOCTYPE html><html><head><meta name='generator' content='WordPress 6.1'></head>"
+                    "<body><div class='consent'><h2>We value your privacy</h2><p>Accept all cookies?</p>"
+                    "</div></body></html>", encoding="utf-8")
+    assert main(["capture", url]) == 0
+    assert ("partial: the article is empty: profile 'wordpress' found no title, text, byline, tags or "
+            "comments on this page") in " ".join(capsys.readouterr().out.split())

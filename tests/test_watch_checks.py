@@ -202,6 +202,10 @@ def test_each_mutation_is_reported_exactly(
 
 # --- a page the profile no longer understands ---------------------------------------------------------
 
+EMPTY = ("the article is empty: profile 'wordpress' found no title, text, byline, tags or comments "
+         "on this page")
+
+
 def test_a_broken_layout_is_one_mismatch_and_keeps_the_base(
     engine: Engine, chromium: BrowserSession, demo_site: DemoSite
 ) -> None:
@@ -216,8 +220,9 @@ def test_a_broken_layout_is_one_mismatch_and_keeps_the_base(
     expected = [{
         "kind": "profile_mismatch", "profile": consent_aware, "notify": True,
         "detail": f"profile '{consent_aware}' matched nothing on the page (last good check had "
-                  "2 comments); keeping the last good record as the base",
+                  f"2 comments); keeping the last good record as the base ({EMPTY})",
     }]
+    assert broken.check.warnings == [EMPTY]  # the check row says why, as the report does
     assert broken.check.status == "mismatch"
     assert changes(broken) == expected  # not "2 comments removed" and "title changed"
     assert stored(engine, broken) == as_stored(expected)
@@ -245,8 +250,9 @@ def test_an_empty_first_check_is_no_baseline(
     assert walled.check.status == "mismatch" and not walled.baseline
     assert changes(walled) == [{
         "kind": "profile_mismatch", "profile": "wordpress", "notify": True,
-        "detail": "profile 'wordpress' matched nothing on the page; no baseline yet",
+        "detail": f"profile 'wordpress' matched nothing on the page; no baseline yet ({EMPTY})",
     }]
+    assert walled.check.warnings == [EMPTY]
     assert watch_row(engine, watch_id).base_check_id is None
     demo_site.break_layout(False)
     first = run_check(engine, watch_id, chromium)

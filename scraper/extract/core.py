@@ -38,6 +38,9 @@ _THREAD_AREAS = (
 )
 
 
+IN_TEXT_PARAGRAPHS = 2  # paragraphs beside an `aside` that make it part of the text
+
+
 def parse(html: str, ignore: Iterable[str]) -> Selector:
     """Parse and drop the boilerplate (`ignore`) before any field is read."""
     doc = parse_html(html or "<html></html>")
@@ -59,6 +62,12 @@ def without_comments(doc: Selector, comments: Sequence[etree._Element]) -> Selec
         parent = node.getparent()
         if parent is not None:
             parent.remove(node)
+    for box in clone.iter("aside"):
+        # An `aside` among the text's paragraphs is the article's own (a fact box, a pull quote),
+        # which main-content extraction would drop with the sidebars: read it as a block.
+        parent = box.getparent()
+        if parent is not None and len(parent.findall("p")) >= IN_TEXT_PARAGRAPHS:
+            box.tag = "div"
     return Selector(root=clone)
 
 
@@ -68,7 +77,7 @@ def _thread(page: PageContent, profile: Profile, doc: Selector, structured: Stru
         html = page.frames.get(spec.frame)
         frame = parse(html, profile.ignore) if html is not None else Selector(text="<html/>")
         found = find_thread(frame, [], spec, [])
-        return Thread(found.comments, found.source)
+        return Thread(found.comments, found.source, warnings=found.warnings)
     frames = [parse(html, profile.ignore) for html in page.frames.values()]
     return find_thread(doc, frames, spec, structured.comments)
 
@@ -108,11 +117,21 @@ def extract(page: PageContent, profile: Profile) -> Record:
     )
     if thread.source is not None:
         sources["comments"] = thread.source
-    warnings = [*page.warnings,
+    warnings = [*page.warnings, *thread.warnings,
                 *thread_warnings(doc, len(thread.comments), structured.comment_count, thread.elements)]
     record = Record(
         url=page.url, final_url=page.final_url, fetched_at=page.fetched_at, profile=profile.name,
         article=article, comments=thread.comments, sources=sources,
-        warnings=list(dict.fromkeys(warnings)),
     )
+    if not article.text and not thread.comments:
+        warnings.append(empty_article(record))
+    record = record.model_copy(update={"warnings": list(dict.fromkeys(warnings))})
     return normalise(record, profile.normalise)
+
+
+def empty_article(record: Record) -> str:
+    """Why a record without article text nor comments is not whole (never a silent empty record)."""
+    if record.is_empty():
+        return (f"the article is empty: profile '{record.profile}' found no title, text, byline, tags "
+                "or comments on this page")
+    return f"the article is empty: profile '{record.profile}' found no article text on this page"

@@ -14,7 +14,7 @@ from parsel.csstranslator import GenericTranslator, HTMLTranslator
 
 from scraper.extract import cssmatch
 from scraper.extract.local import is_local
-from scraper.extract.text import inline, paragraphs
+from scraper.extract.text import BLOCK, inline, paragraphs
 from scraper.profiles import regexes
 from scraper.profiles.schema import FieldSpec, is_xpath
 
@@ -118,15 +118,24 @@ def _found(context: Selector, expr: str) -> list[Any]:
 
 
 def _strings(found: list[Any], *, keep_paragraphs: bool) -> list[str]:
-    """One string per match: text and attributes as they are, elements as readable text."""
+    """One string per match: text and attributes as they are, elements as readable text. As
+    paragraphs, a run of text nodes and inline elements (text typed straight into a post's
+    container, around its links) is one paragraph, up to a `br`."""
     values: list[str] = []
+    run = False  # whether the last value is a run of inline text still open
     for root in found:
+        flowing = isinstance(root, str) or (keep_paragraphs and root.tag not in BLOCK and root.tag != "br")
         if isinstance(root, str):
-            values.append(inline(root))
+            value = inline(root)
         elif keep_paragraphs:
-            values.append("\n\n".join(paragraphs(root)))
+            value = "\n\n".join(paragraphs(root))
         else:
-            values.append(" ".join(paragraphs(root)))
+            value = " ".join(paragraphs(root))
+        if keep_paragraphs and flowing and run and value:
+            values[-1] = f"{values[-1]} {value}"
+        elif value:
+            values.append(value)
+        run = flowing and bool(value or run) if keep_paragraphs else False
     return [v for v in values if v]
 
 

@@ -17,8 +17,30 @@ BLOCK = frozenset(
 )
 SKIP = frozenset({"script", "style", "noscript", "template", "svg", "button", "iframe"})
 _BREAK = "\x00"
-# Emoticons drawn as images (WordPress's `img.wp-smiley`, twemoji's `img.emoji`) read as their alt text.
+# Emoticons drawn as images (WordPress's `img.wp-smiley`, twemoji's `img.emoji`) read as their alt text;
+# so do icon-sized images set in the text (CommentLuv's heart in `span.cluv`), which stand for words.
 _SMILEY = re.compile(r"(?:^|[\s_-])(?:wp-smiley|smiley|emoji|emoticon)(?:$|[\s_-])")
+ICON = 32  # pixels: an image at most this wide and high is drawn as part of a line of text
+
+
+def _pixels(value: str | None) -> int | None:
+    value = (value or "").strip().removesuffix("px")
+    return int(value) if value.isdigit() else None
+
+
+def image_words(el: etree._Element) -> str:
+    """What an `img` says in the text: its alt when it is a smiley or icon-sized, else nothing."""
+    alt = (el.get("alt") or "").strip()
+    if not alt:
+        return ""
+    classes = el.get("class") or ""
+    if _SMILEY.search(classes):
+        return alt
+    if any(w in classes or w in (el.get("src") or "") for w in ("avatar", "gravatar", "photo")):
+        return ""  # a commenter's picture, whose alt is often the name: not text
+    width, height = _pixels(el.get("width")), _pixels(el.get("height"))
+    icon = width is not None and height is not None and width <= ICON and height <= ICON
+    return f" {alt} " if icon else ""  # a word of its own, where a smiley sits in its sentence
 
 
 def _walk(el: etree._Element, out: list[str]) -> None:
@@ -30,8 +52,8 @@ def _walk(el: etree._Element, out: list[str]) -> None:
         out.append(_BREAK)
     if tag == "br":
         out.append(_BREAK)
-    if tag == "img" and _SMILEY.search(el.get("class") or ""):
-        out.append(el.get("alt") or "")
+    if tag == "img":
+        out.append(image_words(el))
     if isinstance(el.tag, str) and el.text:
         out.append(el.text)
     for child in el:

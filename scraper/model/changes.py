@@ -104,8 +104,14 @@ def detect_changes(old: Record | None, new: Record) -> list[Change]:
 
 
 def _mismatch(new: Record, what: str) -> Change:
-    detail = f"profile '{new.profile}' {what}; keeping the last good record as the base"
+    detail = with_warnings(f"profile '{new.profile}' {what}; keeping the last good record as the base", new)
     return Change(kind="profile_mismatch", profile=new.profile, detail=detail)
+
+
+def with_warnings(detail: str, record: Record) -> str:
+    """A mismatch's detail with what the capture said about itself (an empty article, why), so
+    the report says it too."""
+    return f"{detail} ({'; '.join(record.warnings)})" if record.warnings else detail
 
 
 def _profile_mismatch(old: Record, new: Record) -> Change:

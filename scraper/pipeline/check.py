@@ -29,7 +29,7 @@ from scraper.base.times import iso
 from scraper.browser import BrowserSession
 from scraper.browser.session import TEARDOWN_GRACE
 from scraper.config.settings import MailSettings, Settings
-from scraper.model.changes import Change, detect_changes, filter_changes
+from scraper.model.changes import Change, detect_changes, filter_changes, with_warnings
 from scraper.model.fetch import Fetch
 from scraper.model.record import Record
 from scraper.model.unseen import carry_unseen
@@ -212,8 +212,8 @@ def _compare(
         # No baseline yet and nothing found: a baseline of nothing would report the whole page as
         # added once it shows up. Say so, and wait for a record worth comparing with.
         changes = [Change(kind="profile_mismatch", profile=record.profile,
-                          detail=f"profile '{record.profile}' matched nothing on the page; "
-                                 "no baseline yet")]
+                          detail=with_warnings(f"profile '{record.profile}' matched nothing on the page; "
+                                               "no baseline yet", record))]
     mismatch = bool(changes) and changes[0].kind == "profile_mismatch"
     check = store.add_check(session, watch, started_at=started, duration_ms=duration_ms,
                             status="mismatch" if mismatch else "ok", record=record)

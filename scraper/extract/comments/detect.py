@@ -20,6 +20,7 @@ from lxml import etree
 from scraper.extract.comments.items import Item, in_page_order, item_at, members, own
 from scraper.extract.comments.parts import author_of, date_of, read_parts
 from scraper.extract.comments.words import (
+    BARE_C_ID,
     COMMENT_ID,
     NOT_THREAD_TAGS,
     NOT_THREAD_WORDS,
@@ -35,7 +36,7 @@ _STATE = re.compile(
     r"(?:thread|depth|comment-author|by|is|has|level|wc_comment_level)[-_].*|.*\d.*)$"
 )
 _STATE_PREFIX = re.compile(r"^(?:has|no|with|without|is|show|hide|enable|disable)[-_]")
-_BARE_C = re.compile(r"^c\d+$", re.IGNORECASE)
+WIDEN_DEPTH = 3  # ancestors of a comment id's element looked at for the comment around it
 ZONE_DEPTH = 10  # ancestors looked at for navigation, sidebars and widgets
 
 
@@ -114,10 +115,31 @@ def by_ids(root: etree._Element) -> list[Item]:
         items.append(item_at(el, number))
     items = in_page_order(items, root)
     belongs = members(items)
-    # A bare `c12` is also how some CMSs (TYPO3) name every content block: such an id counts only
-    # where the block reads as a comment by markup alone.
-    return [item for item in items if reads_as_comment(
-        item, belongs, strict=_BARE_C.match(item.head.get("id") or "") is not None)]
+    found = []
+    for i, item in enumerate(items):
+        # A bare `c12` is also how some CMSs (TYPO3) name every content block: such an id counts
+        # only where the block reads as a comment by markup alone.
+        bare = BARE_C_ID.match(item.head.get("id") or "") is not None
+        if reads_as_comment(item, belongs, strict=bare):
+            found.append(item)
+        elif not bare and (wider := _widened(item, i, belongs)) is not None:
+            found.append(wider)
+    return found
+
+
+def _widened(item: Item, index: int, belongs: dict[etree._Element, int]) -> Item | None:
+    """The comment around an id that names only its text (a XenForo bridge puts `#comment-N` on the
+    message, the byline beside it): the nearest of a few ancestors that reads as a comment and
+    holds no other comment."""
+    others = {el: n for el, n in belongs.items() if n != index}
+    for depth, ancestor in enumerate(item.head.iterancestors()):
+        if depth >= WIDEN_DEPTH or tag(ancestor) in ("body", "html") or any(
+                el in others for el in ancestor.iter()):
+            return None
+        wider = Item((ancestor,), item.id)
+        if reads_as_comment(wider, {**others, ancestor: index}, strict=False):
+            return wider
+    return None
 
 
 # --- 2. repetition ---------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from scraper.extract.comments.words import (
     tag,
     words,
 )
-from scraper.extract.text import inline, paragraphs
+from scraper.extract.text import image_words, inline, paragraphs
 
 MAX_AUTHOR = 80  # characters: longer is a sentence, not a name
 _BY = re.compile(
@@ -33,10 +33,16 @@ _BY = re.compile(
     re.IGNORECASE,
 )
 _SAYS = re.compile(r"\s*(?:says|said|wrote|schreibt|dit|dice|berkata)\b.*$|\s*:\s*$", re.IGNORECASE)
+# Drupal marks anonymous names "NAME (not verified)": not part of the name.
+_UNVERIFIED = re.compile(r"\s*\((?:not verified|unverified|guest)\)\s*$", re.IGNORECASE)
 _POSTED_BY = re.compile(
-    r"(?:posted|written|comment(?:ed)?)\s+by:?\s*(.+?)(?:\s*[|@,]|\s+on\s+|\s+at\s+|$)", re.IGNORECASE
+    r"(?:posted|written|submitted|comment(?:ed)?)\s+by:?\s*(.+?)(?:\s*[|@,]|\s+on\s+|\s+at\s+|$)",
+    re.IGNORECASE,
 )
-_POSTED_BY_START = re.compile(r"\s*(?:posted|written|comment(?:ed)?)\s+by\b", re.IGNORECASE)
+_POSTED_BY_START = re.compile(r"\s*(?:posted|written|submitted|comment(?:ed)?)\s+by\b", re.IGNORECASE)
+# The date of a "Submitted by NAME on DATE." / "written by NAME, DATE" line.
+_BYLINE_DATE = re.compile(r"\bby:?\s*.+?(?:\s*[|@,]\s*|\s+on\s+)(.+?)\.?\s*$", re.IGNORECASE)
+MAX_BARE_NAME = 40  # characters of a name printed as a bare text node
 _DATE_PROPS = ("dateCreated", "datePublished", "commentTime", "dateModified")
 _BLOCKS = frozenset({"p", "div", "blockquote", "ul", "ol", "dl", "section", "article", "pre", "table",
                      "h1", "h2", "h3", "h4", "h5", "h6", "figure"})
@@ -64,13 +70,14 @@ def _innermost(candidates: list[etree._Element]) -> list[etree._Element]:
 
 
 def clean_author(raw: str) -> str | None:
-    name = _SAYS.sub("", _BY.sub("", inline(raw))).strip(" :-–—|,")
+    name = _UNVERIFIED.sub("", _SAYS.sub("", _BY.sub("", inline(raw)))).strip(" :-–—|,")
     return name if name and len(name) <= MAX_AUTHOR and not is_date(name) else None
 
 
-def author_of(item: etree._Element, *, guess: bool = True) -> tuple[str | None, etree._Element | None]:
+def author_of(item: etree._Element, *, guess: bool = True,
+              date: etree._Element | None = None) -> tuple[str | None, etree._Element | None]:
     """The author as markup names it (microdata, `fn`, author-like classes, `cite`, commenter links);
-    with `guess`, also a leading bold name and "Posted by NAME" lines."""
+    with `guess`, also a leading bold name, and a short bare text before the `date` part."""
     for el in item.iter():
         if isinstance(el.tag, str) and "author" in (el.get("itemprop") or "").split():
             names = [n for n in el.iter() if n.get("itemprop") == "name"]
@@ -99,6 +106,28 @@ def author_of(item: etree._Element, *, guess: bool = True) -> tuple[str | None, 
         for el in item.xpath(".//strong | .//b")[:1]:
             if name := clean_author(_text(el)):
                 return name, el
+        if date is not None:
+            return _bare_name(item, date)
+    return None, None
+
+
+def _bare_name(item: etree._Element, date: etree._Element) -> tuple[str | None, etree._Element | None]:
+    """A name printed as a bare text node (`<img class="avatar"> Dana<br><a>DATE</a>`): the first text
+    of the item, when it comes before the date, outside any paragraph, and is a few words long."""
+    for el in item.iter():
+        if el is date:
+            return None, None
+        if not isinstance(el.tag, str):
+            continue
+        for text, holder in ((el.text, el), (el.tail, el.getparent())):
+            if not (text and text.strip()):
+                continue
+            if holder is None or holder is item or tag(holder) in ("p", "blockquote") \
+                    or any(tag(a) in ("p", "blockquote") for a in holder.iterancestors()):
+                return None, None
+            name = clean_author(text)
+            ok = name and len(name) <= MAX_BARE_NAME and len(name.split()) <= 4
+            return (name, holder) if ok else (None, None)
     return None, None
 
 
@@ -122,6 +151,10 @@ def date_of(item: etree._Element) -> tuple[str | None, etree._Element | None]:
             value = title if is_date(title) else _text(part)
             if value and len(value) <= 100 and is_date(value):
                 return value, part
+    for el in item.iter():  # "Submitted by NAME on DATE.", "written by NAME, DATE"
+        byline = el is not item and isinstance(el.tag, str) and _POSTED_BY_START.match(el.text or "")
+        if byline and (m := _BYLINE_DATE.search(_text(el))) and is_date(m.group(1)):
+            return m.group(1), el
     return None, None
 
 
@@ -150,11 +183,23 @@ def _rest(item: etree._Element, taken: set[etree._Element]) -> str | None:
     originals = dict(zip(item.iter(), clone.iter(), strict=True))
     taken_blocks = [originals[_block_of(el, item, taken)] for el in taken]
     doomed = list(taken_blocks)
-    doomed += [c for o, c in originals.items() if o is not item and isinstance(o.tag, str)
-               and (tag(o) in _NOT_TEXT or (_is_part(o, META_WORDS) and not _is_part(o, TEXT_WORDS)))]
+    doomed += [c for o, c in originals.items() if o is not item and isinstance(o.tag, str) and (
+        (tag(o) in _NOT_TEXT and not (tag(o) == "img" and image_words(o)))
+        or (_is_part(o, META_WORDS) and not _is_part(o, TEXT_WORDS) and not _holds_paragraphs(o, taken)))]
     for el in doomed:
         _drop(el, keep_tail=el not in taken_blocks)
     return "\n\n".join(paragraphs(clone)) or None
+
+
+def _holds_paragraphs(el: etree._Element, taken: set[etree._Element]) -> bool:
+    """Whether a header-like block (`div.comment-info`, `div.comment-author.vcard`) also holds the
+    comment's paragraphs (words outside links: a "Reply" link's `p` is not one), which stay."""
+    for p in el.iter("p", "blockquote"):
+        if any(t in taken for t in p.iter()):
+            continue
+        if "".join(p.xpath(".//text()[not(ancestor::a)]")).strip():
+            return True
+    return False
 
 
 def _drop(el: etree._Element, *, keep_tail: bool) -> None:
@@ -193,6 +238,6 @@ def _block_of(el: etree._Element, item: etree._Element, taken: set[etree._Elemen
 
 
 def read_parts(item: etree._Element, *, guess_author: bool = True) -> Parts:
-    author, author_el = author_of(item, guess=guess_author)
     published, date_el = date_of(item)
+    author, author_el = author_of(item, guess=guess_author, date=date_el)
     return Parts(author, published, text_of(item, author_el, date_el))

@@ -20,6 +20,7 @@ from scraper.extract import fields
 from scraper.extract.comments.detect import detect_items
 from scraper.extract.comments.items import Item, item_at, members, own, parents
 from scraper.extract.comments.parts import read_parts
+from scraper.extract.comments.words import BARE_C_ID, COMMENT_ID
 from scraper.extract.structured import DataComment, prop_value, scope_props
 from scraper.extract.text import paragraphs
 from scraper.model.record import Comment, Source
@@ -34,6 +35,27 @@ class Thread:
     comments: list[Comment]
     source: Source | None = None
     elements: tuple[etree._Element, ...] = ()  # where the comments stand in the page (cut from the article)
+    warnings: tuple[str, ...] = ()  # why the thread may not be whole (see `thread_notes`)
+
+    @property
+    def doubtful(self) -> bool:
+        """One "comment" with neither id nor author: as often a stray match (a "Comment" link in
+        `li.comment`) as a comment, so the chain looks further before taking it."""
+        return len(self.comments) == 1 and self.comments[0].id is None and self.comments[0].author is None
+
+
+DOUBTFUL = ("one comment without id or author was found; it may be a page element the comment "
+            "selectors match rather than a comment")
+
+
+def thread_notes(comments: Sequence[Comment]) -> list[str]:
+    """Warnings about comments that are not whole: found, but without their words."""
+    empty = [c for c in comments if not c.text]
+    if not empty:
+        return []
+    named = ", ".join(c.id or c.author or "?" for c in empty[:5]) + (", …" if len(empty) > 5 else "")
+    return [f"{len(empty)} of {len(comments)} comments have empty text ({named}): "
+            "their words are not where the comment selectors look"]
 
 
 def _parent_ids(items: Sequence[Item], ids: Sequence[str | None]) -> list[str | None]:
@@ -54,11 +76,39 @@ def _filled(comment: Comment, mine: etree._Element | Callable[[], etree._Element
     })
 
 
+def _missed(doc: Selector, in_place: Sequence[Selector], ids: Sequence[str | None]) -> list[Selector]:
+    """Comments inside the profile's items that its item selector does not name (a theme printing
+    replies as `div.comment-childs#comment-N` in its parent): elements carrying a comment id of a
+    number no item has, that read as comments."""
+    if not in_place:
+        return []
+    heads = {s.root: i for i, s in enumerate(in_place)}
+    known = set(ids)
+    found = []
+    for el in doc.root.iter():
+        m = COMMENT_ID.match(el.get("id") or "") if isinstance(el.tag, str) else None
+        # Not an empty anchor (Drupal's, before the comment), nor a bare `c12`.
+        if m is None or m.group(1) in known or el in heads or el.tag == "a" \
+                or BARE_C_ID.match(el.get("id", "")):
+            continue
+        holder = next((heads[a] for a in el.iterancestors() if a in heads), None)
+        if holder is None or ids[holder] is None:
+            continue
+        parts = read_parts(el, guess_author=False)
+        if parts.text and (parts.author or parts.published):
+            found.append(Selector(root=el, type="html"))
+    return found
+
+
 def from_profile(doc: Selector, spec: CommentsSpec) -> Thread:
     in_place = [s for s in fields.select(doc, spec.item) if not isinstance(s.root, str)]
     # id and parent read the item where it stands (XPath may look at siblings and ancestors);
     # author, date and text read it without its nested replies.
     ids = [fields.first_str(s, spec.id) for s in in_place]
+    if missed := _missed(doc, in_place, ids):
+        order = {el: n for n, el in enumerate(doc.root.iter())}
+        in_place = sorted([*in_place, *missed], key=lambda s: order[s.root])
+        ids = [fields.first_str(s, spec.id) for s in in_place]
     # An item inside another of the same id is the same comment matched twice (`li#comment-5`
     # holding `article#div-comment-5`): the outer one stands for it.
     nesting = parents([Item((s.root,)) for s in in_place])
@@ -156,12 +206,24 @@ def find_thread(doc: Selector, frames: Sequence[Selector], spec: CommentsSpec | 
     def stated(_: Selector) -> Thread:
         return from_data(data)
 
+    doubtful: Thread | None = None
     for n, source in enumerate([doc, *frames]):
         steps = [profile, from_microdata, stated] if n == 0 else [profile, from_microdata]
         for step in [*steps, from_detection]:
             thread = step(source)
-            if thread.comments:
-                # Comments found in a frame are not in the page's DOM: nothing to cut there.
-                return thread if n == 0 else Thread(thread.comments, thread.source)
+            if not thread.comments:
+                continue
+            # Comments found in a frame are not in the page's DOM: nothing to cut there.
+            thread = thread if n == 0 else Thread(thread.comments, thread.source)
+            if not thread.doubtful:
+                return _noted(thread)
+            doubtful = doubtful or thread
+    if doubtful is not None:
+        return _noted(doubtful, DOUBTFUL)
     return Thread([])
+
+
+def _noted(thread: Thread, *more: str) -> Thread:
+    notes = (*more, *thread_notes(thread.comments))
+    return Thread(thread.comments, thread.source, thread.elements, notes)
 

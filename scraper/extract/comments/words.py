@@ -46,6 +46,8 @@ THREAD_WORDS = frozenset({
 
 # Ids comment systems give each comment: WordPress (comment-N, li-comment-N, div-comment-N),
 # Movable Type (c123), wpDiscuz (wc-comm-N_M, wpd-comm-N_M), Drupal (an empty a#comment-N).
+# A bare `c12` is also how some CMSs (TYPO3) name every content block.
+BARE_C_ID = re.compile(r"^c\d+$", re.IGNORECASE)
 COMMENT_ID = re.compile(
     r"^(?:li-|div-|wc-|wpd-|js-)?(?:comment|comm|cmt|c|reply)[-_]?(\d+)(?:_\d+)?$", re.IGNORECASE
 )
@@ -64,6 +66,7 @@ DATE_TEXT = re.compile(
 )
 ISO_DATE = re.compile(r"^\s*\d{4}-\d\d-\d\d(?:[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?\s*$")
 
+_RUN_TOGETHER = re.compile(r"^(?:comment|cmt|com)([a-z]{3,})$")
 _SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 
 
@@ -72,7 +75,9 @@ def words(el: etree._Element) -> set[str]:
     (`commentmetadata`, `comment-author` -> {comment, author, comment-author})."""
     raw = f"{el.get('class') or ''} {el.get('id') or ''}"
     names = set(raw.lower().split())
-    return names | {w.lower() for w in _SPLIT.split(raw) if w}
+    found = names | {w.lower() for w in _SPLIT.split(raw) if w}
+    # Run-together names keep their part word: `cmtauthor` -> author, `commentinfo` -> info.
+    return found | {m.group(1) for w in found if (m := _RUN_TOGETHER.match(w))}
 
 
 def tag(el: etree._Element) -> str:
