@@ -109,6 +109,17 @@ def test_the_pdf_opens_and_holds_the_page(demo: Demo) -> None:
     assert "Lavrov" in text and "daveyone1" in text  # drawn by JavaScript, so taken when ready
 
 
+def test_every_pdf_page_names_the_address_and_the_capture_time(demo: Demo) -> None:
+    """As a court exhibit: each printed page carries the URL, the capture time (UTC) and its number."""
+    reader = PdfReader(demo.bundle.folder / "page.pdf")
+    captured = json.loads((demo.bundle.folder / "record.json").read_text(encoding="utf-8"))["fetched_at"]
+    assert len(reader.pages) >= 2  # the article and its thread do not fit on one page
+    for number, page in enumerate(reader.pages, start=1):
+        text = " ".join(page.extract_text().split())
+        assert demo.url in text
+        assert f"captured {captured} (UTC) · page {number} of {len(reader.pages)}" in text
+
+
 def test_dom_and_mhtml_are_the_rendered_page(demo: Demo) -> None:
     dom = (demo.bundle.folder / "dom.html").read_text(encoding="utf-8")
     assert 'id="comment-4521"' in dom and "daveyone1" in dom
@@ -176,6 +187,7 @@ def test_wacz_validate_and_scraper_verify_pass(demo: Demo, capsys: pytest.Captur
         out = capsys.readouterr().out
         assert "FAILED" not in out and "verified:" in out
         assert "this installation's key" in out
+        assert "not timestamped: no RFC 3161 stamp" in out  # no SCRAPER_TSA_URL here: said, not hidden
     assert main(["verify", str(demo.bundle.folder), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] and report["key_fingerprint"] == demo.bundle.key_fingerprint

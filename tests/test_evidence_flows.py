@@ -47,6 +47,7 @@ def test_a_loopback_tsa_stamps_the_signature_and_verify_checks_it(
     assert main(["verify", str(bundle.folder)]) == 0
     out = capsys.readouterr().out
     assert f"RFC 3161 timestamp {bundle.timestamp} by CN=Scraper Test TSA matches" in out
+    assert "not timestamped" not in out
     assert main(["verify", str(bundle.folder), "--tsa-cert", str(tsa.ca_pem)]) == 0
     assert "chains to the given TSA certificate" in capsys.readouterr().out
     # Another authority's certificate: the stamp does not chain to it.

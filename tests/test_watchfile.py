@@ -167,6 +167,8 @@ def test_dry_run_prune_and_export_round_trip(
          "--notify", "${ENV:HOOK_URL}", "--evidence-on-change", "--window",
          "mon-fri 08:00-20:00 Europe/Paris", "--jitter", "30s", "--host-gap", "2", "--host-cap", "1"],
         ["https://b.example/p#top", "--name", "b2", "--allow-duplicate"],
+        ["https://c.example/market", "--name", "c", "--select", "li.ad", "--select", "xpath://h2",
+         "--keep-session", "--logged-in", "a.logout"],
     ):
         assert run(capsys, "watch", "add", *argv)[0] == 0
     exported = tmp_path / "export.yaml"
@@ -190,13 +192,14 @@ def test_dry_run_prune_and_export_round_trip(
     code, out, _ = run(capsys, "watch", "apply", str(exported), "--json")
     assert {w["result"] for w in json.loads(out)["watches"]} == {"unchanged"}
     code, _, err = run(capsys, "watch", "apply", str(path), "--prune")
-    assert code == 2 and "Remove 2 watch(es) no file declares" in err and "--yes" in err
+    assert code == 2 and "Remove 3 watch(es) no file declares" in err and "--yes" in err
     code, out, _ = run(capsys, "watch", "apply", str(path), "--prune", "--yes", "--json")
     assert code == 0
     assert json.loads(out)["watches"] == [
         {"name": "a", "result": "unchanged", "changed": []},
         {"name": "b", "result": "removed", "changed": []},
         {"name": "b2", "result": "removed", "changed": []},
+        {"name": "c", "result": "removed", "changed": []},
     ]
     assert [w["name"] for w in json.loads(run(capsys, "watch", "list", "--json")[1])] == ["a"]
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -58,6 +61,7 @@ class RenderJob:
     defaults: Fetch = field(default_factory=Fetch)  # SCRAPER_PROXY: under the profile's
     before: tuple[Action, ...] = ()  # the watch's own steps: right after load, before ready
     trace: Trace = field(default_factory=Trace)  # filled as the render goes
+    session_file: Path | None = None  # the watch's kept session (--keep-session), read and saved
 
 
 def effective_fetch(job: RenderJob, profile: Profile | None) -> Fetch:
@@ -93,7 +97,9 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         # The guard is the browser's own proxy: a context's proxy would go around it.
         raise JobFailed("SCRAPER_BLOCK_PRIVATE cannot guard pages loaded through a proxy; unset "
                         "the proxy of this watch or profile, or SCRAPER_BLOCK_PRIVATE", "profile")
-    extra = {"ignore_https_errors": True} if job.options.ignore_https_errors else {}
+    extra: dict[str, Any] = {"ignore_https_errors": True} if job.options.ignore_https_errors else {}
+    if job.session_file is not None and job.session_file.is_file():
+        extra["storage_state"] = str(job.session_file)
     for recorder in job.options.recorders:
         extra.update(recorder.context_options())
     context, job.trace.user_agent = await open_context(browser, fetch, job.url, extra)
@@ -115,7 +121,8 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
             profile = job.choose(await navigate.content(page, max_html, _settle(end, loop)))
             if profile.fetch != Fetch() and not job.options.recorders:
                 return profile
-        warnings = await run_actions(page, job.before, end, source="watch", trace=job.trace)
+        warnings = await run_actions(page, await _steps_to_run(page, job, fetch), end, source="watch",
+                                     trace=job.trace)
         loads = await follow_to_bottom(page, profile.actions)
         warm = asyncio.ensure_future(warm_locators(page, profile.actions))
         # A page whose `load` never came (an image that keeps failing) is read as it stands: no
@@ -131,6 +138,8 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         warnings += await run_actions(page, profile.actions, end, loads, trace=job.trace)
         html = await navigate.content(page, profile.max_html, _settle(end, loop))
         frames = await _frames(page, profile)
+        if job.session_file is not None:
+            save_session(job.session_file, await context.storage_state())
         content = PageContent(
             url=job.url, final_url=page.url, fetched_at=fetched_at, html=html, frames=frames,
             warnings=tuple(w for w in (*seen.warnings, job.trace.ready.warning, *warnings) if w),
@@ -146,6 +155,40 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         for recorder in job.options.recorders:
             await recorder.finish()  # also after a failure: recorders release what they hold
     return content, profile
+
+
+# How long a kept session's `logged_in` selector may take to appear after load.
+LOGGED_IN_WAIT = 2.0
+
+
+async def _steps_to_run(page: Page, job: RenderJob, fetch: Fetch) -> tuple[Action, ...]:
+    """The watch's steps, unless a kept session is still logged in (its `logged_in` selector is on
+    the page): a login is not repeated on every check."""
+    if job.session_file is None:
+        return job.before
+    if fetch.logged_in:
+        from playwright.async_api import Error as PlaywrightError
+
+        try:
+            await page.wait_for_selector(fetch.logged_in, state="attached", timeout=LOGGED_IN_WAIT * 1000)
+        except PlaywrightError:
+            job.trace.session = "renewed"
+            return job.before
+        job.trace.session = "kept"
+        return ()
+    job.trace.session = "renewed" if job.before else "kept"
+    return job.before
+
+
+def save_session(path: Path, state: Mapping[str, Any]) -> None:
+    """The context's cookies and local storage, for the next check: mode 0600 in a 0700 folder
+    (they are as good as a password), written whole or not at all."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        json.dump(state, file)
+    os.replace(partial, path)
 
 
 async def _identity(browser: Browser, fetch: Fetch, user_agent: str | None) -> dict[str, Any] | None:

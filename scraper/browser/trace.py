@@ -59,6 +59,9 @@ class Trace:
     ready: Ready | None = None
     steps: list[Step] = field(default_factory=list)
     user_agent: str | None = None
+    # A kept session (--keep-session): "kept" (still logged in: the watch's steps skipped),
+    # "renewed" (the steps ran), or None (no session kept).
+    session: str | None = None
 
     def count(self, kind: str) -> int:
         return sum(s.count for s in self.steps if s.kind == kind)

@@ -56,6 +56,12 @@ def verify_command(
         raise JobFailed(f"{report.wacz}: verification failed: {names}")
     if not as_json:
         out.print(Text(f"verified: {report.wacz}", style="bold green"), soft_wrap=True)
+        if report.timestamp is None:
+            out.print(Text(NOT_STAMPED, style="yellow"))
+
+
+NOT_STAMPED = ("not timestamped: no RFC 3161 stamp, so the signing time is the signer's own claim "
+               "(SCRAPER_TSA_URL stamps new bundles)")
 
 
 @app.command("captures", epilog=examples("scraper captures", "scraper captures --case acme --json"))

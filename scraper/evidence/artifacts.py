@@ -7,6 +7,7 @@ left out with its reason, which the provenance states; it never fails the whole 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -73,6 +74,10 @@ class Mhtml(Artifact):
         self.path.write_bytes(str(snapshot["data"]).encode("utf-8"))
 
 
+# Chromium draws the header and footer at a font size of 0 unless told; they carry no page styles.
+_MARGIN_STYLE = "font-size: 8px; font-family: sans-serif; width: 100%; margin: 0 10mm; color: #333;"
+
+
 class Pdf(Artifact):
     """The page printed with its screen styles (last: switching media may restyle the page)."""
 
@@ -80,7 +85,14 @@ class Pdf(Artifact):
 
     async def make(self, page: Page, content: PageContent) -> None:
         await page.emulate_media(media="screen")
-        await page.pdf(path=self.path, print_background=True)
+        # Every page says what it is a print of, as a court exhibit does: the address and the time
+        # of the capture (UTC), and "page N of M". Outside text is escaped: the template is HTML.
+        header = (f'<div style="{_MARGIN_STYLE}"><span>{html.escape(content.final_url)}</span></div>')
+        footer = (f'<div style="{_MARGIN_STYLE}"><span>captured {html.escape(content.fetched_at)} (UTC)'
+                  ' · page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>')
+        await page.pdf(path=self.path, print_background=True, display_header_footer=True,
+                       header_template=header, footer_template=footer,
+                       margin={"top": "16mm", "bottom": "16mm", "left": "10mm", "right": "10mm"})
 
 
 class Har(Artifact):

@@ -89,6 +89,11 @@ class Fetch(BaseModel):
     locale: str | None = None
     timezone: str | None = None
     viewport: str | None = None  # WIDTHxHEIGHT
+    # Cookies and local storage kept between checks, in a file of the watch's own (never in the
+    # database); with `logged_in`, the watch's steps (its login) run only when that selector is
+    # not on the page.
+    keep_session: bool = False
+    logged_in: str | None = None
 
     @field_validator("user_agent")
     @classmethod
@@ -159,6 +164,13 @@ class Fetch(BaseModel):
         if not m or not (200 <= int(m.group(1)) <= 10000 and 200 <= int(m.group(2)) <= 10000):
             raise ValueError("give WIDTHxHEIGHT in pixels, each 200 to 10000, e.g. 1280x800")
         return f"{int(m.group(1))}x{int(m.group(2))}"
+
+    @field_validator("logged_in")
+    @classmethod
+    def _logged_in(cls, value: str | None) -> str | None:
+        if value is not None and (not value.strip() or "\n" in value):
+            raise ValueError("give one CSS selector, found on the page only when logged in")
+        return value
 
     def over(self, base: Fetch) -> Fetch:
         """These settings laid over `base`: a value set here wins; headers and cookies merge by name."""

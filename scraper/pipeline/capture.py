@@ -30,6 +30,8 @@ class Overrides:
     normalise: Sequence[NormaliseRule] = ()
     fetch: Fetch = field(default_factory=Fetch)
     actions: Sequence[Action] = ()
+    session_file: Path | None = None  # where the watch's session is kept (`fetch.keep_session`)
+    select: Sequence[str] = ()  # the watch's own selectors (`--select`): its profile, one line
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ def render_target(session: BrowserSession, target: Target, *, deadline: float | 
         options=options or RenderOptions(), guard=session.guard,
         fetch=overrides.fetch if overrides else Fetch(), defaults=Fetch(proxy=settings.proxy),
         before=tuple(overrides.actions) if overrides else (), trace=trace or Trace(),
+        session_file=overrides.session_file if overrides else None,
     )
     page, used = session.run(lambda browser: render(browser, job), limit)
     return Rendered(page, used, job.trace)
@@ -122,15 +125,19 @@ def resolve(url: str, settings: Settings, *, profile: str | None = None,
     for bad input, before any browser starts."""
     url = check_url(url)
     profiles = load_profiles(settings.profile_dirs)
-    chosen = choose_profile(profiles, url, profile, settings.profile_dirs)
+    if overrides is not None and overrides.select:
+        chosen: Profile | None = matching.selection(overrides.select)
+    else:
+        chosen = choose_profile(profiles, url, profile, settings.profile_dirs)
     check_env(chosen, overrides)
     return Target(url, profiles, chosen, overrides)
 
 
 def capture_target(target: Target, session: BrowserSession, *, deadline: float | None = None,
-                   options: RenderOptions | None = None) -> Record:
-    """Render the resolved page and extract its record (each try of a check)."""
-    rendered = render_target(session, target, deadline=deadline, options=options)
+                   options: RenderOptions | None = None, trace: Trace | None = None) -> Record:
+    """Render the resolved page and extract its record (each try of a check). `trace`: filled in
+    as the page loads."""
+    rendered = render_target(session, target, deadline=deadline, options=options, trace=trace)
     return extract(rendered.page, apply_overrides(rendered.profile, target.overrides))
 
 

@@ -28,6 +28,7 @@ from scraper.base.terminal import safe_line
 from scraper.base.times import iso
 from scraper.browser import BrowserSession
 from scraper.browser.session import TEARDOWN_GRACE
+from scraper.browser.trace import Trace
 from scraper.config.settings import MailSettings, Settings
 from scraper.model.changes import Change, detect_changes, filter_changes, with_warnings
 from scraper.model.fetch import Fetch
@@ -70,15 +71,26 @@ def check_dict(check: Check) -> dict[str, Any]:
         "hash": check.snapshot_hash,
         "url": check.url, "final_url": check.final_url, "profile": check.profile,
         "warnings": list(check.warnings or []),
+        "session": check.session,
     }
 
 
-def overrides_for(watch: Watch) -> Overrides:
+def session_file(settings: Settings, watch_id: int) -> Path:
+    """Where a watch's kept session lives (`--keep-session`): under the data folder, never in the
+    database or an export."""
+    return settings.home / "sessions" / f"watch-{watch_id}.json"
+
+
+def overrides_for(watch: Watch, settings: Settings | None = None) -> Overrides:
+    fetch = Fetch.model_validate(watch.fetch)
+    kept = fetch.keep_session and settings is not None and watch.id is not None
     return Overrides(
         ignore=tuple(watch.ignore),
         normalise=tuple(NormaliseRule.model_validate(r) for r in watch.normalise),
-        fetch=Fetch.model_validate(watch.fetch),
+        fetch=fetch,
         actions=tuple(TypeAdapter(Action).validate_python(a) for a in watch.actions),
+        session_file=session_file(settings, watch.id) if kept and settings and watch.id else None,
+        select=tuple(watch.select or ()),
     )
 
 
@@ -103,16 +115,17 @@ def run_check(
             lease.held(engine, watch_id, ttl=ttl, wait=ttl if wait is None else wait):
         with Session(engine) as session:
             watch = session.get_one(Watch, watch_id)
-            url, overrides = watch.url, overrides_for(watch)
+            url, overrides = watch.url, overrides_for(watch, settings)
             profile = watch.profile_file or watch.profile  # a file the watch reads, or a name
             artifact = hook.artifact(watch) if hook is not None else None
         started = datetime.now(UTC)
         t0 = time.monotonic()
+        trace = Trace()  # says whether a kept session was still logged in
         outcome: Record | Failure
         try:
             target = resolve(url, settings, profile=profile, overrides=overrides)  # once
             options = artifact.render_options() if artifact else None
-            outcome = retrying(lambda: capture_target(target, browser, options=options),
+            outcome = retrying(lambda: capture_target(target, browser, options=options, trace=trace),
                                url=url, until=t0 + settings.deadline, tries=settings.tries)
         except Cancelled:  # the daemon is stopping: this check ends without a row
             if artifact is not None:
@@ -132,7 +145,7 @@ def run_check(
         def write(what: Record | Failure, until: float) -> CheckResult:
             return persist.write(engine, lambda session: _write(
                 session, watch_id, what, started, duration_ms, settings,
-                hold=artifact is not None), until=until, url=url)
+                hold=artifact is not None, note=trace.session), until=until, url=url)
 
         # Within the check's budget, but a slow capture leaves the write a few tries at least.
         until = max(t0 + budget, time.monotonic() + 3 * settings.busy_timeout)
@@ -165,18 +178,22 @@ def _written(write: Callable[[Record | Failure, float], CheckResult], outcome: R
 
 
 def _write(session: Session, watch_id: int, outcome: Record | Failure, started: datetime,
-           duration_ms: int, settings: Settings, *, hold: bool) -> CheckResult:
+           duration_ms: int, settings: Settings, *, hold: bool, note: str | None = None) -> CheckResult:
+    """`note`: what became of a kept session (`Trace.session`), stored with the check."""
     # Re-read under the lease, with the row locked where the backend can: what another process
     # wrote since (a rebase, an applied watch file) is what this check builds on.
     watch = session.get_one(Watch, watch_id, with_for_update=True)
     if isinstance(outcome, Failure):
         check = store.add_check(session, watch, started_at=started, duration_ms=duration_ms,
                                 status="failed", error=outcome.message, error_kind=outcome.kind)
+        check.session = note
         streak = failing_streak(session, watch, check, settings.failing_after)
         # A failed check keeps no evidence bundle: its report never waits for one.
         return _store(session, watch, check, streak, settings.mail, hold=False) if streak else \
             CheckResult(watch, check, [])
-    return _compare(session, watch, outcome, started, duration_ms, settings.mail, hold=hold)
+    result = _compare(session, watch, outcome, started, duration_ms, settings.mail, hold=hold)
+    result.check.session = note
+    return result
 
 
 def _keep_artifact(engine: Engine, artifact: Artifact, record: Record | None,

@@ -61,3 +61,28 @@ def fallback(profiles: Mapping[str, Profile]) -> Profile:
     if FALLBACK not in profiles:
         raise InputError(f"no profile matches and the fallback profile {FALLBACK!r} is missing")
     return profiles[FALLBACK]
+
+
+SELECTION = "select"  # the name of a watch's own profile (`--select`)
+
+
+def selection(selects: Iterable[str]) -> Profile:
+    """A watch's own one-line profile (`watch add URL --select CSS`): the text of those elements, in
+    page order, each a paragraph; no comments, no fallbacks (elements gone are a profile mismatch,
+    never an empty page reported as changed). Several selectors read as one union."""
+    from parsel.csstranslator import HTMLTranslator
+
+    given = [s.strip() for s in selects]
+    if len(given) == 1 or not any(is_xpath(s) for s in given):
+        union = ", ".join(given)
+    else:
+        translate = HTMLTranslator().css_to_xpath
+        union = "xpath:" + " | ".join(
+            f"({s.removeprefix('xpath:') if is_xpath(s) else translate(s)})" for s in given)
+    css = [s for s in given if not is_xpath(s)]
+    return Profile.model_validate({
+        "name": SELECTION, "description": "the watch's own selectors (--select)",
+        "ready": {"selector": css[0], "required": False} if css else {"network_idle": True},
+        "block": ["image", "media", "font"],
+        "article": {"text": union, "auto": False},
+    })

@@ -158,6 +158,10 @@ class Watch(StoreModel, table=True):
     jitter: float | None = None  # seconds of random delay added to each scheduled time
     host_gap: float | None = None  # seconds between checks of this watch's host
     host_cap: int | None = None  # checks of this watch's host at a time
+    # Its own selectors (--select): the text of those elements is what the watch compares.
+    select: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class Snapshot(StoreModel, table=True):
@@ -198,6 +202,9 @@ class Check(StoreModel, table=True):
     warnings: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    # A watch that keeps its session (--keep-session): "kept" (still logged in, its steps skipped)
+    # or "renewed" (its steps ran); None otherwise.
+    session: str | None = None
 
 
 class Change(StoreModel, table=True):

@@ -141,6 +141,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("name", "A unique name (default: from the URL).", "NAME"),
     Option("tags", "A tag, to list or check watches together (repeatable).", "TAG", many=True,
            flag_name="--tag"),
+    Option("select", "Watch the text of the elements this CSS selector (or xpath:…) finds, on any "
+           "page, instead of an article and comments (repeatable).", "SELECTOR", many=True),
     Option("email", "Where change reports go.", "ADDRESS"),
     Option("digest", "Send reports as one digest per period: hourly, daily or a cron "
            "expression (UTC).", "hourly|daily|CRON"),
@@ -166,6 +168,11 @@ OPTIONS: tuple[Option, ...] = (
            stored_in="fetch"),
     Option("timezone", "Browser time zone, e.g. Europe/Paris.", "ZONE", stored_in="fetch"),
     Option("viewport", "Browser window size, e.g. 1280x800.", "WIDTHxHEIGHT", stored_in="fetch"),
+    Option("keep_session", "Keep the page's cookies and local storage between checks (a file of "
+           "the watch's own under the data folder, mode 0600), so a login is not repeated.", flag=True,
+           stored_in="fetch"),
+    Option("logged_in", "With --keep-session: a selector found only when logged in; the watch's "
+           "steps (its login) run only when it is missing.", "SELECTOR", stored_in="fetch"),
     Option("actions", "A browser step run after load, as YAML (repeatable), e.g. "
            "'{click: \"button.accept\", max: 1}'.", "STEP", many=True, parse=_step,
            file_type=_steps, flag_name="--action"),

@@ -182,6 +182,13 @@ def _step(step: Any) -> dict[str, Any]:
     return dumped
 
 
+def _selection(selects: list[str], profile: str | None) -> list[str]:
+    """A watch's own selectors: each one valid; and not beside a profile (they are its profile)."""
+    if selects and profile:
+        raise ValueError("give a profile or selectors to watch, not both")
+    return _each(selects, check_selector)
+
+
 def _fetch(key: str, value: Any) -> Any:
     try:
         fetch = Fetch.model_validate({key: value})
@@ -213,6 +220,7 @@ def check_options(
         "notify": c.run("notify", lambda: _each(o["notify"], _channel), []),
         "notify_on": c.run("notify_on", lambda: _each(o["notify_on"], _kind), []) or None,
         "ignore": c.run("ignore", lambda: _each(o["ignore"], check_selector), []),
+        "select": c.run("select", lambda: _selection(o["select"], o["profile"]), []),
         "normalise": c.run("normalise", lambda: _each(o["normalise"], _rule), []),
         "confirm": c.run("confirm", lambda: _confirm(o["confirm"]), 1, o["confirm"]),
         "paused": bool(o["paused"]),
