@@ -20,6 +20,7 @@ from scraper.extract.article import extract_article
 from scraper.extract.comments.detect import detect_items
 from scraper.extract.comments.items import Item, members, own
 from scraper.extract.comments.parts import author_of, date_of, text_of, text_part
+from scraper.extract.comments.thread import from_microdata
 from scraper.extract.core import parse, without_comments
 from scraper.extract.structured import read_structured
 from scraper.extract.text import paragraphs
@@ -29,6 +30,7 @@ from scraper.suggest import picks
 from scraper.suggest.picks import block_kinds, id_attribute
 from scraper.suggest.selectors import (
     element_candidates,
+    first_or_pair,
     first_that,
     reads_exactly,
     same_elements,
@@ -44,6 +46,11 @@ LOAD_MORE = re.compile(
     re.IGNORECASE,
 )
 
+# The name and the date in a byline ("Posted by: NAME | DATE", "Submitted by NAME (not verified) on
+# DATE.", "written by NAME, DATE"), as detection reads them.
+BYLINE_NAME = (r"(?i)(?:posted|written|submitted|comment(?:ed)?)\s+by:?\s*(.+?)"
+               r"(?:\s*[|@,(]|\s+on\s+|\s+at\s+|$)")
+BYLINE_DATE = r"(?i)\bby:?\s*.+?(?:\s*[|@,]\s*|\s+on\s+)(.+?)\.?\s*$"
 
 
 @dataclass
@@ -63,19 +70,48 @@ def _item_selector(doc: Selector, items: list[Item]) -> str | None:
     heads = [item.head for item in items]
     candidates = [c for c in element_candidates(heads[0]) if c != tag(heads[0])]
     prefixes = {re.sub(r"\d.*$", "", h.get("id") or "") for h in heads}
+    tags = list(dict.fromkeys(tag(h) for h in heads))
     if len(prefixes) == 1 and (prefix := prefixes.pop()):
-        candidates.append(f"{tag(heads[0])}[id^='{prefix}']")
+        # Replies printed in another element than the comments they answer (`li#comment-1` >
+        # `div.comment-childs#comment-2`) share only the id's prefix.
+        candidates += [f"{tags[0]}[id^='{prefix}']"] if len(tags) == 1 else [f"[id^='{prefix}']"]
+    if len(tags) > 1:  # one selector per kind of element, as a group
+        kinds = [next(h for h in heads if tag(h) == t) for t in tags]
+        named = [[c for c in element_candidates(k) if c != tag(k)] for k in kinds]
+        if all(named):
+            candidates.append(", ".join(n[0] for n in named))
     candidates.append(tag(heads[0]))
     return next((c for c in candidates if same_elements(doc, c, heads)), None)
 
 
-def _part_candidates(els: list[etree._Element | None], attr: str | None) -> list[tuple[str, dict[str, Any]]]:
+def _names_within(el: etree._Element, top: etree._Element) -> list[str]:
+    """Ways to name a part inside its comment (`top`): its own names; its microdata property; a
+    permalink as one; and, for a part with no name of its own (`<a>` in `small.meta`), its tag under
+    the nearest named ancestors, or the last of its kind there ("Posted by <a>NAME</a> | <a>DATE</a>"
+    beside "Posted by NAME | <a>DATE</a>")."""
+    found = [c for c in element_candidates(el) if not c.startswith("#") and c != tag(el)]
+    if prop := (el.get("itemprop") or "").split():
+        found.append(f"{tag(el)}[itemprop~='{prop[0]}']")
+    if tag(el) == "a" and (el.get("href") or "").startswith("#"):
+        found.append("a[href^='#']")
+    ancestors = [a for a in el.iterancestors() if a is not top and top in a.iterancestors()] \
+        if el is not top else []
+    for ancestor in ancestors[:3]:
+        for name in (c for c in element_candidates(ancestor) if not c.startswith("#") and c != tag(ancestor)):
+            found += [f"{name} > {tag(el)}", f"{name} > {tag(el)}:last-of-type"]
+    found.append(tag(el))
+    return found
+
+
+def _part_candidates(els: list[etree._Element | None], attr: str | None,
+                     tops: list[etree._Element] | None = None) -> list[tuple[str, dict[str, Any]]]:
     found: list[str] = []
-    for el in els:
+    for n, el in enumerate(els):
         if el is not None:
-            found += [c for c in element_candidates(el) if not c.startswith("#") and c not in found]
-    suffix = f"::attr({attr})" if attr else ""
-    return [(c + suffix, {}) for c in found]
+            suffix = f"::attr({a})" if (a := attr or None) else ""
+            names = _names_within(el, tops[n]) if tops else element_candidates(el)
+            found += [c + suffix for c in names if not c.startswith("#") and c + suffix not in found]
+    return [(c, {}) for c in found]
 
 
 def _date_attr(value: str | None, el: etree._Element | None) -> str | None:
@@ -93,8 +129,9 @@ def comments_spec(doc: Selector, items: list[Item], notes: list[str]) -> dict[st
     belongs = members(items)
     copies = [own(i, belongs) for i in items]
     contexts = [Selector(root=c) for c in copies]
-    authors = [author_of(c) for c in copies]
     dates = [date_of(c) for c in copies]
+    # As detection reads them: a name printed as bare text before the date counts too.
+    authors = [author_of(c, date=d[1]) for c, d in zip(copies, dates, strict=True)]
     texts = [text_part(c, a[1], d[1]) for c, a, d in zip(copies, authors, dates, strict=True)]
     spec: dict[str, Any] = {"item": item}
     ids = [i.id for i in items]
@@ -108,17 +145,29 @@ def comments_spec(doc: Selector, items: list[Item], notes: list[str]) -> dict[st
     elif (attr := id_attribute([i.head for i in items])) is not None:  # data-rx="r12"
         spec["id"] = f"::attr({attr})"
     spec["parent"] = "nesting"
-    spec["author"] = first_that(_part_candidates([a[1] for a in authors], None),
-                                reads_exactly(contexts, [a[0] for a in authors]))
+    named = [c for c, _ in _part_candidates([a[1] for a in authors], None, copies)]
+    spec["author"] = first_or_pair(
+        [*((c, {}) for c in named), *((f"{c}::text", {}) for c in named),  # a bare name
+         *((c, {"regex": BYLINE_NAME}) for c in named)], contexts, [a[0] for a in authors])
     published = [fields.iso_datetime(d[0]) if d[0] else None for d in dates]
-    attr = _date_attr(dates[0][0], dates[0][1])
-    spec["published"] = first_that(
-        [(s, {"type": "datetime"}) for s, _ in _part_candidates([d[1] for d in dates], attr)],
-        reads_exactly(contexts, published))
+    when: list[tuple[str, dict[str, Any]]] = []
+    for (value, el), top in zip(dates, copies, strict=True):  # each date read from its own attribute
+        when += [(c, {"type": "datetime"}) for c, _ in _part_candidates([el], _date_attr(value, el), [top])]
+    when += [(c, {"type": "datetime", "regex": BYLINE_DATE}) for c, _ in
+             _part_candidates([d[1] for d in dates], None, copies)]
+    unique = {(c, str(o)): (c, o) for c, o in when}
+    spec["published"] = first_or_pair(list(unique.values()), contexts, published)
     words = [text_of(c, a[1], d[1]) for c, a, d in zip(copies, authors, dates, strict=True)]
-    spec["text"] = first_that(
-        [*_part_candidates(list(texts), None), ("xpath:./p", {}), ("xpath:./*/p", {}), ("p", {})],
-        reads_exactly(contexts, words, text=True))
+    # The rest of the comment: its children that hold neither the author nor the date.
+    meta = sorted({tag(child) for c, a, d in zip(copies, authors, dates, strict=True) for child in c
+                   if isinstance(child.tag, str) and any(e is child or child in e.iterancestors()
+                                                         for e in (a[1], d[1]) if e is not None)})
+    rest: list[tuple[str, dict[str, Any]]] = [
+        (f"xpath:./*[not({' or '.join(f'self::{t}' for t in meta)})]", {})] if meta else []
+    spec["text"] = first_or_pair(
+        [*_part_candidates(list(texts), None, copies), ("xpath:./p", {}), ("xpath:./*/p", {}), ("p", {}),
+         ("xpath:./p[not(@class)]", {}), ("xpath:./*/p[not(@class)]", {}), *rest],  # not a classed byline
+        contexts, words, text=True)
     for name in ("id", "author", "published", "text"):
         if name in spec and spec[name] is None:
             del spec[name]
@@ -230,7 +279,10 @@ def suggest(page: PageContent, name: str, url_pattern: str, *,
     given so the elements are its own)."""
     doc = doc if doc is not None else parse(page.html, IGNORE)
     picked = picked or {}
-    items = detect_items(doc.root)
+    # The comments as the fallback chain finds them: microdata's first, else by their structure.
+    stated = from_microdata(doc)
+    items = [Item((el,), c.id) for el, c in zip(stated.elements, stated.comments, strict=True)] or \
+        detect_items(doc.root)
     comment = picked.get("comments.item")
     if isinstance(comment, etree._Element):
         items = picks.items_from(doc, comment, items)

@@ -70,6 +70,34 @@ def reads_exactly(contexts: Sequence[Selector], expected: Sequence[object], *,
     return check
 
 
+def first_or_pair(
+    candidates: Iterable[tuple[str, dict[str, Any]]], contexts: Sequence[Selector],
+    expected: Sequence[object], *, text: bool = False,
+) -> dict[str, Any] | None:
+    """The first candidate that reads `expected` on every context; else two, the second read where
+    the first finds nothing (a theme that links most commenters' names and prints one as bare text).
+    As YAML data."""
+    read = fields.joined_text if text else fields.first_str
+    readings: list[tuple[str, dict[str, Any], list[str | None]]] = []
+    for select, options in candidates:
+        try:
+            field = spec(select, **options)
+        except ValueError:  # an id or class no CSS parser accepts: not worth suggesting
+            continue
+        got = [read(context, field) for context in contexts]
+        if got == list(expected):
+            return {"select": select, **options} if options else {"select": select}
+        readings.append((select, options, got))
+    for first, options, got in readings:
+        if not any(got) or any(g is not None and g != w for g, w in zip(got, expected, strict=True)):
+            continue
+        rest = [i for i, g in enumerate(got) if g is None]
+        for second, more, then in readings:
+            if more == options and second != first and all(then[i] == expected[i] for i in rest):
+                return {"select": [first, second], **options}
+    return None
+
+
 def same_elements(doc: Selector, select: str, wanted: Sequence[etree._Element]) -> bool:
     try:
         found = [s.root for s in fields.select(doc, select) if not isinstance(s.root, str)]
