@@ -144,6 +144,8 @@ class Environment(BaseSettings):
     proxy: Annotated[str | None, AfterValidator(_fetch_proxy)] = Field(None, repr=False)
     tsa_url: Annotated[str | None, _rule(lambda v: v.startswith(("http://", "https://")),
                                          "not an http(s) URL of an RFC 3161 TSA")] = None
+    # `scraper verify` fails a bundle signed by a key this file does not name.
+    trusted_keys: Annotated[Path | None, _rule(Path.is_file, "no such file")] = None
     # Change reports.
     smtp_host: str | None = None
     smtp_port: Annotated[int | None, _rule(lambda v: str(v).isdigit() and 0 < int(v) < 65536,
@@ -213,6 +215,7 @@ class Environment(BaseSettings):
             failing_after=self.failing_after,
             block_private=self.block_private,
             tsa_url=self.tsa_url,
+            trusted_keys=self.trusted_keys,
             workers=self.workers or None,
             recycle_pages=self.browser_recycle_pages,
             recycle_mib=self.browser_max_mib,

@@ -10,8 +10,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from scraper import store
-from scraper.base.errors import NotFound
+from scraper.base.errors import Invalid, NotFound
 from scraper.base.times import iso
+from scraper.config.settings import Settings
 from scraper.service.paging import Paged
 from scraper.store import Capture
 
@@ -111,8 +112,21 @@ def download_path(engine: Engine, capture_id: int, name: str | None = None) -> P
     return path
 
 
-def verify(engine: Engine, capture_id: int) -> Verification:
-    """Verify the capture's bundle (with no extra TSA certificates)."""
+def verify(engine: Engine, capture_id: int, settings: Settings | None = None) -> Verification:
+    """Verify the capture's bundle (with no extra TSA certificates); with `settings`, naming this
+    installation's keys and requiring a key of SCRAPER_TRUSTED_KEYS when it is set."""
+    from scraper.evidence import signing
     from scraper.evidence.verify import verify as verify_bundle
 
-    return Verification.model_validate(verify_bundle(Path(_row(engine, capture_id).wacz)).to_dict())
+    own: list[str] = []
+    trusted = None
+    if settings is not None:
+        own = signing.own_keys(settings.keys_dir)
+        if settings.trusted_keys is not None:
+            try:
+                text = settings.trusted_keys.read_text(encoding="utf-8")
+                trusted = signing.trusted_fingerprints(text, "SCRAPER_TRUSTED_KEYS")
+            except (OSError, UnicodeDecodeError, ValueError) as exc:
+                raise Invalid(f"SCRAPER_TRUSTED_KEYS: {exc}", where="SCRAPER_TRUSTED_KEYS") from None
+    report = verify_bundle(Path(_row(engine, capture_id).wacz), own_keys=own, trusted=trusted)
+    return Verification.model_validate(report.to_dict())

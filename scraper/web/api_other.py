@@ -67,7 +67,7 @@ def capture_file(request: Request, capture_id: int, name: str) -> FileResponse:
 
 @router.get("/captures/{capture_id}/verify", tags=["captures"], response_model=Verification)
 def verify(request: Request, capture_id: int) -> Verification:
-    return captures_.verify(ctx_of(request).engine, capture_id)
+    return captures_.verify(ctx_of(request).engine, capture_id, ctx_of(request).settings)
 
 
 @router.post("/captures", status_code=201, tags=["captures"])

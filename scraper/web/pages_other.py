@@ -44,7 +44,8 @@ def capture_list(request: Request, case: str | None = None) -> HTMLResponse:
 
 @router.get("/captures/{capture_id}/verify", response_class=HTMLResponse, dependencies=admin)
 def capture_verify(request: Request, capture_id: int) -> HTMLResponse:
-    return page(request, "_verify.html", report=captures.verify(ctx_of(request).engine, capture_id))
+    return page(request, "_verify.html", report=captures.verify(ctx_of(request).engine, capture_id,
+                                                          ctx_of(request).settings))
 
 
 @router.get("/captures/{capture_id}/download", dependencies=admin)
