@@ -55,7 +55,10 @@ class Problem:
 
 
 def default_name(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed URL: its own problem is reported, this name is never used
+        return url[:60]
     path = "-".join(p for p in parts.path.split("/") if p)[-60:]
     return f"{parts.hostname}{'-' + path if path else ''}"
 
