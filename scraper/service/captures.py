@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from scraper import store
-from scraper.base.errors import Invalid, NotFound
+from scraper.base.errors import Forbidden, Invalid, NotFound
 from scraper.base.times import iso
 from scraper.config.settings import Settings
 from scraper.service.paging import Paged
@@ -107,8 +107,15 @@ def download_path(engine: Engine, capture_id: int, name: str | None = None) -> P
         path = Path(row.path) / name
     else:
         raise NotFound(f"capture {row.id} has no file {name!r}", where="name")
+    folder = Path(row.path)
+    # A symlink planted at the bundle (or its folder) would serve whatever it names: refused, as is
+    # any path whose real place is not directly in the capture's real folder.
+    if path.is_symlink() or folder.is_symlink():
+        raise Forbidden(f"{path.name}: a symlink, not the capture's file: refused", where="file")
     if not path.is_file():
         raise NotFound(f"{path.name}: the file is gone from disk", where="file")
+    if path.resolve().parent != folder.resolve():
+        raise Forbidden(f"{path.name}: outside the capture's folder: refused", where="file")
     return path
 
 
