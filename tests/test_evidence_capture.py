@@ -32,7 +32,7 @@ from scraper.pipeline.capture import capture
 from scraper.store import open_db
 from tests.evidence_util import rewrite_member
 from tests.sites import BUILTIN_PROFILES
-from tests.sites.replay import ReplaySite
+from tests.sites.replay import ReplaySite, signature_panel
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser
@@ -259,3 +259,31 @@ def test_it_replays_in_replaywebpage_with_the_site_gone(
         except JobFailed as exc:
             pytest.fail(f"{exc}; the page's frames: {frames}")
     assert frame_url.endswith("mp_/" + demo.url)
+
+
+@pytest.mark.timeout(240)
+def test_replaywebpage_takes_the_signature_and_shows_its_key(
+    demo: Demo, tmp_path: Path, settings: Settings
+) -> None:
+    """ReplayWeb.page imports an anonymous signature's key as P-384 only (a P-256 key fails the
+    import and the bundle shows as unsigned): in its own page, the check it makes holds for our
+    signature and fails for another hash, and its "web archive" panel shows our public key."""
+    full = next(filter(None, map(shutil.which, SYSTEM_CHROMIUMS)), None)
+    assert full is not None, "the tests need a full Chromium (bootstrap installs one)"
+    signed = json.loads(member(demo.bundle, "datapackage-digest.json"))["signedData"]
+    shot = tmp_path / "replay-signature.png"
+
+    async def look(browser: Browser) -> tuple[str, str, str]:
+        context = await browser.new_context(viewport={"width": 1100, "height": 760})
+        try:
+            return await signature_panel(site, await context.new_page(), signed, shot)
+        finally:
+            await context.close()
+
+    with ReplaySite(tmp_path / "replay", demo.bundle.wacz, demo.url, embed="replay-with-info") as site, \
+            BrowserSession(replace(settings, browser_path=full)) as chromium:
+        verdict, tampered, panel = chromium.run(look, 180)
+    assert (verdict, tampered) == ("verified", "does not match")
+    assert f"Observer Public Key:\n\n{signed['publicKey']}" in panel
+    assert "Created With:\n\nscraper" in panel
+    assert png_size(shot) == (1100, 760)

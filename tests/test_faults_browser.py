@@ -137,6 +137,21 @@ def test_meta_refresh_is_followed(
         assert store.load_record(session, result.check).article.title == "Arrived"
 
 
+def test_a_download_url_fails_saying_it_is_a_download(
+    local_engine: Engine, hostile: HostileSite, chromium: BrowserSession,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = hostile.url("/report.pdf")
+    result = run_check(local_engine, watch_on(local_engine, url, "pdf"), chromium)
+    assert result.check.status == "failed" and result.check.error_kind == "page"
+    assert result.check.error == (f"cannot load {url}: the URL is a download (application/pdf), "
+                                  "not a page; give the address of the page that shows or links it")
+    assert main(["capture", url]) == 1
+    err = capsys.readouterr().err
+    assert "the URL is a download (application/pdf), not a page" in err
+    assert "Download is starting" not in err
+
+
 @pytest.mark.parametrize("path", ["/refresh-loop", "/js-reload"])
 def test_navigation_loops_fail_clearly(
     local_engine: Engine, hostile: HostileSite, chromium: BrowserSession, path: str

@@ -112,3 +112,75 @@ def test_user_regexes_run_with_a_timeout() -> None:
 def test_good_regexes_pass_the_check() -> None:
     for pattern in [r"\d+ (minutes|hours) ago", r"(\d+)$", r"(?:\d+,)*+", r"(?>a+)+", r"[a-z]+\s+"]:
         assert check_regex(pattern) == pattern
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["capture", "http://[::1:bad"], "'http://[::1:bad': not a valid URL (Invalid IPv6 URL)"),
+        (["watch", "add", "http://[::1:bad"], "not a valid URL (Invalid IPv6 URL)"),
+        (["check", "http://[::1:bad"], "not a valid URL"),
+        (["watch", "add", URL, "--cron", "* * 31 2 *"], "this schedule never fires"),
+        (["watch", "add", URL, "--cron", "0 0 31 4 *"], "this schedule never fires"),
+        (["watch", "add", URL, "--digest", "0 0 30 2 *"], "this schedule never fires"),
+        (["report", "preview", "1"], "no watch '1'"),
+        (["report", "preview", "lavrov"], "no watch 'lavrov'"),
+        (["outbox", "retry", "3"], "no report 3"),
+    ],
+)
+def test_bad_input_of_round_three_exit_2_and_no_database(
+    capsys: pytest.CaptureFixture[str], home: Path, argv: list[str], message: str
+) -> None:
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, ""), err
+    assert message in err and "unexpected" not in err and "Traceback" not in err
+    assert not home.exists() or not (home / "scraper.db").exists(), "a rejected command wrote the db"
+
+
+@pytest.mark.parametrize("url", ["garbage://", "mysql://u:s3cret@h/db", "postgresql://u:s3cret@[::1"])
+def test_a_database_url_scraper_cannot_open_exits_2_naming_the_setting(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("SCRAPER_DATABASE_URL", url)
+    code, _, err = run(capsys, "watch", "list")
+    assert code == 2, err
+    assert "SCRAPER_DATABASE_URL is not a database URL scraper can open" in err
+    assert "s3cret" not in err and "unexpected" not in err
+
+
+@pytest.mark.parametrize("argv", [["report", "preview", "1", "--html"],
+                                  ["profile", "suggest", URL, "--output"]])
+def test_every_file_the_cli_writes_refuses_fifos_devices_and_links_to_them(
+    capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path, argv: list[str]
+) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    to_device = tmp_path / "full.yaml"
+    to_device.symlink_to("/dev/null")
+    for target, message in [(fifo, "not a regular file"), (to_device, "not a regular file"),
+                            (Path("/dev/null"), "not a regular file")]:
+        code, _, err = run(capsys, *argv, str(target))
+        if argv[0] == "profile" and target == Path("/dev/null"):
+            assert code == 2 and "a profile file is NAME.yaml" in err  # its own rule, first
+            continue
+        assert code == 2 and message in err, (target, err)
+    assert fifo.is_fifo() and to_device.is_symlink()  # left as they were
+    assert Path("/dev/null").is_char_device()
+    assert not (home / "scraper.db").exists()
+
+
+def test_write_atomic_checks_the_rule_again_when_it_writes(tmp_path: Path) -> None:
+    from scraper.base.errors import InputError
+    from scraper.cli.output import write_atomic
+
+    target = tmp_path / "report.html"
+    os.mkfifo(target)  # planted after the command's first check
+    with pytest.raises(InputError, match=r"--html .*not a regular file"):
+        write_atomic(target, "<p>x</p>", "--html")
+    assert target.is_fifo()
+    real = tmp_path / "real.html"
+    real.write_text("old")
+    link = tmp_path / "latest.html"
+    link.symlink_to(real)
+    write_atomic(link, "<p>new</p>", "--html")
+    assert link.is_symlink() and real.read_text() == "<p>new</p>"

@@ -97,6 +97,10 @@ class NotFound(DomainError):
     """The thing asked for does not exist (a watch, a check, a report, a token, a capture)."""
 
 
+class Forbidden(DomainError):
+    """The thing exists but may not be given out (a symlink planted in a capture's folder)."""
+
+
 class Conflict(DomainError):
     """The request clashes with what is stored (a name or page already watched, a state that
     forbids it). `override`: the domain option that would let it through (`allow_duplicate`),

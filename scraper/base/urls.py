@@ -19,8 +19,11 @@ def _shown(url: str) -> str:
 
 
 def check_url(url: str) -> str:
-    parts = urlsplit(url.strip())
     shown = _shown(url)
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:  # `http://[::1:bad`: an unclosed or malformed IPv6 literal
+        raise InputError(f"{shown}: not a valid URL ({exc})", where=shown[1:-1]) from None
     if not parts.scheme or (parts.scheme.lower() not in ALLOWED_SCHEMES and not parts.netloc
                             and parts.path[:1].isdigit()):
         # `example.org/page` (no scheme), or `localhost:8080/page` (read as scheme `localhost`).
@@ -49,7 +52,10 @@ def check_url(url: str) -> str:
 def page_key(url: str) -> tuple[str, str, int | None, str, str]:
     """What makes two URLs the same page: scheme and host in any case, the default port written or
     not, an empty path or `/`; the fragment never reaches the server."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # not a URL check_url lets through: it is only its own page
+        return "", url.strip(), None, "", ""
     scheme = parts.scheme.lower()
     try:
         port = parts.port

@@ -24,7 +24,7 @@ from scraper.base.terminal import safe_line
 from scraper.browser.guard import BLOCKED_HEADER
 
 if TYPE_CHECKING:
-    from playwright.async_api import Frame, Page
+    from playwright.async_api import Frame, Page, Response
 
 # How long a page may keep navigating (refresh or redirect chains, reload loops) before we stop
 # waiting for it to hold still; at most the time left in the job.
@@ -73,14 +73,25 @@ async def goto(page: Page, url: str, load_timeout: float, seen: Observations, ma
     """Navigate to `url`; wait for `load` at most `load_timeout` seconds, then go on without it."""
     from playwright.async_api import Error as PlaywrightError
 
+    answers: list[Response] = []  # the main frame's answers: what a download was, if one comes
+
+    def on_response(response: Response) -> None:
+        if response.frame == page.main_frame and response.request.is_navigation_request():
+            answers.append(response)
+
+    page.on("response", on_response)
     try:
         response = await page.goto(url, wait_until="domcontentloaded")
     except PlaywrightError as exc:
         if seen.too_large is not None:
             raise too_large(seen.too_large, max_html, "bytes") from None
+        if "download is starting" in str(exc).lower():
+            raise JobFailed(_download(url, answers), "page", where=url) from None
         from scraper.base.failures import Classified, classify
 
         raise Classified(classify(exc, url)) from None
+    finally:
+        page.remove_listener("response", on_response)
     if response is not None and response.headers.get(BLOCKED_HEADER.lower()):
         raise JobFailed(await response.text(), "network")  # a redirect led to a private address
     if response is not None and response.status >= 400:
@@ -95,6 +106,16 @@ async def goto(page: Page, url: str, load_timeout: float, seen: Observations, ma
         address = page.url
         if await _refreshes_soon(page):
             await _followed(page, address, load_timeout)
+
+
+def _download(url: str, answers: list[Response]) -> str:
+    """What a person reads when the URL is a file the browser saves instead of showing."""
+    headers = answers[-1].headers if answers else {}
+    what = headers.get("content-type", "").split(";")[0].strip()
+    if not what and "attachment" in headers.get("content-disposition", "").lower():
+        what = "an attachment"
+    return safe_line(f"cannot load {url}: the URL is a download ({what or 'a file'}), not a page; "
+                     "give the address of the page that shows or links it")
 
 
 async def _refreshes_soon(page: Page) -> bool:

@@ -19,11 +19,19 @@ from scraper.config.settings import load_settings
 @app.command("verify", epilog=examples(
     "scraper verify storage/captures/20261127T120306Z-example.org/",
     "scraper verify bundle.wacz --tsa-cert tsa.pem --json",
+    "scraper verify bundle.wacz --key 3f1c…(64 hex digits) --key colleague.pub.pem",
 ))
 def verify_command(
     path: Path = typer.Argument(..., metavar="PATH", help="A .wacz file, or a capture folder."),
     tsa_cert: list[Path] = typer.Option([], "--tsa-cert", metavar="FILE",
                                         help="A TSA certificate (PEM) the timestamp must chain to."),
+    key: list[str] = typer.Option([], "--key", metavar="FINGERPRINT|PEM",
+                                  help="Require a signature by this key: its SHA-256 fingerprint, "
+                                       "or a PEM public key file (repeatable)."),
+    trusted_keys: Path | None = typer.Option(None, "--trusted-keys", metavar="FILE",
+                                             help="Require a signature by a key this file names "
+                                                  "(PEM keys and fingerprints; adds to "
+                                                  "SCRAPER_TRUSTED_KEYS)."),
     as_json: bool = json_option("the checks"),
 ) -> None:
     """Check every file's hash, the datapackage digest, the signature and the timestamp."""
@@ -39,10 +47,9 @@ def verify_command(
         except (OSError, ValueError) as exc:
             raise InputError(f"--tsa-cert {cert_path}: not a PEM certificate ({exc})") from None
     settings = load_settings()
-    own = None
-    if (settings.keys_dir / signing.PRIVATE_KEY).is_file():
-        own = signing.load_or_create(settings.keys_dir).public_b64
-    report = verify(path, tsa_certs=certs, own_key=own)
+    trusted = _trusted(key, trusted_keys, settings.trusted_keys)
+    report = verify(path, tsa_certs=certs, own_keys=signing.own_keys(settings.keys_dir),
+                    trusted=trusted)
     if as_json:
         print_json(report.to_dict())
     else:
@@ -62,6 +69,32 @@ def verify_command(
 
 NOT_STAMPED = ("not timestamped: no RFC 3161 stamp, so the signing time is the signer's own claim "
                "(SCRAPER_TSA_URL stamps new bundles)")
+
+
+def _trusted(keys: list[str], file: Path | None, setting: Path | None) -> set[str] | None:
+    """The fingerprints a signature must be by, from --key, --trusted-keys and the setting; None
+    when none of them is given (any valid signature holds)."""
+    from scraper.evidence import signing
+
+    if not keys and file is None and setting is None:
+        return None
+    found: set[str] = set()
+    sources: list[tuple[str, str | Path]] = [(f"--key {value}", value) for value in keys]
+    sources += [(f"--trusted-keys {file}", file)] if file is not None else []
+    sources += [(f"SCRAPER_TRUSTED_KEYS={str(setting)!r}", setting)] if setting is not None else []
+    for where, source in sources:
+        try:
+            if isinstance(source, str) and not Path(source).is_file():
+                found |= signing.trusted_fingerprints(source, where)  # a fingerprint or PEM text
+            else:
+                found |= signing.trusted_fingerprints(Path(source).read_text(encoding="utf-8"), where)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{where}: unreadable ({exc})", where=where.split()[0]) from None
+        except ValueError as exc:
+            raise InputError(str(exc), where=where.split()[0]) from None
+    if not found:
+        raise InputError(f"{sources[0][0]}: names no key", where=sources[0][0].split()[0])
+    return found
 
 
 @app.command("captures", epilog=examples("scraper captures", "scraper captures --case acme --json"))

@@ -11,7 +11,7 @@ from rich.text import Text
 from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
-from scraper.cli.output import err, out, print_json, write_atomic
+from scraper.cli.output import err, out, output_target, print_json, write_atomic
 from scraper.config.settings import load_settings
 
 if TYPE_CHECKING:
@@ -80,7 +80,8 @@ def retry(
 
     settings = load_settings()
     try:
-        outcomes = retry_now(open_db(settings), settings, row_id)
+        missing = None if row_id is None else f"no report {row_id}"
+        outcomes = retry_now(open_db(settings, missing=missing), settings, row_id)
     except NotFound as exc:  # the command line says where to look
         raise NotFound(f"{exc} (see `scraper outbox`)", where=exc.where) from None
     if as_json:
@@ -115,9 +116,11 @@ def preview(
     from scraper.store import open_db
 
     settings = load_settings()
-    rendered = preview_report(open_db(settings), settings, ref, check_id)
     if html is not None:
-        write_atomic(html, rendered.html)
+        html = output_target(html, "--html") or html  # before anything is read
+    rendered = preview_report(open_db(settings, missing=f"no watch {ref!r}"), settings, ref, check_id)
+    if html is not None:
+        write_atomic(html, rendered.html, "--html")
         err.print(Text(f"wrote the HTML part to {html}"))
     if text:
         print(rendered.text, end="")  # already made safe by the templates' filters

@@ -66,17 +66,21 @@ def output_target(path: Path, option: str = "--output") -> Path | None:
     return target
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file whole or not at all: a temp file beside it, then a rename (keeping the mode
-    of the file it replaces)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o7777 if path.is_file() else None
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def write_atomic(path: Path, text: str, option: str = "--output") -> None:
+    """The one way the CLI writes a file a person named (`capture --output`, `report preview
+    --html`, `profile suggest --output`): `output_target`'s rule, checked again at the moment of
+    writing (what was a file when the command started may be a FIFO now), then the file whole or
+    not at all: a temp file beside it, then a rename (keeping the mode of the file it replaces).
+    A rename replaces a name, never writes into what it names: a device is never written to."""
+    target = output_target(path, option) or path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = target.stat().st_mode & 0o7777 if target.is_file() else None
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

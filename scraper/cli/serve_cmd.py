@@ -37,6 +37,30 @@ def serve(
                announce=lambda line: err.print(Text(line)))
 
 
+@app.command("passwd", epilog=examples(
+    "scraper passwd                                  # asks twice, without echo",
+    "printf '%s\\n' \"$PASSWORD\" | scraper passwd       # from stdin (one line)",
+))
+def passwd() -> None:
+    """Print a scrypt hash of the dashboard's admin password, for SCRAPER_ADMIN_PASSWORD."""
+    import getpass
+    import sys
+
+    from scraper.base import passwords
+    from scraper.base.errors import InputError
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("admin password: ")
+        if getpass.getpass("again: ") != password:
+            raise InputError("the two passwords differ; nothing printed")
+    else:
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    if len(password) < 8:
+        raise InputError("too short; give at least 8 characters", where="password")
+    out.out(passwords.make_hash(password), highlight=False)
+    err.print(Text("set SCRAPER_ADMIN_PASSWORD to this hash (quote it: it holds '$')", style="dim"))
+
+
 @token_app.command("create", epilog=examples("scraper token create ci",
                                              "scraper token create grafana --json"))
 def create(name: str = typer.Argument(..., metavar="NAME",

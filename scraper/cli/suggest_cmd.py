@@ -12,7 +12,7 @@ from rich.text import Text
 
 from scraper.base.errors import InputError
 from scraper.cli.app import examples
-from scraper.cli.output import err, out, write_atomic
+from scraper.cli.output import err, out, output_target, write_atomic
 from scraper.cli.profile_cmd import profile_app
 from scraper.config.settings import check_deadline, load_settings
 
@@ -28,6 +28,7 @@ def _name(url: str, output: Path | None) -> str:
     if output.suffix not in (".yaml", ".yml") or not _NAME.match(output.stem):
         raise InputError(f"--output {output}: a profile file is NAME.yaml, NAME in lower-case letters, "
                          "digits, '.', '_' or '-' (the file name is the profile's name)")
+    output_target(output)  # the rule of every file the CLI writes, checked before the browser
     return output.stem
 
 

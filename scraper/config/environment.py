@@ -20,6 +20,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, Validati
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from scraper.base import passwords
 from scraper.config.settings import (
     DEFAULT_BUSY_TIMEOUT,
     DEFAULT_DEADLINE,
@@ -121,6 +122,17 @@ Address = Annotated[str | None, _rule(lambda v: EMAIL_ADDRESS.match(parseaddr(v)
 DASHBOARD = re.compile(r"^https?://[^/\s]+(/\S*)?$")
 
 
+def _admin_password(value: SecretStr | None) -> SecretStr | None:
+    if value is None:
+        return None
+    secret = value.get_secret_value()
+    if passwords.is_hash(secret):
+        passwords.parse_hash(secret)  # ValueError saying what is wrong, never the value
+    elif len(secret) < 8:
+        raise ValueError("too short; give at least 8 characters (or a hash from `scraper passwd`)")
+    return value
+
+
 class Environment(BaseSettings):
     """The variables, as found: `settings()` turns them into the `Settings` the code is given.
     Empty counts as unset. Checks raise ValueError with what is allowed; `load` names the variable."""
@@ -144,6 +156,8 @@ class Environment(BaseSettings):
     proxy: Annotated[str | None, AfterValidator(_fetch_proxy)] = Field(None, repr=False)
     tsa_url: Annotated[str | None, _rule(lambda v: v.startswith(("http://", "https://")),
                                          "not an http(s) URL of an RFC 3161 TSA")] = None
+    # `scraper verify` fails a bundle signed by a key this file does not name.
+    trusted_keys: Annotated[Path | None, _rule(Path.is_file, "no such file")] = None
     # Change reports.
     smtp_host: str | None = None
     smtp_port: Annotated[int | None, _rule(lambda v: str(v).isdigit() and 0 < int(v) < 65536,
@@ -158,8 +172,8 @@ class Environment(BaseSettings):
     notify: Annotated[tuple[str, ...], NoDecode, _split(str.split)] = Field((), repr=False)
     templates: Annotated[Path | None, _rule(Path.is_dir, "no such folder")] = None
     # The dashboard.
-    admin_password: Annotated[SecretStr | None, _rule(lambda v: len(v.get_secret_value()) >= 8,
-                                                      "too short; give at least 8 characters")] = None
+    # The password itself, or its scrypt hash (`scraper passwd` prints one).
+    admin_password: Annotated[SecretStr | None, AfterValidator(_admin_password)] = None
     base_url: Annotated[str | None, _rule(DASHBOARD.match, "give the dashboard's http(s) address, "
                                           "e.g. https://scraper.example.org"),
                         AfterValidator(lambda v: v.rstrip("/") if v else None)] = None
@@ -213,6 +227,7 @@ class Environment(BaseSettings):
             failing_after=self.failing_after,
             block_private=self.block_private,
             tsa_url=self.tsa_url,
+            trusted_keys=self.trusted_keys,
             workers=self.workers or None,
             recycle_pages=self.browser_recycle_pages,
             recycle_mib=self.browser_max_mib,

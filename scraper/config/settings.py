@@ -89,6 +89,7 @@ class Settings:
     failing_after: int = DEFAULT_FAILING_AFTER  # failed checks in a row that make a `failing` change
     block_private: bool = False  # refuse private, loopback and link-local addresses (SSRF guard)
     tsa_url: str | None = None  # an RFC 3161 timestamp authority for evidence signatures
+    trusted_keys: Path | None = None  # public keys / fingerprints `verify` requires a signature by
     # The daemon (`scraper run`; see scraper/daemon/).
     workers: int | None = None  # checks at a time; None: from the CPU count and memory
     recycle_pages: int = DEFAULT_RECYCLE_PAGES  # a new browser after this many pages (0: never)

@@ -1,10 +1,13 @@
 """The installation's signing key, and signatures in the WACZ signing spec's anonymous form.
 
-The key pair (ECDSA P-256) is made on first use under `$SCRAPER_HOME/keys/`; the private key file
-is created with mode 0600 and its content never leaves this module. A signature is over the UTF-8
-text of the datapackage hash ("sha256:…"), SHA-256, in the raw r||s form WebCrypto uses, base64;
-the public key travels with it (base64 DER SubjectPublicKeyInfo), so anyone can check it, and
-comparing its fingerprint with the one a person publishes ties the bundle to this installation.
+The key pair (ECDSA P-384, the curve ReplayWeb.page checks anonymous signatures with) is made on
+first use under `$SCRAPER_HOME/keys/`; the private key file is created with mode 0600 and its
+content never leaves this module. An installation's older P-256 key (`signing-key.pem`, before
+P-384) is kept where it is: it signs nothing new, and it still counts as this installation's key.
+A signature is over the UTF-8 text of the datapackage hash ("sha256:…"), SHA-256, in the raw
+r||s form WebCrypto uses, base64; the public key travels with it (base64 DER
+SubjectPublicKeyInfo), so anyone can check it, and comparing its fingerprint with the one a
+person publishes ties the bundle to this installation.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,9 +28,11 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-CURVE = ec.SECP256R1()
-PRIVATE_KEY = "signing-key.pem"
-PUBLIC_KEY = "signing-key.pub.pem"
+CURVE = ec.SECP384R1()
+PRIVATE_KEY = "signing-key-p384.pem"
+PUBLIC_KEY = "signing-key-p384.pub.pem"
+LEGACY_PRIVATE_KEY = "signing-key.pem"  # the P-256 key of installations before P-384
+_FINGERPRINT = re.compile(r"(?:sha256:)?([0-9a-f]{64})")
 
 
 @dataclass(frozen=True)
@@ -50,14 +56,25 @@ def _public_b64(key: ec.EllipticCurvePublicKey) -> str:
     return base64.b64encode(der).decode("ascii")
 
 
+def _load(path: Path) -> KeyPair:
+    private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(private, ec.EllipticCurvePrivateKey):
+        raise ValueError(f"{path} is not an ECDSA private key")
+    return KeyPair(private, _public_b64(private.public_key()))
+
+
+def own_keys(keys_dir: Path) -> list[str]:
+    """This installation's public keys (base64 DER): the signing key and any older one, none
+    made here."""
+    return [_load(keys_dir / name).public_b64 for name in (PRIVATE_KEY, LEGACY_PRIVATE_KEY)
+            if (keys_dir / name).is_file()]
+
+
 def load_or_create(keys_dir: Path) -> KeyPair:
-    """This installation's key pair, made on first use."""
+    """This installation's signing key pair, made on first use."""
     path = keys_dir / PRIVATE_KEY
     if path.is_file():
-        private = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(private, ec.EllipticCurvePrivateKey):
-            raise ValueError(f"{path} is not an ECDSA private key")
-        return KeyPair(private, _public_b64(private.public_key()))
+        return _load(path)
     keys_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(keys_dir, 0o700)
     private = ec.generate_private_key(CURVE)
@@ -103,3 +120,41 @@ def check(signed: dict[str, Any]) -> None:
         public.verify(der, str(signed.get("hash", "")).encode("utf-8"), ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
         raise ValueError("the signature does not match the hash and public key") from None
+
+
+def trusted_fingerprints(text: str, where: str) -> set[str]:
+    """The key fingerprints a trusted-keys text names: PEM public keys (`-----BEGIN PUBLIC KEY-----`
+    blocks) and SHA-256 fingerprints (64 hex digits, `sha256:` optional), one a line, `#` comments.
+    ValueError naming `where` and the line for anything else."""
+    found: set[str] = set()
+    pem: list[str] | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if pem is not None:
+            pem.append(line)
+            if line.startswith("-----END"):
+                found.add(_pem_fingerprint("\n".join(pem), f"{where}, the key ending at line {number}"))
+                pem = None
+            continue
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("-----BEGIN"):
+            pem = [line]
+        elif match := _FINGERPRINT.fullmatch(line.lower()):
+            found.add(match.group(1))
+        else:
+            raise ValueError(f"{where}, line {number}: neither a PEM public key nor a SHA-256 "
+                             "fingerprint (64 hex digits)")
+    if pem is not None:
+        raise ValueError(f"{where}: a PEM block without its -----END line")
+    return found
+
+
+def _pem_fingerprint(pem: str, where: str) -> str:
+    try:
+        public = serialization.load_pem_public_key(pem.encode("ascii"))
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise ValueError(f"{where}: not a PEM public key ({exc})") from None
+    if not isinstance(public, ec.EllipticCurvePublicKey):
+        raise ValueError(f"{where}: not an ECDSA public key")
+    return fingerprint(_public_b64(public))

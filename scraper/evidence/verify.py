@@ -11,7 +11,8 @@ import base64
 import hashlib
 import json
 import zipfile
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,20 +73,33 @@ def find_wacz(path: Path) -> Path:
 
 
 def verify(path: Path, *, tsa_certs: Sequence[x509.Certificate] = (),
-           own_key: str | None = None) -> Report:
-    """Check the bundle at `path`. `own_key` (base64 public key) names this installation's key
-    in the report; `tsa_certs` are the TSA certificates a timestamp must chain to."""
+           own_keys: Collection[str] = (), trusted: Collection[str] | None = None) -> Report:
+    """Check the bundle at `path`. `own_keys` (base64 public keys) name this installation's keys
+    in the report; `trusted` (key fingerprints), when given, are the only keys a signature may be
+    by; `tsa_certs` are the TSA certificates a timestamp must chain to."""
     report = Report(find_wacz(path))
     try:
         with zipfile.ZipFile(report.wacz) as archive:
+            if not _unique_names(archive, report):
+                return report
             resources = _members(archive, report)
             if resources is not None and path.is_dir():
                 _loose_files(path, resources, report)
             if resources is not None:
-                _signature(archive, report, tsa_certs, own_key)
+                _signature(archive, report, tsa_certs, own_keys, trusted)
     except (zipfile.BadZipFile, OSError) as exc:
         report.add(report.wacz.name, False, f"not a readable ZIP file ({exc})")
     return report
+
+
+def _unique_names(archive: zipfile.ZipFile, report: Report) -> bool:
+    """A name twice in one ZIP is a forgery's tool: zipfile reads the last entry, other readers the
+    first, so the file checked need not be the file another tool shows."""
+    twice = sorted(name for name, count in Counter(archive.namelist()).items() if count > 1)
+    for name in twice:
+        report.add(name, False, "more than one entry of this name in the ZIP: readers disagree "
+                                "which one is the file")
+    return not twice
 
 
 def _read(archive: zipfile.ZipFile, name: str, report: Report) -> bytes | None:
@@ -154,7 +168,7 @@ def _loose_files(folder: Path, resources: dict[str, dict[str, Any]], report: Rep
 
 
 def _signature(archive: zipfile.ZipFile, report: Report, tsa_certs: Sequence[x509.Certificate],
-               own_key: str | None) -> None:
+               own_keys: Collection[str], trusted: Collection[str] | None) -> None:
     datapackage = _read(archive, wacz.DATAPACKAGE, report)
     raw = _read(archive, wacz.DIGEST, report)
     if datapackage is None or raw is None:
@@ -181,8 +195,15 @@ def _signature(archive: zipfile.ZipFile, report: Report, tsa_certs: Sequence[x50
         report.add(wacz.DIGEST, False, f"signature: {exc}")
         return
     report.key_fingerprint = signing.fingerprint(signed["publicKey"])
-    whose = " (this installation's key)" if own_key and own_key == signed["publicKey"] else ""
+    whose = " (this installation's key)" if signed["publicKey"] in own_keys else ""
     report.add(wacz.DIGEST, True, f"signature valid: ECDSA key sha256:{report.key_fingerprint}{whose}")
+    if trusted is not None:
+        if report.key_fingerprint in trusted:
+            report.add("signing key", True, f"sha256:{report.key_fingerprint} is a trusted key")
+        else:
+            report.add("signing key", False,
+                       f"signed by key sha256:{report.key_fingerprint}, which is not one of the "
+                       f"{len(trusted)} trusted key(s)")
     if "timeSignature" in signed:
         _timestamp(signed, str(created), report, tsa_certs)
 

@@ -58,6 +58,9 @@ def parse_every(spec: str) -> Schedule:
     return Schedule("interval", f"{whole // DURATION_UNITS[unit]}{unit}")
 
 
+_CRON_FROM = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 def parse_cron(spec: str) -> Schedule:
     from apscheduler.triggers.cron import CronTrigger
 
@@ -65,9 +68,14 @@ def parse_cron(spec: str) -> Schedule:
     if len(spec.split()) != 5:
         raise ValueError("give five fields (minute hour day month weekday)")
     try:
-        CronTrigger.from_crontab(spec, timezone="UTC")
+        trigger = CronTrigger.from_crontab(spec, timezone="UTC")
     except ValueError as exc:
         raise ValueError(str(exc)) from None
+    # Five fields have no year, so a time that comes once after any fixed date comes again;
+    # none at all (`* * 31 2 *`, the 31st of February) would leave the watch to run only at start.
+    if trigger.get_next_fire_time(None, _CRON_FROM) is None:
+        raise ValueError("this schedule never fires (no such date: e.g. the 31st of February); "
+                         "check the day and month fields")
     return Schedule("cron", spec)
 
 

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 from apscheduler.triggers.cron import CronTrigger
 
+from scraper.model.schedule import parse_cron
+
 NAMED = {"hourly": "0 * * * *", "daily": "0 0 * * *"}
 
 
@@ -17,7 +19,7 @@ def check_digest(spec: str) -> str:
     if len(cron.split()) != 5:
         raise ValueError("give hourly, daily or a cron expression "
                          "(five fields: minute hour day month weekday, UTC)")
-    CronTrigger.from_crontab(cron, timezone=UTC)  # a ValueError that names the field at fault
+    parse_cron(cron)  # a ValueError that names the field at fault, or says it never fires
     return spec
 
 

@@ -10,8 +10,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from scraper import store
-from scraper.base.errors import NotFound
+from scraper.base.errors import Forbidden, Invalid, NotFound
 from scraper.base.times import iso
+from scraper.config.settings import Settings
 from scraper.service.paging import Paged
 from scraper.store import Capture
 
@@ -106,13 +107,33 @@ def download_path(engine: Engine, capture_id: int, name: str | None = None) -> P
         path = Path(row.path) / name
     else:
         raise NotFound(f"capture {row.id} has no file {name!r}", where="name")
+    folder = Path(row.path)
+    # A symlink planted at the bundle (or its folder) would serve whatever it names: refused, as is
+    # any path whose real place is not directly in the capture's real folder.
+    if path.is_symlink() or folder.is_symlink():
+        raise Forbidden(f"{path.name}: a symlink, not the capture's file: refused", where="file")
     if not path.is_file():
         raise NotFound(f"{path.name}: the file is gone from disk", where="file")
+    if path.resolve().parent != folder.resolve():
+        raise Forbidden(f"{path.name}: outside the capture's folder: refused", where="file")
     return path
 
 
-def verify(engine: Engine, capture_id: int) -> Verification:
-    """Verify the capture's bundle (with no extra TSA certificates)."""
+def verify(engine: Engine, capture_id: int, settings: Settings | None = None) -> Verification:
+    """Verify the capture's bundle (with no extra TSA certificates); with `settings`, naming this
+    installation's keys and requiring a key of SCRAPER_TRUSTED_KEYS when it is set."""
+    from scraper.evidence import signing
     from scraper.evidence.verify import verify as verify_bundle
 
-    return Verification.model_validate(verify_bundle(Path(_row(engine, capture_id).wacz)).to_dict())
+    own: list[str] = []
+    trusted = None
+    if settings is not None:
+        own = signing.own_keys(settings.keys_dir)
+        if settings.trusted_keys is not None:
+            try:
+                text = settings.trusted_keys.read_text(encoding="utf-8")
+                trusted = signing.trusted_fingerprints(text, "SCRAPER_TRUSTED_KEYS")
+            except (OSError, UnicodeDecodeError, ValueError) as exc:
+                raise Invalid(f"SCRAPER_TRUSTED_KEYS: {exc}", where="SCRAPER_TRUSTED_KEYS") from None
+    report = verify_bundle(Path(_row(engine, capture_id).wacz), own_keys=own, trusted=trusted)
+    return Verification.model_validate(report.to_dict())

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from scraper.base.errors import InputError, JobFailed, NotFound
 
@@ -29,7 +29,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # commands that only read (`scraper status`, `watch list`) start without alembic (~0.1 s) and
 # without reading every migration file; alembic itself is loaded to upgrade or to look a revision
 # up. tests/test_migrations.py checks that this is alembic's head.
-HEAD_REVISION = "0014"
+HEAD_REVISION = "0013"
 
 # Long enough to ride out another process's write (a check, an upgrade), short enough to report a
 # stuck lock instead of hanging forever (SCRAPER_DB_BUSY_TIMEOUT sets it).
@@ -38,11 +38,29 @@ DEFAULT_BUSY_TIMEOUT = 15.0
 _PG_DRIVERS = {"postgresql", "postgres"}
 
 
+class BadDatabaseUrl(InputError, ArgumentError):
+    """Not a database URL this scraper can open. Never carries the value: a URL that does not
+    parse can still hold a password."""
+
+
 def database_url(url: str) -> URL:
-    """Parse `url`, giving bare PostgreSQL URLs the psycopg (v3) driver we ship with."""
-    parsed = make_url(url)
-    if parsed.drivername in _PG_DRIVERS:
-        parsed = parsed.set(drivername="postgresql+psycopg")
+    """Parse `url`, giving bare PostgreSQL URLs the psycopg (v3) driver we ship with; an unknown
+    backend (`garbage://`) fails here, as bad input, before anything is opened."""
+    try:
+        parsed = make_url(url)
+        if parsed.drivername in _PG_DRIVERS:
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        # The backend's dialect and its driver: NoSuchModuleError or ImportError when unknown.
+        parsed.get_dialect().import_dbapi()
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+        backend = ""
+        if isinstance(exc, NoSuchModuleError):
+            backend = f"no database backend {exc.args[0].rsplit(':', 1)[-1]!r}; "
+        elif isinstance(exc, ImportError):
+            backend = f"its driver is not installed ({exc.name}); "
+        raise BadDatabaseUrl(f"SCRAPER_DATABASE_URL is not a database URL scraper can open "
+                             f"({backend}give sqlite:///PATH or postgresql://user:password@host/db)",
+                             where="SCRAPER_DATABASE_URL") from None
     return parsed
 
 

@@ -298,3 +298,17 @@ class ApiToken(StoreModel, table=True):
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebSession(StoreModel, table=True):
+    """A dashboard login (the admin's session cookie). Only the cookie's SHA-256 is stored; logging
+    out revokes the row, so a copied cookie dies with the session instead of living its 12 hours."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (UniqueConstraint("token_hash", name="uq_web_sessions_token_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str  # sha256 hex of the cookie's value
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -55,9 +55,34 @@ class Problem:
 
 
 def default_name(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed URL: its own problem is reported, this name is never used
+        return url[:60]
     path = "-".join(p for p in parts.path.split("/") if p)[-60:]
     return f"{parts.hostname}{'-' + path if path else ''}"
+
+
+# The longest value a watch keeps of each kind: no honest name, URL or selector comes near.
+MAX_LENGTH = {"name": 200, "url": 8192}
+MAX_TEXT = 4096  # any other text: a selector, a regex, an address, a channel URL, a step's value
+MAX_ITEMS = 200  # entries of a list option (tags, ignore, notify, actions, …)
+
+
+def _oversized(key: str, value: Any) -> str | None:
+    """Why `value` is too large for option `key`, or None."""
+    if isinstance(value, str):
+        limit = MAX_LENGTH.get(key, MAX_TEXT)
+        return None if len(value) <= limit else (
+            f"too long: at most {limit} characters (this one has {len(value)})")
+    if isinstance(value, (list, tuple, dict)):
+        items = list(value.items()) if isinstance(value, dict) else list(value)
+        if len(items) > MAX_ITEMS:
+            return f"too many entries: at most {MAX_ITEMS} (this one has {len(items)})"
+        for item in items:
+            if (problem := _oversized(key, item)) is not None:
+                return problem
+    return None
 
 
 class _Checker:
@@ -209,6 +234,14 @@ def check_options(
     c = _Checker(settings, words)
     o = {opt.key: options.get(opt.key, opt.empty()) for opt in OPTIONS}
     o = {k: (BY_KEY[k].empty() if v is None else v) for k, v in o.items()}  # null: the default
+    # Sizes first: a 5 MB name is refused, never parsed, stored or echoed back (nor its value).
+    for key, value in list(o.items()):
+        if (problem := _oversized(key, value)) is not None:
+            c.problems.append(Problem(key, problem))
+            o[key] = BY_KEY[key].empty()
+    if (problem := _oversized("url", url)) is not None:
+        c.problems.append(Problem("url", problem))
+        url = ""
     checked: dict[str, Any] = {
         "name": c.run("name", lambda: _name(o["name"]), None, o["name"]),
         "profile": c.run("profile", lambda: c.profile(o["profile"]), None, o["profile"]),

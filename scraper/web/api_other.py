@@ -3,11 +3,11 @@ profiles (list, test) and status (`scraper doctor`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from scraper.base.errors import InputError
@@ -29,19 +29,25 @@ router = APIRouter(dependencies=[Depends(require_token)])
 Limit = Query(50, ge=1, le=paging.MAX_LIMIT)
 
 
+# Every field bounded: a value over its length is a 422 naming the field, never stored.
+Url = Annotated[str, Field(max_length=8192)]
+Short = Annotated[str, Field(max_length=200)]
+Note = Annotated[str, Field(max_length=4096)]
+
+
 class CaptureIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    url: str
-    profile: str | None = None
-    case: str | None = None
-    note: str | None = None
+    url: Url
+    profile: Note | None = None  # a profile's name, or a path to a profile file
+    case: Short | None = None
+    note: Note | None = None
     deadline: float | None = Field(None, gt=0, le=600)
 
 
 class ProfileTestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    url: str
-    profile: str | None = None
+    url: Url
+    profile: Note | None = None
     deadline: float | None = Field(None, gt=0, le=600)
 
 
@@ -56,18 +62,18 @@ def captures(request: Request, case: str | None = None) -> Paged[CaptureFiles]:
 
 
 @router.get("/captures/{capture_id}/download", tags=["captures"])
-def download(request: Request, capture_id: int) -> FileResponse:
+def download(request: Request, capture_id: int) -> StreamingResponse:
     return files.download(captures_.download_path(ctx_of(request).engine, capture_id))
 
 
 @router.get("/captures/{capture_id}/files/{name}", tags=["captures"])
-def capture_file(request: Request, capture_id: int, name: str) -> FileResponse:
+def capture_file(request: Request, capture_id: int, name: str) -> StreamingResponse:
     return files.download(captures_.download_path(ctx_of(request).engine, capture_id, name))
 
 
 @router.get("/captures/{capture_id}/verify", tags=["captures"], response_model=Verification)
 def verify(request: Request, capture_id: int) -> Verification:
-    return captures_.verify(ctx_of(request).engine, capture_id)
+    return captures_.verify(ctx_of(request).engine, capture_id, ctx_of(request).settings)
 
 
 @router.post("/captures", status_code=201, tags=["captures"])

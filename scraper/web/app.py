@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from scraper.base.errors import Conflict, DomainError, InputError, Invalid, JobFailed, NotFound
+from scraper.base.errors import Conflict, DomainError, Forbidden, InputError, Invalid, JobFailed, NotFound
 from scraper.base.terminal import safe
 from scraper.config.settings import Settings
 from scraper.web import api_other, api_watches, feeds, pages_builder, pages_other, pages_watches
@@ -28,7 +28,7 @@ LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 
 # Domain errors by type: the one place where they become HTTP statuses.
-_STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, Invalid: 422}
+_STATUS: dict[type[DomainError], int] = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422}
 
 
 def _in_web_words(exc: DomainError) -> str:

@@ -16,6 +16,7 @@ from scraper.base.terminal import safe
 from scraper.base.times import from_iso
 from scraper.config.settings import Settings
 from scraper.web.security import Signer
+from scraper.web.throttle import LoginThrottle
 
 if TYPE_CHECKING:
     from scraper.browser import BrowserSession
@@ -49,6 +50,7 @@ class AppContext:
     settings: Settings
     engine: Engine
     signer: Signer = field(default_factory=Signer)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
     browser_session: BrowserSession | None = None
     owns_browser: bool = False
     env: Environment = field(default_factory=templates)

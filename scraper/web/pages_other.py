@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+from loguru import logger
 
-from scraper.service import captures, profiles
+from scraper.service import captures, profiles, sessions
 from scraper.service import outbox as outbox_
 from scraper.web import files
 from scraper.web.common import ctx_of, page, see_other
 from scraper.web.security import (
+    MAX_PASSWORD,
     SESSION_COOKIE,
     SESSION_HOURS,
     check_csrf,
     password_ok,
     require_admin,
     secure_request,
-    session_cookie,
 )
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
@@ -44,16 +48,17 @@ def capture_list(request: Request, case: str | None = None) -> HTMLResponse:
 
 @router.get("/captures/{capture_id}/verify", response_class=HTMLResponse, dependencies=admin)
 def capture_verify(request: Request, capture_id: int) -> HTMLResponse:
-    return page(request, "_verify.html", report=captures.verify(ctx_of(request).engine, capture_id))
+    return page(request, "_verify.html", report=captures.verify(ctx_of(request).engine, capture_id,
+                                                          ctx_of(request).settings))
 
 
 @router.get("/captures/{capture_id}/download", dependencies=admin)
-def capture_download(request: Request, capture_id: int) -> FileResponse:
+def capture_download(request: Request, capture_id: int) -> StreamingResponse:
     return files.download(captures.download_path(ctx_of(request).engine, capture_id))
 
 
 @router.get("/captures/{capture_id}/files/{name}", dependencies=admin)
-def capture_file(request: Request, capture_id: int, name: str) -> FileResponse:
+def capture_file(request: Request, capture_id: int, name: str) -> StreamingResponse:
     return files.download(captures.download_path(ctx_of(request).engine, capture_id, name))
 
 
@@ -82,20 +87,40 @@ def login_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/login", response_model=None)
-def login(request: Request, password: str = Form("")) -> HTMLResponse | RedirectResponse:
-    expected = ctx_of(request).settings.admin_password
+def login(request: Request, password: str = Form("", max_length=MAX_PASSWORD)
+          ) -> HTMLResponse | RedirectResponse:
+    ctx = ctx_of(request)
+    expected = ctx.settings.admin_password
     if expected is None:
         return see_other("/")
+    client = request.client.host if request.client else "unknown"
+    wait = ctx.throttle.wait(client)
+    if wait > 0:
+        logger.warning("dashboard login from {} refused: {:.0f}s to wait after wrong passwords",
+                       client, wait)
+        refused = page(request, "login.html", status=429,
+                       error=f"too many wrong passwords: try again in {math.ceil(wait)} s")
+        refused.headers["Retry-After"] = str(math.ceil(wait))
+        return refused
     if not password_ok(password, expected.get_secret_value()):
+        failures, delay = ctx.throttle.failed(client)
+        logger.warning("dashboard login from {}: wrong password ({} in a row; next try in {:.0f}s)",
+                       client, failures, delay)
         return page(request, "login.html", error="wrong password", status=401)
+    ctx.throttle.succeeded(client)
+    logger.info("dashboard login from {}", client)
     response = see_other("/")
-    response.set_cookie(SESSION_COOKIE, session_cookie(ctx_of(request).signer), httponly=True,
-                        samesite="strict", secure=secure_request(request), max_age=SESSION_HOURS * 3600)
+    token = sessions.start(ctx.engine, timedelta(hours=SESSION_HOURS))
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict",
+                        secure=secure_request(request), max_age=SESSION_HOURS * 3600)
     return response
 
 
 @router.post("/logout")
-def logout() -> RedirectResponse:
+def logout(request: Request) -> RedirectResponse:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        sessions.end(ctx_of(request).engine, token)  # the cookie is dead wherever it was copied
     response = see_other("/login")
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -13,7 +13,7 @@ from scraper.service import checks, summary, watches
 from scraper.service.paging import Paged
 from scraper.web.common import ctx_of, page, see_other
 from scraper.web.context import AppContext
-from scraper.web.security import check_csrf, require_admin
+from scraper.web.security import check_csrf, read_form, require_admin
 from scraper.web.views import summary_status, thread
 from scraper.web.watch_form import (
     FIELDS,
@@ -73,13 +73,21 @@ def _save(ctx: AppContext, values: dict[str, Any], ref: str | None) -> int:
         raise FormErrors(errors_of(exc)) from None
 
 
+def _shown_back(values: dict[str, Any]) -> dict[str, Any]:
+    """The values to show again in the form: one refused for its size is not sent back whole."""
+    return {k: "" if isinstance(v, str) and len(v) > MAX_SHOWN_BACK else v for k, v in values.items()}
+
+
+MAX_SHOWN_BACK = 10_000
+
+
 @router.post("/watches", response_model=None)
 async def create(request: Request) -> HTMLResponse | RedirectResponse:
-    values = submitted(await request.form())
+    values = submitted(await read_form(request))
     try:
         watch_id = await run_in_threadpool(_save, ctx_of(request), values, None)
     except FormErrors as exc:
-        return _form(request, values, exc.errors, status=422)
+        return _form(request, _shown_back(values), exc.errors, status=422)
     return see_other(f"/watches/{watch_id}")
 
 
@@ -91,12 +99,12 @@ def edit_form(request: Request, ref: str) -> HTMLResponse:
 
 @router.post("/watches/{ref}/edit", response_model=None)
 async def edit(request: Request, ref: str) -> HTMLResponse | RedirectResponse:
-    values = submitted(await request.form())
+    values = submitted(await read_form(request))
     watch = watches.get(ctx_of(request).engine, ref)
     try:
         watch_id = await run_in_threadpool(_save, ctx_of(request), values, str(watch.id))
     except FormErrors as exc:
-        return _form(request, values, exc.errors, watch=watch, status=422)
+        return _form(request, _shown_back(values), exc.errors, watch=watch, status=422)
     return see_other(f"/watches/{watch_id}")
 
 

@@ -3,8 +3,10 @@
 - Every response carries a Content-Security-Policy that allows only this origin's scripts and
   styles (no inline script at all: htmx is configured through a meta tag), forbids framing, and
   `X-Content-Type-Options: nosniff`.
-- Pages: when an admin password is set, a signed session cookie (HttpOnly, SameSite=Strict, Secure
-  behind https) after logging in; without one (loopback only) the pages are open.
+- Pages: when an admin password is set (the password or its scrypt hash), a session cookie
+  (HttpOnly, SameSite=Strict, Secure behind https) after logging in, kept server-side (its hash in
+  `web_sessions`) so logging out revokes it; wrong passwords are throttled per client
+  (`throttle.py`) and logged; without a password (loopback only) the pages are open.
 - Forms: a CSRF cookie (random, HttpOnly, SameSite=Strict) and, in every form and htmx request, the
   HMAC of it under the server's secret, compared in constant time. A cross-site post has neither.
 - API: `Authorization: Bearer <token>` only (never a cookie, so no CSRF there), checked against the
@@ -17,11 +19,13 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import Request, Response
+from starlette.datastructures import FormData
 
+from scraper.base import passwords
+from scraper.service import sessions
 from scraper.service.tokens import verify
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -38,6 +42,9 @@ CSRF_COOKIE = "scraper_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SESSION_HOURS = 12
+MAX_PASSWORD = 1024  # characters a login form's password may have (scrypt reads all of it)
+MAX_FORM_FIELD = 8 << 20  # bytes of one form field Starlette reads at most (its own default: 1 MiB)
+MAX_COOKIE = 128  # a session cookie is 43 characters: anything far longer is not one
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -80,21 +87,8 @@ class Signer:
 
 
 def password_ok(given: str, expected: str) -> bool:
-    # Compared as digests, so the comparison takes the same time whatever the lengths.
-    return hmac.compare_digest(hashlib.sha256(given.encode()).digest(),
-                               hashlib.sha256(expected.encode()).digest())
-
-
-def session_cookie(signer: Signer) -> str:
-    return signer.sign(f"admin:{int(time.time()) + SESSION_HOURS * 3600}")
-
-
-def session_valid(signer: Signer, cookie: str | None) -> bool:
-    value = signer.unsign(cookie or "")
-    if value is None or not value.startswith("admin:"):
-        return False
-    expires = value.split(":", 1)[1]
-    return expires.isdigit() and int(expires) > time.time()
+    """`expected`: SCRAPER_ADMIN_PASSWORD, the password or its scrypt hash (constant time)."""
+    return passwords.matches(given, expected)
 
 
 def csrf_token(request: Request) -> str:
@@ -107,6 +101,13 @@ def csrf_token(request: Request) -> str:
     return signer.mac(seed)
 
 
+async def read_form(request: Request) -> FormData:
+    """The request's form, read once (Starlette keeps it) with a field bound above every option's
+    own: a long value reaches the watch checks, which name its field, instead of Starlette's 400
+    that names none. Over MAX_FORM_FIELD it is still that 400."""
+    return await request.form(max_part_size=MAX_FORM_FIELD)
+
+
 async def check_csrf(request: Request) -> None:
     """Refuse an unsafe request whose form field or header is not the HMAC of its CSRF cookie."""
     if request.method not in UNSAFE:
@@ -116,7 +117,7 @@ async def check_csrf(request: Request) -> None:
     seed = request.cookies.get(CSRF_COOKIE)
     given = request.headers.get(CSRF_HEADER)
     if given is None and "form" in request.headers.get("content-type", ""):
-        given = str((await request.form()).get(CSRF_FIELD) or "")
+        given = str((await read_form(request)).get(CSRF_FIELD) or "")
     signer: Signer = request.app.state.ctx.signer
     if not seed or not given or not hmac.compare_digest(given, signer.mac(seed)):
         raise CsrfRefused()
@@ -127,7 +128,8 @@ def require_admin(request: Request) -> None:
     ctx = request.app.state.ctx
     if ctx.settings.admin_password is None:
         return
-    if not session_valid(ctx.signer, request.cookies.get(SESSION_COOKIE)):
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie or len(cookie) > MAX_COOKIE or not sessions.alive(ctx.engine, cookie):
         raise Unauthorized("log in first", "session")
 
 

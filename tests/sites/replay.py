@@ -70,7 +70,7 @@ class _RangeHandler(SimpleHTTPRequestHandler):
 class ReplaySite:
     """A folder with the player, an embedding page for `wacz` at `url`, on a free port."""
 
-    def __init__(self, folder: Path, wacz: Path, url: str) -> None:
+    def __init__(self, folder: Path, wacz: Path, url: str, embed: str = "replayonly") -> None:
         (folder / "replay").mkdir(parents=True)
         shutil.copy(PLAYER / "ui.js", folder / "ui.js")
         shutil.copy(PLAYER / "sw.js", folder / "replay" / "sw.js")
@@ -78,7 +78,7 @@ class ReplaySite:
         (folder / "index.html").write_text(
             '<!doctype html><html><head><script src="./ui.js"></script></head><body>'
             f'<replay-web-page style="display:block;height:800px" source="capture.wacz" url="{url}"'
-            ' embed="replayonly"></replay-web-page></body></html>', encoding="utf-8")
+            f' embed="{embed}"></replay-web-page></body></html>', encoding="utf-8")
         (folder / "blank.html").write_text("<!doctype html><title>blank</title>", encoding="utf-8")
         handler = partial(_RangeHandler, directory=str(folder))
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -107,3 +107,44 @@ class ReplaySite:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
+
+
+# What ReplayWeb.page's service worker (wabac.js `loadDigestData`) does with an anonymous signature:
+# import the public key as P-384 (and nothing else), verify ECDSA with SHA-256 over the hash text.
+# A key on another curve fails the import, and the player then shows the bundle as unsigned.
+CHECK_LIKE_REPLAYWEBPAGE = """async ({hash, signature, publicKey}) => {
+  const bytes = text => Uint8Array.from(atob(text), c => c.charCodeAt(0));
+  let key;
+  try {
+    key = await crypto.subtle.importKey("spki", bytes(publicKey), {name: "ECDSA", namedCurve: "P-384"},
+                                        true, ["verify"]);
+  } catch (e) { return "not a P-384 key: " + e.name; }
+  const ok = await crypto.subtle.verify({name: "ECDSA", hash: "SHA-256"}, key, bytes(signature),
+                                        new TextEncoder().encode(hash));
+  return ok ? "verified" : "does not match";
+}"""
+
+
+async def signature_panel(site: ReplaySite, page: Page, signed: dict[str, Any],
+                          screenshot: Path | None = None) -> tuple[str, str, str]:
+    """Open the player (made with embed="replay-with-info") and its "web archive" panel: what this
+    browser's WebCrypto says of `signed` checked as the player checks it, of the same signature
+    over another hash, and the panel's text (its "Observer Public Key" is the bundle's key once
+    the player has imported it). A screenshot of the open panel goes to `screenshot`."""
+    await site.open_player(page)
+    verdict = await page.evaluate(CHECK_LIKE_REPLAYWEBPAGE, signed)
+    tampered = await page.evaluate(CHECK_LIKE_REPLAYWEBPAGE, {**signed, "hash": signed["hash"][:-1] + "0"})
+    while True:  # bounded by the caller's deadline: the player draws its frame when it is ready
+        frames = [f for f in page.frames if await f.locator("button.embed-info").count()]
+        if frames:
+            break
+        await page.wait_for_timeout(250)
+    player = frames[0]
+    await player.locator("button.embed-info").click()
+    await player.get_by_text("Observer Public Key:").wait_for()
+    panel = player.locator(".embed-info-drop")
+    # The panel unfolds in a CSS transition: the picture is taken once it has finished.
+    await panel.evaluate("e => Promise.all(e.parentElement.getAnimations().map(a => a.finished))")
+    if screenshot is not None:
+        await page.screenshot(path=str(screenshot))
+    return verdict, tampered, await panel.inner_text()
