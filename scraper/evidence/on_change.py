@@ -16,8 +16,10 @@ from scraper.base.errors import ScraperError
 from scraper.browser import RenderOptions
 from scraper.config.settings import Settings
 from scraper.evidence.bundle import seal, start
+from scraper.evidence.crops import Screenshots
 from scraper.evidence.recording import CaptureOptions
 from scraper.model.record import Record
+from scraper.pipeline.hooks import CheckHook, Hooks
 from scraper.store import Capture, Watch
 
 
@@ -58,3 +60,9 @@ class EvidenceOnChange:
         if not watch.evidence_on_change:
             return None
         return ChangeEvidence(watch.url, watch.name, self.settings)
+
+
+def check_hook(settings: Settings, engine: Engine) -> CheckHook:
+    """What every face passes to a check: pictures of changed items (`screenshots`), then an
+    evidence bundle (`evidence_on_change`), for the watches that want them."""
+    return Hooks(Screenshots(engine), EvidenceOnChange(settings))

@@ -119,7 +119,7 @@ def watch_page(request: Request, ref: str, after: str | None = None) -> HTMLResp
 def check_page(request: Request, ref: str, check_id: int) -> HTMLResponse:
     detail = checks.check_detail(ctx_of(request).engine, ref, check_id)
     return page(request, "check.html", watch=detail.watch, check=detail.check, started=detail.started,
-                changes=detail.found)
+                changes=list(zip(detail.found, detail.pictures, strict=True)))
 
 
 @router.get("/watches/{ref}/diff", response_class=HTMLResponse)
