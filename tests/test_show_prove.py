@@ -5,8 +5,10 @@ picture in the email is compared with a screenshot of the comment's own element.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from email.message import EmailMessage
+from pathlib import Path
 
 import lxml.html
 import pytest
@@ -21,6 +23,7 @@ from scraper.cli import main
 from scraper.config.settings import load_settings
 from scraper.demo.site import DemoSite
 from scraper.evidence.on_change import check_hook
+from scraper.evidence.proof import check_proof_file
 from scraper.pipeline.check import run_check
 from scraper.reports.delivery import deliver
 from tests.fixtures.smtp import SmtpServer
@@ -139,3 +142,82 @@ def picture_bytes(engine: Engine, digest: str) -> bytes:
         crop = store.get_crop(session, digest)
         assert crop is not None
         return crop.content
+
+
+def flip_byte(path: Path) -> bytes:
+    """Change one byte of the file in the middle; its old content."""
+    data = path.read_bytes()
+    middle = len(data) // 2
+    path.write_bytes(data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:])
+    return data
+
+
+@pytest.mark.timeout(300)
+def test_proof_names_the_bundle_that_shows_a_removed_comment_and_the_one_without_it(
+    local_engine: Engine, chromium: BrowserSession, demo_site: DemoSite, tsa: Tsa,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("SCRAPER_TSA_URL", tsa.url)
+    demo_site.add_comment("Sam", "This one will be deleted.")  # 4550
+    assert main(["watch", "add", demo_site.article_url, "--name", "lavrov",
+                 "--screenshots", "--evidence-on-change"]) == 0
+    hook = check_hook(load_settings(), local_engine)
+    baseline = run_check(local_engine, 1, chromium, hook=hook)
+    assert baseline.baseline and baseline.evidence is not None  # the baseline keeps a bundle
+    demo_site.add_comment("Ann", "Unrelated.")
+    assert run_check(local_engine, 1, chromium, hook=hook).evidence is not None
+    demo_site.edit_comment("4550", "This one will be edited, then deleted.")
+    edit = run_check(local_engine, 1, chromium, hook=hook)
+    assert edit.evidence is not None
+    demo_site.delete_comment("4550")
+    removal = run_check(local_engine, 1, chromium, hook=hook)
+    assert [c.kind for c in removal.changes] == ["comment_removed"] and removal.evidence is not None
+    capsys.readouterr()
+
+    assert main(["proof", "lavrov", "4550", "--json"]) == 0
+    proof = json.loads(capsys.readouterr().out)
+    assert proof["ok"] is True
+    facts = [(f["event"], f["check_id"], Path(f["bundle"]), f["verified"], f["text"])
+             for f in proof["facts"]]
+    assert facts == [
+        ("first_seen", baseline.check.id, baseline.evidence, True, "This one will be deleted."),
+        ("text_changed", edit.check.id, edit.evidence, True, "This one will be edited, then deleted."),
+        ("gone", removal.check.id, removal.evidence, True, None),
+    ]  # the check that added another comment shows it unchanged: not a fact of its own
+    assert "This one will be deleted." in (baseline.evidence / "dom.html").read_text()
+    assert "This one will be deleted." not in (removal.evidence / "dom.html").read_text()
+    assert "Unrelated." in (removal.evidence / "dom.html").read_text()  # the page was read whole
+
+    # Handed over: both bundles and a signed summary.
+    exhibit = tmp_path / "exhibit"
+    assert main(["proof", "lavrov", "4550", "--export", str(exhibit)]) == 0
+    summary_path = exhibit / "proof.json"
+    summary = json.loads(summary_path.read_text())
+    assert sorted(p.name for p in exhibit.iterdir()) == sorted(
+        ["proof.json", baseline.evidence.name, edit.evidence.name, removal.evidence.name])
+    assert [(f["event"], f["bundle"]) for f in summary["facts"]] == [
+        ("first_seen", baseline.evidence.name), ("text_changed", edit.evidence.name),
+        ("gone", removal.evidence.name)]
+    assert check_proof_file(summary_path)
+    assert main(["verify", str(exhibit / baseline.evidence.name)]) == 0
+    summary["facts"][2]["event"] = "text_changed"  # a changed fact breaks the signature
+    summary_path.write_text(json.dumps(summary))
+    assert not check_proof_file(summary_path)
+    assert main(["proof", "lavrov", "4550", "--export", str(exhibit)]) == 2  # not empty: refused
+    capsys.readouterr()
+
+    # One changed byte in either bundle: the proof says which, and fails.
+    for bundle in (baseline.evidence, removal.evidence):
+        dom = bundle / "dom.html"
+        original = flip_byte(dom)
+        assert main(["proof", "lavrov", "4550"]) == 1
+        captured = capsys.readouterr()
+        assert "FAILED dom.html" in captured.out and str(bundle) in captured.err
+        dom.write_bytes(original)
+        wacz = next(bundle.glob("*.wacz"))
+        original = flip_byte(wacz)
+        assert main(["proof", "lavrov", "4550", "--json"]) == 1
+        failed = [f for f in json.loads(capsys.readouterr().out)["facts"] if not f["verified"]]
+        assert [Path(f["bundle"]) for f in failed] == [bundle]
+        wacz.write_bytes(original)
+    assert main(["proof", "lavrov", "4550"]) == 0
