@@ -10,6 +10,7 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
+import httpx
 import lxml.html
 import pytest
 from PIL import Image, ImageChops, ImageStat
@@ -99,7 +100,11 @@ def test_a_report_shows_each_changed_comment_as_the_page_drew_it(
     html = message.get_body(("html",))
     text = message.get_body(("plain",))
     assert html is not None and text is not None
-    assert "3 pictures of the changed items as the page showed them attached" in text.get_content()
+    plain = str(text.get_content())
+    assert "3 pictures of the changed items as the page showed them attached" in plain
+    # Removed and edited comments say where their proof is (no dashboard URL set: the command).
+    assert plain.count("Proof: scraper proof lavrov ") == 2
+    assert "Proof: scraper proof lavrov 4550" in plain and "Proof: scraper proof lavrov 4521" in plain
     doc = lxml.html.fromstring(html.get_content())
     pictures = pictures_of(message)
     assert len(pictures) == 3, "one picture per changed comment"
@@ -135,6 +140,10 @@ def test_a_report_shows_each_changed_comment_as_the_page_drew_it(
     assert refused.status_code == 303 and "/login" in refused.headers["location"]  # to log in
     feed = api.get(f"{dashboard.base_url}/feeds/watches/lavrov.atom").raise_for_status().text
     assert f"/pictures/{digest}" in feed
+    # The proof of the removed comment, through the API: the baseline's bundle, then the check's.
+    proof = api.get("/watches/lavrov/proof/4550").raise_for_status().json()
+    assert [(f["event"], f["check_id"], f["verified"]) for f in proof["facts"]] == [
+        ("first_seen", 1, True), ("gone", result.check.id, True)]
 
 
 def picture_bytes(engine: Engine, digest: str) -> bytes:
@@ -156,6 +165,7 @@ def flip_byte(path: Path) -> bytes:
 def test_proof_names_the_bundle_that_shows_a_removed_comment_and_the_one_without_it(
     local_engine: Engine, chromium: BrowserSession, demo_site: DemoSite, tsa: Tsa,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    dashboard: Dashboard,
 ) -> None:
     monkeypatch.setenv("SCRAPER_TSA_URL", tsa.url)
     demo_site.add_comment("Sam", "This one will be deleted.")  # 4550
@@ -187,6 +197,19 @@ def test_proof_names_the_bundle_that_shows_a_removed_comment_and_the_one_without
     assert "This one will be deleted." in (baseline.evidence / "dom.html").read_text()
     assert "This one will be deleted." not in (removal.evidence / "dom.html").read_text()
     assert "Unrelated." in (removal.evidence / "dom.html").read_text()  # the page was read whole
+
+    # The dashboard: the removal check links its comment's proof and shows its picture; the
+    # proof page lists the same facts.
+    pages = httpx.Client(base_url=dashboard.base_url, timeout=60)
+    check_page = lxml.html.fromstring(pages.get(f"/watches/1/checks/{removal.check.id}").text)
+    (link,) = check_page.find_class("proof")
+    assert link.get("href") == "/watches/1/proof/4550"
+    (shot,) = check_page.find_class("shot")
+    assert pages.get(str(shot.get("src"))).headers["content-type"] == "image/png"
+    shown = lxml.html.fromstring(pages.get("/watches/1/proof/4550").text)
+    assert [e.text_content() for e in shown.find_class("tag")] == ["first seen", "text changed", "gone"]
+    assert str(removal.evidence) in shown.text_content()
+    pages.close()
 
     # Handed over: both bundles and a signed summary.
     exhibit = tmp_path / "exhibit"
