@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,19 @@ MAX_HEIGHT = 900  # CSS pixels: a long comment is cut (its start is what a reade
 NEEDLE = 160  # characters of an item's text enough to find its box
 
 
-@dataclass(frozen=True)
 class Picture:
-    image: Image.Image
-    boxes: dict[str, Any]  # {"dpr":, "width":, "items": [{kind, x, y, w, h, id, text}]}
+    """A full-page screenshot (JPEG, decoded when first cropped: spent only when an item is
+    found in it) and its items' boxes."""
+
+    def __init__(self, jpeg: bytes, boxes: dict[str, Any]) -> None:
+        self.jpeg = jpeg
+        self.boxes = boxes  # {"dpr":, "width":, "items": [{kind, x, y, w, h, id, text}]}
+
+    @cached_property
+    def image(self) -> Image.Image:
+        image = Image.open(io.BytesIO(self.jpeg))
+        image.load()
+        return image
 
 
 @dataclass(frozen=True)
@@ -84,9 +94,9 @@ class ItemPictures:
         if shots.boxes is None:
             return 0
         last = store.last_screen(session, self.watch_id)
-        previous = Picture(_open(last.image), last.boxes) if last is not None else None
+        previous = Picture(last.image, last.boxes) if last is not None else None
         if shots.image is not None:
-            current: Picture | None = Picture(_open(shots.image), shots.boxes)
+            current: Picture | None = Picture(shots.image, shots.boxes)
         else:
             current = previous  # the page drew what the last picture shows
         changes = [row.data for row in store.changes_for_check(session, check_id)]
@@ -191,9 +201,3 @@ def crop(picture: Picture, wanted: Wanted) -> tuple[bytes, list[int]] | None:
     out = io.BytesIO()
     part.convert("RGB").save(out, format="PNG", optimize=True)
     return out.getvalue(), inside
-
-
-def _open(data: bytes) -> Image.Image:
-    image = Image.open(io.BytesIO(data))
-    image.load()
-    return image

@@ -332,6 +332,6 @@ class Screen(StoreModel, table=True):
     watch_id: int = Field(primary_key=True, foreign_key="watches.id", ondelete="CASCADE")
     check_id: int | None = None  # the check that took it
     signature: str  # sha256 of the items' texts as drawn
-    image: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # PNG
+    image: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # JPEG
     boxes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     taken_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
