@@ -22,6 +22,7 @@ from scraper import store
 from scraper.browser import BrowserSession
 from scraper.cli import main
 from scraper.config.settings import load_settings
+from scraper.demo import seed
 from scraper.demo.site import DemoSite
 from scraper.evidence.on_change import check_hook
 from scraper.evidence.proof import check_proof_file
@@ -90,9 +91,11 @@ def test_a_report_shows_each_changed_comment_as_the_page_drew_it(
     demo_site.add_comment("Ann", "The truce will not hold.")  # 4551
     demo_site.edit_comment("4521", EDITED)
     demo_site.delete_comment("4550")
+    demo_site.edit_paragraph(1, seed.PARAGRAPHS[1].replace("an official visit", "a two-day visit"))
     after = element_shots(chromium, demo_site.article_url, ["4551", "4521"])
     result = run_check(local_engine, 1, chromium, hook=hook)
-    assert [c.kind for c in result.changes] == ["comment_removed", "comment_edited", "comment_added"]
+    assert [c.kind for c in result.changes] == [
+        "article_edited", "comment_removed", "comment_edited", "comment_added"]
     assert [o.status for o in deliver(local_engine, load_settings())] == ["sent"]
 
     (email,) = smtp_server.wait_for(1)
@@ -101,22 +104,24 @@ def test_a_report_shows_each_changed_comment_as_the_page_drew_it(
     text = message.get_body(("plain",))
     assert html is not None and text is not None
     plain = str(text.get_content())
-    assert "3 pictures of the changed items as the page showed them attached" in plain
+    assert "4 pictures of the changed items as the page showed them attached" in plain
     # Removed and edited comments say where their proof is (no dashboard URL set: the command).
     assert plain.count("Proof: scraper proof lavrov ") == 2
     assert "Proof: scraper proof lavrov 4550" in plain and "Proof: scraper proof lavrov 4521" in plain
     doc = lxml.html.fromstring(html.get_content())
     pictures = pictures_of(message)
-    assert len(pictures) == 3, "one picture per changed comment"
+    assert len(pictures) == 4, "one picture per changed comment, one for the paragraph"
+    (paragraph,) = doc.find_class("edited")[-1].iter("img")  # the profile's XPath, in the page
+    assert str(paragraph.get("src")).removeprefix("cid:") in pictures
     # Each picture sits in its comment's block and shows that comment, not another one.
     expected = {"removed": ("4550", before["4550"], after["4551"]),
                 "edited": ("4521", after["4521"], before["4521"]),
                 "added": ("4551", after["4551"], after["4521"])}
     with Session(local_engine) as session:
         crops = store.crops_for_checks(session, [result.check.id or 0])[result.check.id or 0]
-    assert sorted(crops) == ["comment:4521", "comment:4550", "comment:4551"]
+    assert sorted(crops) == ["comment:4521", "comment:4550", "comment:4551", "paragraph:3"]
     for kind, (comment_id, right, wrong) in expected.items():
-        (block,) = doc.find_class(kind)
+        block = doc.find_class(kind)[0]
         (img,) = block.iter("img")
         cid = str(img.get("src")).removeprefix("cid:")
         crop = crops[f"comment:{comment_id}"]

@@ -29,6 +29,8 @@ MAX_ITEMS = 2000
 MAX_TEXT = 4000
 QUALITY = 90  # the full-page JPEG's: text in the crops stays clean
 _PSEUDO = re.compile(r"::(text|attr\([^)]*\))\s*$")
+# parsel's XPath function has-class('a'), which the browser's XPath lacks, in XPath 1.0.
+_HAS_CLASS = re.compile(r"has-class\(\s*(['\"])([^'\"]+)\1\s*\)")
 
 _BOXES_JS = """
 ([selectors, maxItems, maxText]) => {
@@ -71,7 +73,14 @@ def item_selectors(profile: Profile) -> list[tuple[str, str]]:
     if profile.article.text is not None:
         for selector in profile.article.text.select:
             selectors.append(("paragraph", _PSEUDO.sub("", selector).strip()))
-    return [(kind, s) for kind, s in selectors if s]
+    return [(kind, _browser_xpath(s)) for kind, s in selectors if s]
+
+
+def _browser_xpath(selector: str) -> str:
+    if not selector.startswith("xpath:"):
+        return selector
+    return _HAS_CLASS.sub(
+        lambda m: f"contains(concat(' ', normalize-space(@class), ' '), ' {m.group(2)} ')", selector)
 
 
 def signature(boxes: dict[str, Any]) -> str:
