@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 from playwright.async_api import Browser
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from scraper import store
 from scraper.browser import BrowserSession
@@ -28,6 +28,7 @@ from scraper.evidence.on_change import check_hook
 from scraper.evidence.proof import check_proof_file
 from scraper.pipeline.check import run_check
 from scraper.reports.delivery import deliver
+from scraper.store import Capture, CheckCrop, Crop, Screen
 from tests.fixtures.smtp import SmtpServer
 from tests.fixtures.tsa import Tsa
 from tests.fixtures.web import Dashboard
@@ -149,6 +150,12 @@ def test_a_report_shows_each_changed_comment_as_the_page_drew_it(
     proof = api.get("/watches/lavrov/proof/4550").raise_for_status().json()
     assert [(f["event"], f["check_id"], f["verified"]) for f in proof["facts"]] == [
         ("first_seen", 1, True), ("gone", result.check.id, True)]
+
+    # The pictures go with their checks; the bundles stay (unlinked), as evidence does.
+    assert main(["watch", "remove", "lavrov", "--yes"]) == 0
+    with Session(local_engine) as session:
+        assert [len(session.exec(select(table)).all()) for table in (Crop, CheckCrop, Screen)] == [0, 0, 0]
+        assert len(session.exec(select(Capture)).all()) == 2
 
 
 def picture_bytes(engine: Engine, digest: str) -> bytes:

@@ -111,7 +111,9 @@ class ItemPictures:
                 crops[wanted.item] = (store.put_crop(session, png, MEDIA_TYPE), box)
         if crops:
             store.add_check_crops(session, check_id, crops)
-        if shots.image is not None and shots.signature is not None:
+        # A page that showed nothing (a consent wall, a redesign) never replaces the picture the
+        # items removed meanwhile will be cropped from.
+        if shots.image is not None and shots.signature is not None and not record.is_empty():
             store.keep_screen(session, self.watch_id, check_id, shots.signature, shots.image,
                               shots.boxes)
         return len(crops)

@@ -1,7 +1,9 @@
 """Evidence for a watch with `evidence_on_change`: its checks are recorded, and a check that finds
-changes keeps its recording as a bundle (the very session that saw the changes); a check that
-finds none, or fails, discards it. The CLI, the dashboard and the daemon pass `EvidenceOnChange`
-to each check (`scraper.pipeline.hooks`): the check never imports this module."""
+changes keeps its recording as a bundle (the very session that saw the changes), as does the
+watch's baseline (so every comment it reports is in some bundle: `scraper.evidence.proof`); a
+check that finds none, or fails, discards it. The CLI, the dashboard and the daemon pass
+`check_hook` (this and the pictures of `scraper.evidence.crops`) to each check
+(`scraper.pipeline.hooks`): the check never imports this module."""
 
 from __future__ import annotations
 
