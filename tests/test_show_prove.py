@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
@@ -29,6 +31,7 @@ from scraper.evidence.proof import check_proof_file
 from scraper.pipeline.check import run_check
 from scraper.reports.delivery import deliver
 from scraper.store import Capture, CheckCrop, Crop, Screen
+from tests.fixtures.pages import REPO
 from tests.fixtures.smtp import SmtpServer
 from tests.fixtures.tsa import Tsa
 from tests.fixtures.web import Dashboard
@@ -256,3 +259,17 @@ def test_proof_names_the_bundle_that_shows_a_removed_comment_and_the_one_without
         assert [Path(f["bundle"]) for f in failed] == [bundle]
         wacz.write_bytes(original)
     assert main(["proof", "lavrov", "4550"]) == 0
+
+
+def test_the_readme_picture_of_a_report_with_pictures_is_made_by_the_project(tmp_path: Path) -> None:
+    """scripts/report_png.py --screenshots: the demo site, real checks, the report rendered from
+    the store with its pictures, photographed by the project's browser."""
+    output = tmp_path / "report-pictures.png"
+    done = subprocess.run([sys.executable, str(REPO / "scripts" / "report_png.py"), "--screenshots",
+                           "--output", str(output)], capture_output=True, text=True, timeout=600,
+                          cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    with Image.open(output) as with_pictures, Image.open(REPO / "docs" / "report.png") as without:
+        assert with_pictures.width == without.width == 720
+        # The same report, taller by its five pictures (each at least 100 pixels high).
+        assert with_pictures.height > without.height + 5 * 100
