@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, exists
-from sqlmodel import Session, col, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, insert, select
 
 from .models import CheckCrop, Crop, Screen
 
@@ -20,8 +21,18 @@ def put_crop(session: Session, content: bytes, media_type: str) -> str:
     """Store the image unless it is stored already; its hash."""
     digest = hashlib.sha256(content).hexdigest()
     if session.get(Crop, digest) is None:
-        session.add(Crop(hash=digest, media_type=media_type, content=content))
-        session.flush()
+        row = {"hash": digest, "media_type": media_type, "content": content,
+               "created_at": datetime.now(UTC)}
+        # Two watches' checks may crop the same image at once: the loser's insert is a no-op.
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            session.exec(postgresql.insert(Crop).values(row).on_conflict_do_nothing(
+                index_elements=["hash"]))
+        elif dialect == "sqlite":
+            session.exec(sqlite.insert(Crop).values(row).on_conflict_do_nothing(
+                index_elements=["hash"]))
+        else:
+            session.exec(insert(Crop).values(row))
     return digest
 
 
