@@ -26,11 +26,12 @@ from scraper.cli import main
 from scraper.config.settings import load_settings
 from scraper.demo import seed
 from scraper.demo.site import DemoSite
+from scraper.evidence.crops import ItemPictures, Screenshots
 from scraper.evidence.on_change import check_hook
 from scraper.evidence.proof import check_proof_file
 from scraper.pipeline.check import run_check
 from scraper.reports.delivery import deliver
-from scraper.store import Capture, CheckCrop, Crop, Screen
+from scraper.store import Capture, CheckCrop, Crop, Screen, Watch
 from tests.fixtures.pages import REPO
 from tests.fixtures.smtp import SmtpServer
 from tests.fixtures.tsa import Tsa
@@ -168,6 +169,19 @@ def picture_bytes(engine: Engine, digest: str) -> bytes:
         return crop.content
 
 
+class KeptPictures:
+    """The pictures' check hook, keeping the artifacts it made (what their render saw)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.hook = Screenshots(engine)
+        self.made: list[ItemPictures] = []
+
+    def artifact(self, watch: Watch) -> ItemPictures | None:
+        artifact = self.hook.artifact(watch)
+        self.made.extend([artifact] if artifact else [])
+        return artifact
+
+
 def flip_byte(path: Path) -> bytes:
     """Change one byte of the file in the middle; its old content."""
     data = path.read_bytes()
@@ -189,6 +203,17 @@ def test_proof_names_the_bundle_that_shows_a_removed_comment_and_the_one_without
     hook = check_hook(load_settings(), local_engine)
     baseline = run_check(local_engine, 1, chromium, hook=hook)
     assert baseline.baseline and baseline.evidence is not None  # the baseline keeps a bundle
+    kept = KeptPictures(local_engine)
+    unchanged = run_check(local_engine, 1, chromium, hook=kept)
+    assert not unchanged.changes
+    # The page drew the texts the last picture shows: no screenshot was taken.
+    (artifact,) = kept.made
+    assert artifact.shots.signature is not None and artifact.shots.signature == artifact.shots.known
+    with Session(local_engine) as session:
+        # No crop without changes; the watch's last picture is still the baseline's.
+        assert store.crops_for_checks(session, [baseline.check.id or 0, unchanged.check.id or 0]) == {}
+        screen = store.last_screen(session, 1)
+        assert screen is not None and screen.check_id == baseline.check.id
     demo_site.add_comment("Ann", "Unrelated.")
     assert run_check(local_engine, 1, chromium, hook=hook).evidence is not None
     demo_site.edit_comment("4550", "This one will be edited, then deleted.")
