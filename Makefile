@@ -43,6 +43,7 @@ bench:
 	$(BIN)/python benchmarks/capture_cost.py
 	$(BIN)/python benchmarks/check_loop.py
 	$(BIN)/python benchmarks/big_pages.py
+	$(BIN)/python benchmarks/screenshot_cost.py
 	$(BIN)/python benchmarks/accuracy.py --chart benchmarks/accuracy.svg
 	$(BIN)/python benchmarks/dashboard.py
 

@@ -113,14 +113,20 @@ def test_a_watch_with_evidence_on_change_leaves_a_bundle_when_a_check_finds_chan
     assert watch.id is not None and watch.evidence_on_change
     hook = EvidenceOnChange(settings)  # as the CLI, the dashboard and the daemon pass it
     baseline = run_check(engine, watch.id, chromium, hook=hook)
-    assert baseline.baseline and baseline.evidence is None
-    assert not [p for p in settings.captures_dir.iterdir()]  # nothing kept, no staging left
+    # The baseline keeps its bundle: every comment a later check reports is in some bundle.
+    assert baseline.baseline and baseline.evidence is not None
+    assert [p.name for p in settings.captures_dir.iterdir()] == [baseline.evidence.name]
+
+    unchanged = run_check(engine, watch.id, chromium, hook=hook)
+    assert not unchanged.changes and unchanged.evidence is None  # nothing kept, no staging left
+    assert [p.name for p in settings.captures_dir.iterdir()] == [baseline.evidence.name]
 
     demo_site.add_comment("Ann", "A new comment worth keeping.")
     changed = run_check(engine, watch.id, chromium, hook=hook)
     assert [c.kind for c in changed.changes] == ["comment_added"]
     assert changed.evidence is not None and changed.evidence.parent == settings.captures_dir
-    assert [p.name for p in settings.captures_dir.iterdir()] == [changed.evidence.name]
+    assert sorted(p.name for p in settings.captures_dir.iterdir()) == sorted(
+        [baseline.evidence.name, changed.evidence.name])
     provenance = json.loads((changed.evidence / "provenance.json").read_text())
     assert provenance["options"]["check_id"] == changed.check.id
     record = json.loads((changed.evidence / "record.json").read_text())
@@ -129,8 +135,9 @@ def test_a_watch_with_evidence_on_change_leaves_a_bundle_when_a_check_finds_chan
     engine.dispose()
 
     assert main(["captures", "--json"]) == 0
-    (row,) = json.loads(capsys.readouterr().out)
+    row, first = json.loads(capsys.readouterr().out)  # newest first
     assert row["check_id"] == changed.check.id and row["path"] == str(changed.evidence)
+    assert first["check_id"] == baseline.check.id
     assert main(["verify", str(changed.evidence)]) == 0
 
 

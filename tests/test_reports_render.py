@@ -13,7 +13,8 @@ import lxml.html
 from scraper.config.settings import Settings
 from scraper.model.textdiff import word_diff
 from scraper.reports.message import build_email
-from scraper.reports.render import render
+from scraper.reports.pictures import MAX_PICTURES
+from scraper.reports.render import Picture, render
 from scraper.reports.report import EvidenceLink, Report, ReportItem, subject
 
 URL = "https://example.wordpress.com/2016/10/19/russia-seeks-honest-cooperation-in-syria-lavrov/"
@@ -169,3 +170,28 @@ def test_with_a_dashboard_each_check_links_to_its_page() -> None:
     page = "https://scraper.example.org/watches/3/checks/12"
     assert f"check 12\nOn the dashboard: {page}\n" in linked.text
     assert lxml.html.fromstring(linked.html).xpath("//a[@class='dashboard']/@href") == [page]
+
+
+def test_a_report_carries_pictures_up_to_its_cap_and_counts_the_rest() -> None:
+    added = [{"kind": "comment_added", "comment": comment(str(n), "Ann", f"Comment {n}.")}
+             for n in range(MAX_PICTURES + 3)]
+    report = Report(items=[item(added, check_id=7)])
+    pictures = {(7, f"comment:{n}"): Picture("image/png", f"png {n}".encode()) for n in range(len(added))}
+    rendered = render(report, pictures=pictures)
+    assert len(rendered.pictures) == MAX_PICTURES
+    doc = lxml.html.fromstring(rendered.html)
+    sources = [img.get("src") for img in doc.iter("img")]
+    assert sources == [f"cid:{pictures[(7, f'comment:{n}')].cid}" for n in range(MAX_PICTURES)]
+    assert "3 more pictures on the dashboard." in doc.text_content()
+    assert f"{MAX_PICTURES} pictures of the changed items" in rendered.text
+    assert "3 more pictures on the dashboard." in rendered.text
+
+    message = build_email(rendered, sender="scraper@example.org", to="desk@example.org",
+                          message_id="<1@example.org>", date=datetime(2026, 12, 5, tzinfo=UTC))
+    parsed = message_from_bytes(message.as_bytes(), policy=policy.SMTP)
+    attached = [p for p in parsed.walk() if p.get_content_maintype() == "image"]
+    assert [str(p["Content-ID"]) for p in attached] == [f"<{p.cid}>" for p in rendered.pictures]
+    assert attached[0].get_payload(decode=True) == b"png 0"
+    # Without pictures the email stays text and HTML only.
+    plain = render(Report(items=[item(added[:1], check_id=7)]))
+    assert plain.pictures == () and "picture" not in plain.text

@@ -72,7 +72,8 @@ def test_checks_dump_as_the_dicts_they_replace(local_engine: Engine) -> None:
     listed = checks.changes(local_engine, watch_id).model_dump()
     assert listed == {"items": [{"id": change.id, "watch_id": watch_id, "watch": "lavrov",
                                  "check_id": second, "at": "2026-11-30T10:00:00Z",
-                                 "kind": "comment_added", "notify": True, "change": change.data}],
+                                 "kind": "comment_added", "notify": True, "change": change.data,
+                                 "picture": None}],
                       "next_cursor": None}
     assert checks.changes(local_engine).model_dump() == listed
 

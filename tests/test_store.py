@@ -17,22 +17,28 @@ from scraper.model.record import Article, Comment, Record
 from scraper.store import (
     Change,
     Check,
+    Crop,
     Snapshot,
     Watch,
     add_changes,
     add_check,
+    add_check_crops,
     add_watch,
     changes_for_check,
+    crops_for_checks,
     database_url,
     find_watch_by_url,
     get_check,
     get_watch,
+    keep_screen,
     last_check_with_snapshot,
+    last_screen,
     list_checks,
     list_watches,
     load_record,
     make_engine,
     open_store,
+    put_crop,
     put_snapshot,
     remove_watch,
     set_paused,
@@ -303,3 +309,30 @@ def test_database_urls_get_the_psycopg_driver(given: str, driver: str) -> None:
         assert engine.dialect.driver == "psycopg"
         assert "secret" not in engine.url.render_as_string(hide_password=True)
         engine.dispose()
+
+
+def test_crops_are_stored_once_and_go_with_the_checks_that_show_them(session: Session) -> None:
+    one = add_watch(session, name="w", url="https://example.org/post")
+    two = add_watch(session, name="v", url="https://example.org/v")
+    first = add_check(session, one, started_at=T0, duration_ms=5, status="ok", record=record())
+    other = add_check(session, two, started_at=T0, duration_ms=5, status="ok", record=record())
+    assert first.id is not None and other.id is not None and one.id is not None
+    digest = put_crop(session, b"\x89PNG same picture", "image/png")
+    assert put_crop(session, b"\x89PNG same picture", "image/png") == digest  # stored once
+    own = put_crop(session, b"\x89PNG only the first watch's", "image/png")
+    add_check_crops(session, first.id, {"comment:1": (digest, [0, 10, 600, 90]),
+                                        "paragraph:2": (own, [0, 0, 600, 40])})
+    add_check_crops(session, other.id, {"comment:7": (digest, [0, 0, 10, 10])})
+    keep_screen(session, one.id, first.id, "sig", b"jpeg", {"items": []})
+    session.commit()
+    found = crops_for_checks(session, [first.id, other.id])
+    assert {c: sorted(items) for c, items in found.items()} == {
+        first.id: ["comment:1", "paragraph:2"], other.id: ["comment:7"]}
+    assert found[first.id]["comment:1"].box == [0, 10, 600, 90]
+
+    remove_watch(session, one)
+    session.commit()
+    # The other watch's check still shows the shared picture; the first watch's own one is gone.
+    assert sorted(session.exec(select(Crop.hash))) == [digest]
+    assert crops_for_checks(session, [other.id])[other.id]["comment:7"].crop_hash == digest
+    assert last_screen(session, one.id) is None

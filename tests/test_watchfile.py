@@ -164,7 +164,7 @@ def test_dry_run_prune_and_export_round_trip(
          "--timezone", "Europe/Paris", "--viewport", "1280x800", "--proxy", "socks5://127.0.0.1:1080",
          "--action", "{click: button.ok, max: 1}", "--action", "{fill: '#q', value: hello}",
          "--profile", "wordpress", "--digest", "daily", "--notify", "slack://${ENV:SLACK_TOKEN}/C1",
-         "--notify", "${ENV:HOOK_URL}", "--evidence-on-change", "--window",
+         "--notify", "${ENV:HOOK_URL}", "--evidence-on-change", "--screenshots", "--window",
          "mon-fri 08:00-20:00 Europe/Paris", "--jitter", "30s", "--host-gap", "2", "--host-cap", "1"],
         ["https://b.example/p#top", "--name", "b2", "--allow-duplicate"],
         ["https://c.example/market", "--name", "c", "--select", "li.ad", "--select", "xpath://h2",

@@ -17,6 +17,8 @@ from scraper.model.page import PageContent
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Page
 
+    from scraper.profiles.schema import Profile
+
 
 class Recorder:
     """Base class with nothing to do at every step; a recorder overrides the steps it needs."""
@@ -25,6 +27,10 @@ class Recorder:
         return {}
 
     async def attach(self, context: BrowserContext, page: Page) -> None:
+        return None
+
+    def chosen(self, profile: Profile) -> None:
+        """The profile the render reads the page with (known before `collect`)."""
         return None
 
     async def collect(self, page: Page, content: PageContent) -> None:

@@ -145,6 +145,7 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
             warnings=tuple(w for w in (*seen.warnings, job.trace.ready.warning, *warnings) if w),
         )
         for recorder in job.options.recorders:
+            recorder.chosen(profile)
             await recorder.collect(page, content)
     except Exception:
         if seen.too_large is not None:  # the document was refused for its size: say that

@@ -9,6 +9,7 @@ from scraper.cli import (  # noqa: F401  (each module registers its commands)
     evidence_cmd,
     outbox_cmd,
     profile_cmd,
+    proof_cmd,
     run_cmd,
     serve_cmd,
     status_cmd,

@@ -42,7 +42,7 @@ def run(
     from scraper.browser import BrowserSession
     from scraper.daemon.console import LOG_FORMATS, CheckPrinter
     from scraper.daemon.scheduler import WatchScheduler
-    from scraper.evidence.on_change import EvidenceOnChange
+    from scraper.evidence.on_change import check_hook
     from scraper.store import open_db
 
     if log_format not in LOG_FORMATS:
@@ -58,7 +58,7 @@ def run(
     stop = threading.Event()
     with BrowserSession(settings) as browser:
         sched = WatchScheduler(engine, browser, workers=workers, settings=settings, on_check=printer,
-                               hook=EvidenceOnChange(settings))
+                               hook=check_hook(settings, engine))
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
             if stop.is_set():  # a second Ctrl-C: no more grace

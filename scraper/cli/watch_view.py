@@ -104,6 +104,8 @@ def render_watch(data: dict[str, Any]) -> RenderableType:
          if data["confirm"] > 1 else ""),
         ("evidence", "a check that reports changes leaves a signed bundle"
          if data["evidence_on_change"] else ""),
+        ("screenshots", "a check that reports changes keeps a picture of each changed item"
+         if data["screenshots"] else ""),
         ("ignore", "\n".join(data["ignore"])),
         ("normalise", "\n".join(rules)),
         ("fetch", _fetch(data["fetch"])),

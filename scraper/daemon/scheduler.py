@@ -32,7 +32,7 @@ from scraper.daemon.delivery import DeliveryWorker
 from scraper.daemon.dispatch import Dispatcher
 from scraper.daemon.executor import CheckOutcome, CheckTask, Executor, LocalExecutor
 from scraper.daemon.plan import PlanMemo, Planned, active_watches
-from scraper.evidence.on_change import EvidenceOnChange
+from scraper.evidence.on_change import check_hook
 from scraper.model.schedule import Schedule, next_run
 from scraper.pipeline.hooks import CheckHook
 from scraper.profiles import load_profiles
@@ -71,7 +71,7 @@ class WatchScheduler:
         if executor is None:
             assert browser is not None, "a local executor needs the browser session"
             executor = LocalExecutor(engine, browser, self.workers,
-                                     hook or EvidenceOnChange(self.settings))
+                                     hook or check_hook(self.settings, engine))
         self.executor = executor
         self.listeners: list[Callable[[CheckOutcome], None]] = [on_check] if on_check else []
         self.dispatcher = Dispatcher(executor, self.workers, on_done=self._done,

@@ -1,7 +1,9 @@
 """Evidence for a watch with `evidence_on_change`: its checks are recorded, and a check that finds
-changes keeps its recording as a bundle (the very session that saw the changes); a check that
-finds none, or fails, discards it. The CLI, the dashboard and the daemon pass `EvidenceOnChange`
-to each check (`scraper.pipeline.hooks`): the check never imports this module."""
+changes keeps its recording as a bundle (the very session that saw the changes), as does the
+watch's baseline (so every comment it reports is in some bundle: `scraper.evidence.proof`); a
+check that finds none, or fails, discards it. The CLI, the dashboard and the daemon pass
+`check_hook` (this and the pictures of `scraper.evidence.crops`) to each check
+(`scraper.pipeline.hooks`): the check never imports this module."""
 
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ from scraper.base.errors import ScraperError
 from scraper.browser import RenderOptions
 from scraper.config.settings import Settings
 from scraper.evidence.bundle import seal, start
+from scraper.evidence.crops import Screenshots
 from scraper.evidence.recording import CaptureOptions
 from scraper.model.record import Record
+from scraper.pipeline.hooks import CheckHook, Hooks
 from scraper.store import Capture, Watch
 
 
@@ -58,3 +62,9 @@ class EvidenceOnChange:
         if not watch.evidence_on_change:
             return None
         return ChangeEvidence(watch.url, watch.name, self.settings)
+
+
+def check_hook(settings: Settings, engine: Engine) -> CheckHook:
+    """What every face passes to a check: pictures of changed items (`screenshots`), then an
+    evidence bundle (`evidence_on_change`), for the watches that want them."""
+    return Hooks(Screenshots(engine), EvidenceOnChange(settings))

@@ -199,7 +199,8 @@ def _write(session: Session, watch_id: int, outcome: Record | Failure, started: 
 def _keep_artifact(engine: Engine, artifact: Artifact, record: Record | None,
                    result: CheckResult) -> Path | None:
     """Keep the artifact (an evidence bundle) of a check that reported changes, named in the
-    reports the check queued (held until then, so none goes out without it); drop any other.
+    reports the check queued (held until then, so none goes out without it), and the watch's
+    baseline's; drop any other.
 
     It is kept after the check's commit, not inside it: signing, and a TSA's answer
     above all, can take seconds, and the changes must not wait for them (nor hold SQLite's lock).
@@ -208,7 +209,8 @@ def _keep_artifact(engine: Engine, artifact: Artifact, record: Record | None,
     assert check_id is not None
     reported = any(c.notify for c in result.changes)
     kept = None
-    if record is not None and reported:
+    # The baseline's too: every item a later check reports is then in some kept artifact.
+    if record is not None and (reported or result.baseline):
         kept = artifact.keep(record, engine, check_id, within=link_evidence)
     else:
         artifact.drop()

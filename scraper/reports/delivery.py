@@ -17,13 +17,15 @@ from datetime import datetime, timedelta
 from jinja2 import TemplateError
 from loguru import logger
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from scraper import store
 from scraper.base.errors import InputError, NotFound
 from scraper.config.settings import Settings
 from scraper.reports import outbox
 from scraper.reports.channels import DeliveryError, Outgoing, channel_for
-from scraper.reports.render import render
+from scraper.reports.render import Picture, render
 from scraper.reports.report import Report
 from scraper.reports.targets import Target, resolved
 from scraper.store import Outbox
@@ -85,7 +87,8 @@ def _send(engine: Engine, settings: Settings, row: Outbox, target: Target | None
         target = _with_secrets(target)
         report = Report.model_validate(row.payload)
         try:
-            rendered = render(report, settings.mail.templates, settings.base_url)
+            rendered = render(report, settings.mail.templates, settings.base_url,
+                              pictures(engine, report))
         except TemplateError as exc:
             raise DeliveryError(f"the report template is broken: {exc}", permanent=True) from None
         outgoing = Outgoing(row_id=row.id, message_id=row.message_id, created_at=row.created_at,
@@ -124,3 +127,20 @@ def retry(engine: Engine, settings: Settings, row_id: int | None = None) -> list
                 raise NotFound(f"no report {row_id} in the outbox (see `scraper outbox`)")
             raise InputError(f"report {row_id} is {row.status}: nothing to retry")
     return deliver(engine, settings, now=now, only=None if row_id is None else ids)
+
+
+def pictures(engine: Engine, report: Report) -> dict[tuple[int, str], Picture]:
+    """The pictures of the report's changed items (watches with `screenshots`), by check and item."""
+    ids = [item.check_id for item in report.items if item.check_id is not None]
+    found: dict[tuple[int, str], Picture] = {}
+    try:
+        with Session(engine) as session:
+            for check_id, crops in store.crops_for_checks(session, ids).items():
+                for item, row in crops.items():
+                    crop = store.get_crop(session, row.crop_hash)
+                    if crop is not None:
+                        found[(check_id, item)] = Picture(crop.media_type, crop.content)
+    except SQLAlchemyError as exc:  # the report is worth more than its pictures
+        logger.warning("the pictures of a report could not be read: {}", exc)
+        return {}
+    return found

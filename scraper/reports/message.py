@@ -47,4 +47,13 @@ def build_email(rendered: Rendered, *, sender: str, to: str, message_id: str,
     message["X-Auto-Response-Suppress"] = "All"  # the same, for Exchange
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    if rendered.pictures:
+        # multipart/related around the HTML: its <img src="cid:…"> find their pictures there.
+        html = message.get_body(("html",))
+        assert isinstance(html, EmailMessage)
+        for picture in rendered.pictures:
+            maintype, _, subtype = picture.media_type.partition("/")
+            html.add_related(picture.content, maintype=maintype, subtype=subtype,
+                             cid=f"<{picture.cid}>", disposition="inline",
+                             filename=picture.cid.split("@")[0] + "." + subtype)
     return message

@@ -9,8 +9,9 @@ while its dark-mode `@media` rules stay in a <style> element for the clients tha
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from markupsafe import Markup, escape
 
 from scraper.base.terminal import safe
 from scraper.reports import sections
-from scraper.reports.report import Report, one_line, subject, summary
+from scraper.reports.pictures import chosen, item_key
+from scraper.reports.report import Report, ReportItem, one_line, subject, summary
 
 HTML_TEMPLATE = "report.html.j2"
 TEXT_TEMPLATE = "report.txt.j2"
@@ -28,27 +30,62 @@ _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=Fal
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A picture of a changed item (`scraper.reports.pictures`), as the store keeps it."""
+
+    media_type: str
+    content: bytes
+
+    @property
+    def cid(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()[:24] + "@scraper"
+
+
+@dataclass(frozen=True)
 class Rendered:
     subject: str
     text: str
     html: str
+    # The pictures the HTML shows (as cid: references), in report order: what an email attaches.
+    pictures: tuple[Picture, ...] = field(default=())
 
 
-def render(report: Report, templates: Path | None = None, dashboard: str | None = None) -> Rendered:
+def render(report: Report, templates: Path | None = None, dashboard: str | None = None,
+           pictures: Mapping[tuple[int, str], Picture] | None = None) -> Rendered:
     """The report's subject, text and HTML. `dashboard` (SCRAPER_BASE_URL): each check links to
-    its page there."""
+    its page there. `pictures`: (check id, item key) -> the changed item's picture; as many as
+    fit in one report are shown, the rest counted ("N more on the dashboard")."""
     env = environment(str(templates) if templates else None)
     title = subject(report)
+    pictures = pictures or {}
+    wanted = [pictures[(item.check_id, key)] for item in report.items if item.check_id is not None
+              for key in map(item_key, item.changes)
+              if key is not None and (item.check_id, key) in pictures]
+    shown, left = chosen((p.cid, len(p.content)) for p in wanted)
+
+    def picture(item: ReportItem, key: str | None) -> str | None:
+        found = pictures.get((item.check_id or 0, key or ""))
+        return found.cid if found is not None and found.cid in shown else None
+
+    def pictures_of(item: ReportItem) -> int:
+        keys = {k for k in map(item_key, item.changes) if k is not None}
+        return sum(1 for k in keys if picture(item, k) is not None)
+
     context = {
         "report": report,
         "subject": title,
         "summary": one_line(summary(report.changes())),
         "items": [(item, sections.build(item)) for item in report.items],
         "dashboard": dashboard,
+        "picture": picture,
+        "pictures_of": pictures_of,
+        "pictures_left": left,
     }
     html = env.get_template(HTML_TEMPLATE).render(context)
     text = env.get_template(TEXT_TEMPLATE).render(context)
-    return Rendered(subject=title, text=text.strip() + "\n", html=_INLINER.inline(html))
+    attached = tuple({p.cid: p for p in wanted if p.cid in shown}.values())
+    return Rendered(subject=title, text=text.strip() + "\n", html=_INLINER.inline(html),
+                    pictures=attached)
 
 
 @lru_cache(maxsize=4)

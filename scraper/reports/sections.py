@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from scraper.reports.pictures import item_key
 from scraper.reports.report import ReportItem
 
 # How a comment's anchor is spelled, by profile; WordPress and Drupal both use "comment-N".
@@ -29,6 +30,7 @@ class CommentView:
     permalink: str | None
     reply_to: str | None = None  # "daveyone1" or "#4521": only where the parent is not shown above
     replies: list[CommentView] = field(default_factory=list)
+    key: str | None = None  # its item key (`scraper.reports.pictures`): its picture, its proof
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class EditedComment:
     id: str
     author: str | None
     permalink: str | None
+    key: str = ""  # its item key
     diff: list[Segment] | None = None  # the text, word by word
     fields: list[FieldEdit] = field(default_factory=list)  # author, published, parent
 
@@ -134,6 +137,7 @@ def _comment(data: dict[str, Any], item: ReportItem, profile: str | None, *,
         text=str(data.get("text") or ""),
         # A removed comment's anchor leads nowhere any more.
         permalink=permalink(item.url, comment_id, profile) if link else None,
+        key=item_key({"kind": "comment_added", "comment": data}),
     )
 
 
@@ -159,7 +163,8 @@ def _edit(edits: dict[str, EditedComment], change: dict[str, Any], item: ReportI
           profile: str | None) -> None:
     comment_id = str(change.get("comment_id"))
     entry = edits.setdefault(comment_id, EditedComment(
-        id=comment_id, author=change.get("author"), permalink=permalink(item.url, comment_id, profile)))
+        id=comment_id, author=change.get("author"), permalink=permalink(item.url, comment_id, profile),
+        key=f"comment:{comment_id}"))
     name = change.get("field")
     if name == "text":
         entry.diff = _segments(change.get("diff")) or [("-", _value(change.get("old"))),

@@ -6,6 +6,7 @@ CLI prints it (`--json` is its dump), the dashboard renders it, the API declares
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from scraper.model.changes import Change as Found
 from scraper.model.changes import detect_changes
 from scraper.model.record import Record
 from scraper.pipeline.check import check_dict
+from scraper.reports.pictures import item_key
 from scraper.service.paging import Paged, check_limit, cursor_id
 from scraper.store import Change, Check, Watch
 
@@ -78,6 +80,8 @@ class ChangeRow(BaseModel):
     kind: str
     notify: bool
     change: dict[str, Any]
+    picture: str | None = Field(None, description="the hash of the changed item's picture "
+                                "(a watch with screenshots): GET /pictures/HASH")
 
     def found(self) -> Found:
         """The change as the change detector described it."""
@@ -115,6 +119,14 @@ class CheckDetail(BaseModel):
     check: CheckRow
     started: datetime | None = Field(None, exclude=True)
     found: list[Found] = Field(default_factory=list, exclude=True)
+    pictures: list[str | None] = Field(default_factory=list, exclude=True)  # one per change
+
+
+class Picture(BaseModel):
+    """A picture of a changed item, as stored."""
+
+    media_type: str
+    content: bytes
 
 
 class Current(BaseModel):
@@ -182,16 +194,39 @@ def changes(engine: Engine, ref: str | int | None = None, *, limit: int = 50,
         if before is not None:
             statement = statement.where(col(Change.id) < before)
         rows = list(session.exec(statement.order_by(col(Change.id).desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Changes(items=[change_row(ch, started, name) for ch, started, name in rows],
+        more = len(rows) > limit
+        rows = rows[:limit]
+        shots = pictures_of(session, [ch for ch, _, _ in rows])
+    return Changes(items=[change_row(ch, started, name, shot)
+                          for (ch, started, name), shot in zip(rows, shots, strict=True)],
                    next_cursor=str(rows[-1][0].id) if more and rows else None, watch=watch)
 
 
-def change_row(change: Change, started: datetime | None, watch_name: str) -> ChangeRow:
+def pictures_of(session: Session, rows: Sequence[Change]) -> list[str | None]:
+    """For each stored change, the hash of its item's picture (None: none was kept)."""
+    crops = store.crops_for_checks(session, {row.check_id for row in rows})
+    shots = []
+    for row in rows:
+        key = item_key(row.data)
+        crop = crops.get(row.check_id, {}).get(key) if key is not None else None
+        shots.append(crop.crop_hash if crop is not None else None)
+    return shots
+
+
+def picture(engine: Engine, digest: str) -> Picture:
+    """A stored picture by its hash; NotFound if there is none."""
+    with Session(engine) as session:
+        crop = store.get_crop(session, digest)
+        if crop is None:
+            raise NotFound(f"no picture {digest}", where="picture")
+        return Picture(media_type=crop.media_type, content=crop.content)
+
+
+def change_row(change: Change, started: datetime | None, watch_name: str,
+               picture: str | None = None) -> ChangeRow:
     return ChangeRow(id=change.id or 0, watch_id=change.watch_id, watch=watch_name,
                      check_id=change.check_id, at=iso(started), kind=change.kind,
-                     notify=change.notify, change=change.data)
+                     notify=change.notify, change=change.data, picture=picture)
 
 
 def found(change: Change | ChangeRow) -> Found:
@@ -242,7 +277,8 @@ def check_detail(engine: Engine, ref: str | int, check_id: int) -> CheckDetail:
         counts = change_counts(session, [check_id]).get(check_id)
         assert watch.id is not None
         return CheckDetail(watch=WatchRef(id=watch.id, name=watch.name), check=check_row(check, counts),
-                           started=check.started_at, found=[found(r) for r in rows])
+                           started=check.started_at, found=[found(r) for r in rows],
+                           pictures=pictures_of(session, rows))
 
 
 def current(engine: Engine, ref: str | int) -> Current | None:

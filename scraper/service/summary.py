@@ -78,6 +78,7 @@ class WatchSummary(Model):
     normalise: list[dict[str, str]]
     confirm: int
     evidence_on_change: bool
+    screenshots: bool
     fetch: dict[str, Any]
     actions: list[dict[str, Any]]
     active_window: str | None
@@ -262,7 +263,7 @@ def watch_data(watch: Watch, settings: Settings, last: facts.LastCheck | None,
         "notify": [target(url).shown for url in watch.notify],  # channel tokens never shown
         "notify_on": watch.notify_on,
         "ignore": list(watch.ignore), "normalise": list(watch.normalise), "confirm": watch.confirm,
-        "evidence_on_change": watch.evidence_on_change,
+        "evidence_on_change": watch.evidence_on_change, "screenshots": watch.screenshots,
         "fetch": Fetch.model_validate(watch.fetch).for_view(), "actions": list(watch.actions),
         "active_window": watch.active_window, "jitter": watch.jitter, "host_gap": watch.host_gap,
         "host_cap": watch.host_cap,

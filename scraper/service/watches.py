@@ -270,11 +270,12 @@ def check_now(engine: Engine, settings: Settings, watch_id: int, browser: Browse
     else by the daemon). A failed check is a result too."""
     # The browser, the pipeline and evidence (signing, WACZ) are imported only when checking:
     # `scraper status` and the other reads start without them.
-    from scraper.evidence.on_change import EvidenceOnChange
+    from scraper.evidence.on_change import check_hook
     from scraper.pipeline.check import run_check
 
-    # A watch with `evidence_on_change` keeps the recording of the session that saw its changes.
-    result = run_check(engine, watch_id, browser, hook=EvidenceOnChange(settings))
+    # A watch with `evidence_on_change` keeps the recording of the session that saw its changes,
+    # one with `screenshots` pictures of the changed items.
+    result = run_check(engine, watch_id, browser, hook=check_hook(settings, engine))
     if send:
         outbox.send(engine, settings)
     assert result.check.id is not None

@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Text,
     TypeDecorator,
@@ -153,6 +154,8 @@ class Watch(StoreModel, table=True):
     )
     # Every check that finds changes also leaves a signed evidence bundle (see `captures`).
     evidence_on_change: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # A check that finds changes keeps a crop of each changed item's box (see `CheckCrop`).
+    screenshots: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     # The daemon's per-watch settings (null: the profile's, else the installation's; see daemon/).
     active_window: str | None = None  # "mon-fri 08:00-20:00 Europe/Paris": checked only then
     jitter: float | None = None  # seconds of random delay added to each scheduled time
@@ -312,3 +315,44 @@ class WebSession(StoreModel, table=True):
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Crop(StoreModel, table=True):
+    """A picture of one changed item as the browser drew it, stored once per distinct image."""
+
+    __tablename__ = "crops"
+
+    hash: str = Field(primary_key=True)  # sha256 hex of `content`
+    media_type: str  # image/png
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class CheckCrop(StoreModel, table=True):
+    """Which crop shows which changed item of a check (`item`: `comment:KEY`, `paragraph:N`)."""
+
+    __tablename__ = "check_crops"
+    __table_args__ = (Index("ix_check_crops_check_id", "check_id"),
+                      Index("ix_check_crops_crop_hash", "crop_hash"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    check_id: int = Field(foreign_key="checks.id", ondelete="CASCADE")
+    item: str
+    crop_hash: str = Field(foreign_key="crops.hash")
+    # Where the item is in the picture: [left, top, width, height] in its pixels.
+    box: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Screen(StoreModel, table=True):
+    """A watch's last full-page screenshot and the boxes of its items: where a removed item's
+    picture comes from (the check that last saw it), and how a check tells, before taking one,
+    whether the page drew anything new (`signature`)."""
+
+    __tablename__ = "screens"
+
+    watch_id: int = Field(primary_key=True, foreign_key="watches.id", ondelete="CASCADE")
+    check_id: int | None = None  # the check that took it
+    signature: str  # sha256 of the items' texts as drawn
+    image: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # JPEG
+    boxes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    taken_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

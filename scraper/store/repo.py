@@ -23,6 +23,7 @@ from scraper.base.errors import Conflict, NotFound
 from scraper.base.times import iso
 from scraper.model.record import Record
 
+from .crops import forget_crops
 from .models import Capture, Change, Check, CheckStatus, Snapshot, Watch
 
 # Bound parameters per DELETE … IN (…): well under SQLite's and PostgreSQL's limits.
@@ -135,6 +136,7 @@ def remove_watch(session: Session, watch: Watch) -> None:
     session.exec(delete(Change).where(col(Change.watch_id) == watch.id))
     # Evidence bundles outlive the watch: their rows stay, unlinked from the checks going now.
     checks = select(Check.id).where(Check.watch_id == watch.id)
+    forget_crops(session, [i for i in session.exec(checks) if i is not None], watch.id)
     session.exec(update(Capture).where(col(Capture.check_id).in_(checks)).values(check_id=None))
     session.exec(delete(Check).where(col(Check.watch_id) == watch.id))
     session.delete(watch)

@@ -157,6 +157,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("paused", "Add it paused: no scheduled checks until `watch resume`.", flag=True),
     Option("evidence_on_change", "A check that finds changes also leaves a signed evidence "
            "bundle.", flag=True),
+    Option("screenshots", "A check that finds changes keeps a picture of each changed item as "
+           "the browser drew it (shown in reports, the dashboard and the feed).", flag=True),
     Option("user_agent", "Send this User-Agent (default: the browser's, without Headless).", "TEXT",
            stored_in="fetch"),
     Option("headers", "Send this HTTP header (repeatable).", "'NAME: VALUE'", pairs=True,

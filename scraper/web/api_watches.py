@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from scraper.service import paging, watches
 from scraper.service.checks import Changes, CheckRow, Diff, changes, diff, history
 from scraper.service.paging import Paged
+from scraper.service.proof import Proof, prove
 from scraper.watches.options import entry_model
 from scraper.web.common import ctx_of
 from scraper.web.errors import ApiError
@@ -113,6 +114,13 @@ def checks(request: Request, ref: str, cursor: str | None = None, limit: int = L
 @router.get("/watches/{ref}/changes", response_model=Changes)
 def watch_changes(request: Request, ref: str, cursor: str | None = None, limit: int = Limit) -> Changes:
     return changes(ctx_of(request).engine, ref, limit=limit, cursor=cursor)
+
+
+@router.get("/watches/{ref}/proof/{comment}", response_model=Proof)
+def watch_proof(request: Request, ref: str, comment: str) -> Proof:
+    """The bundles that show a comment first seen, its text changed and gone, verified now."""
+    ctx = ctx_of(request)
+    return prove(ctx.engine, ctx.settings, ref, comment)
 
 
 @router.get("/watches/{ref}/diff", response_model=Diff)

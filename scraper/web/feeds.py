@@ -14,7 +14,7 @@ from feedgen.feed import FeedGenerator
 
 from scraper.model.changes import Change as Found
 from scraper.model.changes import summarise
-from scraper.service.checks import ChangeRow, changes
+from scraper.service.checks import ChangeRow, changes, picture
 from scraper.web.common import ctx_of
 from scraper.web.security import Unauthorized, require_admin, require_token
 
@@ -59,13 +59,15 @@ def _feed(request: Request, items: list[ChangeRow], title: str, self_path: str) 
     for check_id, group in reversed(_grouped(items).items()):
         first = group[0]
         found_changes: list[Found] = [item.found() for item in group]
+        shots = [f"{base}/pictures/{item.picture}" if item.picture else None for item in group]
         link = f"{base}/watches/{first.watch_id}/checks/{check_id}"
         entry = gen.add_entry()
         entry.id(link)
         entry.title(f"{first.watch}: {summarise(found_changes)}")
         entry.link(href=link)
         entry.updated(first.at)
-        entry.content(env.get_template("feed_entry.html").render(changes=found_changes), type="html")
+        shown = zip(found_changes, shots, strict=True)
+        entry.content(env.get_template("feed_entry.html").render(changes=shown), type="html")
     return Response(gen.atom_str(pretty=True), media_type=ATOM)
 
 
@@ -81,3 +83,11 @@ def watch_changes(request: Request, ref: str) -> Response:
     assert found.watch is not None
     return _feed(request, found.items, f"scraper: {found.watch.name}",
                  f"/feeds/watches/{found.watch.id}.atom")
+
+
+@router.get("/pictures/{digest}", dependencies=[Depends(feed_access)])
+def picture_file(request: Request, digest: str) -> Response:
+    """A changed item's picture: for the dashboard (its login) and feed readers (their token)."""
+    found = picture(ctx_of(request).engine, digest)
+    return Response(found.content, media_type=found.media_type,
+                    headers={"Cache-Control": "private, max-age=86400"})

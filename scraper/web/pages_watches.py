@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from scraper.base.errors import DomainError
 from scraper.service import checks, summary, watches
 from scraper.service.paging import Paged
+from scraper.service.proof import prove
 from scraper.web.common import ctx_of, page, see_other
 from scraper.web.context import AppContext
 from scraper.web.security import check_csrf, read_form, require_admin
@@ -128,7 +129,14 @@ def watch_page(request: Request, ref: str, after: str | None = None) -> HTMLResp
 def check_page(request: Request, ref: str, check_id: int) -> HTMLResponse:
     detail = checks.check_detail(ctx_of(request).engine, ref, check_id)
     return page(request, "check.html", watch=detail.watch, check=detail.check, started=detail.started,
-                changes=detail.found)
+                changes=list(zip(detail.found, detail.pictures, strict=True)),
+                proof_base=f"/watches/{detail.watch.id}")
+
+
+@router.get("/watches/{ref}/proof/{comment}", response_class=HTMLResponse)
+def proof_page(request: Request, ref: str, comment: str) -> HTMLResponse:
+    ctx = ctx_of(request)
+    return page(request, "proof.html", proof=prove(ctx.engine, ctx.settings, ref, comment))
 
 
 @router.get("/watches/{ref}/diff", response_class=HTMLResponse)
