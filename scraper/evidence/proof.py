@@ -51,7 +51,8 @@ class Fact:
     problems: list[str] = field(default_factory=list)  # what verify found wrong
 
 
-def facts(bundles: Sequence[Bundle], comment: str, *, own_key: str | None = None) -> list[Fact]:
+def facts(bundles: Sequence[Bundle], comment: str, *, own_keys: Sequence[str] = (),
+          trusted: set[str] | None = None) -> list[Fact]:
     """For the comment whose key is `comment`: the first bundle that shows it, each one where its
     text changed, the first one after that without it; each verified now."""
     found: list[Fact] = []
@@ -75,7 +76,7 @@ def facts(bundles: Sequence[Bundle], comment: str, *, own_key: str | None = None
             found.append(Fact("text_changed", bundle, text, item.get("author")))
         seen, last = True, text
     for fact in found:
-        _verified(fact, own_key)
+        _verified(fact, own_keys, trusted)
     return found
 
 
@@ -94,9 +95,9 @@ def _key(comment: dict[str, Any]) -> str | None:
         return None
 
 
-def _verified(fact: Fact, own_key: str | None) -> None:
+def _verified(fact: Fact, own_keys: Sequence[str], trusted: set[str] | None) -> None:
     try:
-        report = verify(fact.bundle.path, own_key=own_key)
+        report = verify(fact.bundle.path, own_keys=own_keys, trusted=trusted)
     except InputError as exc:
         fact.verified, fact.problems = False, [str(exc)]
         return

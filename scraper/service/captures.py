@@ -119,21 +119,26 @@ def download_path(engine: Engine, capture_id: int, name: str | None = None) -> P
     return path
 
 
+def trust(settings: Settings) -> tuple[list[str], set[str] | None]:
+    """This installation's keys (named in a report), and the keys SCRAPER_TRUSTED_KEYS requires a
+    signature to be by (None: any key)."""
+    from scraper.evidence import signing
+
+    trusted = None
+    if settings.trusted_keys is not None:
+        try:
+            text = settings.trusted_keys.read_text(encoding="utf-8")
+            trusted = signing.trusted_fingerprints(text, "SCRAPER_TRUSTED_KEYS")
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise Invalid(f"SCRAPER_TRUSTED_KEYS: {exc}", where="SCRAPER_TRUSTED_KEYS") from None
+    return signing.own_keys(settings.keys_dir), trusted
+
+
 def verify(engine: Engine, capture_id: int, settings: Settings | None = None) -> Verification:
     """Verify the capture's bundle (with no extra TSA certificates); with `settings`, naming this
     installation's keys and requiring a key of SCRAPER_TRUSTED_KEYS when it is set."""
-    from scraper.evidence import signing
     from scraper.evidence.verify import verify as verify_bundle
 
-    own: list[str] = []
-    trusted = None
-    if settings is not None:
-        own = signing.own_keys(settings.keys_dir)
-        if settings.trusted_keys is not None:
-            try:
-                text = settings.trusted_keys.read_text(encoding="utf-8")
-                trusted = signing.trusted_fingerprints(text, "SCRAPER_TRUSTED_KEYS")
-            except (OSError, UnicodeDecodeError, ValueError) as exc:
-                raise Invalid(f"SCRAPER_TRUSTED_KEYS: {exc}", where="SCRAPER_TRUSTED_KEYS") from None
+    own, trusted = trust(settings) if settings is not None else ([], None)
     report = verify_bundle(Path(_row(engine, capture_id).wacz), own_keys=own, trusted=trusted)
     return Verification.model_validate(report.to_dict())

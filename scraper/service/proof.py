@@ -15,7 +15,8 @@ from scraper import store
 from scraper.base.errors import NotFound
 from scraper.base.times import iso
 from scraper.config.settings import Settings
-from scraper.evidence import proof, signing
+from scraper.evidence import proof
+from scraper.service.captures import trust
 from scraper.service.checks import WatchRef
 from scraper.store import Capture, Check
 
@@ -63,10 +64,8 @@ def prove(engine: Engine, settings: Settings, ref: str | int, comment: str, *,
         assert watch.id is not None
         bundles = _bundles(session, watch.id)
         ref_ = WatchRef(id=watch.id, name=watch.name)
-    own = None
-    if (settings.keys_dir / signing.PRIVATE_KEY).is_file():
-        own = signing.load_or_create(settings.keys_dir).public_b64
-    found = proof.facts(bundles, comment, own_key=own)
+    own, trusted = trust(settings)
+    found = proof.facts(bundles, comment, own_keys=own, trusted=trusted)
     if not found:
         hint = "" if bundles else " (it keeps none: see --evidence-on-change)"
         raise NotFound(f"no evidence bundle of watch {watch.name} shows comment {comment}{hint}",
