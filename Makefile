@@ -14,7 +14,7 @@ demo: setup
 test:
 	scripts/bootstrap.sh --test
 	$(MAKE) --no-print-directory lint
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
 
 lint:
 	shellcheck $(SHELL_SCRIPTS)

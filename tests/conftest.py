@@ -1,4 +1,10 @@
-"""Shared fixtures. Each fixture module in tests/fixtures/ owns one real service."""
+"""Shared fixtures. Each fixture module in tests/fixtures/ owns one real service.
+
+The markers (pyproject's [tool.pytest.ini_options]) follow from the fixtures a test uses, so they
+stay true as tests change: `pytest -m "not browser"` starts no Chromium. A test that starts one
+without a marker-bearing fixture (a command run in-process or in a subprocess) says so with
+`@pytest.mark.browser`; without it, its Chromium is one that does not exist, and it fails at once
+saying why (`_no_chromium_unless_marked`)."""
 
 from __future__ import annotations
 
@@ -19,6 +25,48 @@ pytest_plugins: list[str] = [
     "tests.fixtures.web",
     "tests.fixtures.wordpress",
 ]
+
+# marker -> the fixtures that imply it. `chromium` is the project's session; `dashboard*` browse it;
+# browser/context/page/new_context/launch_browser are pytest-playwright's own Chromium.
+FIXTURE_MARKERS: dict[str, frozenset[str]] = {
+    "browser": frozenset({"chromium", "dashboard", "dashboard_with", "browser", "context", "page",
+                          "new_context", "launch_browser"}),
+    "postgres": frozenset({"postgres_server"}),
+    "wordpress": frozenset({"wordpress"}),
+    "slow": frozenset({"wordpress"}),  # a MariaDB and a WordPress installed for the session
+}
+# The distributed executor's tests: any fixture of Redis or of the broker in front of it.
+DISTRIBUTED_WORDS = ("redis", "broker")
+# A test allowed more than the default per-test timeout says it takes long: it is slow.
+DEFAULT_TIMEOUT = 120.0
+NO_CHROMIUM = "/nonexistent/chromium-of-a-test-without-the-browser-marker"
+
+
+def implied_markers(item: pytest.Item) -> set[str]:
+    # item.fixturenames is the whole closure: the fixtures of its fixtures, autouse ones included.
+    names = set(getattr(item, "fixturenames", ()))
+    found = {marker for marker, fixtures in FIXTURE_MARKERS.items() if names & fixtures}
+    if any(word in name for name in names for word in DISTRIBUTED_WORDS):
+        found.add("distributed")
+    timeout = item.get_closest_marker("timeout")
+    if timeout is not None and timeout.args and float(timeout.args[0]) > DEFAULT_TIMEOUT:
+        found.add("slow")
+    return found
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for marker in sorted(implied_markers(item)):
+            if item.get_closest_marker(marker) is None:
+                item.add_marker(marker)
+
+
+@pytest.fixture(autouse=True)
+def _no_chromium_unless_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test without the `browser` marker gets no Chromium (SCRAPER_BROWSER names none, for the
+    commands it runs in-process and in subprocesses alike): the marker cannot silently lie."""
+    if request.node.get_closest_marker("browser") is None:
+        monkeypatch.setenv("SCRAPER_BROWSER", NO_CHROMIUM)
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from tests.sites import (
     FETCHED_AT,
     SEED_ARTICLE,
     SEED_COMMENT,
+    failed_for_its_deadline,
     seed_record,
     use_test_profiles,
 )
@@ -182,13 +183,15 @@ async def _open_contexts(browser: Browser) -> int:
 def test_a_ready_condition_that_never_comes_fails_within_the_deadline(
     demo_site: DemoSite, chromium: BrowserSession, with_test_profiles: None
 ) -> None:
+    deadline = 3
     started = time.monotonic()
     with pytest.raises(JobFailed) as failed:
-        snap(demo_site.article_url, chromium, profile="demo-never-ready", deadline=3)
+        snap(demo_site.article_url, chromium, profile="demo-never-ready", deadline=deadline)
     elapsed = time.monotonic() - started
-    assert elapsed < 3 + 2, f"took {elapsed:.1f}s for a 3s deadline"
     message = str(failed.value)
-    assert re.fullmatch(r"page never became ready \(false\) within \d\.\ds", message), message
+    assert failed_for_its_deadline(message, deadline) and failed.value.kind == "timeout", message
+    # Only a hang fails this ceiling, never a busy machine.
+    assert elapsed < 10 * deadline, f"{elapsed:.1f}s for a {deadline}s deadline"
     # The failed job's context is gone and the session still works.
     assert chromium.run(_open_contexts, 10) == 0
     record = capture(demo_site.article_url, session=chromium)
@@ -199,9 +202,9 @@ def test_a_ready_condition_that_never_comes_fails_within_the_deadline(
 def test_an_optional_ready_condition_that_never_comes_is_not_an_error(
     demo_site: DemoSite, chromium: BrowserSession, with_test_profiles: None
 ) -> None:
-    # Its wait (timeout 15s, from wordpress) is cut short by the 3s deadline, and leaves time to act
-    # and read.
-    record = snap(demo_site.article_url, chromium, profile="demo-optional-ready", deadline=3)
+    # Its wait (timeout 15s, from wordpress) is cut short by the 8s deadline, and leaves time to act
+    # and read. 8 s, not less: on a busy machine the page load alone has taken 3 s.
+    record = snap(demo_site.article_url, chromium, profile="demo-optional-ready", deadline=8)
     expected = seed_record(demo_site.article_url, record.fetched_at)
     assert record.to_dict() == {**expected, "profile": "demo-optional-ready",
                                 "warnings": record.warnings}

@@ -16,7 +16,7 @@ import pytest
 
 from scraper.cli import main
 from scraper.demo.site import DemoSite
-from tests.sites import FETCHED_AT, seed_record, use_test_profiles
+from tests.sites import FETCHED_AT, failed_for_its_deadline, seed_record, use_test_profiles
 
 ARTICLE_FIELDS = ("title", "author", "published", "text", "tags", "likes")
 
@@ -94,13 +94,15 @@ def test_a_page_never_ready_fails_within_the_deadline(
     capsys: pytest.CaptureFixture[str], demo_site: DemoSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     use_test_profiles(monkeypatch)
+    deadline = 3
     started = time.monotonic()
     code, out, err = run(capsys, "capture", demo_site.article_url, "--profile", "demo-never-ready",
-                         "--deadline", "3")
+                         "--deadline", str(deadline))
     elapsed = time.monotonic() - started
     assert (code, out) == (1, "")
-    assert "page never became ready (false)" in err
-    assert elapsed < 3 + 10, f"{elapsed:.1f}s for a 3s deadline (browser start included)"
+    assert failed_for_its_deadline(err, deadline), err
+    # Only a hang fails this ceiling (a browser start included), never a busy machine.
+    assert elapsed < 10 * deadline, f"{elapsed:.1f}s for a {deadline}s deadline"
 
 
 def test_profile_list(capsys: pytest.CaptureFixture[str]) -> None:

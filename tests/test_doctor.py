@@ -36,6 +36,7 @@ def closed_port() -> int:
     return port
 
 
+@pytest.mark.browser  # the doctor runs the Chromium it finds (`--version`)
 def test_everything_in_place_exits_0_and_creates_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     home = Path(os.environ["SCRAPER_HOME"])
     code, out = doctor(capsys)
@@ -49,6 +50,7 @@ def test_everything_in_place_exits_0_and_creates_nothing(capsys: pytest.CaptureF
     assert not home.exists()
 
 
+@pytest.mark.browser  # the doctor runs the Chromium it finds (`--version`)
 def test_json_names_the_browser_version_and_schema(
     capsys: pytest.CaptureFixture[str], local_engine: object
 ) -> None:
@@ -117,6 +119,7 @@ def test_unparseable_database_url_is_not_echoed(
     assert "s3cret" not in out
 
 
+@pytest.mark.browser  # the doctor runs the Chromium it finds (`--version`)
 def test_configured_database_behind_the_code_needs_an_upgrade(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_url: str
 ) -> None:

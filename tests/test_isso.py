@@ -8,7 +8,6 @@ what Isso holds. No profile is named: the page must be recognised as an Isso pag
 from __future__ import annotations
 
 import html
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -115,13 +114,13 @@ def test_empty_thread_is_ready_at_once(isso: IssoClient, chromium: BrowserSessio
     timeout = load_profiles([SELECTORS])["isso"].ready.timeout
     assert timeout is not None
 
-    start = time.monotonic()
     record = snap(isso.page_url, chromium)
-    elapsed = time.monotonic() - start
 
     assert record.comments == []
     assert_article(record)
-    assert elapsed < timeout / 3, f"an empty thread took {elapsed:.1f}s: the ready condition stalled"
+    # Ready because the condition came ("No Comments Yet"), not because its timeout ran out: that
+    # would have left "the page was not ready within 20.0s" among the warnings.
+    assert record.warnings == [], f"the ready condition stalled ({timeout:g}s): {record.warnings}"
 
 
 @pytest.mark.browser

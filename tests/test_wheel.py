@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 PROBE = """
@@ -38,6 +40,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.slow  # builds and installs a wheel: 15 s on a quiet machine
 def test_installed_wheel_has_profiles_demo_and_migrations(tmp_path: Path) -> None:
     wheels, target = tmp_path / "wheels", tmp_path / "site"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]

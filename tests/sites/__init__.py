@@ -87,3 +87,14 @@ def seed_record(url: str, fetched_at: str) -> dict[str, Any]:
 def use_test_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
     """The built-in profiles plus the test profiles (tests/sites/profiles)."""
     monkeypatch.setenv("SCRAPER_PROFILES", os.pathsep.join([str(BUILTIN_PROFILES), str(PROFILES)]))
+
+
+def failed_for_its_deadline(message: str, deadline: float) -> bool:
+    """Whether `message` is the failure a deadline of `deadline` seconds makes on a page that never
+    gets ready (demo-never-ready): the ready wait cut at what the deadline left it, the bound named
+    (the condition it was on when cut: the profile's network idle, then `false`); or, on a machine
+    so busy that the page load itself used the deadline up, the job's deadline."""
+    said = re.search(r"page never became ready \((?:false|network idle)\) within (-?\d+\.\d)s", message)
+    if said is not None:
+        return float(said.group(1)) <= deadline
+    return f"deadline of {deadline:g}s passed before the page was captured" in message

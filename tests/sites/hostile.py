@@ -41,7 +41,7 @@ PAGES: dict[str, str] = {
                    "for (;;) hoard.push(new Array(1e6).fill(Math.random()));</script></body></html>",
     # Asks for /gate, which the server holds until the test opens it: a check held mid-render.
     "/gated": ARTICLE.format(title="Gated", text="Waits for the gate.").replace(
-        "</body>", "<script>fetch('/gate')</script></body>"),
+        "</body>", "<script>fetch('/gate').then(r => r.text())</script></body>"),
     "/bidi": ARTICLE.format(title="Bidi \u202etxt.exe", text="Hidden \u202e reversal."),
 }
 
