@@ -64,7 +64,7 @@ dashboard-png: setup
 
 # The profile builder's picture is the last step of its own test, taken by the browser that drives it.
 builder-png: setup
-	SCRAPER_BUILDER_PNG=$(CURDIR)/docs/builder.png $(BIN)/pytest -q -p no:randomly tests/test_builder.py -k point
+	SCRAPER_BUILDER_PNG=$(CURDIR)/docs/builder.png $(BIN)/pytest -q tests/test_builder.py -k point
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .mypy_cache .ruff_cache
