@@ -41,6 +41,7 @@ from scraper.pipeline.streak import failing_streak
 from scraper.profiles.schema import Action, NormaliseRule
 from scraper.reports.outbox import enqueue, link_evidence, release
 from scraper.store import Check, Watch, lease
+from scraper.store import dispatch as dispatches
 
 
 @dataclass
@@ -82,9 +83,13 @@ def overrides_for(watch: Watch) -> Overrides:
     )
 
 
+class Redelivered(Exception):
+    """The dispatch already wrote its check (a message delivered again): nothing was written."""
+
+
 def run_check(
     engine: Engine, watch_id: int, browser: BrowserSession, *, wait: float | None = None,
-    hook: CheckHook | None = None,
+    hook: CheckHook | None = None, dispatch: str | None = None,
 ) -> CheckResult:
     """Check the watch now and store the outcome, whatever happens: a failure of any kind is a
     failed check row with its classified, escaped error (`scraper.base.failures`).
@@ -95,6 +100,10 @@ def run_check(
 
     `hook` makes what is recorded beside the check (an evidence bundle for the watches that keep
     one, `scraper.pipeline.hooks`); without it, the check records nothing more.
+
+    `dispatch`: the id of the scale-out dispatch running it (`scraper.daemon.distributed`): stored
+    on the check row, whose transaction also sends the completion; if that dispatch already wrote
+    its row, nothing is written and `Redelivered` is raised.
     """
     settings = browser.settings
     budget = settings.deadline + settings.busy_timeout  # the capture, then the write
@@ -130,9 +139,9 @@ def run_check(
         duration_ms = int((time.monotonic() - t0) * 1000)
 
         def write(what: Record | Failure, until: float) -> CheckResult:
-            return persist.write(engine, lambda session: _write(
+            return persist.write(engine, lambda session: _dispatched(session, dispatch, _write(
                 session, watch_id, what, started, duration_ms, settings,
-                hold=artifact is not None), until=until, url=url)
+                hold=artifact is not None, dispatch=dispatch)), until=until, url=url)
 
         # Within the check's budget, but a slow capture leaves the write a few tries at least.
         until = max(t0 + budget, time.monotonic() + 3 * settings.busy_timeout)
@@ -165,10 +174,13 @@ def _written(write: Callable[[Record | Failure, float], CheckResult], outcome: R
 
 
 def _write(session: Session, watch_id: int, outcome: Record | Failure, started: datetime,
-           duration_ms: int, settings: Settings, *, hold: bool) -> CheckResult:
+           duration_ms: int, settings: Settings, *, hold: bool, dispatch: str | None = None
+           ) -> CheckResult:
     # Re-read under the lease, with the row locked where the backend can: what another process
     # wrote since (a rebase, an applied watch file) is what this check builds on.
     watch = session.get_one(Watch, watch_id, with_for_update=True)
+    if dispatch is not None and dispatches.check_of(session, dispatch) is not None:
+        raise Redelivered(dispatch)  # under the watch's row lock: no second row, change or count
     if isinstance(outcome, Failure):
         check = store.add_check(session, watch, started_at=started, duration_ms=duration_ms,
                                 status="failed", error=outcome.message, error_kind=outcome.kind)
@@ -177,6 +189,13 @@ def _write(session: Session, watch_id: int, outcome: Record | Failure, started: 
         return _store(session, watch, check, streak, settings.mail, hold=False) if streak else \
             CheckResult(watch, check, [])
     return _compare(session, watch, outcome, started, duration_ms, settings.mail, hold=hold)
+
+
+def _dispatched(session: Session, dispatch: str | None, result: CheckResult) -> CheckResult:
+    if dispatch is not None:
+        result.check.dispatch_id = dispatch
+        dispatches.notify(session, dispatch)  # delivered at this transaction's commit, never without
+    return result
 
 
 def _keep_artifact(engine: Engine, artifact: Artifact, record: Record | None,

@@ -198,6 +198,9 @@ class Check(StoreModel, table=True):
     warnings: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    # The dispatch that ran it (`scraper run --executor dramatiq`): one row per dispatch, so a
+    # message delivered twice writes nothing the second time. Null for local checks.
+    dispatch_id: str | None = Field(default=None, unique=True)
 
 
 class Change(StoreModel, table=True):

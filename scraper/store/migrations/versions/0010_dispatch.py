@@ -1,0 +1,32 @@
+"""Scale-out: the dispatch id of a check run by a Dramatiq worker (unique: one row per dispatch).
+
+Revision ID: 0010
+Revises: 0008
+Create Date: 2026-12-05
+
+Revision "0009" is taken (0008_dashboard.py), hence "0010" after the head "0008".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("checks") as batch:
+        batch.add_column(sa.Column("dispatch_id", sa.String(), nullable=True))
+        batch.create_unique_constraint("uq_checks_dispatch_id", ["dispatch_id"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("checks") as batch:
+        batch.drop_constraint("uq_checks_dispatch_id", type_="unique")
+        batch.drop_column("dispatch_id")
