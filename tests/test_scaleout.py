@@ -9,6 +9,7 @@ request seen, a row written, a notification heard, a process ended).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -20,15 +21,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 
 from scraper.config.settings import Settings
-from scraper.store import Check, make_engine, upgrade
+from scraper.store import Change, Check, Outbox, make_engine, upgrade
+from scraper.store import dispatch as dispatches
 from scraper.watches.operations import WatchSpec, add_watch
 from tests.fixtures.postgres import PostgresServer
 from tests.fixtures.redis import RedisServer
+from tests.fixtures.smtp import SmtpServer
 from tests.processes import descendants
 from tests.sites.hostile import ARTICLE, HostileSite
 
@@ -115,6 +119,11 @@ class Cluster:
         assert watch.id is not None
         return watch.id
 
+    def age_checks(self, hours: float) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(text("UPDATE checks SET started_at = started_at - make_interval("
+                                    "secs => :seconds)"), {"seconds": hours * 3600})
+
     def checks(self) -> list[Check]:
         with Session(self.engine) as session:
             return list(session.exec(select(Check).order_by(col(Check.id))).all())
@@ -165,3 +174,143 @@ def test_six_watches_two_workers_each_checked_once_by_a_scheduler_without_chromi
     assert all(c.status == "ok" and c.dispatch_id for c in checks), [(c.status, c.error) for c in checks]
     assert len({c.dispatch_id for c in checks}) == 6
     assert all(w.poll() is None for w in workers), "the workers keep running"
+
+
+def changes_of(engine: Engine, kind: str) -> list[Change]:
+    with Session(engine) as session:
+        return list(session.exec(select(Change).where(Change.kind == kind)).all())
+
+
+def outbox(engine: Engine) -> list[Outbox]:
+    with Session(engine) as session:
+        return list(session.exec(select(Outbox)).all())
+
+
+def test_a_worker_killed_mid_check_loses_nothing_and_sends_nothing_twice(
+    cluster: Cluster, site: HostileSite, smtp_server: SmtpServer,
+) -> None:
+    site.gate.clear()
+    site.add_page("/killed", page("Killed"))
+    watch_id = cluster.watch(site.url("/killed"), "killed", email="desk@example.org")
+    first = cluster.worker(2)
+    code, output = finished(cluster.scraper("run", "--executor", "dramatiq", "--once", env=no_browser()))
+    assert code == 0, output
+    assert [c.status for c in cluster.checks()] == ["ok"], "the baseline"
+    cluster.age_checks(hours=2)  # due again: the baseline was two hours ago
+
+    site.add_page("/killed", page("Killed", more=SECOND, gated=True))  # a new comment, held
+    held = site.requests("/gate (held)")
+    scheduler = cluster.scraper("run", "--executor", "dramatiq", "--once", env=no_browser())
+    assert site.wait_for_request("/gate (held)", held + 1, timeout=WAIT), "the check never started"
+    kill_tree(first)  # with its browser, mid-render
+    site.gate.set()
+    cluster.worker(2)  # the other worker, which gets the dispatch again once it is written off
+    code, output = finished(scheduler)
+    assert code == 0, output
+    assert "dispatching it again" in output, output
+
+    checks = cluster.checks()
+    assert [c.status for c in checks] == ["ok", "ok"], [(c.status, c.error) for c in checks]
+    added = changes_of(cluster.engine, "comment_added")
+    assert len(added) == 1 and added[0].watch_id == watch_id
+    rows = outbox(cluster.engine)
+    assert len(rows) == 1 and rows[0].check_id == checks[1].id, "one outbox row for one target"
+    mails = smtp_server.wait_for(1)
+    assert [m.message["Message-ID"] for m in mails] == [rows[0].message_id]
+
+
+def enqueue(redis_url: str, watch_id: int, dispatch_id: str, times: int) -> None:
+    """What the broker delivers when a worker dies after its commit and before its ack: the same
+    dispatch again."""
+    from dramatiq import Message
+
+    from scraper.daemon.broker import ACTOR, QUEUE, make_broker
+
+    broker = make_broker(redis_url)
+    try:
+        for _ in range(times):
+            broker.enqueue(Message(queue_name=QUEUE, actor_name=ACTOR, args=(watch_id, dispatch_id, None),
+                                   kwargs={}, options={"max_age": 60_000}))
+    finally:
+        broker.close()
+
+
+class Completions:
+    """The completions the workers send (LISTEN on the scheduler's channel)."""
+
+    def __init__(self, url: str) -> None:
+        conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+        self.connection = psycopg.connect(conninfo, autocommit=True)
+        self.connection.execute(f"LISTEN {dispatches.CHANNEL}")
+        self.heard: list[dict[str, Any]] = []
+
+    def wait_for(self, dispatch_id: str, count: int) -> list[dict[str, Any]]:
+        give_up = time.monotonic() + WAIT
+        while sum(n["id"] == dispatch_id for n in self.heard) < count:
+            left = give_up - time.monotonic()
+            assert left > 0, f"{count} completions of {dispatch_id}: heard {self.heard}"
+            for note in self.connection.notifies(timeout=left, stop_after=1):
+                self.heard.append(json.loads(note.payload))
+        return [n for n in self.heard if n["id"] == dispatch_id]
+
+
+def test_a_dispatch_delivered_again_after_its_commit_writes_nothing(
+    cluster: Cluster, site: HostileSite,
+) -> None:
+    site.gate.set()
+    site.add_page("/again", page("Again"))
+    watch_id = cluster.watch(site.url("/again"), "again", email="desk@example.org")
+    failing_id = cluster.watch(site.url("/error"), "failing")
+    completions = Completions(cluster.settings.database_url)
+    cluster.worker(2)
+    enqueue(cluster.redis.url, watch_id, "baseline", 1)
+    completions.wait_for("baseline", 1)
+    site.add_page("/again", page("Again", more=SECOND))
+    for dispatch_id, which in (("changed", watch_id), ("failed", failing_id)):
+        enqueue(cluster.redis.url, which, dispatch_id, 1)
+        completions.wait_for(dispatch_id, 1)  # committed (the completion is sent at commit)
+        enqueue(cluster.redis.url, which, dispatch_id, 1)  # ... and delivered again
+        notes = completions.wait_for(dispatch_id, 2)
+        assert all(n["skipped"] is None for n in notes), notes  # both say: the row is there
+
+    checks = cluster.checks()
+    assert [(c.watch_id, c.dispatch_id) for c in checks] == [
+        (watch_id, "baseline"), (watch_id, "changed"), (failing_id, "failed")]
+    assert len(changes_of(cluster.engine, "comment_added")) == 1
+    assert len(outbox(cluster.engine)) == 1, "one report"
+    assert sum(c.status == "failed" for c in checks) == 1, "the failure streak counted once"
+
+
+def test_refusals_name_their_fix(
+    pg_url: str, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPER_BROKER_URL": redis_server.url}
+
+    def scraper(*args: str, **extra: str) -> tuple[int, str]:
+        result = subprocess.run([sys.executable, "-m", "scraper", *args], env={**env, **extra},
+                                capture_output=True, text=True, timeout=WAIT, check=False)
+        return result.returncode, result.stdout + result.stderr
+
+    for args in (("run", "--executor", "dramatiq", "--once"), ("worker",)):
+        code, output = scraper(*args)  # the embedded SQLite
+        assert code == 2 and "needs PostgreSQL" in output and "SCRAPER_DATABASE_URL" in output, output
+        assert "Traceback" not in output
+    upgrade(pg_url, "0008")  # a database a revision behind this code
+    code, output = scraper("worker", SCRAPER_DATABASE_URL=pg_url)
+    assert code == 2 and "scraper db upgrade" in output, output
+    code, output = scraper("run", "--executor", "nomad", "--once")
+    assert code == 2 and "local or dramatiq" in output, output
+
+
+def test_a_worker_with_another_evidence_key_refuses_evidence_checks(
+    cluster: Cluster, site: HostileSite, tmp_path: Path,
+) -> None:
+    site.gate.set()
+    watch_id = cluster.watch(site.url("/ok?evidence"), "evidence", evidence_on_change=True)
+    plain_id = cluster.watch(site.url("/ok?plain"), "plain")
+    cluster.worker(2, env={"SCRAPER_HOME": str(tmp_path / "elsewhere")})  # a key of its own, or none
+    code, output = finished(cluster.scraper("run", "--executor", "dramatiq", "--once", env=no_browser()))
+    assert code == 0, output
+    assert "differs from the scheduler's" in output and "keys folder" in output, output
+    assert [c.watch_id for c in cluster.checks()] == [plain_id], "nothing written for the refused"
+    assert watch_id != plain_id
