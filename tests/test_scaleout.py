@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -314,3 +315,100 @@ def test_a_worker_with_another_evidence_key_refuses_evidence_checks(
     assert "differs from the scheduler's" in output and "keys folder" in output, output
     assert [c.watch_id for c in cluster.checks()] == [plain_id], "nothing written for the refused"
     assert watch_id != plain_id
+
+
+class Output:
+    """A process's output, line by line as it comes, with when each line came."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.lines: list[tuple[float, str]] = []
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self._thread.start()
+
+    def _read(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            with self._changed:
+                self.lines.append((time.monotonic(), line))
+                self._changed.notify_all()
+
+    def wait_for(self, text: str, timeout: float = WAIT) -> float:
+        """When the first line holding `text` came."""
+        with self._changed:
+            found = self._changed.wait_for(lambda: self._first(text) is not None, timeout)
+            assert found, f"{text!r} not within {timeout:g}s:\n{self.text()}"
+            at = self._first(text)
+            assert at is not None
+            return at
+
+    def _first(self, text: str) -> float | None:
+        return next((at for at, line in self.lines if text in line), None)
+
+    def text(self) -> str:
+        return "".join(line for _, line in self.lines)
+
+
+def test_a_second_scheduler_stands_by_and_takes_over(cluster: Cluster, site: HostileSite) -> None:
+    site.gate.set()
+    ids = [cluster.watch(site.url(f"/ok?s={n}"), f"s{n}") for n in range(3)]
+    cluster.worker(2)
+    active = cluster.scraper("run", "--executor", "dramatiq", env=no_browser())
+    wait_until(lambda: len(cluster.checks()) == 3, "the active scheduler's first checks")
+    standby = cluster.scraper("run", "--executor", "dramatiq", env=no_browser())
+    said = Output(standby)
+    said.wait_for("standing by")
+    # Added now, seen by the scheduler that syncs next: the one taking over, at its start.
+    late = cluster.watch(site.url("/ok?s=late"), "late")
+    kill_tree(active)
+    killed = time.monotonic()
+    took_over = said.wait_for("taking over") - killed
+    assert took_over < 10, f"took over {took_over:.1f}s after the active scheduler died (bound 10 s)"
+    wait_until(lambda: any(c.watch_id == late for c in cluster.checks()), "the new scheduler's check")
+    kill_tree(standby, signal.SIGTERM)
+    assert standby.returncode == 0, said.text()
+    counts = {i: sum(c.watch_id == i for c in cluster.checks()) for i in [*ids, late]}
+    assert counts == dict.fromkeys([*ids, late], 1), "no watch checked twice within its interval"
+
+
+def test_sigterm_to_a_worker_mid_check_sends_the_check_back_at_once(
+    cluster: Cluster, site: HostileSite, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SCRAPER_DEADLINE", "30")  # the held check outlasts the worker's grace (5 s)
+    site.gate.clear()
+    site.add_page("/held", page("Held", gated=True))
+    watch_id = cluster.watch(site.url("/held"), "held")
+    first = cluster.worker(2)
+    held = site.requests("/gate (held)")
+    scheduler = cluster.scraper("run", "--executor", "dramatiq", "--once", env=no_browser())
+    assert site.wait_for_request("/gate (held)", held + 1, timeout=WAIT), "the check never started"
+    first.send_signal(signal.SIGTERM)
+    code, worker_output = finished(first)
+    assert code == 0, worker_output
+    site.gate.set()
+    cluster.worker(2)
+    code, output = finished(scheduler)
+    assert code == 0, output
+    assert "stopped mid-check; dispatching it again" in output, output + worker_output
+    assert "after its dispatch" not in output, "sent back at once, not after the write-off"
+    assert [(c.watch_id, c.status) for c in cluster.checks()] == [(watch_id, "ok")]
+
+
+def test_redis_lost_with_messages_queued_every_due_watch_is_checked_once(
+    cluster: Cluster, site: HostileSite,
+) -> None:
+    import redis
+
+    site.gate.set()
+    ids = [cluster.watch(site.url(f"/ok?r={n}"), f"r{n}") for n in range(4)]
+    scheduler = cluster.scraper("run", "--executor", "dramatiq", "--once", "--workers", "4",
+                                env=no_browser())
+    client = redis.Redis.from_url(cluster.redis.url)
+    wait_until(lambda: client.llen("dramatiq:scraper-checks") == 4, "four messages queued")
+    client.close()
+    cluster.redis.stop()  # everything queued is gone
+    cluster.redis.start()  # an empty broker on the same address
+    cluster.worker(2)
+    code, output = finished(scheduler)
+    assert code == 0, output
+    assert sorted(c.watch_id for c in cluster.checks()) == sorted(ids), "each due watch once"

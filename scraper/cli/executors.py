@@ -7,7 +7,6 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 
-from loguru import logger
 from rich.text import Text
 from sqlalchemy import Engine
 
@@ -56,7 +55,7 @@ def dramatiq(engine: Engine, settings: Settings, workers: int | None, printer: C
                 if stop.wait(STANDBY_POLL):
                     yield None
                     return
-            logger.info("the active scheduler is gone: taking over")
+            err.print(Text("the active scheduler is gone: taking over"))
         executor = DramatiqExecutor(engine, settings, key=evidence_key(settings.keys_dir, create=True),
                                     broker=broker)
         yield WatchScheduler(engine, None, workers=workers, settings=settings, on_check=printer,

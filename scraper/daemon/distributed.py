@@ -164,7 +164,7 @@ class DramatiqExecutor:
         if skipped is None:
             self._end(item, self._result(dispatch_id), None)
         elif skipped == AGAIN and not self._stopping.is_set():
-            logger.info("watch {}: its worker stopped mid-check; dispatching it again",
+            logger.warning("watch {}: its worker stopped mid-check; dispatching it again",
                         item.task.watch_id)
             item.tries += 1
             self._send(item)
