@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -412,3 +413,38 @@ def test_redis_lost_with_messages_queued_every_due_watch_is_checked_once(
     code, output = finished(scheduler)
     assert code == 0, output
     assert sorted(c.watch_id for c in cluster.checks()) == sorted(ids), "each due watch once"
+
+
+def test_host_cap_and_gap_hold_across_three_workers(
+    cluster: Cluster, site: HostileSite, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SCRAPER_HOST_CAP", "2")
+    monkeypatch.setenv("SCRAPER_HOST_GAP", "1")
+    site.gate.set()
+    for n in range(6):
+        cluster.watch(site.url(f"/polite?n={n}"), f"p{n}")
+    outputs = [Output(cluster.worker(2)) for _ in range(3)]
+    for said in outputs:  # warm: the gaps the site sees are the scheduler's, not a launch's
+        said.wait_for("worker running")
+    code, output = finished(cluster.scraper("run", "--executor", "dramatiq", "--once", "--workers",
+                                            "6", env=no_browser()))
+    assert code == 0, output
+    assert len(cluster.checks()) == 6
+    # Each check, as the site saw it: from its page's request to the end of the page's /linger.
+    log = site.log()
+    spans = []
+    for n in range(6):
+        start = min(s for path, s, _ in log if path == f"/polite?n={n}")
+        end = max(e for path, _, e in log if path == f"/linger?n={n}")
+        spans.append((start, end))
+    events = sorted([(s, 1) for s, _ in spans] + [(e, -1) for _, e in spans])
+    level = peak = 0
+    for _, step in events:
+        level += step
+        peak = max(peak, level)
+    assert peak <= 2, f"{peak} checks of one host at once (cap 2)"
+    starts = sorted(s for s, _ in spans)
+    # The scheduler spaces its dispatches by the gap; a worker picks one up a little later or
+    # sooner than another, so the site sees the gap less that jitter (bound: half of it).
+    gaps = [b - a for a, b in pairwise(starts)]
+    assert min(gaps) >= 0.5, f"page requests {min(gaps):.2f}s apart (gap 1 s)"

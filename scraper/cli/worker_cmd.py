@@ -52,6 +52,7 @@ def worker(
     try:
         with BrowserSession(settings) as browser:
             check_worker = CheckWorker(engine, settings, browser)
+            check_worker.warm_up()  # a browser that cannot start fails here, not on each check
             err.print(Text(f"worker running with {threads} threads; Ctrl-C to stop"))
             check_worker.serve(threads, stop, settings.grace)
     finally:

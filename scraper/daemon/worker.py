@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 from loguru import logger
+from playwright.async_api import Browser
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -30,6 +31,8 @@ from scraper.pipeline.check import Redelivered, run_check
 from scraper.store import Watch
 from scraper.store import dispatch as dispatches
 from scraper.store.lease import WatchBusy
+
+POLL_MS = 50
 
 
 def evidence_key(keys_dir: Path, *, create: bool) -> str | None:
@@ -91,6 +94,14 @@ class CheckWorker:
         except Exception as exc:  # the scheduler's watchdog finds out by itself
             logger.warning("dispatch {}: completion not sent: {}", dispatch_id, exc)
 
+    def warm_up(self) -> None:
+        """Launch the browser now: the first check does not pay for it."""
+
+        async def version(browser: Browser) -> str:
+            return browser.version
+
+        self.browser.run(version, self.settings.deadline)
+
     def cancel(self) -> None:
         """End the checks in flight without rows (the scheduler dispatches them again)."""
         self._cancelled.set()
@@ -106,7 +117,9 @@ class CheckWorker:
         Actor(self.perform, broker=broker, actor_name=ACTOR, queue_name=QUEUE, priority=0,
               options={"max_retries": 0,
                        "time_limit": int(write_off_after(self.settings) * 1000)})
-        worker = Worker(broker, queues={QUEUE}, worker_threads=threads)
+        # An idle consumer polls Redis at most this far apart (Dramatiq's default, 1 s, would be
+        # the dispatch latency of an idle worker).
+        worker = Worker(broker, queues={QUEUE}, worker_threads=threads, worker_timeout=POLL_MS)
         worker.queue_prefetch = threads  # no message waits behind a busy thread here
         worker.start()
         try:
