@@ -448,3 +448,21 @@ def test_host_cap_and_gap_hold_across_three_workers(
     # sooner than another, so the site sees the gap less that jitter (bound: half of it).
     gaps = [b - a for a, b in pairwise(starts)]
     assert min(gaps) >= 0.5, f"page requests {min(gaps):.2f}s apart (gap 1 s)"
+
+
+def test_the_doctor_checks_the_broker_the_clock_and_the_shared_folder(cluster: Cluster) -> None:
+    from scraper.doctor.distributed import check_scale_out
+    from scraper.evidence import signing
+
+    assert check_scale_out(replace(cluster.settings, executor="local")) == ()
+    settings = replace(cluster.settings, executor="dramatiq")
+    broker, clock, shared = check_scale_out(settings)
+    assert broker.ok and clock.ok, (broker, clock)
+    assert abs(clock.facts["skew_seconds"]) <= 2
+    assert not shared.ok and "no evidence key" in shared.detail, shared
+    signing.load_or_create(settings.keys_dir)  # what the scheduler makes at its start
+    assert check_scale_out(settings)[2].ok
+    cluster.redis.stop()
+    broker = check_scale_out(settings)[0]
+    assert not broker.ok and broker.fix and "SCRAPER_BROKER_URL" in broker.fix
+    assert cluster.redis.url not in broker.detail
