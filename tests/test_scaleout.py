@@ -466,3 +466,20 @@ def test_the_doctor_checks_the_broker_the_clock_and_the_shared_folder(cluster: C
     broker = check_scale_out(settings)[0]
     assert not broker.ok and broker.fix and "SCRAPER_BROKER_URL" in broker.fix
     assert cluster.redis.url not in broker.detail
+
+
+def test_a_watch_profile_file_travels_as_its_text(
+    cluster: Cluster, site: HostileSite, tmp_path: Path,
+) -> None:
+    site.gate.set()
+    mine = tmp_path / "only-here" / "quick-here.yaml"
+    mine.parent.mkdir()
+    mine.write_text("name: quick-here\nextends: generic\nready:\n  network_idle: false\n"
+                    "  required: false\n", encoding="utf-8")
+    watch_id = cluster.watch(site.url("/ok?profile"), "profiled", profile=str(mine))
+    mine.unlink()  # the scheduler's machine had it; the worker's has not
+    cluster.worker(1, env={"SCRAPER_HOME": str(tmp_path / "worker-home")})
+    code, output = finished(cluster.scraper("run", "--executor", "dramatiq", "--once", env=no_browser()))
+    assert code == 0, output
+    [check] = cluster.checks()
+    assert (check.watch_id, check.status, check.profile) == (watch_id, "ok", "quick-here"), check.error

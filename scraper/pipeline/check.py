@@ -9,6 +9,9 @@ reported once seen in N checks in a row.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -87,6 +90,24 @@ class Redelivered(Exception):
     """The dispatch already wrote its check (a message delivered again): nothing was written."""
 
 
+STORED_PROFILES = "profiles-stored"  # under SCRAPER_HOME: profile files known only by their text
+
+
+def profile_ref(watch: Watch, home: Path) -> str | None:
+    """The watch's profile: a name, or a file. Its own file where this machine has it; else (a
+    worker on another machine) the text stored with the watch, written once under `home`."""
+    if not watch.profile_file or not watch.profile_text or Path(watch.profile_file).is_file():
+        return watch.profile_file or watch.profile
+    digest = hashlib.sha256(watch.profile_text.encode()).hexdigest()[:16]
+    path = home / STORED_PROFILES / digest / Path(watch.profile_file).name
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        partial.write_text(watch.profile_text, encoding="utf-8")
+        partial.replace(path)  # whole or absent, whoever reads it
+    return str(path)
+
+
 def run_check(
     engine: Engine, watch_id: int, browser: BrowserSession, *, wait: float | None = None,
     hook: CheckHook | None = None, dispatch: str | None = None,
@@ -113,7 +134,7 @@ def run_check(
         with Session(engine) as session:
             watch = session.get_one(Watch, watch_id)
             url, overrides = watch.url, overrides_for(watch)
-            profile = watch.profile_file or watch.profile  # a file the watch reads, or a name
+            profile = profile_ref(watch, settings.home)  # a file the watch reads, or a name
             artifact = hook.artifact(watch) if hook is not None else None
         started = datetime.now(UTC)
         t0 = time.monotonic()

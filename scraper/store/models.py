@@ -131,6 +131,9 @@ class Watch(StoreModel, table=True):
     # The profile file the watch reads (`--profile ./mine.yaml`); null: `profile` is a name looked
     # up in the profile folders (or null too: detected on each check).
     profile_file: str | None = None
+    # That file's text when the watch was added or edited: read where the file is not (a worker on
+    # another machine, scraper.pipeline.check.profile_ref).
+    profile_text: str | None = Field(default=None, sa_type=Text)
     tags: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )

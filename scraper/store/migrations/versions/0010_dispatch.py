@@ -1,4 +1,5 @@
-"""Scale-out: the dispatch id of a check run by a Dramatiq worker (unique: one row per dispatch).
+"""Scale-out: the dispatch id of a check run by a Dramatiq worker (unique: one row per dispatch),
+and the text of a watch's profile file (a worker on another machine has no such file).
 
 Revision ID: 0010
 Revises: 0008
@@ -24,9 +25,13 @@ def upgrade() -> None:
     with op.batch_alter_table("checks") as batch:
         batch.add_column(sa.Column("dispatch_id", sa.String(), nullable=True))
         batch.create_unique_constraint("uq_checks_dispatch_id", ["dispatch_id"])
+    with op.batch_alter_table("watches") as batch:
+        batch.add_column(sa.Column("profile_text", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("watches") as batch:
+        batch.drop_column("profile_text")
     with op.batch_alter_table("checks") as batch:
         batch.drop_constraint("uq_checks_dispatch_id", type_="unique")
         batch.drop_column("dispatch_id")
