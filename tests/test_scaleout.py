@@ -41,7 +41,7 @@ from tests.sites.hostile import ARTICLE, HostileSite
 pytestmark = [pytest.mark.distributed, pytest.mark.postgres, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[1]
-# Small bounds so a written-off dispatch comes back within seconds: deadline + busy timeout +
+# Small bounds so a written-off dispatch comes back within seconds: deadline + 3 busy timeouts +
 # the browser's teardown grace (15 s), plus the deadline a message may wait in the queue.
 BOUNDS = {"SCRAPER_DEADLINE": "5", "SCRAPER_DB_BUSY_TIMEOUT": "2", "SCRAPER_GRACE": "5",
           "SCRAPER_TRIES": "1", "SCRAPER_RAMP": "0"}
@@ -444,10 +444,12 @@ def test_host_cap_and_gap_hold_across_three_workers(
         peak = max(peak, level)
     assert peak <= 2, f"{peak} checks of one host at once (cap 2)"
     starts = sorted(s for s, _ in spans)
-    # The scheduler spaces its dispatches by the gap; a worker picks one up a little later or
-    # sooner than another, so the site sees the gap less that jitter (bound: half of it).
+    # The scheduler spaces its dispatches by the gap; between a dispatch and its page request a
+    # worker takes the message and opens a context, which varies by a fraction of a second on a
+    # busy machine: the site sees each gap less that jitter (allowed: 0.75 s), and five of them.
     gaps = [b - a for a, b in pairwise(starts)]
-    assert min(gaps) >= 0.5, f"page requests {min(gaps):.2f}s apart (gap 1 s)"
+    assert min(gaps) >= 0.25, f"page requests {min(gaps):.2f}s apart (gap 1 s, jitter 0.75 s)"
+    assert starts[-1] - starts[0] >= 5 * 1.0 - 0.75, f"six starts within {starts[-1] - starts[0]:.2f}s"
 
 
 def test_the_doctor_checks_the_broker_the_clock_and_the_shared_folder(cluster: Cluster) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 
 from rich.text import Text
 from sqlalchemy import Engine
@@ -35,7 +36,6 @@ def dramatiq(engine: Engine, settings: Settings, workers: int | None, printer: C
              stop: threading.Event) -> Iterator[WatchScheduler | None]:
     """No browser here: the checks run in `scraper worker` processes. One scheduler at a time: a
     second one stands by on PostgreSQL's advisory lock and takes over when the first is gone."""
-    require_distributed(engine, "--executor dramatiq")
     from scraper.daemon.broker import make_broker, ping
     from scraper.daemon.distributed import DramatiqExecutor
     from scraper.daemon.worker import evidence_key
@@ -62,9 +62,12 @@ def dramatiq(engine: Engine, settings: Settings, workers: int | None, printer: C
                              executor=executor)
 
 
-def require_distributed(engine: Engine, what: str) -> None:
-    """Refuse (exit 2, the fix named) what the scale-out cannot run on."""
-    if engine.dialect.name != "postgresql":
+def require_distributed(database_url: str, what: str) -> None:
+    """Refuse (exit 2, the fix named) what the scale-out cannot run on: before the database is
+    opened, so the embedded one is not even created."""
+    from sqlalchemy.engine import make_url
+
+    if make_url(database_url).get_backend_name() != "postgresql":
         raise InputError(f"{what} needs PostgreSQL, which every machine shares (SQLite is one "
                          "machine's file): set SCRAPER_DATABASE_URL=postgresql+psycopg://… and run "
                          "`scraper db upgrade`, or use the local executor")
@@ -74,6 +77,14 @@ def require_distributed(engine: Engine, what: str) -> None:
         raise InputError(f"{what} needs Dramatiq: pip install 'scraper[distributed]'") from None
 
 
-SCHEDULERS: dict[str, Callable[..., AbstractContextManager[WatchScheduler | None]]] = {
-    "local": local, "dramatiq": dramatiq,
+@dataclass(frozen=True)
+class Choice:
+    refuse: Callable[[Settings], None]  # bad input (exit 2), before the database is opened
+    scheduler: Callable[..., AbstractContextManager[WatchScheduler | None]]
+
+
+SCHEDULERS: dict[str, Choice] = {
+    "local": Choice(lambda settings: None, local),
+    "dramatiq": Choice(lambda settings: require_distributed(settings.database_url,
+                                                            "--executor dramatiq"), dramatiq),
 }

@@ -55,6 +55,8 @@ def run(
     executor = executor or settings.executor
     if executor not in SCHEDULERS:
         raise InputError(f"--executor {executor!r}: give {' or '.join(SCHEDULERS)}")
+    choice = SCHEDULERS[executor]
+    choice.refuse(settings)
     engine = open_db(settings)
     if log_format == "json":
         logger.remove()
@@ -72,7 +74,7 @@ def run(
     try:
         # The executor's own set-up: a browser here, or (dramatiq) the broker and the lock that
         # makes this the one scheduler; None when stopped while standing by.
-        with SCHEDULERS[executor](engine, settings, workers, printer, stop) as sched:
+        with choice.scheduler(engine, settings, workers, printer, stop) as sched:
             if sched is not None:
                 holder.append(sched)
                 _serve(sched, printer, stop, once, log_format, settings.grace)

@@ -36,8 +36,8 @@ def worker(
     if not 1 <= threads <= MAX_WORKERS:
         raise InputError(f"--threads {threads}: give a whole number from 1 to {MAX_WORKERS}")
     settings = load_settings()
+    require_distributed(settings.database_url, "scraper worker")
     engine = open_db(settings)  # a database behind this code is refused: `scraper db upgrade`
-    require_distributed(engine, "scraper worker")
     skew = dispatches.clock_skew(engine)
     if abs(skew) > MAX_SKEW:
         raise InputError(f"this machine's clock is {skew:+.1f}s off the database's (at most "

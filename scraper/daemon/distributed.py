@@ -40,8 +40,10 @@ AGAIN = "cancelled"  # a worker stopping ended the check without a row: dispatch
 
 
 def check_budget(settings: Settings) -> float:
-    """The longest a worker holds one check: its lease's time to live (`run_check`)."""
-    return settings.deadline + settings.busy_timeout + TEARDOWN_GRACE
+    """The longest a worker can still write one check after taking it: the capture within its
+    deadline and the browser's teardown, then the write's tries on a locked database
+    (`scraper.pipeline.persist`: three busy timeouts at least)."""
+    return settings.deadline + TEARDOWN_GRACE + 3 * settings.busy_timeout
 
 
 def max_age(settings: Settings) -> float:
