@@ -302,6 +302,8 @@ def test_refusals_name_their_fix(
     assert code == 2 and "scraper db upgrade" in output, output
     code, output = scraper("run", "--executor", "nomad", "--once")
     assert code == 2 and "local or dramatiq" in output, output
+    code, output = scraper("serve", "--with-scheduler", SCRAPER_EXECUTOR="dramatiq")
+    assert code == 2 and "scraper run --executor dramatiq" in output, output
 
 
 def test_a_worker_with_another_evidence_key_refuses_evidence_checks(
