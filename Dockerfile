@@ -12,8 +12,10 @@ RUN apt-get update \
 
 # Debian bookworm's Python is 3.11, the one constraints.txt (the lock file) pins the versions for.
 COPY . /tmp/scraper-src
+# EXTRAS="[distributed]": the scale-out's scheduler and workers (deploy/compose.yaml).
+ARG EXTRAS=""
 RUN python3 -m venv /opt/scraper \
- && /opt/scraper/bin/pip install --no-cache-dir -c /tmp/scraper-src/constraints.txt /tmp/scraper-src \
+ && /opt/scraper/bin/pip install --no-cache-dir -c /tmp/scraper-src/constraints.txt "/tmp/scraper-src$EXTRAS" \
  && rm -rf /tmp/scraper-src
 
 RUN useradd --system --home-dir /var/lib/scraper --create-home --shell /usr/sbin/nologin scraper

@@ -30,7 +30,7 @@ LOCK_VENV := .lock-venv
 lock:
 	rm -rf $(LOCK_VENV)
 	$(PYTHON) -m venv $(LOCK_VENV)
-	$(LOCK_VENV)/bin/pip install -q -e '.[test,postgres]' $(LOCK_EXTRA)
+	$(LOCK_VENV)/bin/pip install -q -e '.[test,postgres,distributed]' $(LOCK_EXTRA)
 	$(LOCK_VENV)/bin/python scripts/lock.py $(LOCK_EXTRA) > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 	rm -rf $(LOCK_VENV)

@@ -22,7 +22,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
-EXTRAS = ("test", "postgres")
+EXTRAS = ("test", "postgres", "distributed")
 HEADER = """\
 # The lock file: every package of a test install of scraper (extras: {extras}) pinned, for Python
 # {python}. scripts/bootstrap.sh and the Dockerfile install with `pip install -c constraints.txt`.

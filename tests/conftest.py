@@ -19,6 +19,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.isso",
     "tests.fixtures.pages",
     "tests.fixtures.postgres",
+    "tests.fixtures.redis",
     "tests.fixtures.smtp",
     "tests.fixtures.store",
     "tests.fixtures.tsa",

@@ -63,3 +63,40 @@ def test_the_docker_image_builds_and_runs_scraper() -> None:
         assert "Chromium" in done.stdout
     finally:
         subprocess.run(["docker", "rmi", "-f", tag], capture_output=True, timeout=300)
+
+
+WORKER_UNIT = REPO / "deploy" / "scraper-worker@.service"
+COMPOSE = REPO / "deploy" / "compose.yaml"
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
+def test_the_worker_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
+    text = WORKER_UNIT.read_text()
+    assert f"ExecStart={INSTALLED} worker --threads" in text
+    here = Path(sys.executable).parent / "scraper"
+    unit = tmp_path / "scraper-worker@1.service"  # an instance of the template
+    unit.write_text(text.replace(INSTALLED, str(here)))
+    done = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True,
+                          text=True, timeout=120)
+    assert (done.returncode, done.stderr.strip(), done.stdout.strip()) == (0, "", "")
+
+
+def test_the_compose_file_runs_every_role_on_commands_that_exist() -> None:
+    import yaml
+
+    from scraper.cli import app
+
+    compose = yaml.safe_load(COMPOSE.read_text())
+    services = compose["services"]
+    assert set(services) == {"postgres", "redis", "migrate", "scheduler", "worker", "dashboard"}
+    assert services["migrate"]["command"] == ["db", "upgrade"]
+    assert services["scheduler"]["command"][:3] == ["run", "--executor", "dramatiq"]
+    assert services["worker"]["command"][0] == "worker"
+    commands = {command.name for command in app.registered_commands}
+    for role in ("scheduler", "worker", "dashboard"):
+        assert services[role]["command"][0] in commands, role
+        # Each role waits for the schema and the broker, and mounts the shared folder.
+        assert services[role]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+        assert services[role]["volumes"] == ["shared:/var/lib/scraper"]
+        assert services[role]["environment"]["SCRAPER_EXECUTOR"] == "dramatiq"
+    assert services["migrate"]["depends_on"]["postgres"] == {"condition": "service_healthy"}

@@ -16,6 +16,7 @@ from scraper.cli import (  # noqa: F401  (each module registers its commands)
     suggest_cmd,
     watch_cmd,
     watchfile_cmd,
+    worker_cmd,
 )
 from scraper.cli.app import app, main, run
 

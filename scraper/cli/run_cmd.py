@@ -36,13 +36,15 @@ def run(
                               "(for cron and systemd timers)."),
     log_format: str = typer.Option("text", "--log-format", help="text (a line per check; a live "
                                    "status on a terminal) or json (one object per line)."),
+    executor: str | None = typer.Option(None, "--executor", help="Where checks run: local (threads "
+                                        "of this process) or dramatiq (`scraper worker` processes; "
+                                        "PostgreSQL and a broker). Default: SCRAPER_EXECUTOR, else "
+                                        "local."),
 ) -> None:
     """Check every active watch on its schedule (--every / --cron) until stopped (Ctrl-C,
     SIGTERM); a watch never checked, or overdue, runs at once (spread over a short ramp)."""
-    from scraper.browser import BrowserSession
+    from scraper.cli.executors import SCHEDULERS
     from scraper.daemon.console import LOG_FORMATS, CheckPrinter
-    from scraper.daemon.scheduler import WatchScheduler
-    from scraper.evidence.on_change import check_hook
     from scraper.store import open_db
 
     if log_format not in LOG_FORMATS:
@@ -50,27 +52,35 @@ def run(
     if workers is not None and not 1 <= workers <= MAX_WORKERS:
         raise InputError(f"--workers {workers}: give a whole number from 1 to {MAX_WORKERS}")
     settings = load_settings()
+    executor = executor or settings.executor
+    if executor not in SCHEDULERS:
+        raise InputError(f"--executor {executor!r}: give {' or '.join(SCHEDULERS)}")
+    choice = SCHEDULERS[executor]
+    choice.refuse(settings)
     engine = open_db(settings)
     if log_format == "json":
         logger.remove()
         logger.add(sys.stderr, level="INFO", serialize=True, backtrace=False, diagnose=False)
     printer = CheckPrinter(log_format)
     stop = threading.Event()
-    with BrowserSession(settings) as browser:
-        sched = WatchScheduler(engine, browser, workers=workers, settings=settings, on_check=printer,
-                               hook=check_hook(settings, engine))
+    holder: list[WatchScheduler] = []  # the scheduler, once there is one
 
-        def on_signal(signum: int, frame: FrameType | None) -> None:
-            if stop.is_set():  # a second Ctrl-C: no more grace
-                sched.executor.cancel()
-            stop.set()
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set() and holder:  # a second Ctrl-C: no more grace
+            holder[0].executor.cancel()
+        stop.set()
 
-        previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
-        try:
-            _serve(sched, printer, stop, once, log_format, settings.grace)
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
+    previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        # The executor's own set-up: a browser here, or (dramatiq) the broker and the lock that
+        # makes this the one scheduler; None when stopped while standing by.
+        with choice.scheduler(engine, settings, workers, printer, stop) as sched:
+            if sched is not None:
+                holder.append(sched)
+                _serve(sched, printer, stop, once, log_format, settings.grace)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _serve(sched: WatchScheduler, printer: CheckPrinter, stop: threading.Event, once: bool,

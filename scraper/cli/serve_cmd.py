@@ -6,6 +6,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from scraper.base.errors import InputError
 from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
 from scraper.cli.common import json_option
@@ -33,7 +34,13 @@ def serve(
     """The web dashboard and REST API (/api/v1), until Ctrl-C."""
     from scraper.web.server import serve as run_server
 
-    run_server(load_settings(), host, port, with_scheduler=with_scheduler,
+    settings = load_settings()
+    if with_scheduler and settings.executor != "local":
+        # A second scheduler here would admit checks beside the one the scale-out has.
+        raise InputError(f"--with-scheduler runs a local scheduler, but SCRAPER_EXECUTOR is "
+                         f"{settings.executor}: run the scheduler as `scraper run --executor "
+                         f"{settings.executor}` and the dashboard without --with-scheduler")
+    run_server(settings, host, port, with_scheduler=with_scheduler,
                announce=lambda line: err.print(Text(line)))
 
 

@@ -22,6 +22,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from scraper.base import passwords
 from scraper.config.settings import (
+    DEFAULT_BROKER_URL,
     DEFAULT_BUSY_TIMEOUT,
     DEFAULT_DEADLINE,
     DEFAULT_DRIVER_HEAP_MIB,
@@ -34,6 +35,7 @@ from scraper.config.settings import (
     DEFAULT_SENDER,
     DEFAULT_TRIES,
     EMAIL_ADDRESS,
+    EXECUTORS,
     MAX_DEADLINE,
     MAX_WORKERS,
     SMTP_PORTS,
@@ -191,6 +193,10 @@ class Environment(BaseSettings):
     host_gap: Annotated[float, _number(0, 86400, "seconds")] = 0.0
     host_cap: Annotated[int, _number(0, 1000, "a whole number of checks", whole=True)] = DEFAULT_HOST_CAP
     tries: Annotated[int, _number(1, 10, "a whole number of tries", whole=True)] = DEFAULT_TRIES
+    # Scale-out: `scraper run --executor dramatiq` and `scraper worker`.
+    executor: Annotated[str, _rule(lambda v: v in EXECUTORS, "give local or dramatiq")] = "local"
+    broker_url: Annotated[str, _rule(lambda v: v.startswith(("redis://", "rediss://", "amqp://")),
+                                     "give a redis:// (or amqp://) URL")] = DEFAULT_BROKER_URL
 
     @model_validator(mode="after")
     def _guard_needs_own_browser(self) -> Environment:
@@ -237,6 +243,8 @@ class Environment(BaseSettings):
             host_gap=self.host_gap,
             host_cap=self.host_cap,
             tries=self.tries,
+            executor=self.executor,
+            broker_url=self.broker_url,
             admin_password=self.admin_password,
             base_url=self.base_url,
             variables=variables,
@@ -250,7 +258,7 @@ def variable(field: str) -> str:
 
 VARIABLES = tuple(variable(field) for field in Environment.model_fields)
 # Their values are never shown in a message: a secret, or a URL that may carry one.
-_HIDDEN = {"smtp_password", "admin_password", "tsa_url"}
+_HIDDEN = {"smtp_password", "admin_password", "tsa_url", "broker_url"}
 
 
 def _reason(error: ErrorDetails) -> str:

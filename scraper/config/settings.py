@@ -36,6 +36,8 @@ DEFAULT_RECYCLE_MIB = 1536.0
 DEFAULT_DRIVER_HEAP_MIB = 512
 DEFAULT_RAMP = 30.0
 DEFAULT_GRACE = 20.0
+DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
+EXECUTORS = ("local", "dramatiq")
 DEFAULT_HOST_CAP = 4
 DEFAULT_TRIES = 3
 
@@ -100,6 +102,10 @@ class Settings:
     host_gap: float = 0.0  # seconds between two checks of one host (profiles and watches override)
     host_cap: int = DEFAULT_HOST_CAP  # checks of one host at a time (0: no limit but the workers)
     tries: int = DEFAULT_TRIES  # tries of a check's capture after transient failures (1: no retry)
+    # Scale-out (docs/scale-out.md): where checks run (local threads, or Dramatiq workers) and the
+    # broker the scheduler and the workers share.
+    executor: str = "local"
+    broker_url: str = DEFAULT_BROKER_URL
     # The dashboard: its admin password (pages behind a login; needed to listen beyond loopback)
     # and the address people reach it at (links in change reports to the change's page).
     admin_password: SecretStr | None = None

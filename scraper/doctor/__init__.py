@@ -10,6 +10,7 @@ from __future__ import annotations
 from scraper.config.settings import Settings, SettingsError
 from scraper.doctor.browser import check_browser, check_playwright, probe_playwright
 from scraper.doctor.database import check_database
+from scraper.doctor.distributed import check_scale_out
 from scraper.doctor.files import check_home, check_profiles, check_settings
 from scraper.doctor.result import Check, Report
 
@@ -29,4 +30,5 @@ def diagnose(settings: Settings | SettingsError) -> Report:
         check_database(settings),
         check_profiles(settings),
         check_home(settings),
+        *check_scale_out(settings),
     ))

@@ -9,6 +9,9 @@ reported once seen in N checks in a row.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +45,7 @@ from scraper.pipeline.streak import failing_streak
 from scraper.profiles.schema import Action, NormaliseRule
 from scraper.reports.outbox import enqueue, link_evidence, release
 from scraper.store import Check, Watch, lease
+from scraper.store import dispatch as dispatches
 
 
 @dataclass
@@ -94,9 +98,31 @@ def overrides_for(watch: Watch, settings: Settings | None = None) -> Overrides:
     )
 
 
+class Redelivered(Exception):
+    """The dispatch already wrote its check (a message delivered again): nothing was written."""
+
+
+STORED_PROFILES = "profiles-stored"  # under SCRAPER_HOME: profile files known only by their text
+
+
+def profile_ref(watch: Watch, home: Path) -> str | None:
+    """The watch's profile: a name, or a file. Its own file where this machine has it; else (a
+    worker on another machine) the text stored with the watch, written once under `home`."""
+    if not watch.profile_file or not watch.profile_text or Path(watch.profile_file).is_file():
+        return watch.profile_file or watch.profile
+    digest = hashlib.sha256(watch.profile_text.encode()).hexdigest()[:16]
+    path = home / STORED_PROFILES / digest / Path(watch.profile_file).name
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        partial.write_text(watch.profile_text, encoding="utf-8")
+        partial.replace(path)  # whole or absent, whoever reads it
+    return str(path)
+
+
 def run_check(
     engine: Engine, watch_id: int, browser: BrowserSession, *, wait: float | None = None,
-    hook: CheckHook | None = None,
+    hook: CheckHook | None = None, dispatch: str | None = None,
 ) -> CheckResult:
     """Check the watch now and store the outcome, whatever happens: a failure of any kind is a
     failed check row with its classified, escaped error (`scraper.base.failures`).
@@ -107,6 +133,10 @@ def run_check(
 
     `hook` makes what is recorded beside the check (an evidence bundle for the watches that keep
     one, `scraper.pipeline.hooks`); without it, the check records nothing more.
+
+    `dispatch`: the id of the scale-out dispatch running it (`scraper.daemon.distributed`): stored
+    on the check row, whose transaction also sends the completion; if that dispatch already wrote
+    its row, nothing is written and `Redelivered` is raised.
     """
     settings = browser.settings
     budget = settings.deadline + settings.busy_timeout  # the capture, then the write
@@ -116,7 +146,7 @@ def run_check(
         with Session(engine) as session:
             watch = session.get_one(Watch, watch_id)
             url, overrides = watch.url, overrides_for(watch, settings)
-            profile = watch.profile_file or watch.profile  # a file the watch reads, or a name
+            profile = profile_ref(watch, settings.home)  # a file the watch reads, or a name
             artifact = hook.artifact(watch) if hook is not None else None
         started = datetime.now(UTC)
         t0 = time.monotonic()
@@ -143,9 +173,9 @@ def run_check(
         duration_ms = int((time.monotonic() - t0) * 1000)
 
         def write(what: Record | Failure, until: float) -> CheckResult:
-            return persist.write(engine, lambda session: _write(
+            return persist.write(engine, lambda session: _dispatched(session, dispatch, _write(
                 session, watch_id, what, started, duration_ms, settings,
-                hold=artifact is not None, note=trace.session), until=until, url=url)
+                hold=artifact is not None, note=trace.session, dispatch=dispatch)), until=until, url=url)
 
         # Within the check's budget, but a slow capture leaves the write a few tries at least.
         until = max(t0 + budget, time.monotonic() + 3 * settings.busy_timeout)
@@ -178,11 +208,14 @@ def _written(write: Callable[[Record | Failure, float], CheckResult], outcome: R
 
 
 def _write(session: Session, watch_id: int, outcome: Record | Failure, started: datetime,
-           duration_ms: int, settings: Settings, *, hold: bool, note: str | None = None) -> CheckResult:
+           duration_ms: int, settings: Settings, *, hold: bool, note: str | None = None,
+           dispatch: str | None = None) -> CheckResult:
     """`note`: what became of a kept session (`Trace.session`), stored with the check."""
     # Re-read under the lease, with the row locked where the backend can: what another process
     # wrote since (a rebase, an applied watch file) is what this check builds on.
     watch = session.get_one(Watch, watch_id, with_for_update=True)
+    if dispatch is not None and dispatches.check_of(session, dispatch) is not None:
+        raise Redelivered(dispatch)  # under the watch's row lock: no second row, change or count
     if isinstance(outcome, Failure):
         check = store.add_check(session, watch, started_at=started, duration_ms=duration_ms,
                                 status="failed", error=outcome.message, error_kind=outcome.kind)
@@ -193,6 +226,13 @@ def _write(session: Session, watch_id: int, outcome: Record | Failure, started: 
             CheckResult(watch, check, [])
     result = _compare(session, watch, outcome, started, duration_ms, settings.mail, hold=hold)
     result.check.session = note
+    return result
+
+
+def _dispatched(session: Session, dispatch: str | None, result: CheckResult) -> CheckResult:
+    if dispatch is not None:
+        result.check.dispatch_id = dispatch
+        dispatches.notify(session, dispatch)  # delivered at this transaction's commit, never without
     return result
 
 

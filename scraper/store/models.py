@@ -132,6 +132,9 @@ class Watch(StoreModel, table=True):
     # The profile file the watch reads (`--profile ./mine.yaml`); null: `profile` is a name looked
     # up in the profile folders (or null too: detected on each check).
     profile_file: str | None = None
+    # That file's text when the watch was added or edited: read where the file is not (a worker on
+    # another machine, scraper.pipeline.check.profile_ref).
+    profile_text: str | None = Field(default=None, sa_type=Text)
     tags: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
@@ -208,6 +211,10 @@ class Check(StoreModel, table=True):
     # A watch that keeps its session (--keep-session): "kept" (still logged in, its steps skipped)
     # or "renewed" (its steps ran); None otherwise.
     session: str | None = None
+
+    # The dispatch that ran it (`scraper run --executor dramatiq`): one row per dispatch, so a
+    # message delivered twice writes nothing the second time. Null for local checks.
+    dispatch_id: str | None = Field(default=None, unique=True)
 
 
 class Change(StoreModel, table=True):

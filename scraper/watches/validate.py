@@ -285,6 +285,9 @@ def _columns(url: str, checked: dict[str, Any], fetch: dict[str, Any]) -> dict[s
         **checked, "url": url, "name": checked["name"] or default_name(url),
         "profile": Path(profile).stem if profile and is_profile_file(profile) else profile,
         "profile_file": profile if profile and is_profile_file(profile) else None,
+        # The file travels with the watch: workers on other machines read this text.
+        "profile_text": Path(profile).read_text(encoding="utf-8")
+        if profile and is_profile_file(profile) else None,
         "schedule_kind": schedule.kind if schedule else None,
         "schedule": schedule.spec if schedule else None,
         "fetch": {k: v for k, v in fetch.items() if v not in (None, {}, [])},

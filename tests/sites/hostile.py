@@ -10,11 +10,13 @@ Used by the fault tests and the soak script (`make soak`).
 from __future__ import annotations
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
 # What a server sent as its reason phrase in the report that led to the tests: clear the screen,
 # then an OSC 52 write to the clipboard.
+LINGER = 0.6  # seconds /linger takes to answer
 EVIL_REASON = "Oops\x1b[2J\x1b]52;c;cHduZWQ=\x07"
 
 ARTICLE = """<!doctype html><html><head><title>{title}</title></head><body>
@@ -42,6 +44,9 @@ PAGES: dict[str, str] = {
     # Asks for /gate, which the server holds until the test opens it: a check held mid-render.
     "/gated": ARTICLE.format(title="Gated", text="Waits for the gate.").replace(
         "</body>", "<script>fetch('/gate').then(r => r.text())</script></body>"),
+    # Fetches /linger (answered after LINGER seconds): a check of it is in flight that long.
+    "/polite": ARTICLE.format(title="Polite", text="Lingers.").replace(
+        "</body>", "<script>fetch('/linger?' + location.search.slice(1))</script></body>"),
     "/bidi": ARTICLE.format(title="Bidi \u202etxt.exe", text="Hidden \u202e reversal."),
 }
 
@@ -50,6 +55,14 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:
+        started = time.monotonic()
+        try:
+            self._get()
+        finally:
+            with self.server.requested:
+                self.server.log.append((self.path, started, time.monotonic()))
+
+    def _get(self) -> None:
         path = self.path.split("?", 1)[0]
         with self.server.requested:
             self.server.counts[path] = self.server.counts.get(path, 0) + 1
@@ -63,6 +76,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self._body(b"<html><body>restarting</body></html>")
                 return
             path = "/ok"
+        if path == "/linger":  # a slow resource: a check stays in flight this long at least
+            time.sleep(LINGER)
+            self.send_response(200)
+            self._body(b"{}")
+            return
         if path == "/error":
             self.send_response(500, EVIL_REASON)
             self._body(b"<html><body>server error</body></html>")
@@ -118,6 +136,7 @@ class _Server(ThreadingHTTPServer):
     requested: threading.Condition
     gate: threading.Event
     fail_next: int
+    log: list[tuple[str, float, float]]
 
 
 class HostileSite:
@@ -130,6 +149,7 @@ class HostileSite:
         self._server.requested = threading.Condition()
         self._server.gate = threading.Event()
         self._server.fail_next = 0
+        self._server.log = []
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)
 
@@ -156,6 +176,11 @@ class HostileSite:
     def requests(self, path: str) -> int:
         with self._server.requested:
             return self._server.counts.get(path, 0)
+
+    def log(self) -> list[tuple[str, float, float]]:
+        """Every request answered: (path with query, start, end), time.monotonic()."""
+        with self._server.requested:
+            return list(self._server.log)
 
     def wait_for_request(self, path: str, count: int = 1, timeout: float = 60) -> bool:
         """Block until `path` has been asked for `count` times in all (or the timeout)."""

@@ -1,0 +1,60 @@
+"""`scraper worker`: run the checks a `scraper run --executor dramatiq` scheduler dispatches."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
+
+import typer
+from rich.text import Text
+
+from scraper.base.errors import InputError
+from scraper.cli.app import app, examples
+from scraper.cli.output import err
+from scraper.config.settings import MAX_WORKERS, load_settings
+
+MAX_SKEW = 2.0  # seconds this machine's clock may differ from the database's
+
+
+@app.command("worker", epilog=examples(
+    "scraper worker --threads 4",
+    "docker compose -f deploy/compose.yaml up --scale worker=8",
+))
+def worker(
+    threads: int = typer.Option(2, "--threads", help="Checks at a time in this process, sharing "
+                                "one browser."),
+) -> None:
+    """Run checks for the scheduler (`scraper run --executor dramatiq`) until stopped (Ctrl-C,
+    SIGTERM: checks in flight get SCRAPER_GRACE seconds, then go back to the scheduler)."""
+    from scraper.browser import BrowserSession
+    from scraper.cli.executors import require_distributed
+    from scraper.daemon.worker import CheckWorker
+    from scraper.store import dispatch as dispatches
+    from scraper.store import open_db
+
+    if not 1 <= threads <= MAX_WORKERS:
+        raise InputError(f"--threads {threads}: give a whole number from 1 to {MAX_WORKERS}")
+    settings = load_settings()
+    require_distributed(settings.database_url, "scraper worker")
+    engine = open_db(settings)  # a database behind this code is refused: `scraper db upgrade`
+    skew = dispatches.clock_skew(engine)
+    if abs(skew) > MAX_SKEW:
+        raise InputError(f"this machine's clock is {skew:+.1f}s off the database's (at most "
+                         f"{MAX_SKEW:g}s): leases and outbox claims compare times; synchronise it "
+                         "(e.g. `timedatectl set-ntp true`)")
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        with BrowserSession(settings) as browser:
+            check_worker = CheckWorker(engine, settings, browser)
+            check_worker.warm_up()  # a browser that cannot start fails here, not on each check
+            err.print(Text(f"worker running with {threads} threads; Ctrl-C to stop"))
+            check_worker.serve(threads, stop, settings.grace)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -1,0 +1,218 @@
+"""Checks on Dramatiq workers (`scraper run --executor dramatiq`): the scheduler's side.
+
+The dispatcher still decides what runs (workers, host caps and gaps, fairness, one check per
+watch); this executor only carries each admitted check to a worker (`scraper.daemon.worker`) as a
+message, and hears back when it ended. PostgreSQL is the truth, the broker is disposable:
+- each dispatch has an id, stored on the check row it writes (unique), in the transaction that
+  also writes its changes and outbox rows and sends the completion (`pg_notify`, CHANNEL);
+- a message older than `max_age` is dropped by Dramatiq's AgeLimit, so a dispatch written off
+  (no row after `write_off` seconds: a worker killed, Redis emptied) never runs later, and the
+  watchdog dispatches it again under a new id;
+- a dispatch that ended without a row because its worker was stopping is dispatched again at once.
+The completion is pushed (LISTEN/NOTIFY); the watchdog's look at the row is the fallback for a
+notification lost while the listening connection was down.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from loguru import logger
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from scraper.browser.session import TEARDOWN_GRACE
+from scraper.config.settings import Settings
+from scraper.daemon.broker import ACTOR, QUEUE, make_broker
+from scraper.daemon.executor import CheckOutcome, CheckTask, Done
+from scraper.model.changes import Change
+from scraper.pipeline.check import CheckResult
+from scraper.store import Watch, changes_for_check
+from scraper.store import dispatch as dispatches
+
+SWEEP_EVERY = 1.0  # seconds between the watchdog's rounds (also the listener's longest wait)
+MARGIN = 3.0  # seconds on top of a check's longest run before a dispatch is written off
+AGAIN = "cancelled"  # a worker stopping ended the check without a row: dispatch it again now
+
+
+def check_budget(settings: Settings) -> float:
+    """The longest a worker can still write one check after taking it: the capture within its
+    deadline and the browser's teardown, then the write's tries on a locked database
+    (`scraper.pipeline.persist`: three busy timeouts at least)."""
+    return settings.deadline + TEARDOWN_GRACE + 3 * settings.busy_timeout
+
+
+def max_age(settings: Settings) -> float:
+    """How long a message may wait for a worker before Dramatiq drops it (seconds)."""
+    return settings.deadline
+
+
+def write_off_after(settings: Settings) -> float:
+    """When a dispatch without a row can no longer write one: waited its longest, then ran its
+    longest. Workers must share the scheduler's SCRAPER_DEADLINE and SCRAPER_DB_BUSY_TIMEOUT."""
+    return max_age(settings) + check_budget(settings) + MARGIN
+
+
+@dataclass
+class _Pending:
+    task: CheckTask
+    done: Done
+    started: float  # time.monotonic() of the first dispatch
+    sent: float  # ... of this one
+    tries: int = 1
+
+
+class DramatiqExecutor:
+    """The `Executor` of `scraper.daemon.executor`, over a Dramatiq broker (Redis or RabbitMQ)."""
+
+    def __init__(self, engine: Engine, settings: Settings, *, key: str | None,
+                 broker: object | None = None, write_off: float | None = None) -> None:
+        """`key`: the fingerprint of this installation's evidence key, which a worker must share
+        to run evidence checks."""
+        from dramatiq import Broker
+
+        self.engine, self.settings, self.key = engine, settings, key
+        made = broker if broker is not None else make_broker(settings.broker_url)
+        assert isinstance(made, Broker)
+        self.broker: Broker = made
+        self.max_age_ms = int(max_age(settings) * 1000)
+        self.write_off = write_off if write_off is not None else write_off_after(settings)
+        self._pending: dict[str, _Pending] = {}
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._listening = threading.Event()
+        self._thread = threading.Thread(target=self._listen, name="dispatch-listener", daemon=True)
+        self._thread.start()
+        if not self._listening.wait(30):
+            raise RuntimeError("the dispatch listener could not LISTEN on the database")
+
+    # --- the Executor interface ------------------------------------------------------------------
+
+    def submit(self, task: CheckTask, done: Done) -> None:
+        now = time.monotonic()
+        self._send(_Pending(task, done, now, now))
+
+    def cancel(self) -> None:
+        """Stop waiting: what is in flight ends here as cancelled (the workers finish it, and
+        its rows stand)."""
+        self._stopping.set()
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        for item in pending.values():
+            self._end(item, None, "cancelled")
+
+    def shutdown(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=SWEEP_EVERY * 5)
+
+    def in_flight(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    # --- sending ---------------------------------------------------------------------------------
+
+    def _send(self, item: _Pending) -> None:
+        from dramatiq import Message
+
+        dispatch_id = uuid.uuid4().hex
+        item.sent = time.monotonic()
+        with self._lock:
+            self._pending[dispatch_id] = item
+        message: Message[object] = Message(queue_name=QUEUE, actor_name=ACTOR,
+                          args=(item.task.watch_id, dispatch_id, self.key), kwargs={},
+                          options={"max_age": self.max_age_ms})
+        try:
+            self.broker.enqueue(message)
+        except Exception as exc:  # the broker is down: the watchdog sends it again once it is back
+            logger.warning("watch {}: dispatch not sent ({}); retrying after the write-off",
+                           item.task.watch_id, exc)
+
+    # --- hearing back ----------------------------------------------------------------------------
+
+    def _listen(self) -> None:
+        import psycopg
+
+        url = self.engine.url.set(drivername="postgresql")
+        conninfo = url.render_as_string(hide_password=False)
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(conninfo, autocommit=True) as connection:
+                    connection.execute(f"LISTEN {dispatches.CHANNEL}")
+                    self._listening.set()
+                    self._sweep(everything=True)  # what ended while nobody was listening
+                    while not self._stopping.is_set():
+                        for note in connection.notifies(timeout=SWEEP_EVERY):
+                            self._heard(note.payload)
+                        self._sweep()
+            except Exception as exc:  # the database went away: listen again, then look at the rows
+                logger.warning("dispatch listener: {}; reconnecting", exc)
+                self._stopping.wait(SWEEP_EVERY)
+
+    def _heard(self, payload: str) -> None:
+        try:
+            note = json.loads(payload)
+            dispatch_id, skipped = str(note["id"]), note.get("skipped")
+        except (ValueError, KeyError, TypeError):
+            logger.debug("dispatch listener: not ours: {!r}", payload)
+            return
+        with self._lock:
+            item = self._pending.pop(dispatch_id, None)
+        if item is None:  # already ended (a redelivery's notice, or the watchdog was first)
+            return
+        if skipped is None:
+            self._end(item, self._result(dispatch_id), None)
+        elif skipped == AGAIN and not self._stopping.is_set():
+            logger.warning("watch {}: its worker stopped mid-check; dispatching it again",
+                        item.task.watch_id)
+            item.tries += 1
+            self._send(item)
+        else:
+            if skipped.startswith("refused"):
+                logger.error("watch {}: {}", item.task.watch_id, skipped)
+            self._end(item, None, skipped)
+
+    def _sweep(self, everything: bool = False) -> None:
+        """The watchdog: a dispatch past its write-off ends with its row if there is one, else is
+        dispatched again (its message, if still queued, has aged out)."""
+        now = time.monotonic()
+        with self._lock:
+            late = [(d, item) for d, item in self._pending.items()
+                    if everything or now - item.sent >= self.write_off]
+        for dispatch_id, item in late:
+            result = self._result(dispatch_id)
+            if result is None and now - item.sent < self.write_off:
+                continue  # `everything`: not written yet, and not late either
+            with self._lock:
+                if self._pending.pop(dispatch_id, None) is None:
+                    continue
+            if result is not None:
+                self._end(item, result, None)
+            elif self._stopping.is_set():
+                self._end(item, None, "cancelled")
+            else:
+                logger.warning("watch {}: no check {:.0f}s after its dispatch (a worker lost, or "
+                               "the broker emptied); dispatching it again", item.task.watch_id,
+                               now - item.sent)
+                item.tries += 1
+                self._send(item)
+
+    def _result(self, dispatch_id: str) -> CheckResult | None:
+        with Session(self.engine) as session:
+            check = dispatches.check_of(session, dispatch_id)
+            if check is None or check.id is None:
+                return None
+            watch = session.get_one(Watch, check.watch_id)
+            changes = [Change.model_validate(row.data) for row in changes_for_check(session, check.id)]
+            session.expunge_all()
+        return CheckResult(watch, check, changes)
+
+    def _end(self, item: _Pending, result: CheckResult | None, skipped: str | None) -> None:
+        outcome = CheckOutcome(item.task, item.started, time.monotonic(), result, skipped)
+        try:
+            item.done(outcome)
+        except Exception as exc:
+            logger.opt(exception=exc).error("watch {}: completion failed", item.task.watch_id)
