@@ -49,6 +49,7 @@ class CheckFacts(BaseModel):
     final_url: str | None
     profile: str | None
     warnings: list[str]
+    session: str | None = None  # a kept session (--keep-session): "kept" or "renewed"
 
 
 class CheckRow(CheckFacts):
