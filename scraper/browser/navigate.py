@@ -21,6 +21,7 @@ from loguru import logger
 
 from scraper.base.errors import JobFailed
 from scraper.base.terminal import safe_line
+from scraper.base.unicode import well_formed
 from scraper.browser.guard import BLOCKED_HEADER
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ async def content(page: Page | Frame, max_html: int, budget: float) -> str:
             size, html = await page.evaluate(_READ_DOM, max_html)
             if html is None:
                 raise too_large(int(size), max_html, "characters")
-            return str(html)
+            return well_formed(str(html))  # a script's lone surrogates would fail the parser
         except PlaywrightError as exc:
             if not _navigating(exc) or loop.time() >= end:
                 if _navigating(exc):
