@@ -13,7 +13,7 @@ from scraper.base.times import iso_now
 from scraper.browser import devtools, navigate, steps
 from scraper.browser.actions import follow_to_bottom, run_actions, warm_locators
 from scraper.browser.context import open_context
-from scraper.browser.guard import Resolver
+from scraper.browser.guard import WEBRTC_OFF, Resolver
 from scraper.browser.hints import headful_hints
 from scraper.browser.quiet import QuietWatch
 from scraper.browser.recorder import Recorder
@@ -101,6 +101,8 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
     max_html = profile.max_html if profile else DEFAULT_MAX_HTML
     try:
         context.set_default_timeout(job.deadline * 1000)
+        if job.guard is not None:  # before any page: every frame of the context is born without
+            await context.add_init_script(WEBRTC_OFF)
         page = await context.new_page()
         steps.guard(context, page)
         quiet = QuietWatch()
