@@ -39,10 +39,33 @@ TEARDOWN_GRACE = 15.0
 MEMORY_EVERY = 10
 
 
+def gone(exc: BaseException | None) -> bool:
+    """An error that only says the browser or its driver went away (closed, killed, stopped)."""
+    if exc is None:
+        return False
+    from playwright.async_api import Error as PlaywrightError
+
+    text = str(exc)
+    return (type(exc).__name__ == "TargetClosedError" or "Connection closed" in text
+            or (isinstance(exc, PlaywrightError) and "has been closed" in text))
+
+
+def unheard(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The browser loop's handler of errors nobody awaited. When the browser or its driver goes
+    (Ctrl-C, SIGTERM, a killed driver), Playwright fails the futures of every call in flight,
+    some of which nobody waits on any more: that is the stop itself, not news (debug log), never
+    "Future exception was never retrieved" above a clean summary. Anything else is reported."""
+    if gone(context.get("exception")):
+        logger.debug("after the browser went: {}", context.get("exception"))
+        return
+    loop.default_exception_handler(context)
+
+
 class BrowserSession:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._loop = asyncio.new_event_loop()
+        self._loop.set_exception_handler(unheard)
         self._thread = threading.Thread(target=self._loop.run_forever, name="browser", daemon=True)
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
@@ -210,6 +233,13 @@ class BrowserSession:
         self._loop.close()
 
     async def _shutdown(self) -> None:
+        # Jobs still running (their caller was interrupted: Ctrl-C, SIGTERM) end first, their
+        # contexts closed by their own cleanup; else asyncio reports them "destroyed but pending".
+        running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.wait(running, timeout=TEARDOWN_GRACE)
         for old in list(self._retired):
             await self._retire(old)
         if self._browser is not None:

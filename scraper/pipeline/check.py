@@ -34,7 +34,7 @@ from scraper.model.fetch import Fetch
 from scraper.model.record import Record
 from scraper.model.unseen import carry_unseen
 from scraper.pipeline import persist
-from scraper.pipeline.capture import Overrides, capture_target, resolve
+from scraper.pipeline.capture import Overrides, Target, capture_target, job_deadline, resolve
 from scraper.pipeline.hooks import Artifact, CheckHook
 from scraper.pipeline.retries import retrying
 from scraper.pipeline.streak import failing_streak
@@ -97,23 +97,33 @@ def run_check(
     one, `scraper.pipeline.hooks`); without it, the check records nothing more.
     """
     settings = browser.settings
-    budget = settings.deadline + settings.busy_timeout  # the capture, then the write
+    with persist.said("the database could not be used"), Session(engine) as session:
+        watch = session.get_one(Watch, watch_id)
+        url, overrides = watch.url, overrides_for(watch)
+        profile = watch.profile_file or watch.profile  # a file the watch reads, or a name
+    resolved: Target | Exception
+    try:
+        resolved = resolve(url, settings, profile=profile, overrides=overrides)  # once
+    except Exception as exc:  # bad input: a failed check, stored under the lease like any other
+        resolved = exc
+    # The lease lasts as long as this check may: its profile's deadline when that one is longer.
+    limit = job_deadline(resolved, settings) if isinstance(resolved, Target) else settings.deadline
+    budget = limit + settings.busy_timeout  # the capture, then the write
     ttl = budget + TEARDOWN_GRACE
     with persist.said("the database could not be used"), \
             lease.held(engine, watch_id, ttl=ttl, wait=ttl if wait is None else wait):
         with Session(engine) as session:
-            watch = session.get_one(Watch, watch_id)
-            url, overrides = watch.url, overrides_for(watch)
-            profile = watch.profile_file or watch.profile  # a file the watch reads, or a name
-            artifact = hook.artifact(watch) if hook is not None else None
+            artifact = hook.artifact(session.get_one(Watch, watch_id)) if hook is not None else None
         started = datetime.now(UTC)
         t0 = time.monotonic()
         outcome: Record | Failure
         try:
-            target = resolve(url, settings, profile=profile, overrides=overrides)  # once
+            if isinstance(resolved, Exception):
+                raise resolved
+            target = resolved
             options = artifact.render_options() if artifact else None
             outcome = retrying(lambda: capture_target(target, browser, options=options),
-                               url=url, until=t0 + settings.deadline, tries=settings.tries)
+                               url=url, until=t0 + limit, tries=settings.tries)
         except Cancelled:  # the daemon is stopping: this check ends without a row
             if artifact is not None:
                 artifact.drop()
