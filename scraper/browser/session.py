@@ -80,6 +80,7 @@ class BrowserSession:
         self._inflight: dict[Browser, int] = {}
         self._retired: set[Browser] = set()
         self._futures: set[Future[Any]] = set()
+        self._jobs: set[asyncio.Task[Any]] = set()  # the tasks running jobs, on the loop
         self._futures_lock = threading.Lock()
         self._cancelling = False
         self._thread.start()
@@ -117,6 +118,10 @@ class BrowserSession:
             future.cancel()
 
     async def _run(self, job: Callable[[Browser], Awaitable[T]], deadline: float) -> T:
+        task = asyncio.current_task()
+        if task is not None:
+            self._jobs.add(task)
+            task.add_done_callback(self._jobs.discard)
         browser = await self._ensure_browser()  # a launch is not part of the job's deadline
         try:
             async with asyncio.timeout(deadline):
@@ -235,7 +240,8 @@ class BrowserSession:
     async def _shutdown(self) -> None:
         # Jobs still running (their caller was interrupted: Ctrl-C, SIGTERM) end first, their
         # contexts closed by their own cleanup; else asyncio reports them "destroyed but pending".
-        running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        # Only jobs: Playwright's own tasks (its connection to the driver) must outlive them.
+        running = list(self._jobs)
         for task in running:
             task.cancel()
         if running:
