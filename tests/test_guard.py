@@ -80,6 +80,21 @@ def test_sub_requests_to_private_addresses_are_refused(site: HostileSite, guarde
     assert guarded.guard.refused.count("inside.test") >= 1
 
 
+@pytest.mark.parametrize("how", ["script", "meta"])
+def test_a_navigation_refused_by_the_guard_is_a_failed_capture_not_an_empty_record(
+    site: HostileSite, guarded: BrowserSession, how: str,
+) -> None:
+    inside = site.url("/ok", host="inside.test")
+    site.add_page(f"/{how}-to-inside", {
+        "script": f"<html><body><p>Moving.</p><script>location.replace('{inside}')</script></body></html>",
+        "meta": f'<html><head><meta http-equiv="refresh" content="0;url={inside}"></head></html>',
+    }[how])
+    with pytest.raises(JobFailed) as raised:
+        capture(site.url(f"/{how}-to-inside", host="evil.test"), session=guarded)
+    assert raised.value.kind == "network"
+    assert "inside.test resolves to 127.0.0.2" in str(raised.value)
+
+
 def test_what_counts_as_public() -> None:
     for address in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
                     "100.64.0.1", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "0.0.0.0"]:

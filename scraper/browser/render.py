@@ -112,8 +112,10 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         fetched_at = iso_now()
         await devtools.prepare(page, seen, max_html, devtools.block_patterns(_blocked(job, profile)),
                                await _identity(browser, fetch, job.trace.user_agent))
-        await navigate.goto(page, job.url, _load_bound(profile, end - loop.time()), seen, max_html)
+        await navigate.goto(page, job.url, _load_bound(profile, end - loop.time()), seen, max_html,
+                            end)
         if profile is None:
+            await navigate.landed(page, seen)
             profile = job.choose(await navigate.content(page, max_html, _settle(end, loop)))
             if profile.fetch != Fetch() and not job.options.recorders:
                 return profile
@@ -131,7 +133,9 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
                                                  quiet, item)
         await warm
         warnings += await run_actions(page, profile.actions, end, loads, trace=job.trace)
+        await navigate.landed(page, seen)
         html = await navigate.content(page, profile.max_html, _settle(end, loop))
+        await navigate.landed(page, seen)  # a navigation that failed while the DOM was read
         frames = await _frames(page, profile)
         content = PageContent(
             url=job.url, final_url=page.url, fetched_at=fetched_at, html=html, frames=frames,
