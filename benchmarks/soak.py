@@ -1,9 +1,12 @@
 """Soak: `scraper run` with many watches on short intervals for a long time, against local sites
-that change at random, with faults injected (Chromium killed, the database locked, hostile pages).
+that change at random, with faults injected (Chromium killed, the database locked, hostile pages,
+the mail server taking messages and never confirming them, the webhook never answering).
 
 At the end:
 - every mutation (a comment added or edited on a demo site) is reported exactly once: one stored
   change per mutation, none lost to a failed check, none doubled by a retry;
+- every report is delivered exactly once on each channel: one email (a real SMTP server on
+  loopback) and one webhook POST per report (by its Message-ID), whatever the hangs in between;
 - no zombie in the daemon's process tree;
 - memory is flat: the daemon's process tree (Python, Playwright's driver, every Chromium process)
   in the last third of the run against the first third (after a warm-up).
@@ -27,9 +30,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,11 +46,56 @@ from scraper.demo.site import DemoSite  # noqa: E402
 from scraper.store import open_db  # noqa: E402
 from scraper.watches.operations import WatchSpec, add_watch  # noqa: E402
 from tests.fixtures.browser import LOOPBACK_ONLY  # noqa: E402
+from tests.fixtures.smtp import SmtpServer  # noqa: E402
 from tests.processes import chromium_browsers, stop, zombies  # noqa: E402
 from tests.sites.hostile import HostileSite  # noqa: E402
 
 HOSTILE = ("/meta-refresh", "/refresh-loop", "/never-loads", "/error", "/bidi")
 MAX_GROWTH = 1.25
+SEND_TIMEOUT = 10  # SCRAPER_SEND_TIMEOUT: what one hung send costs
+HANG = (60, 150)  # seconds a channel hangs, at random in this range
+# Drawn at random (a browser kill twice as often as the others).
+FAULTS = ["browser_kill", "browser_kill", "lock_short", "lock_long", "smtp_hang", "webhook_hang"]
+
+
+class _Hook(BaseHTTPRequestHandler):
+    server: Webhook
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.server.hanging.is_set():  # took the request; never answers it (until the end)
+            self.server.released.wait()
+            return
+        with self.server.lock:
+            self.server.bodies.append(body)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class Webhook(ThreadingHTTPServer):
+    """A JSON webhook receiver on loopback that can hang (accept, read, never answer)."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Hook)
+        self.bodies: list[bytes] = []
+        self.lock = threading.Lock()
+        self.hanging, self.released = threading.Event(), threading.Event()
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def hang(self, seconds: float) -> None:
+        self.released.clear()
+        self.hanging.set()
+        threading.Timer(seconds, self.answer).start()
+
+    def answer(self) -> None:
+        self.hanging.clear()
+        self.released.set()
 
 
 @dataclass
@@ -63,7 +113,10 @@ class Soak:
         self.db = home / "scraper.db"
         self.rng = random.Random(args.seed)
         self.mutations: list[Mutation] = []
-        self.faults: dict[str, int] = {"browser_kill": 0, "lock_short": 0, "lock_long": 0}
+        self.faults: dict[str, int] = {"browser_kill": 0, "lock_short": 0, "lock_long": 0,
+                                       "smtp_hang": 0, "webhook_hang": 0}
+        self.smtp: SmtpServer | None = None
+        self.hook: Webhook | None = None
         self.memory: list[tuple[float, float]] = []  # (seconds since start, MiB)
         self.zombie_samples: list[int] = []
         self.started = datetime.now(UTC)
@@ -99,6 +152,13 @@ class Soak:
             kind = "comment_added"
         self.mutations.append(Mutation(watch, kind, cid, text, datetime.now(UTC)))
 
+    def unsent(self) -> int:
+        """Reports still waiting in the outbox (queued for a retry after a hang)."""
+        with sqlite3.connect(self.db, timeout=30) as conn:
+            (n,) = conn.execute("SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')"
+                                ).fetchone()
+        return int(n)
+
     def pending(self) -> list[Mutation]:
         last: dict[str, Mutation] = {}
         for m in self.mutations:
@@ -106,8 +166,14 @@ class Soak:
         return [m for m in last.values() if not self.ok_after(m.watch, m.at)]
 
     def fault(self, daemon: subprocess.Popen[bytes]) -> None:
-        kind = self.rng.choice(["browser_kill", "browser_kill", "lock_short", "lock_long"])
-        if kind == "browser_kill":
+        kind = self.rng.choice(self.args.faults)
+        if kind == "smtp_hang" and self.smtp is not None:
+            handler = self.smtp.handler
+            handler.hold = True  # takes DATA, never answers it; the messages held are lost
+            threading.Timer(self.rng.uniform(*HANG), lambda: setattr(handler, "hold", False)).start()
+        elif kind == "webhook_hang" and self.hook is not None:
+            self.hook.hang(self.rng.uniform(*HANG))
+        elif kind == "browser_kill":
             for pid in chromium_browsers(daemon.pid):
                 os.kill(pid, signal.SIGKILL)
         else:
@@ -140,20 +206,42 @@ class Soak:
             counts.append(n)
         return counts
 
+    def sent(self) -> tuple[list[int], list[int]]:
+        """For each report the outbox holds, how many times it arrived: emails (by Message-ID) and
+        webhook posts (by their message_id), each list in outbox order."""
+        from collections import Counter
+        from email import message_from_bytes, policy
+
+        mails = Counter(str(message_from_bytes(r.data, policy=policy.default)["Message-ID"])
+                        for r in (self.smtp.received if self.smtp else []))
+        with self.hook.lock if self.hook else threading.Lock():
+            posts = Counter(json.loads(b)["message_id"] for b in (self.hook.bodies if self.hook else []))
+        with sqlite3.connect(self.db, timeout=30) as conn:
+            rows = conn.execute("SELECT target_key, message_id FROM outbox ORDER BY id").fetchall()
+        return ([mails[m] for key, m in rows if key.startswith("mailto:")],
+                [posts[m] for key, m in rows if not key.startswith("mailto:")])
+
 
 def run(args: argparse.Namespace) -> dict[str, object]:
     home = Path(tempfile.mkdtemp(prefix="scraper-soak-"))
-    env = {**os.environ, "SCRAPER_HOME": str(home), "SCRAPER_DB_BUSY_TIMEOUT": "2",
-           "SCRAPER_DEADLINE": "20", "SCRAPER_BROWSER_ARGS": LOOPBACK_ONLY}
-    os.environ.update(env)
     soak = Soak(home, args)
+    soak.smtp, soak.hook = SmtpServer().start(), Webhook()
+    env = {**os.environ, "SCRAPER_HOME": str(home), "SCRAPER_DB_BUSY_TIMEOUT": "2",
+           "SCRAPER_DEADLINE": "20", "SCRAPER_BROWSER_ARGS": LOOPBACK_ONLY,
+           "SCRAPER_SMTP_HOST": "127.0.0.1", "SCRAPER_SMTP_PORT": str(soak.smtp.port),
+           "SCRAPER_SMTP_SECURITY": "none", "SCRAPER_SEND_TIMEOUT": str(SEND_TIMEOUT),
+           "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    os.environ.update(env)
     demo_count = args.watches - len(HOSTILE)
     sites = {f"demo-{i}": DemoSite().start() for i in range(demo_count)}
     hostile = HostileSite().__enter__()
     settings = load_settings()
     engine = open_db(settings)
-    for name, site in sites.items():
-        add_watch(engine, WatchSpec(url=site.article_url, name=name, every=args.every), settings)
+    for name, site in sites.items():  # each reports by email and to the webhook
+        add_watch(engine, WatchSpec(url=site.article_url, name=name, every=args.every,
+                                    email="desk@example.org",
+                                    notify=[f"http://127.0.0.1:{soak.hook.server_address[1]}/"]),
+                  settings)
     for path in HOSTILE:
         add_watch(engine, WatchSpec(url=hostile.url(path), name=f"hostile{path.replace('/', '-')}",
                                     every=args.every), settings)
@@ -178,11 +266,13 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                 next_mutation = now + soak.rng.uniform(5, 20)
             if now >= next_fault:
                 soak.fault(daemon)
-                next_fault = time.monotonic() + soak.rng.uniform(90, 180)
+                next_fault = time.monotonic() + soak.rng.uniform(*args.fault_every)
             time.sleep(1)  # the driver's own pace between looks at its schedule
         settle_until = time.monotonic() + 600
-        while soak.pending() and time.monotonic() < settle_until:
-            time.sleep(5)  # waiting for the daemon's next checks of the last mutated sites
+        soak.smtp.handler.hold = False  # the channels recover: what they missed is sent again
+        soak.hook.answer()
+        while (soak.pending() or soak.unsent()) and time.monotonic() < settle_until:
+            time.sleep(5)  # waiting for the daemon's next checks and the outbox's retries
         final_zombies = zombies(daemon.pid)
     finally:
         daemon.send_signal(signal.SIGTERM)
@@ -195,6 +285,10 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             for site in sites.values():
                 site.stop()
     counts = soak.reported()
+    emails, posts = soak.sent()  # per report
+    soak.smtp.stop()
+    soak.hook.answer()
+    soak.hook.shutdown()
     third = len(soak.memory) // 3
     warm_up = min(180.0, args.minutes * 20)  # seconds: the browser and caches fill up first
     warm = [m for t, m in soak.memory if t >= warm_up][: max(third, 1)]
@@ -209,6 +303,10 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         "checks": statuses, "failed_by_kind": kinds, "faults": soak.faults,
         "mutations": len(counts), "reported_once": sum(1 for c in counts if c == 1),
         "lost": sum(1 for c in counts if c == 0), "doubled": sum(1 for c in counts if c > 1),
+        "emails_once": sum(1 for c in emails if c == 1), "emails_lost": sum(1 for c in emails if c == 0),
+        "emails_doubled": sum(1 for c in emails if c > 1),
+        "posts_once": sum(1 for c in posts if c == 1), "posts_lost": sum(1 for c in posts if c == 0),
+        "posts_doubled": sum(1 for c in posts if c > 1),
         "zombies_max_sampled": max(soak.zombie_samples, default=0), "zombies_at_end": len(final_zombies),
         "memory_mib_first_third": round(first), "memory_mib_last_third": round(last),
         "memory_growth": round(last / first, 3), "daemon_exit": daemon.returncode,
@@ -223,10 +321,16 @@ def main() -> int:
     parser.add_argument("--watches", type=int, default=50)
     parser.add_argument("--every", default="90s")
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--faults", type=lambda raw: raw.split(","), default=FAULTS,
+                        help="the faults to draw from, comma-separated (default: %(default)s)")
+    parser.add_argument("--fault-every", type=float, nargs=2, default=(90, 180), metavar=("MIN", "MAX"),
+                        help="seconds between two faults, drawn at random in this range")
     args = parser.parse_args()
     figures = run(args)
     print(json.dumps(figures, indent=2))
     ok = (figures["lost"] == figures["doubled"] == figures["zombies_at_end"] == 0
+          and figures["emails_lost"] == figures["emails_doubled"] == 0
+          and figures["posts_lost"] == figures["posts_doubled"] == 0
           and float(figures["memory_growth"]) <= MAX_GROWTH)  # type: ignore[arg-type]
     return 0 if ok else 1
 

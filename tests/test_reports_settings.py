@@ -55,7 +55,8 @@ def test_every_bad_variable_is_named_at_once(monkeypatch: pytest.MonkeyPatch) ->
     assert str(raised.value).splitlines() == [
         "SCRAPER_DEADLINE='soon': give seconds, more than 0 and at most 600",
         "SCRAPER_SMTP_PORT='0': give a port number (1-65535)",
-        "SCRAPER_ADMIN_PASSWORD: too short; give at least 8 characters (or a hash from `scraper passwd`)",  # never its value
+        # never its value
+        "SCRAPER_ADMIN_PASSWORD: too short; give at least 8 characters (or a hash from `scraper passwd`)",
     ]
     assert raised.value.where == "SCRAPER_DEADLINE"
     assert {"SCRAPER_DEADLINE", "SCRAPER_SMTP_PORT", "SCRAPER_HOME"} <= set(raised.value.variables)

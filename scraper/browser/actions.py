@@ -20,7 +20,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from scraper.base.errors import JobFailed
-from scraper.browser import effects, forms
+from scraper.browser import effects, forms, navigate
 from scraper.browser.steps import frame_of, locator, ms, playwright_timeout
 from scraper.browser.trace import Step, Trace
 from scraper.profiles.schema import Action, ClickAction, ScrollAction, WaitAction
@@ -124,6 +124,7 @@ _TO_BOTTOM = "() => { const h = document.documentElement.scrollHeight; window.sc
 # so) before it sees it come back.
 _FOLLOW = """() => {
   const root = document.documentElement, address = location.href;
+  if (!root) return;  // a document being replaced: the next one is followed, if it stays
   const bottom = () => {
     window.scrollTo(0, root.scrollHeight);
     window.__scraperScrolled = performance.now();
@@ -160,7 +161,7 @@ async def follow_to_bottom(page: Page, actions: Sequence[Action]) -> _Loads | No
     if not any(isinstance(action, ScrollAction) for action in actions):
         return None
     loads = _Loads(page)
-    await page.evaluate(_FOLLOW)
+    await navigate.steady(page, _FOLLOW, None, navigate.SETTLE_SECONDS)  # rides out a redirect
     return loads
 
 

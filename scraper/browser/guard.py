@@ -3,9 +3,10 @@ loopback or link-local address.
 
 Chromium is launched with this module's forward proxy as its proxy for everything (loopback
 included), so every request passes here before it is sent: the page, each redirect hop, every
-sub-request, iframes, workers, WebSockets. The proxy resolves the host itself, refuses it unless
-every address is globally routable, and connects to the very address it checked, so a DNS answer
-cannot change between the check and the connection (rebinding within a request).
+sub-request, iframes, workers, WebSockets (WebRTC, which uses no proxy, is switched off). The
+proxy resolves the host itself, refuses it unless every address is globally routable, and
+connects to the very address it checked, so a DNS answer cannot change between the check and the
+connection (rebinding within a request).
 
 The browser's `--host-resolver-rules` (SCRAPER_BROWSER_ARGS) are applied here too: behind a proxy
 Chromium resolves no target host itself, and the guard must see the addresses the browser would
@@ -27,6 +28,16 @@ from loguru import logger
 from scraper.base.errors import JobFailed
 
 BLOCKED_HEADER = "X-Scraper-Blocked"
+# WebRTC sends its UDP (STUN, TURN, peers) around any proxy, so a page's RTCPeerConnection with a
+# private `stun:` server would reach it. Chromium's IP-handling policy that forbids that
+# (disable_non_proxied_udp) is a profile preference Playwright's throwaway profiles cannot set,
+# and no switch of Chrome sets it: under the guard, WebRTC is off instead. Run in every frame of
+# the context as its document is created (Playwright's init script), before the page's own code.
+WEBRTC_OFF = """(() => {
+  for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection']) {
+    try { delete globalThis[name]; } catch (e) {}
+  }
+})();"""
 _HEAD_LIMIT = 64 * 1024
 _HOP_HEADERS = ("connection", "proxy-connection", "keep-alive", "proxy-authorization")
 

@@ -7,7 +7,13 @@ Hostile or clumsy pages do three things this module rides out:
 - navigation while the DOM is read (a meta refresh, a script redirect, a reload loop): reading is
   retried after the next load, up to a bound, then it fails with a clear error;
 - a DOM too large to read safely: its size is asked first, and a page over `max_html` fails
-  ("page too large") instead of costing gigabytes in the driver and the parser.
+  ("page too large") instead of costing gigabytes in the driver and the parser;
+- third parties that accept a connection and never answer, holding the parser on a `<script src>`
+  in `<head>`: once the page's own document has come, DOMContentLoaded is waited for a third of
+  the time left; then the page is loaded again without the hosts still loading (their requests
+  fail at once), with a warning naming them. A page whose own document never comes still fails;
+- a navigation that ends on the browser's error page (`chrome-error://`) or on the SSRF guard's
+  refusal (a script or meta redirect to a private address) fails, never reads as an empty page.
 """
 
 from __future__ import annotations
@@ -15,16 +21,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from loguru import logger
 
 from scraper.base.errors import JobFailed
 from scraper.base.terminal import safe_line
+from scraper.base.unicode import well_formed
 from scraper.browser.guard import BLOCKED_HEADER
 
 if TYPE_CHECKING:
-    from playwright.async_api import Frame, Page, Response
+    from playwright.async_api import Frame, Page, Request, Response, Route
 
 # How long a page may keep navigating (refresh or redirect chains, reload loops) before we stop
 # waiting for it to hold still; at most the time left in the job.
@@ -53,6 +61,9 @@ _REFRESH = """limit => {
 }"""
 # How long to wait for `load` when no profile says (its ready timeout would).
 LOAD_SECONDS = 10.0
+# The share of the time left, once the page's document has come, that its parsing may wait for
+# other hosts (scripts and stylesheets in <head> hold it) before it is loaded without them.
+THIRD_PARTY_SHARE = 1 / 3
 
 
 @dataclass
@@ -63,16 +74,66 @@ class Observations:
     loaded: bool = True  # False: `load` never fired (so no network idle will come either)
     too_large: int | None = None  # a document announced this many bytes, over max_html
     tasks: set[asyncio.Future[None]] = field(default_factory=set)  # CDP handlers in flight
+    pending: dict[Request, str] = field(default_factory=dict)  # sub-requests in flight: host
+    failed_navigation: str | None = None  # the page's last navigation that failed: why
+    refused: Response | None = None  # the page's navigation the SSRF guard answered
+    navigated: asyncio.Event = field(default_factory=asyncio.Event)  # the main frame committed
 
     def warn(self, message: str) -> None:
         logger.warning("{}", message)
         self.warnings.append(message)
 
 
-async def goto(page: Page, url: str, load_timeout: float, seen: Observations, max_html: int) -> None:
-    """Navigate to `url`; wait for `load` at most `load_timeout` seconds, then go on without it."""
+def watch_requests(page: Page, seen: Observations) -> None:
+    """Keep, in `seen`, the sub-requests in flight and how the page's own navigations end."""
+    def own(request: Request) -> bool:
+        return request.is_navigation_request() and request.frame == page.main_frame
+
+    def started(request: Request) -> None:
+        if not own(request):
+            seen.pending[request] = urlsplit(request.url).netloc
+
+    def finished(request: Request) -> None:
+        seen.pending.pop(request, None)
+
+    def failed(request: Request) -> None:
+        seen.pending.pop(request, None)
+        if own(request) and request.failure != "net::ERR_ABORTED":  # not one replaced by the next
+            seen.failed_navigation = f"{request.url}: {request.failure or 'failed'}"
+
+    def answered(response: Response) -> None:
+        if own(response.request):
+            seen.failed_navigation = None
+            seen.refused = response if response.headers.get(BLOCKED_HEADER.lower()) else None
+
+    page.on("request", started)
+    page.on("requestfinished", finished)
+    page.on("requestfailed", failed)
+    page.on("response", answered)
+    page.on("framenavigated", lambda frame: seen.navigated.set() if frame == page.main_frame else None)
+
+
+async def landed(page: Page, seen: Observations) -> None:
+    """Fail when the page ended on the browser's error page or on the SSRF guard's refusal."""
     from playwright.async_api import Error as PlaywrightError
 
+    if seen.refused is not None:
+        message = f"refused: {seen.refused.url} is not a public address (SCRAPER_BLOCK_PRIVATE=1)"
+        with contextlib.suppress(PlaywrightError):
+            message = await seen.refused.text()
+        raise JobFailed(safe_line(message), "network")
+    if page.url.startswith("chrome-error://"):
+        why = seen.failed_navigation or "the browser showed its error page"
+        raise JobFailed(f"the browser could not load {safe_line(why)}", "network")
+
+
+async def goto(page: Page, url: str, load_timeout: float, seen: Observations, max_html: int,
+               end: float | None = None) -> None:
+    """Navigate to `url`; wait for `load` at most `load_timeout` seconds, then go on without it.
+    `end` (loop time): the job's; a share of what is left of it bounds waiting on other hosts."""
+    from playwright.async_api import Error as PlaywrightError
+
+    watch_requests(page, seen)
     answers: list[Response] = []  # the main frame's answers: what a download was, if one comes
 
     def on_response(response: Response) -> None:
@@ -81,7 +142,7 @@ async def goto(page: Page, url: str, load_timeout: float, seen: Observations, ma
 
     page.on("response", on_response)
     try:
-        response = await page.goto(url, wait_until="domcontentloaded")
+        response = await page.goto(url, wait_until="commit")
     except PlaywrightError as exc:
         if seen.too_large is not None:
             raise too_large(seen.too_large, max_html, "bytes") from None
@@ -98,14 +159,41 @@ async def goto(page: Page, url: str, load_timeout: float, seen: Observations, ma
         reason = safe_line(response.status_text)  # the server's words: escaped at the source
         raise JobFailed(f"cannot load {url}: the server answered HTTP {response.status} "
                         f"{reason}".rstrip(), "http", where=url)
+    loop = asyncio.get_running_loop()
+    await _parsed(page, seen, THIRD_PARTY_SHARE * ((end or loop.time() + 30) - loop.time()))
     seen.loaded = await _loaded(page, load_timeout)
     if not seen.loaded:
         seen.warn(f"the page's load event never fired within {load_timeout:.1f}s; "
                   "captured from its DOM as it stood")
     else:
-        address = page.url
+        seen.navigated.clear()
         if await _refreshes_soon(page):
-            await _followed(page, address, load_timeout)
+            await _followed(page, seen, load_timeout)
+
+
+async def _parsed(page: Page, seen: Observations, bound: float) -> None:
+    """Wait for DOMContentLoaded; past `bound` seconds with other hosts still loading, load the
+    page again with their requests failing at once (the parser goes on without them)."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        await page.wait_for_load_state("domcontentloaded", timeout=_ms(bound))
+        return
+    except PlaywrightTimeout:  # not in time; anything else (a crash, a closed page) is the failure
+        pass
+    stalled = sorted(set(seen.pending.values()))
+    if not stalled:  # the page's own document is slow: it has the rest of the deadline
+        await page.wait_for_load_state("domcontentloaded")
+        return
+    seen.warn(f"{', '.join(stalled)} did not answer within {bound:.1f}s once the page's document "
+              f"had come; the page was read without {'it' if len(stalled) == 1 else 'them'}")
+
+    async def fail(route: Route) -> None:
+        await route.abort("timedout")
+
+    await page.route(lambda address: urlsplit(address).netloc in stalled, fail)
+    seen.pending.clear()
+    await page.reload(wait_until="domcontentloaded")
 
 
 def _download(url: str, answers: list[Response]) -> str:
@@ -129,11 +217,13 @@ async def _refreshes_soon(page: Page) -> bool:
         return True
 
 
-async def _followed(page: Page, address: str, seconds: float) -> None:
+async def _followed(page: Page, seen: Observations, seconds: float) -> None:
+    """Wait for the next document (a reload too: a refresh to the same address) and its load."""
     from playwright.async_api import Error as PlaywrightError
 
-    with contextlib.suppress(PlaywrightError):  # not followed in time: read as it stands
-        await page.wait_for_url(lambda url: url != address, timeout=_ms(seconds))
+    with contextlib.suppress(PlaywrightError, TimeoutError):  # not followed in time: read as it is
+        async with asyncio.timeout(seconds):
+            await seen.navigated.wait()
         await page.wait_for_load_state("load", timeout=_ms(seconds))
 
 
@@ -151,16 +241,22 @@ async def _loaded(page: Page, seconds: float) -> bool:
 
 async def content(page: Page | Frame, max_html: int, budget: float) -> str:
     """The DOM as HTML, waiting out navigations for at most `budget` seconds."""
+    size, html = await steady(page, _READ_DOM, max_html, budget)
+    if html is None:
+        raise too_large(int(size), max_html, "characters")
+    return well_formed(str(html))  # a script's lone surrogates would fail the parser
+
+
+async def steady(page: Page | Frame, script: str, arg: object, budget: float) -> Any:
+    """`script` evaluated in the page's document, again in the next one while the page navigates
+    (a script redirect, a meta refresh), for at most `budget` seconds; then "kept navigating"."""
     from playwright.async_api import Error as PlaywrightError
 
     loop = asyncio.get_running_loop()
     end = loop.time() + max(budget, 0.5)
     while True:
         try:
-            size, html = await page.evaluate(_READ_DOM, max_html)
-            if html is None:
-                raise too_large(int(size), max_html, "characters")
-            return str(html)
+            return await page.evaluate(script, arg)
         except PlaywrightError as exc:
             if not _navigating(exc) or loop.time() >= end:
                 if _navigating(exc):

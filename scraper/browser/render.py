@@ -16,7 +16,7 @@ from scraper.base.times import iso_now
 from scraper.browser import devtools, navigate, steps
 from scraper.browser.actions import follow_to_bottom, run_actions, warm_locators
 from scraper.browser.context import open_context
-from scraper.browser.guard import Resolver
+from scraper.browser.guard import WEBRTC_OFF, Resolver
 from scraper.browser.hints import headful_hints
 from scraper.browser.quiet import QuietWatch
 from scraper.browser.recorder import Recorder
@@ -107,6 +107,8 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
     max_html = profile.max_html if profile else DEFAULT_MAX_HTML
     try:
         context.set_default_timeout(job.deadline * 1000)
+        if job.guard is not None:  # before any page: every frame of the context is born without
+            await context.add_init_script(WEBRTC_OFF)
         page = await context.new_page()
         steps.guard(context, page)
         quiet = QuietWatch()
@@ -116,8 +118,10 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         fetched_at = iso_now()
         await devtools.prepare(page, seen, max_html, devtools.block_patterns(_blocked(job, profile)),
                                await _identity(browser, fetch, job.trace.user_agent))
-        await navigate.goto(page, job.url, _load_bound(profile, end - loop.time()), seen, max_html)
+        await navigate.goto(page, job.url, _load_bound(profile, end - loop.time()), seen, max_html,
+                            end)
         if profile is None:
+            await navigate.landed(page, seen)
             profile = job.choose(await navigate.content(page, max_html, _settle(end, loop)))
             if profile.fetch != Fetch() and not job.options.recorders:
                 return profile
@@ -136,7 +140,9 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
                                                  quiet, item)
         await warm
         warnings += await run_actions(page, profile.actions, end, loads, trace=job.trace)
+        await navigate.landed(page, seen)
         html = await navigate.content(page, profile.max_html, _settle(end, loop))
+        await navigate.landed(page, seen)  # a navigation that failed while the DOM was read
         frames = await _frames(page, profile)
         if job.session_file is not None:
             save_session(job.session_file, await context.storage_state())

@@ -39,10 +39,33 @@ TEARDOWN_GRACE = 15.0
 MEMORY_EVERY = 10
 
 
+def gone(exc: BaseException | None) -> bool:
+    """An error that only says the browser or its driver went away (closed, killed, stopped)."""
+    if exc is None:
+        return False
+    from playwright.async_api import Error as PlaywrightError
+
+    text = str(exc)
+    return (type(exc).__name__ == "TargetClosedError" or "Connection closed" in text
+            or (isinstance(exc, PlaywrightError) and "has been closed" in text))
+
+
+def unheard(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The browser loop's handler of errors nobody awaited. When the browser or its driver goes
+    (Ctrl-C, SIGTERM, a killed driver), Playwright fails the futures of every call in flight,
+    some of which nobody waits on any more: that is the stop itself, not news (debug log), never
+    "Future exception was never retrieved" above a clean summary. Anything else is reported."""
+    if gone(context.get("exception")):
+        logger.debug("after the browser went: {}", context.get("exception"))
+        return
+    loop.default_exception_handler(context)
+
+
 class BrowserSession:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._loop = asyncio.new_event_loop()
+        self._loop.set_exception_handler(unheard)
         self._thread = threading.Thread(target=self._loop.run_forever, name="browser", daemon=True)
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
@@ -57,6 +80,7 @@ class BrowserSession:
         self._inflight: dict[Browser, int] = {}
         self._retired: set[Browser] = set()
         self._futures: set[Future[Any]] = set()
+        self._jobs: set[asyncio.Task[Any]] = set()  # the tasks running jobs, on the loop
         self._futures_lock = threading.Lock()
         self._cancelling = False
         self._thread.start()
@@ -94,6 +118,10 @@ class BrowserSession:
             future.cancel()
 
     async def _run(self, job: Callable[[Browser], Awaitable[T]], deadline: float) -> T:
+        task = asyncio.current_task()
+        if task is not None:
+            self._jobs.add(task)
+            task.add_done_callback(self._jobs.discard)
         browser = await self._ensure_browser()  # a launch is not part of the job's deadline
         try:
             async with asyncio.timeout(deadline):
@@ -210,6 +238,14 @@ class BrowserSession:
         self._loop.close()
 
     async def _shutdown(self) -> None:
+        # Jobs still running (their caller was interrupted: Ctrl-C, SIGTERM) end first, their
+        # contexts closed by their own cleanup; else asyncio reports them "destroyed but pending".
+        # Only jobs: Playwright's own tasks (its connection to the driver) must outlive them.
+        running = list(self._jobs)
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.wait(running, timeout=TEARDOWN_GRACE)
         for old in list(self._retired):
             await self._retire(old)
         if self._browser is not None:

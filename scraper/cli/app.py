@@ -3,11 +3,16 @@ on stderr: `{"error": …, "where": …, "exit": 2}`)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import platform
+import signal
 import sys
+import threading
 import traceback
+from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError, version
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -147,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     as_json = _wants_json(args)
     command = tidy(typer.main.get_command(app))
     try:
-        result = command.main(args=args, prog_name="scraper", standalone_mode=False)
+        with _terminate_as_interrupt():
+            result = command.main(args=args, prog_name="scraper", standalone_mode=False)
     except SystemExit as exc:  # shell completion exits on its own
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except DomainError as exc:
@@ -171,6 +177,25 @@ def main(argv: list[str] | None = None) -> int:
         logger.opt(exception=exc).debug("unexpected error")
         return _report(classify(exc).message, None, 1, as_json)
     return result if isinstance(result, int) else 0
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM unwinds a command as Ctrl-C does (exit 130): its `finally` blocks run,
+    so a check stopped mid-way releases its watch's lease (the next check does not wait for it to
+    expire) and closes its browser. `scraper run` and `serve` set handlers of their own inside."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers (a command run from a test's thread)
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def run() -> None:

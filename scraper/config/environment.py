@@ -32,6 +32,7 @@ from scraper.config.settings import (
     DEFAULT_RAMP,
     DEFAULT_RECYCLE_MIB,
     DEFAULT_RECYCLE_PAGES,
+    DEFAULT_SEND_TIMEOUT,
     DEFAULT_SENDER,
     DEFAULT_TRIES,
     EMAIL_ADDRESS,
@@ -173,6 +174,7 @@ class Environment(BaseSettings):
     # Whitespace-separated: an Apprise URL may hold commas, never a space.
     notify: Annotated[tuple[str, ...], NoDecode, _split(str.split)] = Field((), repr=False)
     templates: Annotated[Path | None, _rule(Path.is_dir, "no such folder")] = None
+    send_timeout: Annotated[float, _number(1, 3600, "seconds")] = DEFAULT_SEND_TIMEOUT
     # The dashboard.
     # The password itself, or its scrypt hash (`scraper passwd` prints one).
     admin_password: Annotated[SecretStr | None, AfterValidator(_admin_password)] = None
@@ -217,7 +219,7 @@ class Environment(BaseSettings):
                 user=self.smtp_user, password=self.smtp_password)
         mail = MailSettings(smtp=smtp, sender=self.mail_from or DEFAULT_SENDER, recipient=self.mail_to,
                             channels=self.notify, templates=self.templates,
-                            outbox_dir=self.home / "outbox")
+                            outbox_dir=self.home / "outbox", send_timeout=self.send_timeout)
         return Settings(
             home=self.home,
             database_url=self.database_url or f"sqlite:///{self.home / 'scraper.db'}",

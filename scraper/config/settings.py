@@ -40,6 +40,9 @@ DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
 EXECUTORS = ("local", "dramatiq")
 DEFAULT_HOST_CAP = 4
 DEFAULT_TRIES = 3
+# Seconds one report's send may take in all (SCRAPER_SEND_TIMEOUT): connecting, each command, the
+# message, and the quick retries within the send.
+DEFAULT_SEND_TIMEOUT = 30.0
 
 SmtpSecurity = Literal["none", "starttls", "ssl"]
 SMTP_PORTS: dict[str, int] = {"none": 25, "starttls": 587, "ssl": 465}
@@ -67,12 +70,14 @@ class MailSettings:
     channels: tuple[str, ...]  # Apprise/webhook URLs for watches without --notify (secrets inside)
     templates: Path | None  # a folder whose templates override the shipped ones
     outbox_dir: Path
+    send_timeout: float = DEFAULT_SEND_TIMEOUT  # seconds one send may take, all of it
 
     def __repr__(self) -> str:
         # The channel URLs may carry tokens: count them, never show them.
         return (f"MailSettings(smtp={self.smtp!r}, sender={self.sender!r}, "
                 f"recipient={self.recipient!r}, channels=<{len(self.channels)}>, "
-                f"templates={self.templates!r}, outbox_dir={self.outbox_dir!r})")
+                f"templates={self.templates!r}, outbox_dir={self.outbox_dir!r}, "
+                f"send_timeout={self.send_timeout!r})")
 
 
 @dataclass(frozen=True)

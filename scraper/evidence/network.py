@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from loguru import logger
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
@@ -68,7 +69,14 @@ class WarcRecorder(Recorder):
     def _spawn(self, job: Any) -> None:
         task = asyncio.ensure_future(job)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._settled)
+
+    def _settled(self, task: asyncio.Task[None]) -> None:
+        """A body fetch ended. One still running when the context closed (a failed render that
+        never collected) fails with TargetClosedError: noted here, so nothing is left unretrieved."""
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            logger.debug("WARC recording: a response not recorded: {}", _first_line(exc))
 
     async def _finished(self, request: Request) -> None:
         if self._done or request not in self._open:

@@ -17,6 +17,7 @@ from parsel import Selector
 
 from scraper.extract import cssmatch, fields
 from scraper.extract.article import extract_article
+from scraper.extract.budget import Tick, unbounded
 from scraper.extract.comments import Thread, find_thread, thread_warnings
 from scraper.extract.dom import parse_html
 from scraper.extract.structured import Structured, read_structured
@@ -71,15 +72,16 @@ def without_comments(doc: Selector, comments: Sequence[etree._Element]) -> Selec
     return Selector(root=clone)
 
 
-def _thread(page: PageContent, profile: Profile, doc: Selector, structured: Structured) -> Thread:
+def _thread(page: PageContent, profile: Profile, doc: Selector, structured: Structured,
+            tick: Tick) -> Thread:
     spec = profile.comments
     if spec is not None and spec.frame is not None:  # the widget lives in that iframe, and only there
         html = page.frames.get(spec.frame)
         frame = parse(html, profile.ignore) if html is not None else Selector(text="<html/>")
-        found = find_thread(frame, [], spec, [])
+        found = find_thread(frame, [], spec, [], tick)
         return Thread(found.comments, found.source, warnings=found.warnings)
     frames = [parse(html, profile.ignore) for html in page.frames.values()]
-    return find_thread(doc, frames, spec, structured.comments)
+    return find_thread(doc, frames, spec, structured.comments, tick)
 
 
 def normalise(record: Record, rules: Sequence[NormaliseRule]) -> Record:
@@ -107,10 +109,14 @@ def normalise(record: Record, rules: Sequence[NormaliseRule]) -> Record:
     return record.model_copy(update={"article": article, "comments": comments})
 
 
-def extract(page: PageContent, profile: Profile) -> Record:
+def extract(page: PageContent, profile: Profile, tick: Tick = unbounded) -> Record:
+    """The page's record. `tick` is called between steps and comments: the caller's bound (it
+    raises when the job's time is up)."""
     doc = parse(page.html, profile.ignore)
+    tick()
     structured = read_structured(doc)
-    thread = _thread(page, profile, doc, structured)
+    thread = _thread(page, profile, doc, structured, tick)
+    tick()
     article, sources = extract_article(
         doc, profile.article, structured, lambda: without_comments(doc, thread.elements),
         page.final_url, thread.elements,

@@ -14,14 +14,27 @@ import hashlib
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from scraper.base.unicode import well_formed
 
 # Which step of the extraction chain produced a field (see `Record.sources`).
 Source = Literal["profile", "structured", "fallback", "detected"]
 
 
+def _well_formed(value: Any) -> Any:
+    """Every string of a field encodable (no lone surrogates), whatever produced it: a record is
+    stored, hashed, mailed and signed, and each of those would fail on one."""
+    if isinstance(value, str):
+        return well_formed(value)
+    if isinstance(value, list):
+        return [well_formed(v) if isinstance(v, str) else v for v in value]
+    return value
+
+
 class Article(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    _text = field_validator("*", mode="before")(_well_formed)
 
     title: str | None = None
     author: str | None = None
@@ -37,6 +50,7 @@ class Article(BaseModel):
 
 class Comment(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    _text = field_validator("*", mode="before")(_well_formed)
 
     id: str | None = None
     parent_id: str | None = None
@@ -55,6 +69,7 @@ class Comment(BaseModel):
 
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    _text = field_validator("*", mode="before")(_well_formed)
 
     url: str
     final_url: str

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scraper.base.envref import env_names
-from scraper.base.errors import InputError
+from scraper.base.errors import InputError, JobFailed
 from scraper.base.urls import check_url
 from scraper.browser import BrowserSession, RenderJob, RenderOptions
 from scraper.browser.actions import describe
@@ -16,10 +17,15 @@ from scraper.browser.render import render
 from scraper.browser.trace import Trace
 from scraper.config.settings import Settings
 from scraper.extract import PageContent, extract
+from scraper.extract.budget import Tick
 from scraper.model.fetch import Fetch
 from scraper.model.record import Record
 from scraper.profiles import Profile, is_profile_file, load_profile_file, load_profiles, matching
 from scraper.profiles.schema import Action, NormaliseRule
+
+# Seconds an extraction gets after the render at least, however little of the deadline is left:
+# a render that used its time up to the margin still gets its (normally quick) page read.
+EXTRACT_AT_LEAST = 2.0
 
 
 @dataclass(frozen=True)
@@ -78,8 +84,7 @@ def render_target(session: BrowserSession, target: Target, *, deadline: float | 
     def by_detection(html: str) -> Profile:
         return matching.by_detection(profiles, html) or matching.fallback(profiles)
 
-    limit = deadline or (chosen.deadline if chosen and chosen.deadline else None)
-    limit = limit or settings.deadline
+    limit = job_deadline(target, settings, deadline)
     job = RenderJob(
         url=target.url, profile=chosen, choose=by_detection, deadline=limit,
         options=options or RenderOptions(), guard=session.guard,
@@ -133,12 +138,32 @@ def resolve(url: str, settings: Settings, *, profile: str | None = None,
     return Target(url, profiles, chosen, overrides)
 
 
+def job_deadline(target: Target, settings: Settings, deadline: float | None = None) -> float:
+    """Seconds one capture of `target` may take: `deadline` if given, else its profile's, else
+    SCRAPER_DEADLINE."""
+    chosen = target.profile
+    return deadline or (chosen.deadline if chosen and chosen.deadline else None) or settings.deadline
+
+
 def capture_target(target: Target, session: BrowserSession, *, deadline: float | None = None,
                    options: RenderOptions | None = None, trace: Trace | None = None) -> Record:
-    """Render the resolved page and extract its record (each try of a check). `trace`: filled in
-    as the page loads."""
+    """Render the resolved page and extract its record (each try of a check), both within the
+    job's deadline. `trace`: filled in as the page loads."""
+    limit = job_deadline(target, session.settings, deadline)
+    until = time.monotonic() + limit
     rendered = render_target(session, target, deadline=deadline, options=options, trace=trace)
-    return extract(rendered.page, apply_overrides(rendered.profile, target.overrides))
+    tick = extraction_bound(max(until, time.monotonic() + EXTRACT_AT_LEAST), limit)
+    return extract(rendered.page, apply_overrides(rendered.profile, target.overrides), tick)
+
+
+def extraction_bound(until: float, limit: float) -> Tick:
+    """The tick that ends an extraction still running at `until` (monotonic): a page built to
+    be slow to read (thousands of nested replies) fails at the deadline, like one slow to load."""
+    def tick() -> None:
+        if time.monotonic() > until:
+            raise JobFailed(f"reading the page took longer than the deadline ({limit:g}s) allows: "
+                            "too many comments or too deep a thread to extract in time", "timeout")
+    return tick
 
 
 def capture(

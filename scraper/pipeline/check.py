@@ -38,7 +38,7 @@ from scraper.model.fetch import Fetch
 from scraper.model.record import Record
 from scraper.model.unseen import carry_unseen
 from scraper.pipeline import persist
-from scraper.pipeline.capture import Overrides, capture_target, resolve
+from scraper.pipeline.capture import Overrides, Target, capture_target, job_deadline, resolve
 from scraper.pipeline.hooks import Artifact, CheckHook
 from scraper.pipeline.retries import retrying
 from scraper.pipeline.streak import failing_streak
@@ -139,24 +139,34 @@ def run_check(
     its row, nothing is written and `Redelivered` is raised.
     """
     settings = browser.settings
-    budget = settings.deadline + settings.busy_timeout  # the capture, then the write
+    with persist.said("the database could not be used"), Session(engine) as session:
+        watch = session.get_one(Watch, watch_id)
+        url, overrides = watch.url, overrides_for(watch, settings)
+        profile = profile_ref(watch, settings.home)  # a file the watch reads, or a name
+    resolved: Target | Exception
+    try:
+        resolved = resolve(url, settings, profile=profile, overrides=overrides)  # once
+    except Exception as exc:  # bad input: a failed check, stored under the lease like any other
+        resolved = exc
+    # The lease lasts as long as this check may: its profile's deadline when that one is longer.
+    limit = job_deadline(resolved, settings) if isinstance(resolved, Target) else settings.deadline
+    budget = limit + settings.busy_timeout  # the capture, then the write
     ttl = budget + TEARDOWN_GRACE
     with persist.said("the database could not be used"), \
             lease.held(engine, watch_id, ttl=ttl, wait=ttl if wait is None else wait):
         with Session(engine) as session:
-            watch = session.get_one(Watch, watch_id)
-            url, overrides = watch.url, overrides_for(watch, settings)
-            profile = profile_ref(watch, settings.home)  # a file the watch reads, or a name
-            artifact = hook.artifact(watch) if hook is not None else None
+            artifact = hook.artifact(session.get_one(Watch, watch_id)) if hook is not None else None
         started = datetime.now(UTC)
         t0 = time.monotonic()
         trace = Trace()  # says whether a kept session was still logged in
         outcome: Record | Failure
         try:
-            target = resolve(url, settings, profile=profile, overrides=overrides)  # once
+            if isinstance(resolved, Exception):
+                raise resolved
+            target = resolved
             options = artifact.render_options() if artifact else None
             outcome = retrying(lambda: capture_target(target, browser, options=options, trace=trace),
-                               url=url, until=t0 + settings.deadline, tries=settings.tries)
+                               url=url, until=t0 + limit, tries=settings.tries)
         except Cancelled:  # the daemon is stopping: this check ends without a row
             if artifact is not None:
                 artifact.drop()

@@ -6,11 +6,17 @@ returned (the server accepted it). A transient failure puts the row back with a 
 (backoff across runs; the channel already retried briefly within the send) and holds back the
 target's later rows, so a target gets its reports in order; a permanent one, or too many attempts,
 marks it failed until `scraper outbox retry`.
+
+Each send is bounded (SCRAPER_SEND_TIMEOUT): the channels bound their own waits by it, and the send
+runs in a thread of its own that is given up at the bound whatever the channel does, so a hung
+server costs one report that long, recorded as a failed try and sent again later.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,6 +39,9 @@ from scraper.store import Outbox
 MAX_ATTEMPTS = 10  # with the backoff below: about a day and a half of trying
 FIRST_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=6)
+# Beyond the send's bound, the seconds a channel gets to say how it failed (its own message)
+# before the send is given up without it.
+GIVE_UP_SLACK = 2.0
 
 
 @dataclass(frozen=True)
@@ -91,9 +100,13 @@ def _send(engine: Engine, settings: Settings, row: Outbox, target: Target | None
                               pictures(engine, report))
         except TemplateError as exc:
             raise DeliveryError(f"the report template is broken: {exc}", permanent=True) from None
+        seconds = settings.mail.send_timeout
         outgoing = Outgoing(row_id=row.id, message_id=row.message_id, created_at=row.created_at,
-                            report=report, rendered=rendered, target=target)
-        channel_for(outgoing.target, settings.mail).send(outgoing)
+                            report=report, rendered=rendered, target=target,
+                            until=time.monotonic() + seconds)
+        channel = channel_for(outgoing.target, settings.mail)
+        _within(lambda: channel.send(outgoing), seconds + GIVE_UP_SLACK,
+                f"{target.shown} did not take the report within {seconds:g}s (SCRAPER_SEND_TIMEOUT)")
     except DeliveryError as exc:
         give_up = exc.permanent or attempts >= MAX_ATTEMPTS
         status = "failed" if give_up else "queued"
@@ -105,6 +118,27 @@ def _send(engine: Engine, settings: Settings, row: Outbox, target: Target | None
     outbox.finish(engine, row.id, status="sent", sent_at=outbox.now_utc())
     logger.info("report {} sent to {}", row.id, row.target)
     return Outcome(row.id, row.target, "sent", None, row.check_id)
+
+
+def _within(send: Callable[[], None], seconds: float, late: str) -> None:
+    """Run `send` in a thread of its own and wait `seconds` at most for it; then DeliveryError
+    (`late`). A thread given up ends with its channel's own timeouts; it marks nothing."""
+    done = threading.Event()
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            send()
+        except BaseException as exc:  # handed to the waiting thread, raised there
+            failed.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="send", daemon=True).start()
+    if not done.wait(seconds):
+        raise DeliveryError(late)
+    if failed:
+        raise failed[0]
 
 
 def _with_secrets(target: Target) -> Target:

@@ -77,13 +77,14 @@ class WatchBusy(JobFailed):
     """Another process is checking the watch, and it did not finish within our wait."""
 
     def __init__(self, watch_id: int, owner: str | None, waited: float) -> None:
+        # The daemon does not wait (it skips the watch this time): no "for 0s" then.
+        after = f" (waited {waited:g}s)" if waited > 0 else ""
         if owner is None:  # nobody holds it: the database itself stayed locked
-            super().__init__(f"watch {watch_id}: the database stayed locked by another process for "
-                             f"{waited:g}s", "storage")
+            super().__init__(f"watch {watch_id}: the database was locked by another process{after}",
+                             "storage")
             return
         super().__init__(f"watch {watch_id} is being checked by another process "
-                         f"(by {owner.rsplit(':', 1)[0]}); waited {waited:g}s: try again later",
-                         "storage")
+                         f"(by {owner.rsplit(':', 1)[0]}){after}: try again later", "storage")
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from collections import defaultdict
 
 from lxml import etree
 
+from scraper.extract.budget import Tick, unbounded
 from scraper.extract.comments.items import Item, in_page_order, item_at, members, own
 from scraper.extract.comments.parts import author_of, date_of, read_parts
 from scraper.extract.comments.words import (
@@ -96,7 +97,7 @@ def _target(el: etree._Element) -> etree._Element | None:
     return following
 
 
-def by_ids(root: etree._Element) -> list[Item]:
+def by_ids(root: etree._Element, tick: Tick = unbounded) -> list[Item]:
     chosen: dict[str, etree._Element] = {}
     for el in root.iter():
         if not isinstance(el.tag, str) or not (m := COMMENT_ID.match(el.get("id") or "")):
@@ -117,6 +118,7 @@ def by_ids(root: etree._Element) -> list[Item]:
     belongs = members(items)
     found = []
     for i, item in enumerate(items):
+        tick()
         # A bare `c12` is also how some CMSs (TYPO3) name every content block: such an id counts
         # only where the block reads as a comment by markup alone.
         bare = BARE_C_ID.match(item.head.get("id") or "") is not None
@@ -175,9 +177,10 @@ def _passing(items: list[Item]) -> list[Item]:
         items = kept
 
 
-def by_repetition(root: etree._Element) -> list[Item]:
+def by_repetition(root: etree._Element, tick: Tick = unbounded) -> list[Item]:
     best: tuple[tuple[int, int], etree._Element, tuple[str, frozenset[str]]] | None = None
     for container in root.iter():
+        tick()
         if not isinstance(container.tag, str) or tag(container) in NOT_THREAD_TAGS:
             continue
         area = _in_thread_area(container)
@@ -215,5 +218,5 @@ def _own_id(el: etree._Element) -> str | None:
     return None
 
 
-def detect_items(root: etree._Element) -> list[Item]:
-    return by_ids(root) or by_repetition(root)
+def detect_items(root: etree._Element, tick: Tick = unbounded) -> list[Item]:
+    return by_ids(root, tick) or by_repetition(root, tick)

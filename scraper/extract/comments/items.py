@@ -36,27 +36,42 @@ def members(items: Sequence[Item]) -> dict[etree._Element, int]:
 
 def own(item: Item, belongs: dict[etree._Element, int]) -> etree._Element:
     """A copy of the item without the items nested in it, so a reply's words never count as its
-    parent's. Several elements are wrapped in one `div`."""
+    parent's. Several elements are wrapped in one `div`.
+
+    Only the item's own nodes are copied (a reply is skipped, not copied and then cut): a deep
+    copy of each item with all its descendants made a deep thread quadratic (3,000 nested
+    replies: a minute)."""
     mine = belongs.get(item.head)
-    copies = []
-    for element in item.elements:
-        clone = copy.deepcopy(element)
-        # Most comments hold no reply: only then is the copy walked beside its original.
-        if all(belongs.get(o, mine) == mine for o in element.iterdescendants()):
-            copies.append(clone)
-            continue
-        nested = [c for o, c in zip(element.iter(), clone.iter(), strict=True)
-                  if o is not element and belongs.get(o, mine) != mine]
-        for node in nested:
-            parent = node.getparent()
-            if parent is not None:
-                parent.remove(node)
-        copies.append(clone)
+    copies = [_copy_own(element, belongs, mine) for element in item.elements]
     if len(copies) == 1:
         return copies[0]
     wrapper = etree.Element("div")
     wrapper.extend(copies)
     return wrapper
+
+
+def _copy_own(element: etree._Element, belongs: dict[etree._Element, int],
+              mine: int | None) -> etree._Element:
+    """`element` copied with its descendants, except those of another item (with their tails, as
+    a removed node takes its tail). A loop, not recursion: threads nest deeper than the stack."""
+    root = _shallow(element)
+    stack = [(element, root)]
+    while stack:
+        original, clone = stack.pop()
+        for child in original:
+            if belongs.get(child, mine) != mine:
+                continue
+            twin = _shallow(child)
+            clone.append(twin)
+            stack.append((child, twin))
+    return root
+
+
+def _shallow(node: etree._Element) -> etree._Element:
+    # A comment, a processing instruction or an entity has no children: copied whole.
+    twin = node.makeelement(node.tag, node.attrib) if isinstance(node.tag, str) else copy.copy(node)
+    twin.text, twin.tail = node.text, node.tail
+    return twin
 
 
 def parents(items: Sequence[Item]) -> list[int | None]:

@@ -17,6 +17,7 @@ from lxml import etree
 from parsel import Selector
 
 from scraper.extract import fields
+from scraper.extract.budget import Tick, unbounded
 from scraper.extract.comments.detect import detect_items
 from scraper.extract.comments.items import Item, item_at, members, own, parents
 from scraper.extract.comments.parts import read_parts
@@ -100,7 +101,7 @@ def _missed(doc: Selector, in_place: Sequence[Selector], ids: Sequence[str | Non
     return found
 
 
-def from_profile(doc: Selector, spec: CommentsSpec) -> Thread:
+def from_profile(doc: Selector, spec: CommentsSpec, tick: Tick = unbounded) -> Thread:
     in_place = [s for s in fields.select(doc, spec.item) if not isinstance(s.root, str)]
     # id and parent read the item where it stands (XPath may look at siblings and ancestors);
     # author, date and text read it without its nested replies.
@@ -128,6 +129,7 @@ def from_profile(doc: Selector, spec: CommentsSpec) -> Thread:
     local = all(fields.reads_within(f) for f in (spec.author, spec.published, spec.text))
     comments = []
     for i, item in enumerate(items):
+        tick()
         # Nothing nested to cut, and fields that look nowhere else: read where it stands.
         alone = local and len(item.elements) == 1 and i not in holders
         mine = functools.partial(own, item, belongs) if alone else own(item, belongs)
@@ -157,7 +159,7 @@ def _prop(scope: Selector, *names: str) -> str | None:
     return None
 
 
-def from_microdata(doc: Selector) -> Thread:
+def from_microdata(doc: Selector, tick: Tick = unbounded) -> Thread:
     scopes = [s for s in doc.xpath("//*[@itemscope][@itemtype]")
               if str(s.attrib["itemtype"]).rstrip("/").rsplit("/", 1)[-1] in COMMENT_TYPES]
     items = [Item((s.root,)) for s in scopes]
@@ -165,6 +167,7 @@ def from_microdata(doc: Selector) -> Thread:
     ids = [_microdata_id(s) for s in scopes]
     comments = []
     for i, (scope, parent_id) in enumerate(zip(scopes, _parent_ids(items, ids), strict=True)):
+        tick()
         bodies = scope_props(scope, "text") or scope_props(scope, "commentText")
         published = _prop(scope, "dateCreated", "datePublished", "commentTime")
         comment = Comment(
@@ -183,12 +186,13 @@ def from_data(data: Sequence[DataComment]) -> Thread:
     return Thread(comments, "structured")
 
 
-def from_detection(doc: Selector) -> Thread:
-    items = detect_items(doc.root)
+def from_detection(doc: Selector, tick: Tick = unbounded) -> Thread:
+    items = detect_items(doc.root, tick)
     belongs = members(items)
     ids = [item.id for item in items]
     comments = []
     for item, parent_id in zip(items, _parent_ids(items, ids), strict=True):
+        tick()
         parts = read_parts(own(item, belongs))
         comments.append(Comment(
             id=item.id, parent_id=parent_id, author=parts.author, text=parts.text,
@@ -198,18 +202,26 @@ def from_detection(doc: Selector) -> Thread:
 
 
 def find_thread(doc: Selector, frames: Sequence[Selector], spec: CommentsSpec | None,
-                data: Sequence[DataComment]) -> Thread:
-    """The first step that finds any comment wins (see the module docstring)."""
+                data: Sequence[DataComment], tick: Tick = unbounded) -> Thread:
+    """The first step that finds any comment wins (see the module docstring). `tick` is called
+    between steps and comments (the job's deadline)."""
     def profile(d: Selector) -> Thread:
-        return from_profile(d, spec) if spec is not None else Thread([])
+        return from_profile(d, spec, tick) if spec is not None else Thread([])
+
+    def microdata(d: Selector) -> Thread:
+        return from_microdata(d, tick)
+
+    def detection(d: Selector) -> Thread:
+        return from_detection(d, tick)
 
     def stated(_: Selector) -> Thread:
         return from_data(data)
 
     doubtful: Thread | None = None
     for n, source in enumerate([doc, *frames]):
-        steps = [profile, from_microdata, stated] if n == 0 else [profile, from_microdata]
-        for step in [*steps, from_detection]:
+        steps = [profile, microdata, stated] if n == 0 else [profile, microdata]
+        for step in [*steps, detection]:
+            tick()
             thread = step(source)
             if not thread.comments:
                 continue

@@ -50,4 +50,4 @@ class AppriseChannel:
             if not accepted:
                 raise DeliveryError(f"{outgoing.target.shown} did not accept the report")
 
-        with_retries(once)
+        with_retries(once, until=outgoing.until)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import RetryCallState, retry, retry_if_exception, wait_exponential
 
 from scraper.config.settings import MailSettings
 from scraper.reports.render import Rendered
@@ -29,6 +31,13 @@ class Outgoing:
     report: Report
     rendered: Rendered
     target: Target
+    # When the send must be over (time.monotonic()): connecting, each command or exchange, the
+    # message, and the quick retries within it (SCRAPER_SEND_TIMEOUT).
+    until: float = math.inf
+
+    def left(self) -> float:
+        """Seconds left to this send; DeliveryError once there are none."""
+        return time_left(self.until)
 
 
 class DeliveryError(Exception):
@@ -48,16 +57,28 @@ class Channel(Protocol):
 ChannelFactory = Callable[[MailSettings], Channel]
 
 
+class OutOfTime(DeliveryError):
+    """The send's time bound (SCRAPER_SEND_TIMEOUT) passed: the report is tried again later."""
+
+
+def time_left(until: float) -> float:
+    left = until - time.monotonic()
+    if left <= 0:
+        raise OutOfTime("no time left for another try within SCRAPER_SEND_TIMEOUT")
+    return left
+
+
 def _transient(exc: BaseException) -> bool:
-    return isinstance(exc, DeliveryError) and not exc.permanent
+    return isinstance(exc, DeliveryError) and not exc.permanent and not isinstance(exc, OutOfTime)
 
 
-def with_retries(send: Callable[[], T], wait_seconds: float = 0.5) -> T:
-    """Call `send`, again after short waits while it fails with a transient DeliveryError."""
-    retrying = retry(
-        retry=retry_if_exception(_transient),
-        stop=stop_after_attempt(SEND_ATTEMPTS),
-        wait=wait_exponential(multiplier=wait_seconds, max=8),
-        reraise=True,
-    )
+def with_retries(send: Callable[[], T], wait_seconds: float = 0.5, until: float = math.inf) -> T:
+    """Call `send`, again after short waits while it fails with a transient DeliveryError, as
+    long as the next try would start before `until` (monotonic)."""
+    wait = wait_exponential(multiplier=wait_seconds, max=8)
+
+    def stop(state: RetryCallState) -> bool:
+        return state.attempt_number >= SEND_ATTEMPTS or time.monotonic() + wait(state) >= until
+
+    retrying = retry(retry=retry_if_exception(_transient), stop=stop, wait=wait, reraise=True)
     return retrying(send)()

@@ -16,7 +16,7 @@ class EmlTransport:
     def __init__(self, folder: Path, name: str) -> None:
         self.path = folder / name
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, until: float) -> None:  # a local write: no wait
         try:
             _write_atomic(self.path, bytes(message))
         except OSError as exc:

@@ -14,7 +14,8 @@ from scraper.reports.message import build_email
 
 
 class Transport(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: EmailMessage, until: float) -> None:
+        """Hand the message over by `until` (time.monotonic()), or raise DeliveryError."""
 
 
 class EmailChannel:
@@ -25,7 +26,7 @@ class EmailChannel:
         address = outgoing.target.url.split(":", 1)[1]
         message = build_email(outgoing.rendered, sender=self.mail.sender, to=address,
                               message_id=outgoing.message_id, date=outgoing.created_at)
-        self.transport(outgoing).send(message)
+        self.transport(outgoing).send(message, outgoing.until)
 
     def transport(self, outgoing: Outgoing) -> Transport:
         if self.mail.smtp is not None:

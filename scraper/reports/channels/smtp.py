@@ -2,30 +2,42 @@
 
 Certificates are verified against the system's trust store (SSL_CERT_FILE / SSL_CERT_DIR point it
 elsewhere). The password is never part of an error message, even if a server echoes it.
+
+Bounded: connecting and each command wait at most what is left of the send (SCRAPER_SEND_TIMEOUT),
+and a watchdog shuts the connection at the end of it, so a server that answers a byte at a time,
+or takes the message and never confirms it, costs the send's bound and no more.
 """
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
+import socket
 import ssl
+import threading
+from collections.abc import Iterator
 from email.message import EmailMessage
 
 from scraper.config.settings import SmtpSettings
-from scraper.reports.channels.base import DeliveryError, with_retries
+from scraper.reports.channels.base import DeliveryError, time_left, with_retries
 
 
 class SmtpTransport:
     def __init__(self, smtp: SmtpSettings) -> None:
         self.smtp = smtp
 
-    def send(self, message: EmailMessage) -> None:
-        with_retries(lambda: self._send_once(message))
+    def send(self, message: EmailMessage, until: float) -> None:
+        with_retries(lambda: self._send_once(message, until), until=until)
 
-    def _send_once(self, message: EmailMessage) -> None:
+    def _send_once(self, message: EmailMessage, until: float) -> None:
         s = self.smtp
         where = f"SMTP server {s.host}:{s.port}"
+        cut = threading.Event()  # set when the watchdog ended the session
         try:
-            with self._connect() as client:
+            client = self._connect(min(s.timeout, time_left(until)))
+            # The watchdog outlives the session: leaving it sends QUIT, which a hung server
+            # would not answer either.
+            with _watchdog(client, time_left(until), cut), client:
                 if s.security == "starttls":
                     client.starttls(context=ssl.create_default_context())
                 if s.user:
@@ -48,14 +60,17 @@ class SmtpTransport:
             raise DeliveryError(f"{where}: its certificate is not trusted ({exc.verify_message})",
                                 permanent=True) from None
         except (OSError, smtplib.SMTPException) as exc:  # refused, reset, timed out, disconnected
+            if cut.is_set() or isinstance(exc, TimeoutError):
+                raise DeliveryError(f"{where} did not answer in time (SCRAPER_SEND_TIMEOUT); "
+                                    "the report stays in the outbox") from None
             raise DeliveryError(f"{where}: {self._scrub(str(exc)) or type(exc).__name__}") from None
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self, timeout: float) -> smtplib.SMTP:
         s = self.smtp
         if s.security == "ssl":
-            return smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
+            return smtplib.SMTP_SSL(s.host, s.port, timeout=timeout,
                                     context=ssl.create_default_context())
-        return smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        return smtplib.SMTP(s.host, s.port, timeout=timeout)
 
     def _said(self, exc: object) -> str:
         code, text = (getattr(exc, "smtp_code", None), getattr(exc, "smtp_error", b""))
@@ -67,3 +82,23 @@ class SmtpTransport:
     def _scrub(self, text: str) -> str:
         secret = self.smtp.password.get_secret_value() if self.smtp.password else ""
         return text.replace(secret, "********") if secret else text
+
+
+@contextlib.contextmanager
+def _watchdog(client: smtplib.SMTP, seconds: float, cut: threading.Event) -> Iterator[None]:
+    """Shut the session's socket after `seconds` if it is still open: the command waiting on it
+    fails at once (a per-command timeout alone restarts with each byte a slow server sends)."""
+    def stop() -> None:
+        sock = client.sock
+        if sock is not None:
+            cut.set()
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()

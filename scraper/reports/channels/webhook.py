@@ -42,17 +42,22 @@ class WebhookChannel:
                      "User-Agent": f"scraper/{__version__}",
                      "Idempotency-Key": outgoing.message_id},
         )
-        with_retries(lambda: _post(request, outgoing.target.shown))
+        with_retries(lambda: _post(request, outgoing), until=outgoing.until)
 
 
-def _post(request: urllib.request.Request, shown: str) -> None:
+def _post(request: urllib.request.Request, outgoing: Outgoing) -> None:
+    shown = outgoing.target.shown
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+        with urllib.request.urlopen(request, timeout=min(TIMEOUT, outgoing.left())) as response:
             response.read()
     except urllib.error.HTTPError as exc:
         # 4xx: the receiver will not change its mind (except "too many" or "timeout").
         permanent = 400 <= exc.code < 500 and exc.code not in (408, 429)
         raise DeliveryError(f"{shown} answered HTTP {exc.code}", permanent=permanent) from None
+    except TimeoutError:
+        raise DeliveryError(f"{shown} did not answer in time (SCRAPER_SEND_TIMEOUT)") from None
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
+        if isinstance(reason, TimeoutError):
+            raise DeliveryError(f"{shown} did not answer in time (SCRAPER_SEND_TIMEOUT)") from None
         raise DeliveryError(f"{shown}: {reason}") from None
