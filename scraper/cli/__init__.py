@@ -7,6 +7,7 @@ from scraper.cli import (  # noqa: F401  (each module registers its commands)
     demo_cmd,
     doctor_cmd,
     evidence_cmd,
+    notify_cmd,
     outbox_cmd,
     profile_cmd,
     run_cmd,

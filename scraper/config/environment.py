@@ -41,6 +41,7 @@ from scraper.config.settings import (
     SettingsError,
     SmtpSettings,
     profile_dirs,
+    smtp_security_for,
 )
 
 PREFIX = "SCRAPER_"
@@ -148,8 +149,9 @@ class Environment(BaseSettings):
     smtp_host: str | None = None
     smtp_port: Annotated[int | None, _rule(lambda v: str(v).isdigit() and 0 < int(v) < 65536,
                                            "give a port number (1-65535)", before=True)] = None
-    smtp_security: Annotated[str, _rule(lambda v: v in SMTP_PORTS, "give none, starttls or ssl")] = (
-        "starttls")
+    # Unset: chosen from the port (465 TLS, 25 plain, else STARTTLS) or a loopback host (plain).
+    smtp_security: Annotated[str | None, _rule(lambda v: v in SMTP_PORTS,
+                                               "give none, starttls or ssl")] = None
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     mail_from: Address = None
@@ -157,6 +159,7 @@ class Environment(BaseSettings):
     # Whitespace-separated: an Apprise URL may hold commas, never a space.
     notify: Annotated[tuple[str, ...], NoDecode, _split(str.split)] = Field((), repr=False)
     templates: Annotated[Path | None, _rule(Path.is_dir, "no such folder")] = None
+    channels_file: Path | None = None  # named channels; unset: channels.conf in the home
     # The dashboard.
     admin_password: Annotated[SecretStr | None, _rule(lambda v: len(v.get_secret_value()) >= 8,
                                                       "too short; give at least 8 characters")] = None
@@ -191,13 +194,15 @@ class Environment(BaseSettings):
         outbox in the home, the SMTP port from the security, the built-in profiles first."""
         smtp = None
         if self.smtp_host is not None:
+            security = self.smtp_security or smtp_security_for(self.smtp_host, self.smtp_port)
             smtp = SmtpSettings(
-                host=self.smtp_host, port=self.smtp_port or SMTP_PORTS[self.smtp_security],
-                security=self.smtp_security,  # type: ignore[arg-type]  # checked against SMTP_PORTS
+                host=self.smtp_host, port=self.smtp_port or SMTP_PORTS[security],
+                security=security,  # type: ignore[arg-type]  # checked against SMTP_PORTS
                 user=self.smtp_user, password=self.smtp_password)
         mail = MailSettings(smtp=smtp, sender=self.mail_from or DEFAULT_SENDER, recipient=self.mail_to,
                             channels=self.notify, templates=self.templates,
-                            outbox_dir=self.home / "outbox")
+                            outbox_dir=self.home / "outbox",
+                            channels_file=self.channels_file or self.home / "channels.conf")
         return Settings(
             home=self.home,
             database_url=self.database_url or f"sqlite:///{self.home / 'scraper.db'}",

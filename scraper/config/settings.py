@@ -42,6 +42,16 @@ DEFAULT_TRIES = 3
 SmtpSecurity = Literal["none", "starttls", "ssl"]
 SMTP_PORTS: dict[str, int] = {"none": 25, "starttls": 587, "ssl": 465}
 DEFAULT_SENDER = "scraper@localhost"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def smtp_security_for(host: str, port: int | None) -> str:
+    """SCRAPER_SMTP_SECURITY when it is not set: what the port is for (465 TLS from the start, 587
+    STARTTLS, 25 plain), else plain for a relay on this machine and STARTTLS for any other."""
+    by_port = {p: security for security, p in SMTP_PORTS.items()}
+    if port in by_port:
+        return by_port[port]
+    return "none" if host.lower() in LOOPBACK_HOSTS or host.startswith("127.") else "starttls"
 EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -65,6 +75,7 @@ class MailSettings:
     channels: tuple[str, ...]  # Apprise/webhook URLs for watches without --notify (secrets inside)
     templates: Path | None  # a folder whose templates override the shipped ones
     outbox_dir: Path
+    channels_file: Path | None = None  # named channels (`--notify @name`), Apprise configuration
 
     def __repr__(self) -> str:
         # The channel URLs may carry tokens: count them, never show them.

@@ -82,15 +82,8 @@ def _send(engine: Engine, settings: Settings, row: Outbox, target: Target | None
         if target is None:
             raise DeliveryError(f"{row.target} is no longer configured (not a default channel nor "
                                 "a channel of any watch)", permanent=True)
-        target = _with_secrets(target)
-        report = Report.model_validate(row.payload)
-        try:
-            rendered = render(report, settings.mail.templates, settings.base_url)
-        except TemplateError as exc:
-            raise DeliveryError(f"the report template is broken: {exc}", permanent=True) from None
-        outgoing = Outgoing(row_id=row.id, message_id=row.message_id, created_at=row.created_at,
-                            report=report, rendered=rendered, target=target)
-        channel_for(outgoing.target, settings.mail).send(outgoing)
+        send_one(settings, Report.model_validate(row.payload), target, row_id=row.id,
+                 message_id=row.message_id, created_at=row.created_at)
     except DeliveryError as exc:
         give_up = exc.permanent or attempts >= MAX_ATTEMPTS
         status = "failed" if give_up else "queued"
@@ -102,6 +95,20 @@ def _send(engine: Engine, settings: Settings, row: Outbox, target: Target | None
     outbox.finish(engine, row.id, status="sent", sent_at=outbox.now_utc())
     logger.info("report {} sent to {}", row.id, row.target)
     return Outcome(row.id, row.target, "sent", None, row.check_id)
+
+
+def send_one(settings: Settings, report: Report, target: Target, *, row_id: int, message_id: str,
+             created_at: datetime) -> None:
+    """Render `report` and hand it to `target`'s channel, its secrets read now: what every report
+    goes through, a test report included. DeliveryError when the channel did not take it."""
+    target = _with_secrets(target)
+    try:
+        rendered = render(report, settings.mail.templates, settings.base_url)
+    except TemplateError as exc:
+        raise DeliveryError(f"the report template is broken: {exc}", permanent=True) from None
+    outgoing = Outgoing(row_id=row_id, message_id=message_id, created_at=created_at,
+                        report=report, rendered=rendered, target=target)
+    channel_for(outgoing.target, settings.mail).send(outgoing)
 
 
 def _with_secrets(target: Target) -> Target:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
 
 from scraper.config.settings import SmtpSettings
@@ -19,19 +20,32 @@ class SmtpTransport:
         self.smtp = smtp
 
     def send(self, message: EmailMessage) -> None:
-        with_retries(lambda: self._send_once(message))
+        with_retries(lambda: self._session(lambda client: client.send_message(message)))
 
-    def _send_once(self, message: EmailMessage) -> None:
+    def probe(self) -> list[str]:
+        """Connect, greet (EHLO), STARTTLS and log in as a send would, then QUIT: no message, no
+        retries. What was done, in order; DeliveryError as a send would raise it."""
+        done: list[str] = []
+        self._session(lambda _client: None, done)
+        return done
+
+    def _session(self, act: Callable[[smtplib.SMTP], object], done: list[str] | None = None) -> None:
         s = self.smtp
         where = f"SMTP server {s.host}:{s.port}"
+        steps = done if done is not None else []
         try:
             with self._connect() as client:
+                steps.append("connected" + (" over TLS" if s.security == "ssl" else ""))
+                client.ehlo()
+                steps.append("EHLO")
                 if s.security == "starttls":
                     client.starttls(context=ssl.create_default_context())
+                    steps.append("STARTTLS")
                 if s.user:
                     password = s.password.get_secret_value() if s.password else ""
                     client.login(s.user, password)
-                client.send_message(message)
+                    steps.append(f"AUTH as {s.user!r}")
+                act(client)
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(f"{where} refused the login of {s.user!r}: {self._said(exc)}",
                                 permanent=True) from None
