@@ -29,7 +29,15 @@ def _annotation(opt: Option) -> Any:
 def _typer_option(opt: Option) -> Any:
     names = [opt.cli, *([opt.short] if opt.short else [])]
     return typer.Option(False if opt.flag else None, *names, help=opt.help,
-                        metavar=opt.metavar or None, show_default=False)
+                        metavar=opt.metavar or None, show_default=False,
+                        autocompletion=_completer(opt.choices) if opt.choices else None)
+
+
+def _completer(choices: Callable[[], tuple[str, ...]]) -> Callable[[str], list[str]]:
+    def complete(incomplete: str) -> list[str]:
+        return [c for c in choices() if c.startswith(incomplete)]
+
+    return complete
 
 
 def given(raw: dict[str, Any]) -> dict[str, Any]:

@@ -100,6 +100,7 @@ def render_watch(data: dict[str, Any]) -> RenderableType:
         ("email", data["email"] or ""),
         ("channels", "\n".join(data["notify"])),
         ("reports", notify + (f"; as a digest, {data['digest']} (UTC)" if data["digest"] else "")),
+        ("alerts on", "\n".join(f"/{p}/" for p in data.get("alert_on") or [])),
         ("confirm", f"a change is reported once seen in {data['confirm']} checks in a row"
          if data["confirm"] > 1 else ""),
         ("evidence", "a check that reports changes leaves a signed bundle"

@@ -45,6 +45,7 @@ class Option:
     short: str | None = None
     flag_name: str | None = None
     stored_in: str = ""  # "" = the Watch column named `key`; "fetch" = a key of the fetch settings
+    choices: Callable[[], tuple[str, ...]] | None = None  # the values allowed (shell completion)
 
     @property
     def cli(self) -> str:
@@ -128,6 +129,12 @@ def _seconds() -> Any:
     return str | float
 
 
+def _change_kinds() -> tuple[str, ...]:
+    from scraper.model.changes import CHANGE_KINDS
+
+    return CHANGE_KINDS
+
+
 def _steps() -> Any:
     from scraper.profiles.schema import Action
 
@@ -146,7 +153,11 @@ OPTIONS: tuple[Option, ...] = (
            "expression (UTC).", "hourly|daily|CRON"),
     Option("notify", "Also report to this Apprise or webhook URL, its token as ${ENV:NAME} "
            "(repeatable).", "URL", many=True),
-    Option("notify_on", "Report only this change kind (repeatable).", "KIND", many=True),
+    Option("notify_on", "Report only this change kind (repeatable): comment_added, "
+           "comment_edited, comment_removed, article_edited, article_changed, profile_mismatch, "
+           "failing.", "KIND", many=True, choices=_change_kinds),
+    Option("alert_on", "Report a check only when a new or edited comment or paragraph matches "
+           "this regular expression, case-insensitive (repeatable).", "REGEX", many=True),
     Option("ignore", "Drop what this selector finds before extraction (repeatable).", "SELECTOR",
            many=True),
     Option("normalise", "Rewrite matching text before comparing (repeatable).",

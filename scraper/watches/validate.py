@@ -212,6 +212,7 @@ def check_options(
         "digest": c.run("digest", lambda: _digest(o["digest"]), None, o["digest"]),
         "notify": c.run("notify", lambda: _each(o["notify"], _channel), []),
         "notify_on": c.run("notify_on", lambda: _each(o["notify_on"], _kind), []) or None,
+        "alert_on": c.run("alert_on", lambda: _each(o["alert_on"], check_regex), []),
         "ignore": c.run("ignore", lambda: _each(o["ignore"], check_selector), []),
         "normalise": c.run("normalise", lambda: _each(o["normalise"], _rule), []),
         "confirm": c.run("confirm", lambda: _confirm(o["confirm"]), 1, o["confirm"]),
