@@ -9,7 +9,7 @@ from rich.text import Text
 
 from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
-from scraper.cli.common import confirm, json_option, yes_option
+from scraper.cli.common import confirm, json_option, wide_option, yes_option
 from scraper.cli.output import err, out, print_json
 from scraper.cli.watch_options import with_watch_options
 from scraper.config.settings import load_settings
@@ -99,9 +99,11 @@ def edit(
 def list_(
     tags: list[str] = typer.Option([], "--tag", metavar="TAG",
                                    help="Only the watches with this tag (repeatable: any of them)."),
+    wide: bool = wide_option(),
     as_json: bool = json_option("the watches"),
 ) -> None:
     """List the watches: schedule, last check and its status, last change, next run."""
+    from scraper.cli.fit import print_fitted
     from scraper.cli.watch_view import render_list
     from scraper.service import watches
     from scraper.store import open_db
@@ -111,7 +113,7 @@ def list_(
     if as_json:
         print_json(rows)
     elif rows:
-        out.print(render_list(rows))
+        print_fitted(render_list(rows, out.width, wide=wide), wide=wide)
     else:
         err.print("no watches" + (f" tagged {', '.join(tags)}" if tags else "")
                   + "; add one with `scraper watch add URL`")

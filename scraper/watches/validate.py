@@ -54,10 +54,27 @@ class Problem:
         return self.message if self.value is None else f"{self.value!r}: {self.message}"
 
 
+DEFAULT_NAME_WIDTH = 40
+
+
 def default_name(url: str) -> str:
+    """The URL's last path segment (`russia-seeks-honest-cooperation`), else its host; at most
+    40 characters, cut at a word boundary. (The page's title is not known until it is checked.)"""
     parts = urlsplit(url)
-    path = "-".join(p for p in parts.path.split("/") if p)[-60:]
-    return f"{parts.hostname}{'-' + path if path else ''}"
+    segments = [p for p in parts.path.split("/") if p]
+    last = segments[-1] if segments else ""
+    for suffix in (".html", ".htm", ".php", ".aspx"):
+        last = last.removesuffix(suffix)
+    if last.lower() in ("", "index", "default", "comments", "amp"):
+        last = segments[-2] if len(segments) > 1 else ""
+    name = last or parts.hostname or "watch"
+    if name.isdigit():  # /p/12345: all digits would read as an id
+        name = f"{parts.hostname}-{name}"
+    if len(name) > DEFAULT_NAME_WIDTH:
+        cut = name[:DEFAULT_NAME_WIDTH]
+        boundary = max(cut.rfind(c) for c in "-_.")
+        name = cut[:boundary] if boundary >= DEFAULT_NAME_WIDTH // 2 else cut
+    return name
 
 
 class _Checker:
