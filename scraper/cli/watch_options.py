@@ -23,7 +23,9 @@ def _annotation(opt: Option) -> Any:
         return list[str] | None
     if opt.flag:
         return bool
-    return opt.type | None
+    # A single value is taken as a list too, so that giving it twice (`--every 15m --every 1h`) is
+    # an error rather than the last one silently winning.
+    return list[opt.type] | None  # type: ignore[name-defined]
 
 
 def _typer_option(opt: Option) -> Any:
@@ -51,6 +53,12 @@ def given(raw: dict[str, Any]) -> dict[str, Any]:
         value = raw[opt.key]
         if value is None or value is False or value == []:
             continue
+        if not (opt.many or opt.pairs or opt.flag):
+            if len(value) > 1:
+                shown = ", ".join(str(v) for v in value)
+                problems.append(Problem(opt.key, f"given {len(value)} times ({shown}): give it once"))
+                continue
+            value = value[0]
         try:
             options[opt.key] = opt.from_cli(value)
         except ValueError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -67,8 +68,29 @@ def parse_cron(spec: str) -> Schedule:
     try:
         CronTrigger.from_crontab(spec, timezone="UTC")
     except ValueError as exc:
-        raise ValueError(str(exc)) from None
+        raise ValueError(_cron_field_error(spec, str(exc))) from None
     return Schedule("cron", spec)
+
+
+CRON_FIELDS = ("minute", "hour", "day of month", "month", "day of week")
+_CRON_WILD = ("*", "*", "*", "*", "*")
+
+
+def _cron_field_error(spec: str, message: str) -> str:
+    """APScheduler's message with the field at fault named: each field is tried alone, the
+    others left as `*`."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = spec.split()
+    for i, name in enumerate(CRON_FIELDS):
+        alone = list(_CRON_WILD)
+        alone[i] = fields[i]
+        try:
+            CronTrigger.from_crontab(" ".join(alone), timezone="UTC")
+        except ValueError as exc:
+            said = re.sub(r"^Error validating expression '[^']*': ", "", str(exc))
+            return f"field {i + 1} ({name}) {fields[i]!r}: {said}"
+    return message
 
 
 def next_run(schedule: Schedule, last: datetime | None, now: datetime) -> datetime:

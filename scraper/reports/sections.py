@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from scraper.reports.report import ReportItem
+from scraper.reports.report import FAILING_WORDS, ReportItem
 
 # How a comment's anchor is spelled, by profile; WordPress and Drupal both use "comment-N".
 ANCHORS = {"isso": "isso-{id}"}
@@ -207,9 +207,9 @@ def _alert(change: dict[str, Any]) -> Alert:
     kind = change["kind"]
     if kind == "failing":
         since = when(change.get("since"))
-        return Alert(
-            title=f"Failing since {since} ({change.get('checks')} checks): {change.get('error_kind')}",
-            detail=str(change.get("error") or ""))
+        why = FAILING_WORDS.get(str(change.get("error_kind")), "failed")
+        return Alert(title=f"{change.get('checks')} checks in a row {why}, since {since}",
+                     detail=str(change.get("error") or ""))
     if kind == "profile_mismatch":
         return Alert(title=f"Profile '{change.get('profile')}' matched nothing",
                      detail=str(change.get("detail") or ""))
