@@ -10,6 +10,7 @@ from scraper.cli import (  # noqa: F401  (each module registers its commands)
     notify_cmd,
     outbox_cmd,
     profile_cmd,
+    prune_cmd,
     run_cmd,
     serve_cmd,
     status_cmd,

@@ -116,6 +116,15 @@ def _fetch_proxy(value: str | None) -> str | None:
     return value
 
 
+def _duration(value: str | None) -> str | None:
+    """A duration as `--every` takes it (90d, 12h)."""
+    if value is not None:
+        from scraper.model.schedule import parse_every
+
+        parse_every(value)  # ValueError says what is allowed
+    return value
+
+
 Seconds = Annotated[float, _number(0, 3600, "seconds")]
 Address = Annotated[str | None, _rule(lambda v: EMAIL_ADDRESS.match(parseaddr(v)[1]),
                                       "not an e-mail address")]  # `addr` or `Name <addr>`
@@ -180,6 +189,11 @@ class Environment(BaseSettings):
     host_gap: Annotated[float, _number(0, 86400, "seconds")] = 0.0
     host_cap: Annotated[int, _number(0, 1000, "a whole number of checks", whole=True)] = DEFAULT_HOST_CAP
     tries: Annotated[int, _number(1, 10, "a whole number of tries", whole=True)] = DEFAULT_TRIES
+    # History retention (per watch: --keep, --keep-checks).
+    keep: Annotated[str | None, AfterValidator(_duration)] = None
+    keep_checks: Annotated[int | None, _rule(lambda v: str(v).isdigit() and int(v) >= 1,
+                                             "give a whole number of checks, at least 1",
+                                             before=True)] = None
 
     @model_validator(mode="after")
     def _guard_needs_own_browser(self) -> Environment:
@@ -229,6 +243,8 @@ class Environment(BaseSettings):
             tries=self.tries,
             admin_password=self.admin_password,
             base_url=self.base_url,
+            keep=self.keep,
+            keep_checks=self.keep_checks,
             variables=variables,
         )
 

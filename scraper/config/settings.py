@@ -114,6 +114,9 @@ class Settings:
     # and the address people reach it at (links in change reports to the change's page).
     admin_password: SecretStr | None = None
     base_url: str | None = None
+    # History retention for watches that set none (None: keep every check).
+    keep: str | None = None  # checks without changes older than this go ("90d")
+    keep_checks: int | None = None  # ... or beyond the newest this many
     variables: tuple[str, ...] = ()  # the SCRAPER_ variables these came from (names only, for the doctor)
 
     @property

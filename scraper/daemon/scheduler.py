@@ -37,9 +37,12 @@ from scraper.model.schedule import Schedule, next_run
 from scraper.pipeline.hooks import CheckHook
 from scraper.profiles import load_profiles
 from scraper.reports.delivery import deliver
+from scraper.watches import retention
 
 SYNC_JOB = "sync-watches"
 OUTBOX_EVERY = 60.0  # seconds between outbox runs: retries and digests that became due
+PRUNE_JOB = "prune-history"
+PRUNE_EVERY = 3600.0  # seconds between history retention passes
 RAMP_STEP = 0.25  # seconds between overdue checks at start, at most
 
 
@@ -93,6 +96,8 @@ class WatchScheduler:
         self.sync()
         self._started = True
         self.scheduler.add_job(self.sync, IntervalTrigger(seconds=self.reload_every), id=SYNC_JOB)
+        self.scheduler.add_job(self.prune, IntervalTrigger(seconds=PRUNE_EVERY), id=PRUNE_JOB,
+                               next_run_time=self.clock() + timedelta(seconds=self.reload_every))
         self.scheduler.start()
         self.delivery.start()
 
@@ -173,6 +178,7 @@ class WatchScheduler:
             if stop is not None and stop.is_set():
                 return len(due)  # the caller's shutdown lets the running checks finish, or cancels
         self.deliver()
+        self.prune()  # from cron too, the history stays within its limits
         return len(due)
 
     def next_due(self) -> list[tuple[str, datetime]]:
@@ -205,6 +211,16 @@ class WatchScheduler:
         result = outcome.result
         if result is not None and any(c.notify for c in result.changes):
             self.delivery.nudge()  # the report goes out on the delivery's thread, not this one
+
+    def prune(self) -> None:
+        """History retention (scraper/watches/retention.py): an hourly pass, and once soon after
+        the start."""
+        try:
+            for p in retention.prune(self.engine, self.settings):
+                logger.info("watch {} ({}): pruned {} checks without changes", p.watch_id, p.watch,
+                            p.checks)
+        except Exception as exc:  # the next pass tries again
+            logger.error("pruning the history: {}", exc)
 
     def deliver(self) -> None:
         """Send the outbox's due reports (the checks' own, retries, digests), here and now: the

@@ -190,6 +190,11 @@ OPTIONS: tuple[Option, ...] = (
            "politeness, else SCRAPER_HOST_GAP).", "SECONDS", file_type=_seconds),
     Option("host_cap", "Checks of this watch's host at a time, 0: no limit (default: the profile's "
            "politeness, else SCRAPER_HOST_CAP).", "N", type=int),
+    # History retention (scraper/watches/retention.py): checks without changes beyond it are pruned.
+    Option("keep", "Prune checks without changes older than this: 90d, 12h (default: SCRAPER_KEEP; "
+           "unset: keep them all).", "DURATION"),
+    Option("keep_checks", "Prune checks without changes beyond the newest N (default: "
+           "SCRAPER_KEEP_CHECKS).", "N", type=int),
 )
 BY_KEY = {o.key: o for o in OPTIONS}
 

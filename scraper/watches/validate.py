@@ -156,6 +156,12 @@ def _channel(url: str) -> str:
     return check_channel_url(url)
 
 
+def _keep_checks(value: int | None) -> int | None:
+    if value is not None and (not isinstance(value, int) or value < 1):
+        raise ValueError("give a whole number of checks, at least 1")
+    return value
+
+
 def _kind(kind: str) -> str:
     if kind not in CHANGE_KINDS:
         raise ValueError(f"unknown change kind {kind!r}; allowed: {', '.join(CHANGE_KINDS)}")
@@ -230,6 +236,8 @@ def check_options(
         "notify": c.run("notify", lambda: _each(o["notify"], _channel), []),
         "notify_on": c.run("notify_on", lambda: _each(o["notify_on"], _kind), []) or None,
         "alert_on": c.run("alert_on", lambda: _each(o["alert_on"], check_regex), []),
+        "keep": c.run("keep", lambda: o["keep"] and parse_every(o["keep"]).spec, None, o["keep"]) or None,
+        "keep_checks": c.run("keep_checks", lambda: _keep_checks(o["keep_checks"]), None, o["keep_checks"]),
         "ignore": c.run("ignore", lambda: _each(o["ignore"], check_selector), []),
         "normalise": c.run("normalise", lambda: _each(o["normalise"], _rule), []),
         "confirm": c.run("confirm", lambda: _confirm(o["confirm"]), 1, o["confirm"]),
