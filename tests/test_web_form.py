@@ -1,0 +1,42 @@
+"""The add/edit form in groups (issue 26), in a real browser: the page, schedule and reports open,
+fetching and advanced folded (opened when they hold an error), human labels without flags or
+metavars, "one a line" on the repeatable fields, the profile a choice list that takes a file too."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.fixtures.web import Dashboard
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_form_is_grouped_with_human_labels(page: Page, dashboard: Dashboard) -> None:
+    page.goto(dashboard.base_url + "/watches/new")
+    expect(page.locator("details.group > summary")).to_have_text(
+        ["The page", "Schedule", "Reports", "Fetching the page", "Advanced"])
+    for group, is_open in (("page", True), ("schedule", True), ("reports", True), ("fetch", False),
+                           ("advanced", False)):
+        assert page.locator(f"#group-{group}").evaluate("d => d.open") is is_open, group
+    labels = page.locator(".watch-form label").all_inner_texts()
+    assert not [label for label in labels if "--" in label or "|" in label or "WIDTHx" in label]
+    expect(page.locator("#group-schedule label[for=in-every]")).to_have_text("Check every")
+    expect(page.locator("#in-viewport")).to_have_attribute("placeholder", "1280x800")
+    expect(page.locator("#field-ignore .help")).to_contain_text("One a line.")
+    options = page.locator("#profile-names option").evaluate_all("os => os.map(o => o.value)")
+    assert {"wordpress", "drupal", "isso", "generic"} <= set(options)
+    expect(page.locator("#in-profile")).to_have_attribute("list", "profile-names")
+
+    page.fill("#in-url", "https://example.org/post")
+    page.locator("#group-advanced > summary").click()
+    page.fill("#in-keep", "5 minutes")  # refused: the folded group opens on its error
+    page.locator("#group-advanced > summary").click()
+    page.click("#save")
+    expect(page.locator("#field-keep .error")).to_contain_text("give a number and a unit")
+    assert page.locator("#group-advanced").evaluate("d => d.open") is True
+    assert page.locator("#group-fetch").evaluate("d => d.open") is False
+    page.fill("#in-keep", "90d")
+    page.fill("#in-alert_on", "truce\ncease-?fire")
+    page.click("#save")
+    expect(page.locator("h1")).to_contain_text("post")
