@@ -7,6 +7,7 @@ left out with its reason, which the provenance states; it never fails the whole 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -80,7 +81,21 @@ class Pdf(Artifact):
 
     async def make(self, page: Page, content: PageContent) -> None:
         await page.emulate_media(media="screen")
-        await page.pdf(path=self.path, print_background=True)
+        # As a court exhibit is marked: the address and the capture time (UTC) on every page.
+        await page.pdf(path=self.path, print_background=True, display_header_footer=True,
+                       header_template=_exhibit_line(f"{content.final_url or content.url}"),
+                       footer_template=_exhibit_line(
+                           f"captured {content.fetched_at.replace('T', ' ').rstrip('Z')} UTC",
+                           pages=True),
+                       margin={"top": "14mm", "bottom": "14mm", "left": "8mm", "right": "8mm"})
+
+
+def _exhibit_line(text: str, *, pages: bool = False) -> str:
+    """A PDF header or footer: Chromium's template is HTML, so the page's URL is escaped in it."""
+    count = ('<span style="float:right">page <span class="pageNumber"></span> of '
+             '<span class="totalPages"></span></span>') if pages else ""
+    return (f'<div style="font-size:8px;font-family:sans-serif;width:100%;margin:0 8mm;">'
+            f'{html.escape(text)}{count}</div>')
 
 
 class Har(Artifact):
