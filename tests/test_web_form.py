@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from scraper.demo.site import DemoSite
 from tests.fixtures.web import Dashboard
 
 pytestmark = pytest.mark.browser
@@ -40,3 +41,20 @@ def test_the_form_is_grouped_with_human_labels(page: Page, dashboard: Dashboard)
     page.fill("#in-alert_on", "truce\ncease-?fire")
     page.click("#save")
     expect(page.locator("h1")).to_contain_text("post")
+
+
+def test_take_an_evidence_capture_from_the_dashboard(page: Page, dashboard: Dashboard,
+                                                    demo_site: DemoSite) -> None:
+    page.goto(dashboard.base_url + "/captures")
+    page.locator("#take-capture > summary").click()
+    page.fill("#cap-url", "ftp://example.org/x")
+    page.click("#take")
+    expect(page.locator("#take-capture .error")).to_contain_text("http:// or https://")
+    page.fill("#cap-url", demo_site.article_url)
+    page.fill("#cap-case", "acme <v> example")
+    page.fill("#cap-note", "taken from the dashboard")
+    page.click("#take")
+    row = page.locator(".capture-row").first
+    expect(row).to_contain_text("acme <v> example", timeout=120_000)
+    expect(row).to_contain_text("taken from the dashboard")
+    expect(row.locator("td").nth(4)).to_contain_text("verified", timeout=60_000)
