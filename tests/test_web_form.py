@@ -58,3 +58,17 @@ def test_take_an_evidence_capture_from_the_dashboard(page: Page, dashboard: Dash
     expect(row).to_contain_text("acme <v> example", timeout=120_000)
     expect(row).to_contain_text("taken from the dashboard")
     expect(row.locator("td").nth(4)).to_contain_text("verified", timeout=60_000)
+
+
+def test_the_api_docs_page_is_served_from_this_host(page: Page, dashboard: Dashboard) -> None:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    hosts: set[str] = set()
+    page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+    response = page.goto(dashboard.base_url + "/api/v1/docs")
+    assert response is not None and response.ok
+    assert "script-src 'self'" in (response.headers.get("content-security-policy") or "")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("scraper", timeout=30_000)
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    assert hosts == {dashboard.base_url.split("/")[2]}  # nothing from another host
+    assert not [e for e in errors if "Content Security Policy" in e], errors

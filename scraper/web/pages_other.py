@@ -42,6 +42,13 @@ def capture_list(request: Request, case: str | None = None) -> HTMLResponse:
     return page(request, "captures.html", captures=listed, case=case or "")
 
 
+@router.get("/api/v1/docs", response_class=HTMLResponse, dependencies=admin)
+def api_docs(request: Request) -> HTMLResponse:
+    """The REST API's reference: Swagger UI (vendored: no other host) over /api/v1/openapi.json."""
+    html = ctx_of(request).render("api_docs.html", openapi=request.app.openapi_url)
+    return HTMLResponse(html)
+
+
 @router.post("/captures", response_model=None, dependencies=admin)
 async def take_capture(request: Request, url: str = Form(""), case: str = Form(""),
                        note: str = Form("")) -> HTMLResponse | RedirectResponse:
