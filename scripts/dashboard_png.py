@@ -5,7 +5,9 @@ a real uvicorn server (a few watches, one of them failing: its port is closed), 
 changes (a new comment and a reply, an edited comment, an edited paragraph) and is checked again;
 the project's browser session photographs the watch's page.
 
-    .venv/bin/python scripts/dashboard_png.py [--output docs/dashboard.png] [--page list|watch]
+    .venv/bin/python scripts/dashboard_png.py [--output docs/dashboard.png] [--page list|watch|form]
+
+(`--page form --output docs/watch-form.png`: the add form, in its groups.)
 """
 
 from __future__ import annotations
@@ -81,14 +83,15 @@ def screenshot(browser: BrowserSession, url: str, output: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, default=REPO / "docs" / "dashboard.png")
-    parser.add_argument("--page", choices=("watch", "list"), default="watch")
+    parser.add_argument("--page", choices=("watch", "list", "form"), default="watch")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home, DemoSite() as site:
         os.environ["SCRAPER_HOME"] = home
         os.environ.pop("SCRAPER_DATABASE_URL", None)
         with BrowserSession(load_settings()) as browser:
             watch_url, server, thread = build(site, browser)
-            url = watch_url if args.page == "watch" else watch_url.rsplit("/watches/", 1)[0] + "/"
+            base = watch_url.rsplit("/watches/", 1)[0]
+            url = {"watch": watch_url, "list": base + "/", "form": base + "/watches/new"}[args.page]
             screenshot(browser, url, args.output)
             server.should_exit = True
             thread.join(timeout=30)

@@ -90,7 +90,7 @@ def test_watch_list_after_real_checks_and_check_by_tag_and_by_url(
     assert lazy["last_change"] is None and lazy["next_run"].endswith("T06:00:00Z")
     assert gone["last_check"]["status"] == "failed" and "HTTP 404" in gone["last_check"]["error"]
     assert gone["next_run"] is None and gone["paused"]
-    code, out, _ = run(capsys, "watch", "list")
+    code, out, _ = run(capsys, "watch", "list", "--wide")  # every column (80 drops "changed")
     assert re.search(r"every 15m\s+now ok\s+now\s+in 14m", out), out
     assert re.search(r"gone .*paused", out.replace("\n", " ")) and "failed" in out
 

@@ -90,3 +90,12 @@ def test_shell_completion_completes_commands_and_options() -> None:
     assert "watch" in complete("scraper wat")
     assert set(complete("scraper watch ")) >= {"add", "edit", "list", "export", "apply"}
     assert "--allow-duplicate" in complete("scraper watch add https://x.example/ --all")
+    # --notify-on completes the change kinds, and its help lists every one of them (issue 26).
+    from scraper.model.changes import CHANGE_KINDS
+
+    assert complete("scraper watch add https://x.example/ --notify-on comment_") == [
+        k for k in CHANGE_KINDS if k.startswith("comment_")]
+    assert set(complete("scraper watch edit 1 --notify-on ")) == set(CHANGE_KINDS)
+    shown_help = subprocess.run([SCRAPER, "watch", "add", "--help"], capture_output=True, text=True,
+                                check=True, env={**os.environ, "COLUMNS": "200"}).stdout
+    assert all(kind in shown_help for kind in CHANGE_KINDS)

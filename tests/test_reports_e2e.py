@@ -66,7 +66,8 @@ def look(chromium: BrowserSession, html: str) -> dict[str, Any]:
                 "sections": await page.locator(".section").all_inner_texts(),
                 "visible": await page.locator(".section").first.is_visible(),
                 "light": await page.evaluate("getComputedStyle(document.body).backgroundColor"),
-                "struck": await page.evaluate(
+                "struck": await page.evaluate(  # a report with no word change has no <del>
+                    "document.querySelector('del') && "
                     "getComputedStyle(document.querySelector('del')).textDecorationLine"),
                 "pwned": await page.evaluate("window.pwned === true"),
             }

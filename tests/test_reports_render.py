@@ -97,12 +97,12 @@ def test_alerts_failure_streak_and_profile_mismatch() -> None:
     mismatch = {"kind": "profile_mismatch", "profile": "wordpress",
                 "detail": "profile 'wordpress' matched nothing on the page"}
     rendered = render(Report(items=[item([failing, mismatch])]))
-    assert rendered.subject.startswith("[scraper] failing (5 checks): timeout, profile matched nothing ·")
-    assert ("!! Failing since 2026-11-30 06:00 UTC (5 checks): timeout\n   deadline of 45s passed"
+    assert rendered.subject.startswith("[scraper] 5 checks in a row timed out, profile matched nothing ·")
+    assert ("!! 5 checks in a row timed out, since 2026-11-30 06:00 UTC\n   deadline of 45s passed"
             in rendered.text)
     doc = lxml.html.fromstring(rendered.html)
     assert [a.find_class("alert-title")[0].text_content() for a in doc.find_class("alert")] == [
-        "Failing since 2026-11-30 06:00 UTC (5 checks): timeout", "Profile 'wordpress' matched nothing"]
+        "5 checks in a row timed out, since 2026-11-30 06:00 UTC", "Profile 'wordpress' matched nothing"]
 
 
 def test_page_text_is_shown_literally_and_cannot_inject_headers() -> None:

@@ -70,7 +70,7 @@ def test_watch_report_options(capsys: pytest.CaptureFixture[str], monkeypatch: p
     err = capsys.readouterr().err
     assert "--notify: nope://…: not a channel URL" in " ".join(err.split()) and TOKEN not in err
     # A token written out would be stored: refused, without echoing it, whatever else is right.
-    for channel in (f"slack://{TOKEN}/C123", f"https://hooks.example.org/{TOKEN}",
+    for channel in (f"slack://{TOKEN}/C123", f"https://hooks.example.org/hook?token={TOKEN}",
                     f"json://me:{TOKEN}@hooks.example.org"):
         assert main(["watch", "add", url, "--notify", "mailto:ops@example.org", "--notify", channel]) == 2
         err = " ".join(capsys.readouterr().err.split())
@@ -142,7 +142,7 @@ def test_a_written_out_token_in_a_watch_file_is_refused_at_its_line(
                     f"      - slack://{TOKEN}/C123\n")
     assert main(["watch", "apply", str(path)]) == 2
     err = " ".join(capsys.readouterr().err.split())
-    assert f"{path}:6: watches.0.notify.1: slack://x...t/…: a channel URL keeps its token" in err
+    assert f"{path}:6: watches.0.notify.1: slack://x...t/…: this channel URL holds credentials" in err
     assert "as ${ENV:NAME}" in err
     assert TOKEN not in err
     assert not _home().exists()  # nothing written, not even the database

@@ -4,6 +4,7 @@ checks the watches on their schedule, and stops cleanly on SIGTERM."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -22,7 +23,7 @@ def test_serve_with_the_scheduler_checks_watches_and_stops_on_sigterm(demo_site:
     assert main(["watch", "add", demo_site.article_url, "--every", "1h", "--name", "demo"]) == 0
     server = subprocess.Popen(
         [sys.executable, "-m", "scraper", "serve", "--port", "0", "--with-scheduler"],
-        stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
     try:
         assert server.stderr is not None
         line = server.stderr.readline()
@@ -36,7 +37,17 @@ def test_serve_with_the_scheduler_checks_watches_and_stops_on_sigterm(demo_site:
                 break
             time.sleep(0.2)
         assert 'id="check-1"' in page and "daveyone1" in page
+        assert 'id="scheduler-notice"' not in page  # a scheduler is running: no banner
         server.terminate()
         assert server.wait(timeout=60) == 0
+        assert server.stdout is not None
+        printed = server.stdout.read()
+        assert re.search(r"\d\d:\d\d:\d\d  demo  baseline", printed), printed  # a line per check, as `run`
+        # Stopped, it says so: the dashboard's banner comes back at once.
+        from scraper.config.settings import load_settings
+        from scraper.service.heartbeat import scheduler_notice
+        from scraper.store import open_db
+
+        assert (scheduler_notice(open_db(load_settings())) or "").startswith("No scheduler is running")
     finally:
         stop(server)

@@ -91,7 +91,7 @@ def _show_version(value: bool) -> None:
 ))
 def _root(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what happens to stderr."),
-    _version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+    _version: bool = typer.Option(False, "--version", "-V", callback=_show_version, is_eager=True,
                                   help="Print the version and exit."),
 ) -> None:
     configure_logging(verbose)

@@ -6,13 +6,12 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from scraper.base.errors import InputError, JobFailed
 from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
-from scraper.cli.common import json_option
+from scraper.cli.common import json_option, wide_option
 from scraper.cli.output import err, out, print_json
 from scraper.config.settings import Settings, load_settings
 
@@ -141,6 +140,7 @@ def history(
     ref: str = typer.Argument(..., metavar="ID", help="Watch id or name."),
     limit: int = typer.Option(20, "--limit", "-n", min=1, max=100_000, metavar="N",
                               help="Show the N newest."),
+    wide: bool = wide_option(),
     as_json: bool = json_option("the checks"),
 ) -> None:
     """List a watch's checks, newest first."""
@@ -151,14 +151,20 @@ def history(
     if as_json:
         print_json(found.model_dump())
         return
-    table = Table("check", "started (UTC)", "ms", "status", "changes", "hash / error")
+    from scraper.cli.fit import Column, fitted, print_fitted
+    from scraper.cli.watch_view import relative
+
+    columns = [Column("check"), Column("started"), Column("took", priority=2), Column("status"),
+               Column("changes", priority=1), Column("hash / error", cut="end", least=16)]
+    cells: list[list[str | Text]] = []
     for r in found.checks:
         status_style = {"ok": "green", "failed": "red", "mismatch": "yellow"}.get(r.status, "")
         error = f"{r.error_kind}: {r.error}" if r.error_kind else str(r.error)
         detail = Text(safe(error), style="red") if r.error else Text((r.hash or "")[:12])
-        table.add_row(str(r.id), r.started_at, str(r.duration_ms), Text(r.status, style=status_style),
-                      str(r.changes), detail)
-    out.print(table)
+        cells.append([str(r.id), relative(r.started_at),
+                      f"{r.duration_ms / 1000:.1f}s", Text(r.status, style=status_style),
+                      str(r.changes), detail])
+    print_fitted(fitted(columns, cells, out.width, wide=wide), wide=wide)
 
 
 @app.command("diff", epilog=examples("scraper diff lavrov", "scraper diff 3 --from 12 --to 15"))

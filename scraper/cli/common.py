@@ -15,6 +15,11 @@ def json_option(what: str) -> Any:
     return typer.Option(False, "--json", help=f"Print {what} as one JSON document.")
 
 
+def wide_option() -> Any:
+    """`--wide`: every column, whole, however wide the terminal (the default fits it)."""
+    return typer.Option(False, "--wide", help="Show every column whole (default: fit the terminal).")
+
+
 def yes_option(what: str) -> Any:
     return typer.Option(False, "--yes", "-y", help=f"Do not ask before {what}.")
 

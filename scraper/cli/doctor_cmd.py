@@ -11,15 +11,20 @@ from scraper.cli.common import json_option
 from scraper.cli.output import out, print_json
 
 
-@app.command("doctor", epilog=examples("scraper doctor", "scraper doctor --json"))
-def doctor(as_json: bool = json_option("the checks")) -> None:
-    """Check the browser, Playwright, database, profiles and data folder (exit 1: something needed
-    for `capture` and `run` is missing)."""
+@app.command("doctor", epilog=examples("scraper doctor", "scraper doctor --channels",
+                                       "scraper doctor --json"))
+def doctor(
+    channels: bool = typer.Option(False, "--channels",
+                                  help="Also connect to each report channel's host (nothing sent)."),
+    as_json: bool = json_option("the checks"),
+) -> None:
+    """Check the browser, Playwright, database, profiles, data folder and SMTP server (exit 1:
+    something needed for `capture`, `run` or reports is missing)."""
     from scraper.config.settings import SettingsError, load_settings
     from scraper.doctor import diagnose
 
     try:
-        report = diagnose(load_settings())
+        report = diagnose(load_settings(), channels=channels)
     except SettingsError as exc:  # a failed check, not an exit 2: the doctor reports what it finds
         report = diagnose(exc)
     if as_json:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from scraper.base.errors import InputError, JobFailed
 from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
-from scraper.cli.common import json_option
+from scraper.cli.common import json_option, wide_option
 from scraper.cli.output import out, print_json
 from scraper.config.settings import load_settings
 
@@ -63,12 +62,6 @@ def verify_command(
         raise JobFailed(f"{report.wacz}: verification failed: {names}")
     if not as_json:
         out.print(Text(f"verified: {report.wacz}", style="bold green"), soft_wrap=True)
-        if report.timestamp is None:
-            out.print(Text(NOT_STAMPED, style="yellow"))
-
-
-NOT_STAMPED = ("not timestamped: no RFC 3161 stamp, so the signing time is the signer's own claim "
-               "(SCRAPER_TSA_URL stamps new bundles)")
 
 
 def _trusted(keys: list[str], file: Path | None, setting: Path | None) -> set[str] | None:
@@ -100,6 +93,7 @@ def _trusted(keys: list[str], file: Path | None, setting: Path | None) -> set[st
 @app.command("captures", epilog=examples("scraper captures", "scraper captures --case acme --json"))
 def captures_command(
     case: str | None = typer.Option(None, "--case", metavar="NAME", help="Only this case's captures."),
+    wide: bool = wide_option(),
     as_json: bool = json_option("the captures"),
 ) -> None:
     """List the evidence captures, newest first."""
@@ -110,8 +104,15 @@ def captures_command(
     if as_json:
         print_json([r.model_dump() for r in rows])
         return
-    table = Table("id", "captured (UTC)", "url", "case", "check", "folder", "sha256")
-    for r in rows:
-        table.add_row(str(r.id), str(r.captured_at), Text(safe(r.url)), Text(safe(r.case or "")),
-                      str(r.check_id or ""), Text(safe(r.path)), r.package_hash[:16])
-    out.print(table)
+    from scraper.cli.fit import Column, fitted, print_fitted
+    from scraper.cli.watch_view import relative
+
+    columns = [Column("id"), Column("captured"), Column("url", cut="middle", least=24),
+               Column("case", priority=2, cut="end", least=8), Column("check", priority=3),
+               Column("folder", priority=1, cut="middle", least=20),
+               Column("sha256", priority=4)]
+    cells: list[list[str | Text]] = [
+        [str(r.id), relative(r.captured_at) if r.captured_at else "-", Text(safe(r.url)),
+         Text(safe(r.case or "")), str(r.check_id or ""), Text(safe(r.path)), r.package_hash[:16]]
+        for r in rows]
+    print_fitted(fitted(columns, cells, out.width, wide=wide), wide=wide)

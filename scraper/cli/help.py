@@ -10,6 +10,7 @@ for either), so pyproject.toml pins typer to the range tests/test_cli_usage.py h
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import typer
@@ -42,8 +43,19 @@ def _tidy_param(param: Any) -> None:
             param.metavar = (param.name or "value").upper()
 
 
+_LINE_BREAK = re.compile(r"(?<!\n)[ \t]*\n[ \t]*(?!\n)")
+
+
+def unwrap(text: str | None) -> str | None:
+    """A docstring's text with its source line breaks joined (paragraphs, blank-line separated,
+    kept): the terminal wraps it, a break written at column 100 must not show mid-sentence."""
+    return None if text is None else _LINE_BREAK.sub(" ", text.strip())
+
+
 def tidy(command: Any) -> Any:
     """Tidy `command`'s parameters and those of every subcommand; return `command`."""
+    command.help = unwrap(command.help)
+    command.short_help = unwrap(command.short_help)
     # The help option is made on first use and then kept: make it now, to tidy it too.
     help_option = command.get_help_option(typer.Context(command, help_option_names=HELP_NAMES))
     for param in [*command.params, *([help_option] if help_option else [])]:

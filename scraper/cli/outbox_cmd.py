@@ -50,10 +50,15 @@ def outbox(
 
 
 def _row_view(r: OutboxRow) -> Text:
-    """#3 failed · 2026-11-30T09:40:00Z → desk@example.org · 2 attempts, then the subject and the
-    last error: a block per report reads better than a table squeezed into 80 columns."""
-    when = {"sent": str(r.sent_at), "queued": f"next try {r.due_at}",
-            "waiting": f"digest at {r.due_at}"}.get(r.status, f"queued {r.created_at}")
+    """#3 failed · queued 2h ago → desk@example.org · 2 attempts, then the subject and the last
+    error: a block per report reads better than a table squeezed into 80 columns."""
+    from scraper.cli.watch_view import relative
+
+    def rel(stamp: str | None) -> str:
+        return relative(stamp) if stamp else "-"
+
+    when = {"sent": f"sent {rel(r.sent_at)}", "queued": f"next try {rel(r.due_at)}",
+            "waiting": f"digest {rel(r.due_at)}"}.get(r.status, f"queued {rel(r.created_at)}")
     view = Text(f"#{r.id} ", style="bold")
     view.append(r.status, style=STATUS_STYLE.get(r.status, ""))
     view.append(f" · {when} → ")

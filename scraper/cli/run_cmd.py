@@ -87,9 +87,12 @@ def _serve(sched: WatchScheduler, printer: CheckPrinter, stop: threading.Event, 
            log_format: str, grace: float) -> None:
     if once:
         try:
-            sched.run_once(stop)
+            ran = sched.run_once(stop)
         finally:
             sched.shutdown()
+        if not ran and log_format == "text":  # silence would look like a broken cron job
+            err.print(Text("nothing due: no active watch is due now (`scraper status` says when "
+                           "each runs next)"))
         return
     if log_format == "text":
         err.print(Text(f"scheduler running with {sched.workers} workers; Ctrl-C to stop"))

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import gc
 
-from rich.table import Table
 from rich.text import Text
 
 from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
-from scraper.cli.common import json_option
+from scraper.cli.common import json_option, wide_option
 from scraper.cli.output import out, print_model
 from scraper.config.settings import load_settings
 
 
 @app.command("status", epilog=examples(
     "scraper status",
+    "scraper status --wide",
     "scraper status --json",
 ))
-def status(as_json: bool = json_option("every watch's status")) -> None:
+def status(
+    wide: bool = wide_option(),
+    as_json: bool = json_option("every watch's status"),
+) -> None:
     """Each watch: its last check, next run, last change and failure streak."""
+    from scraper.cli.fit import Column, fitted, print_fitted
+    from scraper.cli.watch_view import relative
     from scraper.service import summary
     from scraper.store import open_db
 
@@ -32,18 +37,22 @@ def status(as_json: bool = json_option("every watch's status")) -> None:
         print_model(report)
         return
     rows = report.dumped()["watches"]
-    table = Table("watch", "last check (UTC)", "status", "next run (UTC)", "last change", "failing")
+    columns = [Column("watch", cut="end", least=16), Column("checked"), Column("status"),
+               Column("next"), Column("last change", priority=2, cut="end", least=16),
+               Column("failing", priority=1, cut="end", least=12)]
+    cells: list[list[str | Text]] = []
     for r in rows:
         last = r["last_check"]
         style = {"ok": "green", "failed": "red", "mismatch": "yellow"}.get(last["status"] if last else "", "")
         change = r["last_change"]
         failing = r["failing"]
-        table.add_row(
+        cells.append([
             Text(f"{r['id']} {safe(r['name'])}"),
-            last["started_at"] if last else "-",
+            relative(last["started_at"]) if last else "-",
             Text(last["status"] if last else "never", style=style),
-            "paused" if r["paused"] else (r["next_run"] or "manual"),
-            Text(f"{change['at']} {change['summary']}") if change else "-",
-            Text(f"{failing['checks']} since {failing['since']}", style="red") if failing else "-",
-        )
-    out.print(table)
+            "paused" if r["paused"] else (relative(r["next_run"]) if r["next_run"] else "manual"),
+            Text(f"{relative(change['at'])}: {safe(change['summary'])}") if change else "-",
+            Text(f"{failing['checks']} checks, since {relative(failing['since'])}", style="red")
+            if failing else "-",
+        ])
+    print_fitted(fitted(columns, cells, out.width, wide=wide), wide=wide)

@@ -1,4 +1,4 @@
-"""`scraper watch add|edit|list|show|pause|resume|remove`."""
+"""`scraper watch add|import|edit|list|show|pause|resume|remove`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rich.text import Text
 
 from scraper.base.terminal import safe
 from scraper.cli.app import app, examples
-from scraper.cli.common import confirm, json_option, yes_option
+from scraper.cli.common import confirm, json_option, wide_option, yes_option
 from scraper.cli.output import err, out, print_json
 from scraper.cli.watch_options import with_watch_options
 from scraper.config.settings import load_settings
@@ -65,6 +65,48 @@ def add(
     _print_watch(watch, as_json)
 
 
+@watch_app.command("import", epilog=examples(
+    "scraper watch import urls.txt --every 1h --tag news",
+    "scraper watch import urls.txt --email desk@example.org --alert-on 'cease-?fire'",
+    "grep -v '^#' urls.txt | scraper watch import - --every 1d",
+))
+@with_watch_options
+def import_(
+    path: str = typer.Argument(..., metavar="FILE",
+                               help="One URL a line; # starts a comment; - reads stdin."),
+    allow_duplicate: bool = ALLOW_DUPLICATE,
+    as_json: bool = json_option("the watches added and the URLs skipped"),
+    options: dict[str, Any] | None = None,
+) -> None:
+    """Watch every URL of a list, each with the same options as `watch add` gives. All are checked
+    before any is added; a page already watched is skipped, so importing twice adds nothing."""
+    import sys
+    from pathlib import Path
+
+    from scraper.base.errors import InputError
+    from scraper.service import watches
+    from scraper.store import open_db
+
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read it ({getattr(exc, 'strerror', None) or exc})",
+                         where=path) from None
+    urls = [(f"{path}:{number}", line.strip()) for number, line in enumerate(text.splitlines(), 1)
+            if line.strip() and not line.strip().startswith("#")]
+    settings = load_settings()
+    done = watches.import_urls(open_db(settings), settings, urls, options or {},
+                               allow_duplicate=allow_duplicate)
+    if as_json:
+        print_json(done.dumped())
+        return
+    for w in done.added:
+        out.print(Text(f"added {w.id} ({safe(w.name)}) {safe(w.url)}"), soft_wrap=True)
+    for skipped in done.skipped:
+        err.print(Text("skipped " + safe(skipped), style="dim"), soft_wrap=True)
+    err.print(Text(f"{len(done.added)} added, {len(done.skipped)} skipped"))
+
+
 @watch_app.command("edit", epilog=examples(
     "scraper watch edit lavrov --every 1h",
     "scraper watch edit 3 --profile wordpress --tag news --tag syria",
@@ -99,9 +141,11 @@ def edit(
 def list_(
     tags: list[str] = typer.Option([], "--tag", metavar="TAG",
                                    help="Only the watches with this tag (repeatable: any of them)."),
+    wide: bool = wide_option(),
     as_json: bool = json_option("the watches"),
 ) -> None:
     """List the watches: schedule, last check and its status, last change, next run."""
+    from scraper.cli.fit import print_fitted
     from scraper.cli.watch_view import render_list
     from scraper.service import watches
     from scraper.store import open_db
@@ -111,7 +155,7 @@ def list_(
     if as_json:
         print_json(rows)
     elif rows:
-        out.print(render_list(rows))
+        print_fitted(render_list(rows, out.width, wide=wide), wide=wide)
     else:
         err.print("no watches" + (f" tagged {', '.join(tags)}" if tags else "")
                   + "; add one with `scraper watch add URL`")

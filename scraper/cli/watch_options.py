@@ -23,13 +23,23 @@ def _annotation(opt: Option) -> Any:
         return list[str] | None
     if opt.flag:
         return bool
-    return opt.type | None
+    # A single value is taken as a list too, so that giving it twice (`--every 15m --every 1h`) is
+    # an error rather than the last one silently winning.
+    return list[opt.type] | None  # type: ignore[name-defined]
 
 
 def _typer_option(opt: Option) -> Any:
     names = [opt.cli, *([opt.short] if opt.short else [])]
     return typer.Option(False if opt.flag else None, *names, help=opt.help,
-                        metavar=opt.metavar or None, show_default=False)
+                        metavar=opt.metavar or None, show_default=False,
+                        autocompletion=_completer(opt.choices) if opt.choices else None)
+
+
+def _completer(choices: Callable[[], tuple[str, ...]]) -> Callable[[str], list[str]]:
+    def complete(incomplete: str) -> list[str]:
+        return [c for c in choices() if c.startswith(incomplete)]
+
+    return complete
 
 
 def given(raw: dict[str, Any]) -> dict[str, Any]:
@@ -43,6 +53,12 @@ def given(raw: dict[str, Any]) -> dict[str, Any]:
         value = raw[opt.key]
         if value is None or value is False or value == []:
             continue
+        if not (opt.many or opt.pairs or opt.flag):
+            if len(value) > 1:
+                shown = ", ".join(str(v) for v in value)
+                problems.append(Problem(opt.key, f"given {len(value)} times ({shown}): give it once"))
+                continue
+            value = value[0]
         try:
             options[opt.key] = opt.from_cli(value)
         except ValueError as exc:

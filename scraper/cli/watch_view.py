@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from rich import box
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -100,6 +99,7 @@ def render_watch(data: dict[str, Any]) -> RenderableType:
         ("email", data["email"] or ""),
         ("channels", "\n".join(data["notify"])),
         ("reports", notify + (f"; as a digest, {data['digest']} (UTC)" if data["digest"] else "")),
+        ("alerts on", "\n".join(f"/{p}/" for p in data.get("alert_on") or [])),
         ("confirm", f"a change is reported once seen in {data['confirm']} checks in a row"
          if data["confirm"] > 1 else ""),
         ("evidence", "a check that reports changes leaves a signed bundle"
@@ -118,18 +118,18 @@ def render_watch(data: dict[str, Any]) -> RenderableType:
     return table
 
 
-def render_list(rows: list[dict[str, Any]]) -> RenderableType:
-    """The watches as a table; the tags column only when some watch has tags."""
+def render_list(rows: list[dict[str, Any]], width: int = 80, *, wide: bool = False) -> Table:
+    """The watches as a table that fits `width`: the url cut in the middle, the name at its end,
+    then the last change, the schedule, the tags dropped in that order (`wide`: all, whole). The tags
+    column only when some watch has tags."""
+    from scraper.cli.fit import Column, fitted
+
     tagged = any(data["tags"] for data in rows)
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("id", no_wrap=True)
-    table.add_column("name", ratio=2, overflow="fold", min_width=6)
-    table.add_column("url", ratio=4, overflow="fold", min_width=10)
-    if tagged:
-        table.add_column("tags", ratio=1, overflow="fold", min_width=4)
-    table.add_column("schedule", overflow="fold", min_width=6)
-    for heading in ("checked", "changed", "next"):
-        table.add_column(heading, no_wrap=True)
+    columns = [Column("id"), Column("name", cut="end", least=16), Column("url", cut="middle", least=28),
+               *([Column("tags", priority=2, cut="end", least=10)] if tagged else []),
+               Column("schedule", priority=3, cut="end", least=10), Column("checked"),
+               Column("changed", priority=4), Column("next", priority=1)]
+    cells = []
     for data in rows:
         last = data["last_check"]
         checked = Text("never", style="dim") if last is None else Text(
@@ -137,12 +137,11 @@ def render_list(rows: list[dict[str, Any]]) -> RenderableType:
                                                        style=STATUS_STYLE.get(last["status"], ""))
         due = ("paused" if data["paused"] else relative(data["next_run"]) if data["next_run"]
                else "manual")
-        cells: list[str | Text] = [str(data["id"]), Text(safe(data["name"])), Text(safe(data["url"]))]
-        cells += [Text(safe(", ".join(data["tags"])))] if tagged else []
+        row: list[str | Text] = [str(data["id"]), Text(safe(data["name"])), Text(safe(data["url"]))]
+        row += [Text(safe(", ".join(data["tags"])))] if tagged else []
         schedule = data["schedule"]
         shown = "manual" if schedule is None else (
             f"every {schedule['spec']}" if schedule["kind"] == "interval" else f"cron {schedule['spec']}")
-        cells += [shown, checked,
-                  relative(data["last_change"]) if data["last_change"] else "never", due]
-        table.add_row(*cells)
-    return table
+        row += [shown, checked, relative(data["last_change"]) if data["last_change"] else "never", due]
+        cells.append(row)
+    return fitted(columns, cells, width, wide=wide)

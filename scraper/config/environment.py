@@ -45,6 +45,7 @@ from scraper.config.settings import (
     SettingsError,
     SmtpSettings,
     profile_dirs,
+    smtp_security_for,
 )
 
 PREFIX = "SCRAPER_"
@@ -119,6 +120,15 @@ def _fetch_proxy(value: str | None) -> str | None:
     return value
 
 
+def _duration(value: str | None) -> str | None:
+    """A duration as `--every` takes it (90d, 12h)."""
+    if value is not None:
+        from scraper.model.schedule import parse_every
+
+        parse_every(value)  # ValueError says what is allowed
+    return value
+
+
 Seconds = Annotated[float, _number(0, 3600, "seconds")]
 Address = Annotated[str | None, _rule(lambda v: EMAIL_ADDRESS.match(parseaddr(v)[1]),
                                       "not an e-mail address")]  # `addr` or `Name <addr>`
@@ -165,8 +175,9 @@ class Environment(BaseSettings):
     smtp_host: str | None = None
     smtp_port: Annotated[int | None, _rule(lambda v: str(v).isdigit() and 0 < int(v) < 65536,
                                            "give a port number (1-65535)", before=True)] = None
-    smtp_security: Annotated[str, _rule(lambda v: v in SMTP_PORTS, "give none, starttls or ssl")] = (
-        "starttls")
+    # Unset: chosen from the port (465 TLS, 25 plain, else STARTTLS) or a loopback host (plain).
+    smtp_security: Annotated[str | None, _rule(lambda v: v in SMTP_PORTS,
+                                               "give none, starttls or ssl")] = None
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     mail_from: Address = None
@@ -175,6 +186,7 @@ class Environment(BaseSettings):
     notify: Annotated[tuple[str, ...], NoDecode, _split(str.split)] = Field((), repr=False)
     templates: Annotated[Path | None, _rule(Path.is_dir, "no such folder")] = None
     send_timeout: Annotated[float, _number(1, 3600, "seconds")] = DEFAULT_SEND_TIMEOUT
+    channels_file: Path | None = None  # named channels; unset: channels.conf in the home
     # The dashboard.
     # The password itself, or its scrypt hash (`scraper passwd` prints one).
     admin_password: Annotated[SecretStr | None, AfterValidator(_admin_password)] = None
@@ -199,6 +211,11 @@ class Environment(BaseSettings):
     executor: Annotated[str, _rule(lambda v: v in EXECUTORS, "give local or dramatiq")] = "local"
     broker_url: Annotated[str, _rule(lambda v: v.startswith(("redis://", "rediss://", "amqp://")),
                                      "give a redis:// (or amqp://) URL")] = DEFAULT_BROKER_URL
+    # History retention (per watch: --keep, --keep-checks).
+    keep: Annotated[str | None, AfterValidator(_duration)] = None
+    keep_checks: Annotated[int | None, _rule(lambda v: str(v).isdigit() and int(v) >= 1,
+                                             "give a whole number of checks, at least 1",
+                                             before=True)] = None
 
     @model_validator(mode="after")
     def _guard_needs_own_browser(self) -> Environment:
@@ -213,13 +230,15 @@ class Environment(BaseSettings):
         outbox in the home, the SMTP port from the security, the built-in profiles first."""
         smtp = None
         if self.smtp_host is not None:
+            security = self.smtp_security or smtp_security_for(self.smtp_host, self.smtp_port)
             smtp = SmtpSettings(
-                host=self.smtp_host, port=self.smtp_port or SMTP_PORTS[self.smtp_security],
-                security=self.smtp_security,  # type: ignore[arg-type]  # checked against SMTP_PORTS
+                host=self.smtp_host, port=self.smtp_port or SMTP_PORTS[security],
+                security=security,  # type: ignore[arg-type]  # checked against SMTP_PORTS
                 user=self.smtp_user, password=self.smtp_password)
         mail = MailSettings(smtp=smtp, sender=self.mail_from or DEFAULT_SENDER, recipient=self.mail_to,
                             channels=self.notify, templates=self.templates,
-                            outbox_dir=self.home / "outbox", send_timeout=self.send_timeout)
+                            outbox_dir=self.home / "outbox", send_timeout=self.send_timeout,
+                            channels_file=self.channels_file or self.home / "channels.conf")
         return Settings(
             home=self.home,
             database_url=self.database_url or f"sqlite:///{self.home / 'scraper.db'}",
@@ -249,6 +268,8 @@ class Environment(BaseSettings):
             broker_url=self.broker_url,
             admin_password=self.admin_password,
             base_url=self.base_url,
+            keep=self.keep,
+            keep_checks=self.keep_checks,
             variables=variables,
         )
 

@@ -47,6 +47,16 @@ DEFAULT_SEND_TIMEOUT = 30.0
 SmtpSecurity = Literal["none", "starttls", "ssl"]
 SMTP_PORTS: dict[str, int] = {"none": 25, "starttls": 587, "ssl": 465}
 DEFAULT_SENDER = "scraper@localhost"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def smtp_security_for(host: str, port: int | None) -> str:
+    """SCRAPER_SMTP_SECURITY when it is not set: what the port is for (465 TLS from the start, 587
+    STARTTLS, 25 plain), else plain for a relay on this machine and STARTTLS for any other."""
+    by_port = {p: security for security, p in SMTP_PORTS.items()}
+    if port in by_port:
+        return by_port[port]
+    return "none" if host.lower() in LOOPBACK_HOSTS or host.startswith("127.") else "starttls"
 EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -71,6 +81,7 @@ class MailSettings:
     templates: Path | None  # a folder whose templates override the shipped ones
     outbox_dir: Path
     send_timeout: float = DEFAULT_SEND_TIMEOUT  # seconds one send may take, all of it
+    channels_file: Path | None = None  # named channels (`--notify @name`), Apprise configuration
 
     def __repr__(self) -> str:
         # The channel URLs may carry tokens: count them, never show them.
@@ -115,6 +126,9 @@ class Settings:
     # and the address people reach it at (links in change reports to the change's page).
     admin_password: SecretStr | None = None
     base_url: str | None = None
+    # History retention for watches that set none (None: keep every check).
+    keep: str | None = None  # checks without changes older than this go ("90d")
+    keep_checks: int | None = None  # ... or beyond the newest this many
     variables: tuple[str, ...] = ()  # the SCRAPER_ variables these came from (names only, for the doctor)
 
     @property

@@ -15,6 +15,9 @@ thread ever sends, so a hung mail server costs no check slot and never holds up 
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -37,9 +40,15 @@ from scraper.model.schedule import Schedule, next_run
 from scraper.pipeline.hooks import CheckHook
 from scraper.profiles import load_profiles
 from scraper.reports.delivery import deliver
+from scraper.store import heartbeat
+from scraper.watches import retention
 
 SYNC_JOB = "sync-watches"
 OUTBOX_EVERY = 60.0  # seconds between outbox runs: retries and digests that became due
+PRUNE_JOB = "prune-history"
+HEARTBEAT_JOB = "heartbeat"
+HEARTBEAT_EVERY = 60.0  # seconds between heartbeats: the dashboard warns after two missed
+PRUNE_EVERY = 3600.0  # seconds between history retention passes
 RAMP_STEP = 0.25  # seconds between overdue checks at start, at most
 
 
@@ -81,6 +90,7 @@ class WatchScheduler:
         self._lock = threading.Lock()
         self.delivery = DeliveryWorker(self.deliver, deliver_every)
         self._started = False
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
             # Jobs only queue a check: one thread is plenty.
@@ -93,6 +103,10 @@ class WatchScheduler:
         self.sync()
         self._started = True
         self.scheduler.add_job(self.sync, IntervalTrigger(seconds=self.reload_every), id=SYNC_JOB)
+        self.beat()
+        self.scheduler.add_job(self.beat, IntervalTrigger(seconds=HEARTBEAT_EVERY), id=HEARTBEAT_JOB)
+        self.scheduler.add_job(self.prune, IntervalTrigger(seconds=PRUNE_EVERY), id=PRUNE_JOB,
+                               next_run_time=self.clock() + timedelta(seconds=self.reload_every))
         self.scheduler.start()
         self.delivery.start()
 
@@ -105,6 +119,9 @@ class WatchScheduler:
         end = time.monotonic() + grace
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        if self._started:
+            with contextlib.suppress(Exception):  # the dashboard then says none is running
+                heartbeat.forget(self.engine, self.owner)
         finished = self.dispatcher.stop(grace)
         self.executor.shutdown()
         self.delivery.stop()
@@ -161,6 +178,9 @@ class WatchScheduler:
         profiles = load_profiles(self.settings.profile_dirs)
         wanted = active_watches(self.engine, self.settings, profiles)
         now = self.clock()
+        # From cron: seen every run; expected again within the shortest schedule (else an hour).
+        self.beat(min((p.schedule.interval().total_seconds() for p in wanted.values()
+                       if p.schedule.kind == "interval"), default=3600.0))
         with self._lock:
             self._jobs = wanted
         due = [i for i, at in self._first_runs(wanted, now, ramp=False).items()
@@ -173,6 +193,7 @@ class WatchScheduler:
             if stop is not None and stop.is_set():
                 return len(due)  # the caller's shutdown lets the running checks finish, or cancels
         self.deliver()
+        self.prune()  # from cron too, the history stays within its limits
         return len(due)
 
     def next_due(self) -> list[tuple[str, datetime]]:
@@ -205,6 +226,23 @@ class WatchScheduler:
         result = outcome.result
         if result is not None and any(c.notify for c in result.changes):
             self.delivery.nudge()  # the report goes out on the delivery's thread, not this one
+
+    def beat(self, interval: float = 0.0) -> None:
+        """The heartbeat the dashboard looks for (store/heartbeat.py)."""
+        try:
+            heartbeat.beat(self.engine, self.owner, interval or HEARTBEAT_EVERY, self.clock())
+        except Exception as exc:  # a check must not stop for it; the next beat tries again
+            logger.warning("writing the scheduler's heartbeat: {}", exc)
+
+    def prune(self) -> None:
+        """History retention (scraper/watches/retention.py): an hourly pass, and once soon after
+        the start."""
+        try:
+            for p in retention.prune(self.engine, self.settings):
+                logger.info("watch {} ({}): pruned {} checks without changes", p.watch_id, p.watch,
+                            p.checks)
+        except Exception as exc:  # the next pass tries again
+            logger.error("pruning the history: {}", exc)
 
     def deliver(self) -> None:
         """Send the outbox's due reports (the checks' own, retries, digests), here and now: the

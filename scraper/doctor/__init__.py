@@ -12,13 +12,15 @@ from scraper.doctor.browser import check_browser, check_playwright, probe_playwr
 from scraper.doctor.database import check_database
 from scraper.doctor.distributed import check_scale_out
 from scraper.doctor.files import check_home, check_profiles, check_settings
+from scraper.doctor.mail import check_channels, check_smtp
 from scraper.doctor.result import Check, Report
 
 __all__ = ["Check", "Report", "diagnose"]
 
 
-def diagnose(settings: Settings | SettingsError) -> Report:
-    """The checks for `settings`, or the one failed check of why they could not be built."""
+def diagnose(settings: Settings | SettingsError, *, channels: bool = False) -> Report:
+    """The checks for `settings`, or the one failed check of why they could not be built.
+    `channels`: also connect to each report channel's host."""
     if isinstance(settings, SettingsError):
         # The other checks read the settings: with one invalid, they would check the wrong thing.
         return Report((check_settings(settings.variables, str(settings)),))
@@ -31,4 +33,6 @@ def diagnose(settings: Settings | SettingsError) -> Report:
         check_profiles(settings),
         check_home(settings),
         *check_scale_out(settings),
+        check_smtp(settings),
+        *(check_channels(settings) if channels else ()),
     ))

@@ -206,6 +206,9 @@ def _signature(archive: zipfile.ZipFile, report: Report, tsa_certs: Sequence[x50
                        f"{len(trusted)} trusted key(s)")
     if "timeSignature" in signed:
         _timestamp(signed, str(created), report, tsa_certs)
+    else:  # not a failure, but say it: without a stamp the time rests on this machine's clock
+        report.add(wacz.DIGEST, True, "not timestamped (no RFC 3161 timestamp; SCRAPER_TSA_URL "
+                                       "names a timestamp authority)")
 
 
 def _timestamp(signed: dict[str, Any], created: str, report: Report,

@@ -69,6 +69,7 @@ class Change(BaseModel):
     error_kind: str | None = None  # failing: the last failure's kind (scraper.base.failures)
     error: str | None = None  # failing: the last failure's message (escaped)
     notify: bool = True  # False when filter_changes() says this kind should not notify
+    alert: list[str] | None = None  # the watch's --alert-on patterns its new text matches
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
@@ -271,6 +272,47 @@ def filter_changes(changes: list[Change], notify_on: list[str] | None) -> list[C
         )
     wanted = set(notify_on)
     return [change.model_copy(update={"notify": change.kind in wanted}) for change in changes]
+
+
+# Changes that bring new text a keyword alert looks at, and the alerts about the watch itself
+# (which are reported whatever the keywords: the watch is broken).
+ALERT_TEXT_KINDS = ("comment_added", "comment_edited", "article_edited")
+ALWAYS_REPORTED = ("failing", "profile_mismatch")
+
+
+def alert_text(change: Change) -> str | None:
+    """The new text a keyword alert is matched against: a new comment's, an edited comment's or
+    paragraph's new text."""
+    if change.kind == "comment_added" and change.comment:
+        return str(change.comment.get("text") or "")
+    if change.kind == "comment_edited" and change.field == "text" and isinstance(change.new, str):
+        return change.new
+    if change.kind == "article_edited" and isinstance(change.new, str):
+        return change.new
+    return None
+
+
+def alert_on(changes: list[Change], patterns: list[str] | None) -> list[Change]:
+    """Keyword alerts (`--alert-on REGEX`): only the new or edited comments and paragraphs whose
+    new text matches one of `patterns` notify, each marked with the patterns it matched; other
+    changes are stored without notifying (failure and mismatch alerts still notify). No patterns:
+    `changes` as they are. Patterns are matched case-insensitively; they were checked when given."""
+    if not patterns:
+        return changes
+    import re
+
+    compiled = [(p, re.compile(p, re.IGNORECASE)) for p in patterns]
+    out = []
+    for change in changes:
+        text = alert_text(change)
+        hits = [p for p, rx in compiled if text and rx.search(text)]
+        if hits:
+            out.append(change.model_copy(update={"alert": hits}))
+        elif change.kind not in ALWAYS_REPORTED:
+            out.append(change.model_copy(update={"notify": False}))
+        else:
+            out.append(change)
+    return out
 
 
 def summarise(changes: Iterable[Change]) -> str:

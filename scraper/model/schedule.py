@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -70,13 +71,34 @@ def parse_cron(spec: str) -> Schedule:
     try:
         trigger = CronTrigger.from_crontab(spec, timezone="UTC")
     except ValueError as exc:
-        raise ValueError(str(exc)) from None
+        raise ValueError(_cron_field_error(spec, str(exc))) from None
     # Five fields have no year, so a time that comes once after any fixed date comes again;
     # none at all (`* * 31 2 *`, the 31st of February) would leave the watch to run only at start.
     if trigger.get_next_fire_time(None, _CRON_FROM) is None:
         raise ValueError("this schedule never fires (no such date: e.g. the 31st of February); "
                          "check the day and month fields")
     return Schedule("cron", spec)
+
+
+CRON_FIELDS = ("minute", "hour", "day of month", "month", "day of week")
+_CRON_WILD = ("*", "*", "*", "*", "*")
+
+
+def _cron_field_error(spec: str, message: str) -> str:
+    """APScheduler's message with the field at fault named: each field is tried alone, the
+    others left as `*`."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = spec.split()
+    for i, name in enumerate(CRON_FIELDS):
+        alone = list(_CRON_WILD)
+        alone[i] = fields[i]
+        try:
+            CronTrigger.from_crontab(" ".join(alone), timezone="UTC")
+        except ValueError as exc:
+            said = re.sub(r"^Error validating expression '[^']*': ", "", str(exc))
+            return f"field {i + 1} ({name}) {fields[i]!r}: {said}"
+    return message
 
 
 def next_run(schedule: Schedule, last: datetime | None, now: datetime) -> datetime:

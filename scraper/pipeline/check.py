@@ -33,7 +33,7 @@ from scraper.browser import BrowserSession
 from scraper.browser.session import TEARDOWN_GRACE
 from scraper.browser.trace import Trace
 from scraper.config.settings import MailSettings, Settings
-from scraper.model.changes import Change, detect_changes, filter_changes, with_warnings
+from scraper.model.changes import Change, alert_on, detect_changes, filter_changes, with_warnings
 from scraper.model.fetch import Fetch
 from scraper.model.record import Record
 from scraper.model.unseen import carry_unseen
@@ -322,7 +322,7 @@ def _previous_status(session: Session, watch: Watch, current: Check) -> str | No
 
 def _store(session: Session, watch: Watch, check: Check, changes: list[Change],
            mail: MailSettings, hold: bool) -> CheckResult:
-    changes = filter_changes(changes, watch.notify_on)
+    changes = alert_on(filter_changes(changes, watch.notify_on), watch.alert_on)
     stored = [c.to_dict() for c in changes]
     store.add_changes(session, check, stored, [c.notify for c in changes])
     # The report is queued in this same transaction: committed together with the changes, or not

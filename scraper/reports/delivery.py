@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -93,20 +93,9 @@ def _send(engine: Engine, settings: Settings, row: Outbox, target: Target | None
         if target is None:
             raise DeliveryError(f"{row.target} is no longer configured (not a default channel nor "
                                 "a channel of any watch)", permanent=True)
-        target = _with_secrets(target)
         report = Report.model_validate(row.payload)
-        try:
-            rendered = render(report, settings.mail.templates, settings.base_url,
-                              pictures(engine, report))
-        except TemplateError as exc:
-            raise DeliveryError(f"the report template is broken: {exc}", permanent=True) from None
-        seconds = settings.mail.send_timeout
-        outgoing = Outgoing(row_id=row.id, message_id=row.message_id, created_at=row.created_at,
-                            report=report, rendered=rendered, target=target,
-                            until=time.monotonic() + seconds)
-        channel = channel_for(outgoing.target, settings.mail)
-        _within(lambda: channel.send(outgoing), seconds + GIVE_UP_SLACK,
-                f"{target.shown} did not take the report within {seconds:g}s (SCRAPER_SEND_TIMEOUT)")
+        send_one(settings, report, target, row_id=row.id, message_id=row.message_id,
+                 created_at=row.created_at, pictures_of=pictures(engine, report))
     except DeliveryError as exc:
         give_up = exc.permanent or attempts >= MAX_ATTEMPTS
         status = "failed" if give_up else "queued"
@@ -139,6 +128,25 @@ def _within(send: Callable[[], None], seconds: float, late: str) -> None:
         raise DeliveryError(late)
     if failed:
         raise failed[0]
+
+
+def send_one(settings: Settings, report: Report, target: Target, *, row_id: int, message_id: str,
+             created_at: datetime, pictures_of: Mapping[tuple[int, str], Picture] | None = None) -> None:
+    """Render `report` and hand it to `target`'s channel, its secrets read now, within
+    SCRAPER_SEND_TIMEOUT: what every report goes through, a test report included. DeliveryError
+    when the channel did not take it (or not in time)."""
+    target = _with_secrets(target)
+    try:
+        rendered = render(report, settings.mail.templates, settings.base_url, pictures_of)
+    except TemplateError as exc:
+        raise DeliveryError(f"the report template is broken: {exc}", permanent=True) from None
+    seconds = settings.mail.send_timeout
+    outgoing = Outgoing(row_id=row_id, message_id=message_id, created_at=created_at,
+                        report=report, rendered=rendered, target=target,
+                        until=time.monotonic() + seconds)
+    channel = channel_for(outgoing.target, settings.mail)
+    _within(lambda: channel.send(outgoing), seconds + GIVE_UP_SLACK,
+            f"{target.shown} did not take the report within {seconds:g}s (SCRAPER_SEND_TIMEOUT)")
 
 
 def _with_secrets(target: Target) -> Target:

@@ -71,15 +71,17 @@ def render(report: Report, templates: Path | None = None, dashboard: str | None 
         keys = {k for k in map(item_key, item.changes) if k is not None}
         return sum(1 for k in keys if picture(item, k) is not None)
 
+    items = [(item, sections.build(item)) for item in report.items]
     context = {
         "report": report,
         "subject": title,
         "summary": one_line(summary(report.changes())),
-        "items": [(item, sections.build(item)) for item in report.items],
+        "items": items,
         "dashboard": dashboard,
         "picture": picture,
         "pictures_of": pictures_of,
         "pictures_left": left,
+        "words": any(s.word_changes for _, s in items),  # the footer explains the word marks
     }
     html = env.get_template(HTML_TEMPLATE).render(context)
     text = env.get_template(TEXT_TEMPLATE).render(context)
@@ -104,7 +106,7 @@ def environment(templates: str | None) -> Environment:
     )
     env.filters.update(
         one_line=one_line, text=page_text, paragraphs=html_paragraphs, diff_text=diff_text,
-        diff_html=diff_html, when=sections.when,
+        diff_html=diff_html, when=sections.when, marked_text=marked_text, marked_html=marked_html,
     )
     return env
 
@@ -140,4 +142,18 @@ def diff_html(diff: Iterable[tuple[str, str]]) -> Markup:
     for op, text in diff:
         body = _html_lines(text)
         out += tags[op].format(body) if op in tags else body
+    return out
+
+
+def marked_text(segments: Iterable[tuple[str, str]]) -> str:
+    """A keyword alert's excerpt, its hits between >> and <<."""
+    return "".join(f">>{page_text(t)}<<" if op == "!" else page_text(t) for op, t in segments)
+
+
+def marked_html(segments: Iterable[tuple[str, str]]) -> Markup:
+    """The same, its hits in <mark> (the text escaped)."""
+    out = Markup("")
+    for op, text in segments:
+        body = _html_lines(text)
+        out += Markup('<mark class="hit">{}</mark>').format(body) if op == "!" else body
     return out

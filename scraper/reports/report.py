@@ -90,11 +90,24 @@ def summary(changes: Iterable[dict[str, Any]]) -> str:
     return ", ".join(parts) if parts else "no changes"
 
 
+# A failure streak's headline, by the last failure's kind (scraper.base.failures), in words.
+FAILING_WORDS = {
+    "timeout": "timed out",
+    "network": "could not reach the page",
+    "http": "got an HTTP error",
+    "browser": "lost the browser",
+    "page": "failed on the page",
+    "profile": "failed: the profile is broken",
+    "storage": "could not store their result",
+}
+
+
 def _alerts(changes: list[dict[str, Any]]) -> list[str]:
     out = []
     for change in changes:
         if change["kind"] == "failing":
-            out.append(f"failing ({change.get('checks')} checks): {change.get('error_kind')}")
+            why = FAILING_WORDS.get(str(change.get("error_kind")), "failed")
+            out.append(f"{change.get('checks')} checks in a row {why}")
         elif change["kind"] == "profile_mismatch":
             out.append("profile matched nothing")
     return out

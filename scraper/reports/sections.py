@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from scraper.reports.pictures import item_key
-from scraper.reports.report import ReportItem
+from scraper.reports.report import FAILING_WORDS, ReportItem
 
 # How a comment's anchor is spelled, by profile; WordPress and Drupal both use "comment-N".
 ANCHORS = {"isso": "isso-{id}"}
@@ -64,14 +64,30 @@ class Alert:
     detail: str
 
 
+@dataclass(frozen=True)
+class Match:
+    """A keyword alert's hit: where (a new comment by X, paragraph 3) and an excerpt, cut in
+    segments: ("!", matched text) or ("=", text around it)."""
+
+    where: str
+    patterns: list[str]
+    segments: list[Segment]
+
+
 @dataclass
 class Sections:
     alerts: list[Alert] = field(default_factory=list)
+    matches: list[Match] = field(default_factory=list)
     added: list[CommentView] = field(default_factory=list)
     edited: list[EditedComment] = field(default_factory=list)
     removed: list[CommentView] = field(default_factory=list)
     paragraphs: list[ParagraphEdit] = field(default_factory=list)
     fields: list[FieldEdit] = field(default_factory=list)
+
+    @property
+    def word_changes(self) -> bool:
+        """Whether any word diff is shown (the footer explains the marks only then)."""
+        return any(e.diff for e in self.edited) or any(p.diff for p in self.paragraphs)
 
     def counts(self) -> dict[str, int]:
         return {"added": _count(self.added), "edited": len(self.edited), "removed": len(self.removed),
@@ -111,6 +127,8 @@ def build(item: ReportItem) -> Sections:
     edits: dict[str, EditedComment] = {}
     for change in item.changes:
         kind = change["kind"]
+        if change.get("alert"):
+            out.matches.append(_match(change))
         if kind == "comment_added":
             new_comments.append(change.get("comment") or {})
         elif kind == "comment_removed":
@@ -194,9 +212,9 @@ def _alert(change: dict[str, Any]) -> Alert:
     kind = change["kind"]
     if kind == "failing":
         since = when(change.get("since"))
-        return Alert(
-            title=f"Failing since {since} ({change.get('checks')} checks): {change.get('error_kind')}",
-            detail=str(change.get("error") or ""))
+        why = FAILING_WORDS.get(str(change.get("error_kind")), "failed")
+        return Alert(title=f"{change.get('checks')} checks in a row {why}, since {since}",
+                     detail=str(change.get("error") or ""))
     if kind == "profile_mismatch":
         return Alert(title=f"Profile '{change.get('profile')}' matched nothing",
                      detail=str(change.get("detail") or ""))
@@ -216,3 +234,34 @@ def _value(value: object) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+EXCERPT = 240  # characters of text around a keyword alert's first hit
+
+
+def _match(change: dict[str, Any]) -> Match:
+    import re
+
+    kind, patterns = change["kind"], list(change.get("alert") or [])
+    if kind == "comment_added":
+        comment = change.get("comment") or {}
+        text = str(comment.get("text") or "")
+        where = f"a new comment by {comment.get('author') or '(no author)'}"
+    elif kind == "comment_edited":
+        text = str(change.get("new") or "")
+        where = f"an edited comment by {change.get('author') or '(no author)'}"
+    else:
+        text, where = str(change.get("new") or ""), f"paragraph {change.get('paragraph')}"
+    spans = sorted({m.span() for p in patterns for m in re.finditer(p, text, re.IGNORECASE)
+                    if m.end() > m.start()})
+    start = max((spans[0][0] if spans else 0) - EXCERPT // 2, 0)
+    end = min(start + EXCERPT, len(text))
+    segments: list[Segment] = [("=", "…")] if start else []
+    at = start
+    for a, b in spans:
+        if a < at or a >= end:
+            continue
+        segments += [("=", text[at:a]), ("!", text[a:b])]
+        at = b
+    segments.append(("=", text[at:end] + ("…" if end < len(text) else "")))
+    return Match(where=where, patterns=patterns, segments=[s for s in segments if s[1]])

@@ -20,6 +20,9 @@ from scraper.base.envref import ENV_REF, env_names, resolve_env
 from scraper.config.settings import MailSettings
 
 EMAIL_SCHEME = "mailto"
+NAMED = "@"  # `@team-slack`: a channel of the channels file (reports/channels/named.py)
+# Webhooks whose path is where they listen (scraper's own JSON POST, Apprise's json/form/xml).
+PLAIN_WEBHOOKS = frozenset({"http", "https", "json", "jsons", "form", "forms", "xml", "xmls"})
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class Target:
 
     @property
     def scheme(self) -> str:
+        if self.url.startswith(NAMED):
+            return NAMED  # @name: a channel of the channels file, no URL
         return self.url.split(":", 1)[0].lower()
 
 
@@ -46,6 +51,8 @@ def channel_target(url: str) -> Target:
 def target(url: str) -> Target:
     if url.lower().startswith(EMAIL_SCHEME + ":"):
         return email_target(url.split(":", 1)[1])
+    if url.startswith(NAMED):
+        return Target(url=url, key=url, shown=url)  # a name holds no secret
     return channel_target(url)
 
 
@@ -64,17 +71,22 @@ def mask(url: str, tag: str = "") -> str:
 
 def written_secret(url: str) -> bool:
     """True when a channel URL holds, written out, what the masked form leaves out (a user part,
-    a path, a query; a host Apprise hides), with no `${ENV:NAME}` for it. An e-mail address is no
+    a query; the path of a URL other than a plain webhook; a host Apprise hides), with no
+    `${ENV:NAME}` for it. An e-mail address is no
     secret, nor is a URL that names a variable: its author took the token out of it."""
-    if url.lower().startswith(EMAIL_SCHEME + ":") or env_names(url):
+    if url.lower().startswith((EMAIL_SCHEME + ":", NAMED)) or env_names(url):
         return False
     parts = urlsplit(url)
     try:
         parts.port  # noqa: B018  (it raises on a port that is no number: a token, tgram://1:AB/…)
     except ValueError:
         return True
-    beyond = parts.username or parts.password or parts.path.strip("/") or parts.query or parts.fragment
-    return bool(beyond) or _host_parts(parts.scheme.lower(), url)[0] != (parts.hostname or "")
+    scheme = parts.scheme.lower()
+    # Every webhook has a path: a plain one is an address, not a credential. Credentials (a user
+    # part, a query such as ?token=) are still refused; other schemes keep tokens in their path.
+    path = "" if scheme in PLAIN_WEBHOOKS else parts.path.strip("/") + parts.fragment
+    beyond = parts.username or parts.password or path or parts.query
+    return bool(beyond) or _host_parts(scheme, url)[0] != (parts.hostname or "")
 
 
 def resolved(t: Target, environ: Mapping[str, str] | None = None) -> Target:

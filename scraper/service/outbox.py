@@ -120,3 +120,48 @@ def preview(engine: Engine, settings: Settings, ref: str | int, check_id: int | 
         report = check_report(session, watch, check_id)
     rendered = render(report, settings.mail.templates, settings.base_url)
     return Preview(subject=rendered.subject, text=rendered.text, html=rendered.html)
+
+
+class TrialOutcome(BaseModel):
+    """What sending a test report to one target came to (`scraper notify test`)."""
+
+    to: str
+    route: str
+    sent: bool
+    error: str | None
+
+
+def notify_test(engine: Engine | None, settings: Settings, *, email: str | None = None,
+                channel: str | None = None, ref: str | None = None) -> list[TrialOutcome]:
+    """Send a sample report now to `email`, to `channel`, or to watch `ref`'s targets (none of
+    them: the default recipient and channels), the way a check's report is sent. Nothing is
+    stored (no store is needed but to read the watch)."""
+    from scraper.config.settings import EMAIL_ADDRESS
+    from scraper.reports.channels import check_channel_url
+    from scraper.reports.targets import email_target, target, targets_for
+    from scraper.reports.trial import send_trials
+
+    targets = []
+    if email is not None:
+        if not EMAIL_ADDRESS.match(email):
+            raise Invalid(f"{email!r}: not an e-mail address", where="email")
+        targets.append(email_target(email))
+    if channel is not None:
+        try:
+            targets.append(target(check_channel_url(channel)))
+        except ValueError as exc:
+            raise Invalid(str(exc), where="notify") from None
+    name = "test report"
+    if ref is not None:
+        assert engine is not None, "a watch is read from the store"
+        with Session(engine) as session:
+            watch = store.get_watch(session, ref)
+            targets.extend(targets_for(watch.email, watch.notify, settings.mail))
+            name = watch.name
+    if email is None and channel is None and ref is None:
+        targets = targets_for(None, (), settings.mail)
+    if not targets:
+        raise Invalid("nobody to send a report to: give --email ADDR, --notify URL or a watch, or "
+                      "set SCRAPER_MAIL_TO or SCRAPER_NOTIFY", where="email")
+    return [TrialOutcome(to=t.target, route=t.route, sent=t.sent, error=t.error)
+            for t in send_trials(settings, targets, name)]

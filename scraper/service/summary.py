@@ -74,6 +74,10 @@ class WatchSummary(Model):
     digest: str | None
     notify: list[str]
     notify_on: list[str] | None
+    alert_on: list[str] = Field(default_factory=list,
+                                description="keyword alerts: regexes new text must match to be reported")
+    keep: str | None = Field(None, description="checks without changes older than this are pruned")
+    keep_checks: int | None = Field(None, description="... or beyond the newest this many")
     ignore: list[str]
     normalise: list[dict[str, str]]
     confirm: int
@@ -262,6 +266,8 @@ def watch_data(watch: Watch, settings: Settings, last: facts.LastCheck | None,
         "tags": list(watch.tags), "email": watch.email, "digest": watch.digest,
         "notify": [target(url).shown for url in watch.notify],  # channel tokens never shown
         "notify_on": watch.notify_on,
+        "alert_on": list(watch.alert_on),
+        "keep": watch.keep, "keep_checks": watch.keep_checks,
         "ignore": list(watch.ignore), "normalise": list(watch.normalise), "confirm": watch.confirm,
         "evidence_on_change": watch.evidence_on_change, "screenshots": watch.screenshots,
         "fetch": Fetch.model_validate(watch.fetch).for_view(), "actions": list(watch.actions),

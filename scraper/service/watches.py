@@ -11,6 +11,7 @@ them its own way.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, PrivateAttr, RootModel, field_serializer
@@ -321,3 +322,44 @@ def export(engine: Engine, *, tags: Sequence[str] = ()) -> Exported:
     with Session(engine) as session:
         chosen = [w for w in store.list_watches(session) if not tags or set(tags) & set(w.tags)]
         return Exported(count=len(chosen), text=watchfile.export(chosen))
+
+
+class Imported(Model):
+    """`watch import`: the watches added, and the URLs skipped because a watch has them."""
+
+    added: list[WatchSummary]
+    skipped: list[str] = Field(description="'URL: already watched by …', one per URL left out")
+
+
+def import_urls(engine: Engine, settings: Settings, urls: Sequence[tuple[str, str]],
+                options: Mapping[str, Any], *, allow_duplicate: bool = False) -> Imported:
+    """Watch each of `urls` ((where, URL): `file:line`) with the same `options`. Every URL and
+    option is checked before anything is written (Invalid naming the line); a page already
+    watched is skipped (unless `allow_duplicate`), not an error: importing a list twice adds
+    nothing the second time."""
+    from scraper.base.errors import Conflict, Invalid
+
+    if options.get("name") is not None and len(urls) > 1:
+        raise Invalid("one name cannot be given to several watches: leave --name out (each is "
+                      "named after its URL)", where="name")
+    if not urls:
+        raise Invalid("no URL in the list (one URL a line; # starts a comment)", where="FILE")
+    checked_all = []
+    for where, url in urls:
+        try:
+            checked_all.append((url, checked(url, options, settings)))
+        except Invalid as exc:
+            if not exc.faults:
+                raise Invalid(f"{exc} (at {where})", where=where) from None
+            raise Invalid(faults=[replace(f, message=f"{f.message} (at {where})")
+                                  for f in exc.faults]) from None
+    added, skipped = [], []
+    for url, fields in checked_all:
+        try:
+            added.append(add(engine, settings, url, options, allow_duplicate=allow_duplicate,
+                             fields=dict(fields)))
+        except Conflict as exc:
+            if exc.override != "allow_duplicate":
+                raise
+            skipped.append(str(exc))
+    return Imported(added=added, skipped=skipped)

@@ -168,6 +168,25 @@ class Watch(StoreModel, table=True):
     select: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    # Keyword alerts: report only new or edited text matching one of these regexes (empty: all).
+    alert_on: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    # History retention (null: SCRAPER_KEEP / SCRAPER_KEEP_CHECKS): checks without changes older
+    # than `keep` ("90d") or beyond the newest `keep_checks` are pruned.
+    keep: str | None = None
+    keep_checks: int | None = None
+
+
+class Heartbeat(StoreModel, table=True):
+    """A scheduler (`scraper run`, `serve --with-scheduler`) saying it is alive, every `interval`
+    seconds: the dashboard warns when none has been seen for two intervals."""
+
+    __tablename__ = "heartbeats"
+
+    owner: str = Field(primary_key=True)  # host:pid
+    seen_at: datetime = Field(sa_type=UTCDateTime)
+    interval: float
 
 
 class Snapshot(StoreModel, table=True):

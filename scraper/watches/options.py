@@ -45,6 +45,7 @@ class Option:
     short: str | None = None
     flag_name: str | None = None
     stored_in: str = ""  # "" = the Watch column named `key`; "fetch" = a key of the fetch settings
+    choices: Callable[[], tuple[str, ...]] | None = None  # the values allowed (shell completion)
 
     @property
     def cli(self) -> str:
@@ -128,6 +129,12 @@ def _seconds() -> Any:
     return str | float
 
 
+def _change_kinds() -> tuple[str, ...]:
+    from scraper.model.changes import CHANGE_KINDS
+
+    return CHANGE_KINDS
+
+
 def _steps() -> Any:
     from scraper.profiles.schema import Action
 
@@ -148,7 +155,11 @@ OPTIONS: tuple[Option, ...] = (
            "expression (UTC).", "hourly|daily|CRON"),
     Option("notify", "Also report to this Apprise or webhook URL, its token as ${ENV:NAME} "
            "(repeatable).", "URL", many=True),
-    Option("notify_on", "Report only this change kind (repeatable).", "KIND", many=True),
+    Option("notify_on", "Report only this change kind (repeatable): comment_added, "
+           "comment_edited, comment_removed, article_edited, article_changed, profile_mismatch, "
+           "failing.", "KIND", many=True, choices=_change_kinds),
+    Option("alert_on", "Report a check only when a new or edited comment or paragraph matches "
+           "this regular expression, case-insensitive (repeatable).", "REGEX", many=True),
     Option("ignore", "Drop what this selector finds before extraction (repeatable).", "SELECTOR",
            many=True),
     Option("normalise", "Rewrite matching text before comparing (repeatable).",
@@ -188,6 +199,11 @@ OPTIONS: tuple[Option, ...] = (
            "politeness, else SCRAPER_HOST_GAP).", "SECONDS", file_type=_seconds),
     Option("host_cap", "Checks of this watch's host at a time, 0: no limit (default: the profile's "
            "politeness, else SCRAPER_HOST_CAP).", "N", type=int),
+    # History retention (scraper/watches/retention.py): checks without changes beyond it are pruned.
+    Option("keep", "Prune checks without changes older than this: 90d, 12h (default: SCRAPER_KEEP; "
+           "unset: keep them all).", "DURATION"),
+    Option("keep_checks", "Prune checks without changes beyond the newest N (default: "
+           "SCRAPER_KEEP_CHECKS).", "N", type=int),
 )
 BY_KEY = {o.key: o for o in OPTIONS}
 

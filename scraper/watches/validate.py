@@ -54,13 +54,30 @@ class Problem:
         return self.message if self.value is None else f"{self.value!r}: {self.message}"
 
 
+DEFAULT_NAME_WIDTH = 40
+
+
 def default_name(url: str) -> str:
+    """The URL's last path segment (`russia-seeks-honest-cooperation`), else its host; at most
+    40 characters, cut at a word boundary. (The page's title is not known until it is checked.)"""
     try:
         parts = urlsplit(url)
     except ValueError:  # a malformed URL: its own problem is reported, this name is never used
-        return url[:60]
-    path = "-".join(p for p in parts.path.split("/") if p)[-60:]
-    return f"{parts.hostname}{'-' + path if path else ''}"
+        return url[:DEFAULT_NAME_WIDTH]
+    segments = [p for p in parts.path.split("/") if p]
+    last = segments[-1] if segments else ""
+    for suffix in (".html", ".htm", ".php", ".aspx"):
+        last = last.removesuffix(suffix)
+    if last.lower() in ("", "index", "default", "comments", "amp"):
+        last = segments[-2] if len(segments) > 1 else ""
+    name = last or parts.hostname or "watch"
+    if name.isdigit():  # /p/12345: all digits would read as an id
+        name = f"{parts.hostname}-{name}"
+    if len(name) > DEFAULT_NAME_WIDTH:
+        cut = name[:DEFAULT_NAME_WIDTH]
+        boundary = max(cut.rfind(c) for c in "-_.")
+        name = cut[:boundary] if boundary >= DEFAULT_NAME_WIDTH // 2 else cut
+    return name
 
 
 # The longest value a watch keeps of each kind: no honest name, URL or selector comes near.
@@ -164,6 +181,12 @@ def _channel(url: str) -> str:
     return check_channel_url(url)
 
 
+def _keep_checks(value: int | None) -> int | None:
+    if value is not None and (not isinstance(value, int) or value < 1):
+        raise ValueError("give a whole number of checks, at least 1")
+    return value
+
+
 def _kind(kind: str) -> str:
     if kind not in CHANGE_KINDS:
         raise ValueError(f"unknown change kind {kind!r}; allowed: {', '.join(CHANGE_KINDS)}")
@@ -252,6 +275,9 @@ def check_options(
         "digest": c.run("digest", lambda: _digest(o["digest"]), None, o["digest"]),
         "notify": c.run("notify", lambda: _each(o["notify"], _channel), []),
         "notify_on": c.run("notify_on", lambda: _each(o["notify_on"], _kind), []) or None,
+        "alert_on": c.run("alert_on", lambda: _each(o["alert_on"], check_regex), []),
+        "keep": c.run("keep", lambda: o["keep"] and parse_every(o["keep"]).spec, None, o["keep"]) or None,
+        "keep_checks": c.run("keep_checks", lambda: _keep_checks(o["keep_checks"]), None, o["keep_checks"]),
         "ignore": c.run("ignore", lambda: _each(o["ignore"], check_selector), []),
         "select": c.run("select", lambda: _selection(o["select"], o["profile"]), []),
         "normalise": c.run("normalise", lambda: _each(o["normalise"], _rule), []),

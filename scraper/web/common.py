@@ -20,11 +20,15 @@ def ctx_of(request: Request) -> AppContext:
 
 
 def page(request: Request, template: str, *, status: int = 200, **values: Any) -> HTMLResponse:
+    from scraper.service.heartbeat import scheduler_notice
+
     ctx = ctx_of(request)
     token = csrf_token(request)
+    # Not on the login page: how many watches there are is for the signed in.
+    notice = None if template == "login.html" else scheduler_notice(ctx.engine)
     html = ctx.render(template, request=request, nav=NAV, csrf_field=CSRF_FIELD, csrf=token,
                       csrf_header=CSRF_HEADER, auth=ctx.settings.admin_password is not None,
-                      path=request.url.path, **values)
+                      path=request.url.path, scheduler_notice=notice, **values)
     return HTMLResponse(html, status_code=status)
 
 

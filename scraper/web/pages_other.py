@@ -46,6 +46,38 @@ def capture_list(request: Request, case: str | None = None) -> HTMLResponse:
     return page(request, "captures.html", captures=listed, case=case or "")
 
 
+@router.get("/api/v1/docs", response_class=HTMLResponse, dependencies=admin)
+def api_docs(request: Request) -> HTMLResponse:
+    """The REST API's reference: Swagger UI (vendored: no other host) over /api/v1/openapi.json."""
+    html = ctx_of(request).render("api_docs.html", openapi=request.app.openapi_url)
+    return HTMLResponse(html)
+
+
+@router.post("/captures", response_model=None, dependencies=admin)
+async def take_capture(request: Request, url: str = Form(""), case: str = Form(""),
+                       note: str = Form("")) -> HTMLResponse | RedirectResponse:
+    """The form's "take an evidence capture": `scraper capture URL --evidence` (takes seconds)."""
+    from scraper.base.errors import ScraperError
+    from scraper.base.urls import check_url
+    from scraper.evidence.bundle import capture_evidence
+    from scraper.evidence.recording import CaptureOptions
+
+    ctx = ctx_of(request)
+    try:
+        checked = check_url(url.strip())
+        await run_in_threadpool(capture_evidence, checked, settings=ctx.settings, engine=ctx.engine,
+                                options=CaptureOptions(case=case.strip() or None,
+                                                       note=note.strip() or None),
+                                session=ctx.browser())
+    except ScraperError as exc:  # a bad URL, a page that would not load: said on the form
+        listed = captures.listing_with_files(ctx.engine, None).items
+        return page(request, "captures.html", status=422, captures=listed, case="",
+                    error=str(exc), taken={"url": url, "case": case, "note": note})
+    from urllib.parse import quote
+
+    return see_other("/captures" + (f"?case={quote(case.strip())}" if case.strip() else ""))
+
+
 @router.get("/captures/{capture_id}/verify", response_class=HTMLResponse, dependencies=admin)
 def capture_verify(request: Request, capture_id: int) -> HTMLResponse:
     return page(request, "_verify.html", report=captures.verify(ctx_of(request).engine, capture_id,

@@ -22,6 +22,7 @@ from scraper.web.watch_form import (
     SECRET,
     FormErrors,
     errors_of,
+    grouped,
     options_from,
     submitted,
     values_of,
@@ -50,8 +51,15 @@ def watches_page(request: Request, q: str | None = None, status: str | None = No
 
 def _form(request: Request, values: dict[str, Any], errors: dict[str, str], watch: Any = None,
           status: int = 200) -> HTMLResponse:
-    return page(request, "watch_form.html", fields=FIELDS, kinds=KINDS, values=values, errors=errors,
-                watch=watch, secret=SECRET, status=status)
+    from scraper.service.profiles import profiles
+
+    try:
+        names = [p.name for p in profiles(ctx_of(request).settings)]
+    except Exception:  # a broken profile file: `profile list` says which; the form still works
+        names = []
+    return page(request, "watch_form.html", fields=FIELDS, groups=grouped(), kinds=KINDS,
+                values=values, errors=errors, watch=watch, secret=SECRET, status=status,
+                profiles=names)
 
 
 @router.get("/watches/new", response_class=HTMLResponse)

@@ -93,9 +93,12 @@ def serve(settings: Settings, host: str, port: int, *, with_scheduler: bool,
     browser = BrowserSession(settings) if with_scheduler else None
     scheduler = None
     if browser is not None:
+        from scraper.daemon.console import CheckPrinter
         from scraper.daemon.scheduler import WatchScheduler
 
-        scheduler = WatchScheduler(engine, browser, settings=settings)
+        # A line per check, as `scraper run` prints them (no live panel: uvicorn logs too).
+        scheduler = WatchScheduler(engine, browser, settings=settings,
+                                   on_check=CheckPrinter(live=False))
         scheduler.start()
     app = create_app(settings, engine, loopback=is_loopback(host), browser=browser)
     shown = f"[{host}]" if ":" in host else host

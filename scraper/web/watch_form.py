@@ -23,6 +23,46 @@ class Field:
     option: Option
     label: str
     widget: str  # text, number, lines, checkbox, kinds
+    group: str = "advanced"
+    placeholder: str = ""
+
+
+# The form in groups, in this order; an option not named below (a new one) lands in "advanced"
+# with its key as label until it gets words of its own here.
+GROUPS = (("page", "The page"), ("schedule", "Schedule"), ("reports", "Reports"),
+          ("fetch", "Fetching the page"), ("advanced", "Advanced"))
+# key: (group, label, placeholder)
+WORDS: dict[str, tuple[str, str, str]] = {
+    "name": ("page", "Name", "default: from the address"),
+    "profile": ("page", "Profile", "detected on each check"),
+    "tags": ("page", "Tags", "news"),
+    "paused": ("page", "Add it paused (no scheduled checks until resumed)", ""),
+    "every": ("schedule", "Check every", "15m, 2h, 1d"),
+    "cron": ("schedule", "…or on a cron schedule (UTC)", "0 8 * * 1-5"),
+    "active_window": ("schedule", "Only check within", "mon-fri 08:00-20:00 Europe/Paris"),
+    "jitter": ("schedule", "Random delay added to each check", "30s"),
+    "confirm": ("schedule", "Report a change once seen in this many checks in a row", ""),
+    "email": ("reports", "Email the reports to", "desk@example.org"),
+    "notify": ("reports", "Also send them to (channel URLs or @names)", "@team-slack"),
+    "digest": ("reports", "Send them as a digest", "hourly, daily or a cron expression"),
+    "notify_on": ("reports", "Report only these kinds of change", ""),
+    "alert_on": ("reports", "Report only text matching (regular expressions)", "cease-?fire"),
+    "evidence_on_change": ("reports", "Keep a signed evidence bundle of every change", ""),
+    "user_agent": ("fetch", "User-Agent", "default: the browser's"),
+    "headers": ("fetch", "HTTP headers", "Accept-Language: fr"),
+    "cookies": ("fetch", "Cookies", "session=${ENV:SESSION}"),
+    "proxy": ("fetch", "Proxy", "socks5://127.0.0.1:1080"),
+    "locale": ("fetch", "Browser language", "fr-FR"),
+    "timezone": ("fetch", "Browser time zone", "Europe/Paris"),
+    "viewport": ("fetch", "Window size", "1280x800"),
+    "actions": ("fetch", "Browser steps after the page loads", '{click: "button.accept", max: 1}'),
+    "ignore": ("advanced", "Ignore these elements (CSS selectors)", "#ads"),
+    "normalise": ("advanced", "Rewrite text before comparing", r"\d+ minutes ago=>"),
+    "host_gap": ("advanced", "Seconds between two checks of this site", ""),
+    "host_cap": ("advanced", "Checks of this site at a time", ""),
+    "keep": ("advanced", "Prune checks without changes older than", "90d"),
+    "keep_checks": ("advanced", "…or beyond the newest this many", "1000"),
+}
 
 
 def _widget(o: Option) -> str:
@@ -35,7 +75,17 @@ def _widget(o: Option) -> str:
     return "number" if o.type is int else "text"
 
 
-FIELDS = tuple(Field(o, o.key.replace("_", " ").capitalize(), _widget(o)) for o in OPTIONS)
+def _field(o: Option) -> Field:
+    group, label, placeholder = WORDS.get(o.key, ("advanced", o.key.replace("_", " ").capitalize(), ""))
+    return Field(o, label, _widget(o), group, placeholder)
+
+
+FIELDS = tuple(_field(o) for o in OPTIONS)
+
+
+def grouped() -> list[tuple[str, str, list[Field]]]:
+    """(id, title, fields) per group, in GROUPS' order."""
+    return [(key, title, [f for f in FIELDS if f.group == key]) for key, title in GROUPS]
 
 
 class FormErrors(Exception):

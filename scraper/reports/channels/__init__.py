@@ -9,6 +9,7 @@ from scraper.config.settings import EMAIL_ADDRESS, MailSettings
 from scraper.reports.channels.apprise_channel import AppriseChannel, known, known_scheme
 from scraper.reports.channels.base import Channel, ChannelFactory, DeliveryError, Outgoing
 from scraper.reports.channels.mail import EmailChannel
+from scraper.reports.channels.named import PREFIX, NamedChannel, check_name, is_named
 from scraper.reports.channels.webhook import WebhookChannel
 from scraper.reports.targets import Target, mask, written_secret
 
@@ -16,6 +17,7 @@ CHANNELS: dict[str, ChannelFactory] = {
     "mailto": EmailChannel,
     "http": WebhookChannel,
     "https": WebhookChannel,
+    PREFIX: NamedChannel,  # @name: a channel of the channels file
 }
 FALLBACK: ChannelFactory = AppriseChannel
 
@@ -31,6 +33,8 @@ def check_channel_url(url: str) -> str:
     rest when the report is sent."""
     if ENV_REF.fullmatch(url):
         return url  # the whole URL from the environment
+    if is_named(url):
+        return check_name(url)  # looked up in the channels file when a report is sent
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme == "mailto":
         address = url.split(":", 1)[1]
@@ -41,9 +45,10 @@ def check_channel_url(url: str) -> str:
         raise ValueError(f"{mask(url)}: not a channel URL (mailto:ADDRESS, http(s):// for a JSON "
                          "webhook, or an Apprise URL such as slack://, ntfy://, json://)")
     if written_secret(url):
-        raise ValueError(f"{mask(url)}: a channel URL keeps its token past the host (a path, a "
-                         "query, a password); written out it would be stored in the database and "
-                         "in `watch export` files: give that part, or the whole URL, as ${ENV:NAME}")
+        raise ValueError(f"{mask(url)}: this channel URL holds credentials (a user or password, a "
+                         "query, a token in its host or path); written out they would be stored in "
+                         "the database and in `watch export` files: give that part, or the whole "
+                         "URL, as ${ENV:NAME}, or name a channel of the channels file (@name)")
     return url
 
 

@@ -4,6 +4,7 @@ the title, the plain-text report as the body."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from scraper.config.settings import MailSettings
 from scraper.reports.channels.base import DeliveryError, Outgoing, with_retries
@@ -43,6 +44,11 @@ class AppriseChannel:
         if not notifier.add(outgoing.target.url):
             raise DeliveryError(f"{outgoing.target.shown}: not a channel URL Apprise knows",
                                 permanent=True)
+        self.notify_with(notifier, outgoing)
+
+    @staticmethod
+    def notify_with(notifier: Any, outgoing: Outgoing) -> None:
+        import apprise
 
         def once() -> None:
             accepted = notifier.notify(title=outgoing.rendered.subject, body=outgoing.rendered.text,

@@ -15,7 +15,7 @@ import smtplib
 import socket
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 
 from scraper.config.settings import SmtpSettings
@@ -27,23 +27,38 @@ class SmtpTransport:
         self.smtp = smtp
 
     def send(self, message: EmailMessage, until: float) -> None:
-        with_retries(lambda: self._send_once(message, until), until=until)
+        with_retries(lambda: self._session(lambda client: client.send_message(message), until),
+                     until=until)
 
-    def _send_once(self, message: EmailMessage, until: float) -> None:
+    def probe(self, until: float) -> list[str]:
+        """Connect, greet (EHLO), STARTTLS and log in as a send would, then QUIT: no message, no
+        retries. What was done, in order; DeliveryError as a send would raise it."""
+        done: list[str] = []
+        self._session(lambda _client: None, until, done)
+        return done
+
+    def _session(self, act: Callable[[smtplib.SMTP], object], until: float,
+                 done: list[str] | None = None) -> None:
         s = self.smtp
         where = f"SMTP server {s.host}:{s.port}"
+        steps = done if done is not None else []
         cut = threading.Event()  # set when the watchdog ended the session
         try:
             client = self._connect(min(s.timeout, time_left(until)))
             # The watchdog outlives the session: leaving it sends QUIT, which a hung server
             # would not answer either.
             with _watchdog(client, time_left(until), cut), client:
+                steps.append("connected" + (" over TLS" if s.security == "ssl" else ""))
+                client.ehlo()
+                steps.append("EHLO")
                 if s.security == "starttls":
                     client.starttls(context=ssl.create_default_context())
+                    steps.append("STARTTLS")
                 if s.user:
                     password = s.password.get_secret_value() if s.password else ""
                     client.login(s.user, password)
-                client.send_message(message)
+                    steps.append(f"AUTH as {s.user!r}")
+                act(client)
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(f"{where} refused the login of {s.user!r}: {self._said(exc)}",
                                 permanent=True) from None
