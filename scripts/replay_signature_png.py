@@ -3,7 +3,8 @@
 The project's own parts: an evidence capture of the bundled demo site (signed with a fresh P-384
 key in a temporary home), ReplayWeb.page's viewer and service worker (tests/sites/replaywebpage)
 served on loopback, a full Chromium; the player's "web archive" panel is opened and photographed.
-It fails unless the check ReplayWeb.page makes of the signature holds in that browser.
+It fails unless the check ReplayWeb.page makes of the signature holds in that browser and the
+player records that it held.
 
     .venv/bin/python scripts/replay_signature_png.py [--output docs/evidence-replay.png]
 """
@@ -32,7 +33,7 @@ from scraper.demo.site import DemoSite  # noqa: E402
 from scraper.evidence.bundle import capture_evidence  # noqa: E402
 from scraper.evidence.recording import CaptureOptions  # noqa: E402
 from scraper.store import open_db  # noqa: E402
-from tests.sites.replay import ReplaySite, signature_panel  # noqa: E402
+from tests.sites.replay import ReplaySite, player_verification, signature_panel  # noqa: E402
 
 SIZE = {"width": 1100, "height": 760}
 
@@ -56,17 +57,21 @@ def main() -> None:
         with zipfile.ZipFile(bundle.wacz) as archive:
             signed = json.loads(archive.read("datapackage-digest.json"))["signedData"]
 
-        async def look(browser: Browser) -> tuple[str, str, str]:
+        async def look(browser: Browser) -> tuple[str, bool, str]:
             context = await browser.new_context(viewport=SIZE)  # type: ignore[arg-type]
             try:
-                return await signature_panel(player, await context.new_page(), signed, args.output)
+                page = await context.new_page()
+                verdict, _, panel = await signature_panel(player, page, signed, args.output)
+                # The panel shows the key whether or not the check held: the player's record says.
+                held = (await player_verification(page)).get("signature", {}).get("matched") is True
+                return verdict, held, panel
             finally:
                 await context.close()
 
         with ReplaySite(Path(home) / "replay", bundle.wacz, url, embed="replay-with-info") as player, \
                 BrowserSession(replace(settings, browser_path=full)) as chromium:
-            verdict, _, panel = chromium.run(look, 180)
-    if verdict != "verified" or signed["publicKey"] not in panel:
+            verdict, held, panel = chromium.run(look, 180)
+    if verdict != "verified" or not held or signed["publicKey"] not in panel:
         sys.exit(f"ReplayWeb.page did not take the signature ({verdict})")
     print(f"wrote {args.output} (key sha256:{bundle.key_fingerprint})")
 

@@ -33,7 +33,7 @@ from scraper.pipeline.capture import capture
 from scraper.store import open_db
 from tests.evidence_util import rewrite_member
 from tests.sites import BUILTIN_PROFILES
-from tests.sites.replay import ReplaySite, signature_panel
+from tests.sites.replay import ReplaySite, info_panel, player_verification, signature_panel
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser
@@ -273,23 +273,76 @@ def test_replaywebpage_takes_the_signature_and_shows_its_key(
 ) -> None:
     """ReplayWeb.page imports an anonymous signature's key as P-384 only (a P-256 key fails the
     import and the bundle shows as unsigned): in its own page, the check it makes holds for our
-    signature and fails for another hash, and its "web archive" panel shows our public key."""
+    signature and fails for another hash, the player records that it held, and its "web archive"
+    panel shows our public key. The panel's "N invalid" are hashes the player never computed (see
+    docs/evidence.md): it noted ours for pages.jsonl and index.cdx and left them unchecked."""
     full = next(filter(None, map(shutil.which, SYSTEM_CHROMIUMS)), None)
     assert full is not None, "the tests need a full Chromium (bootstrap installs one)"
     signed = json.loads(member(demo.bundle, "datapackage-digest.json"))["signedData"]
+    resources = json.loads(member(demo.bundle, "datapackage.json"))["resources"]
     shot = tmp_path / "replay-signature.png"
 
-    async def look(browser: Browser) -> tuple[str, str, str]:
+    async def look(browser: Browser) -> tuple[tuple[str, str, str], dict[str, dict[str, Any]]]:
         context = await browser.new_context(viewport={"width": 1100, "height": 760})
         try:
-            return await signature_panel(site, await context.new_page(), signed, shot)
+            page = await context.new_page()
+            return await signature_panel(site, page, signed, shot), await player_verification(page)
         finally:
             await context.close()
 
     with ReplaySite(tmp_path / "replay", demo.bundle.wacz, demo.url, embed="replay-with-info") as site, \
             BrowserSession(replace(settings, browser_path=full)) as chromium:
-        verdict, tampered, panel = chromium.run(look, 180)
+        (verdict, tampered, panel), noted = chromium.run(look, 180)
     assert (verdict, tampered) == ("verified", "does not match")
+    # The panel counts any "signature" entry as verified, a failed one too: only this says it held.
+    assert noted["signature"] == {"expected": True, "matched": True}, noted
+    # File entries carry the archive's name ("default"). With the player's hash check on
+    # (`useHashCheck=1`, which the embed never sets) datapackage.json would be among them, checked
+    # against the digest; it is not: no file was hashed. The two left are the hashes it copied from
+    # our datapackage.json with matched=false, which its panel counts as invalid.
+    files = {key.removeprefix("default"): entry for key, entry in noted.items()
+             if key.startswith("default")}
+    assert files == {r["path"]: {"expected": r["hash"], "matched": False} for r in resources
+                     if r["path"] in ("pages/pages.jsonl", "indexes/index.cdx")}, files
+    assert "Validation:\n\n1 hashes verified, 2 invalid" in panel
     assert f"Observer Public Key:\n\n{signed['publicKey']}" in panel
     assert "Created With:\n\nscraper" in panel
     assert png_size(shot) == (1100, 760)
+
+
+@pytest.mark.timeout(240)
+def test_replaywebpage_counts_py_waczs_own_package_the_same(
+    demo: Demo, tmp_path: Path, settings: Settings
+) -> None:
+    """The "2 invalid" are the player's, not our writer's: py-wacz's own package of our WARC,
+    unsigned, shows the same line, for the same reason (its pages.jsonl and index.idx hashes noted,
+    never computed), and the missing signature counts as the "1 verified"."""
+    full = next(filter(None, map(shutil.which, SYSTEM_CHROMIUMS)), None)
+    assert full is not None, "the tests need a full Chromium (bootstrap installs one)"
+    warc = tmp_path / "data.warc.gz"
+    warc.write_bytes(member(demo.bundle, "archive/data.warc.gz"))
+    theirs = tmp_path / "py-wacz.wacz"
+    made = subprocess.run([sys.executable, "-m", "wacz", "create", "-o", str(theirs), str(warc),
+                           "--detect-pages"], capture_output=True, text=True, check=False)
+    assert made.returncode == 0, made.stdout + made.stderr
+    with zipfile.ZipFile(theirs) as archive:
+        resources = json.loads(archive.read("datapackage.json"))["resources"]
+
+    async def look(browser: Browser) -> tuple[str, dict[str, dict[str, Any]]]:
+        context = await browser.new_context(viewport={"width": 1100, "height": 760})
+        try:
+            page = await context.new_page()
+            await site.open_player(page)
+            return await info_panel(page, "Validation:"), await player_verification(page)
+        finally:
+            await context.close()
+
+    with ReplaySite(tmp_path / "replay", theirs, demo.url, embed="replay-with-info") as site, \
+            BrowserSession(replace(settings, browser_path=full)) as chromium:
+        panel, noted = chromium.run(look, 180)
+    assert noted["signature"] == {"expected": "", "matched": False}, noted  # no signature at all
+    files = {key.removeprefix("default"): entry for key, entry in noted.items()
+             if key.startswith("default")}
+    assert files == {r["path"]: {"expected": r["hash"], "matched": False} for r in resources
+                     if r["path"] in ("pages/pages.jsonl", "indexes/index.idx")}, files
+    assert "Validation:\n\n1 hashes verified, 2 invalid" in panel

@@ -134,6 +134,12 @@ async def signature_panel(site: ReplaySite, page: Page, signed: dict[str, Any],
     await site.open_player(page)
     verdict = await page.evaluate(CHECK_LIKE_REPLAYWEBPAGE, signed)
     tampered = await page.evaluate(CHECK_LIKE_REPLAYWEBPAGE, {**signed, "hash": signed["hash"][:-1] + "0"})
+    return verdict, tampered, await info_panel(page, "Observer Public Key:", screenshot)
+
+
+async def info_panel(page: Page, until: str, screenshot: Path | None = None) -> str:
+    """The text of the player's "web archive" panel (embed="replay-with-info") in `page`, opened
+    and shown down to the line `until`."""
     while True:  # bounded by the caller's deadline: the player draws its frame when it is ready
         frames = [f for f in page.frames if await f.locator("button.embed-info").count()]
         if frames:
@@ -141,10 +147,38 @@ async def signature_panel(site: ReplaySite, page: Page, signed: dict[str, Any],
         await page.wait_for_timeout(250)
     player = frames[0]
     await player.locator("button.embed-info").click()
-    await player.get_by_text("Observer Public Key:").wait_for()
+    await player.get_by_text(until, exact=True).wait_for()
     panel = player.locator(".embed-info-drop")
     # The panel unfolds in a CSS transition: the picture is taken once it has finished.
     await panel.evaluate("e => Promise.all(e.parentElement.getAnimations().map(a => a.finished))")
     if screenshot is not None:
         await page.screenshot(path=str(screenshot))
-    return verdict, tampered, await panel.inner_text()
+    return await panel.inner_text()
+
+
+# The player's own notes on a loaded WACZ: its service worker keeps one "verification" store per
+# archive in IndexedDB (wabac.js `addVerifyData` / `getVerifyInfo`), read here from the page, which
+# shares the worker's origin.
+READ_VERIFICATION = """async () => {
+  const found = {};
+  for (const {name} of await indexedDB.databases()) {
+    const db = await new Promise((ok, bad) => {
+      const open = indexedDB.open(name);
+      open.onsuccess = () => ok(open.result);
+      open.onerror = () => bad(open.error);
+    });
+    try {
+      if (!db.objectStoreNames.contains("verification")) continue;
+      const all = db.transaction("verification").objectStore("verification").getAll();
+      for (const entry of await new Promise(ok => { all.onsuccess = () => ok(all.result); }))
+        found[entry.id] = {expected: entry.expected, matched: entry.matched};
+    } finally { db.close(); }
+  }
+  return found;
+}"""
+
+
+async def player_verification(page: Page) -> dict[str, dict[str, Any]]:
+    """What the player recorded while loading the archive, by entry id: `{expected, matched}`."""
+    found: dict[str, dict[str, Any]] = await page.evaluate(READ_VERIFICATION)
+    return found
