@@ -53,7 +53,8 @@ def render_result(result: CheckResult) -> Group:
     c = result.check
     head = Text()
     head.append(f"watch {result.watch.id} ({safe(result.watch.name)})", style="bold")
-    head.append(f" · check {c.id} · {c.status} · {c.duration_ms} ms\n", style="dim")
+    path = f" · {c.render_path}" if c.render_path else ""
+    head.append(f" · check {c.id} · {c.status} · {c.duration_ms} ms{path}\n", style="dim")
     if c.status == "failed":
         head.append("check failed: ", style="bold red")
         head.append(safe(c.error or ""))
@@ -151,13 +152,13 @@ def history(
     if as_json:
         print_json(found.model_dump())
         return
-    table = Table("check", "started (UTC)", "ms", "status", "changes", "hash / error")
+    table = Table("check", "started (UTC)", "ms", "status", "path", "changes", "hash / error")
     for r in found.checks:
         status_style = {"ok": "green", "failed": "red", "mismatch": "yellow"}.get(r.status, "")
         error = f"{r.error_kind}: {r.error}" if r.error_kind else str(r.error)
         detail = Text(safe(error), style="red") if r.error else Text((r.hash or "")[:12])
         table.add_row(str(r.id), r.started_at, str(r.duration_ms), Text(r.status, style=status_style),
-                      str(r.changes), detail)
+                      r.render_path or "", str(r.changes), detail)
     out.print(table)
 
 

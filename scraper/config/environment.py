@@ -30,6 +30,7 @@ from scraper.config.settings import (
     DEFAULT_RAMP,
     DEFAULT_RECYCLE_MIB,
     DEFAULT_RECYCLE_PAGES,
+    DEFAULT_RENDER_VERIFY_EVERY,
     DEFAULT_SENDER,
     DEFAULT_TRIES,
     EMAIL_ADDRESS,
@@ -177,6 +178,8 @@ class Environment(BaseSettings):
     host_gap: Annotated[float, _number(0, 86400, "seconds")] = 0.0
     host_cap: Annotated[int, _number(0, 1000, "a whole number of checks", whole=True)] = DEFAULT_HOST_CAP
     tries: Annotated[int, _number(1, 10, "a whole number of tries", whole=True)] = DEFAULT_TRIES
+    render_verify_every: Annotated[int, _number(1, 10000, "a whole number of checks", whole=True)] = (
+        DEFAULT_RENDER_VERIFY_EVERY)
 
     @model_validator(mode="after")
     def _guard_needs_own_browser(self) -> Environment:
@@ -222,6 +225,7 @@ class Environment(BaseSettings):
             host_gap=self.host_gap,
             host_cap=self.host_cap,
             tries=self.tries,
+            render_verify_every=self.render_verify_every,
             admin_password=self.admin_password,
             base_url=self.base_url,
             variables=variables,

@@ -38,6 +38,7 @@ DEFAULT_RAMP = 30.0
 DEFAULT_GRACE = 20.0
 DEFAULT_HOST_CAP = 4
 DEFAULT_TRIES = 3
+DEFAULT_RENDER_VERIFY_EVERY = 10
 
 SmtpSecurity = Literal["none", "starttls", "ssl"]
 SMTP_PORTS: dict[str, int] = {"none": 25, "starttls": 587, "ssl": 465}
@@ -99,6 +100,8 @@ class Settings:
     host_gap: float = 0.0  # seconds between two checks of one host (profiles and watches override)
     host_cap: int = DEFAULT_HOST_CAP  # checks of one host at a time (0: no limit but the workers)
     tries: int = DEFAULT_TRIES  # tries of a check's capture after transient failures (1: no retry)
+    # `render: auto`: a page fetched plainly is rendered again every this many checks (issue 25).
+    render_verify_every: int = DEFAULT_RENDER_VERIFY_EVERY
     # The dashboard: its admin password (pages behind a login; needed to listen beyond loopback)
     # and the address people reach it at (links in change reports to the change's page).
     admin_password: SecretStr | None = None

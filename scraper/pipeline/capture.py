@@ -12,14 +12,15 @@ from scraper.base.errors import InputError
 from scraper.base.urls import check_url
 from scraper.browser import BrowserSession, RenderJob, RenderOptions
 from scraper.browser.actions import describe
-from scraper.browser.render import render
+from scraper.browser.plain import fetch_plain
+from scraper.browser.render import effective_fetch, render
 from scraper.browser.trace import Trace
 from scraper.config.settings import Settings
 from scraper.extract import PageContent, extract
 from scraper.model.fetch import Fetch
 from scraper.model.record import Record
 from scraper.profiles import Profile, is_profile_file, load_profile_file, load_profiles, matching
-from scraper.profiles.schema import Action, NormaliseRule
+from scraper.profiles.schema import DEFAULT_MAX_HTML, Action, NormaliseRule
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,28 @@ def capture_target(target: Target, session: BrowserSession, *, deadline: float |
     """Render the resolved page and extract its record (each try of a check)."""
     rendered = render_target(session, target, deadline=deadline, options=options)
     return extract(rendered.page, apply_overrides(rendered.profile, target.overrides))
+
+
+def capture_plain(target: Target, settings: Settings, *, deadline: float | None = None) -> Record:
+    """Fetch the resolved page plainly, without a browser, and extract its record (`render:
+    auto` or `never`). Its fetch settings are a render's (the watch's over the profile's over
+    SCRAPER_PROXY); a profile found by detection with fetch settings of its own fetches again."""
+    overrides = target.overrides
+    job = RenderJob(url=target.url, profile=target.profile, deadline=deadline or settings.deadline,
+                    choose=lambda html: matching.fallback(target.profiles),
+                    fetch=overrides.fetch if overrides else Fetch(), defaults=Fetch(proxy=settings.proxy))
+
+    def get(profile: Profile | None) -> PageContent:
+        max_html = profile.max_html if profile else DEFAULT_MAX_HTML
+        return fetch_plain(target.url, effective_fetch(job, profile).resolved(), job.deadline, max_html)
+
+    profile = target.profile
+    page = get(profile)
+    if profile is None:
+        profile = matching.by_detection(target.profiles, page.html) or matching.fallback(target.profiles)
+        if profile.fetch != Fetch():
+            page = get(profile)
+    return extract(page, apply_overrides(profile, overrides))
 
 
 def capture(

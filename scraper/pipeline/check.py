@@ -22,19 +22,19 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from scraper import store
-from scraper.base.errors import Cancelled
+from scraper.base.errors import Cancelled, JobFailed
 from scraper.base.failures import Classified, Failure, classify
 from scraper.base.terminal import safe_line
 from scraper.base.times import iso
-from scraper.browser import BrowserSession
+from scraper.browser import BrowserSession, RenderOptions
 from scraper.browser.session import TEARDOWN_GRACE
 from scraper.config.settings import MailSettings, Settings
 from scraper.model.changes import Change, detect_changes, filter_changes
 from scraper.model.fetch import Fetch
 from scraper.model.record import Record
 from scraper.model.unseen import carry_unseen
-from scraper.pipeline import persist
-from scraper.pipeline.capture import Overrides, capture_target, resolve
+from scraper.pipeline import paths, persist
+from scraper.pipeline.capture import Overrides, Target, capture_plain, capture_target, resolve
 from scraper.pipeline.hooks import Artifact, CheckHook
 from scraper.pipeline.retries import retrying
 from scraper.pipeline.streak import failing_streak
@@ -70,6 +70,7 @@ def check_dict(check: Check) -> dict[str, Any]:
         "hash": check.snapshot_hash,
         "url": check.url, "final_url": check.final_url, "profile": check.profile,
         "warnings": list(check.warnings or []),
+        "render_path": check.render_path,
     }
 
 
@@ -106,14 +107,31 @@ def run_check(
             url, overrides = watch.url, overrides_for(watch)
             profile = watch.profile_file or watch.profile  # a file the watch reads, or a name
             artifact = hook.artifact(watch) if hook is not None else None
+            mode = watch.render
+            every = settings.render_verify_every
+            recent = paths.recent_paths(session, watch_id, every) if mode in (None, "auto") else []
         started = datetime.now(UTC)
         t0 = time.monotonic()
         outcome: Record | Failure
+        taken = [paths.RENDERED]  # the path the record came by, for the check's row
         try:
             target = resolve(url, settings, profile=profile, overrides=overrides)  # once
             options = artifact.render_options() if artifact else None
-            outcome = retrying(lambda: capture_target(target, browser, options=options),
-                               url=url, until=t0 + settings.deadline, tries=settings.tries)
+            # Evidence records a render; the private-address guard is the browser's own proxy.
+            if artifact is not None or settings.block_private:
+                mode = "always"
+            mode = mode or (target.profile.render if target.profile else None) or "auto"
+            plan = paths.plan(mode, recent, every)
+
+            def base() -> Record | None:
+                with Session(engine) as session:
+                    return _base_record(session, session.get_one(Watch, watch_id))
+
+            def by_path() -> Record:
+                return _capture_by_path(plan, mode == "never", target, browser, options, base, taken,
+                                        max(1.0, t0 + settings.deadline - time.monotonic()))
+
+            outcome = retrying(by_path, url=url, until=t0 + settings.deadline, tries=settings.tries)
         except Cancelled:  # the daemon is stopping: this check ends without a row
             if artifact is not None:
                 artifact.drop()
@@ -132,7 +150,7 @@ def run_check(
         def write(what: Record | Failure, until: float) -> CheckResult:
             return persist.write(engine, lambda session: _write(
                 session, watch_id, what, started, duration_ms, settings,
-                hold=artifact is not None), until=until, url=url)
+                hold=artifact is not None, render_path=taken[-1]), until=until, url=url)
 
         # Within the check's budget, but a slow capture leaves the write a few tries at least.
         until = max(t0 + budget, time.monotonic() + 3 * settings.busy_timeout)
@@ -164,19 +182,63 @@ def _written(write: Callable[[Record | Failure, float], CheckResult], outcome: R
             raise exc from None
 
 
+def _base_record(session: Session, watch: Watch) -> Record | None:
+    """The record the watch's changes are measured from (a plain record is checked against it)."""
+    base_check = session.get(Check, watch.base_check_id) if watch.base_check_id else None
+    return store.load_record(session, base_check) if base_check else None
+
+
+def _capture_by_path(plan: paths.Plan, never: bool, target: Target, browser: BrowserSession,
+                     options: RenderOptions | None, base: Callable[[], Record | None],
+                     taken: list[str], left: float) -> Record:
+    """One try of the check's capture, by the path `plan` says (`scraper.pipeline.paths`); the
+    path the record came by is appended to `taken`. Under `auto`, a plain fetch that fails or
+    looks short (against the `base` record) is verified by a render in the same try; under
+    `never` (`never`), it is the record, or the failure."""
+    settings = browser.settings
+    if plan == "plain":
+        if never:
+            taken.append(paths.PLAIN)
+            return capture_plain(target, settings, deadline=left)
+        try:
+            plain = capture_plain(target, settings, deadline=left)
+        except JobFailed as exc:
+            logger.debug("plain fetch of {} failed ({}); rendering", safe_line(target.url), exc)
+        else:
+            if not paths.looks_short(plain, base()):
+                taken.append(paths.PLAIN)
+                return plain
+        plan = "verify"
+    rendered = capture_target(target, browser, options=options)
+    if plan == "render":
+        taken.append(paths.RENDERED)
+        return rendered
+    try:
+        plain_again: Record | None = capture_plain(target, settings, deadline=left)
+    except JobFailed as exc:
+        logger.debug("plain fetch of {} failed ({}): stays rendered", safe_line(target.url), exc)
+        plain_again = None
+    same = plain_again is not None and paths.same(rendered, plain_again)
+    taken.append(paths.VERIFIED if same else paths.DIVERGED)
+    return rendered
+
+
 def _write(session: Session, watch_id: int, outcome: Record | Failure, started: datetime,
-           duration_ms: int, settings: Settings, *, hold: bool) -> CheckResult:
+           duration_ms: int, settings: Settings, *, hold: bool,
+           render_path: str | None = None) -> CheckResult:
     # Re-read under the lease, with the row locked where the backend can: what another process
     # wrote since (a rebase, an applied watch file) is what this check builds on.
     watch = session.get_one(Watch, watch_id, with_for_update=True)
     if isinstance(outcome, Failure):
         check = store.add_check(session, watch, started_at=started, duration_ms=duration_ms,
-                                status="failed", error=outcome.message, error_kind=outcome.kind)
+                                status="failed", error=outcome.message, error_kind=outcome.kind,
+                                render_path=render_path)
         streak = failing_streak(session, watch, check, settings.failing_after)
         # A failed check keeps no evidence bundle: its report never waits for one.
         return _store(session, watch, check, streak, settings.mail, hold=False) if streak else \
             CheckResult(watch, check, [])
-    return _compare(session, watch, outcome, started, duration_ms, settings.mail, hold=hold)
+    return _compare(session, watch, outcome, started, duration_ms, settings.mail, hold=hold,
+                    render_path=render_path)
 
 
 def _keep_artifact(engine: Engine, artifact: Artifact, record: Record | None,
@@ -202,10 +264,9 @@ def _keep_artifact(engine: Engine, artifact: Artifact, record: Record | None,
 
 def _compare(
     session: Session, watch: Watch, record: Record, started: datetime, duration_ms: int,
-    mail: MailSettings, hold: bool = False,
+    mail: MailSettings, hold: bool = False, render_path: str | None = None,
 ) -> CheckResult:
-    base_check = session.get(Check, watch.base_check_id) if watch.base_check_id else None
-    base = store.load_record(session, base_check) if base_check else None
+    base = _base_record(session, watch)
     record = carry_unseen(base, record)  # a partial thread is never a wall of removals
     changes = detect_changes(base, record)
     if base is None and record.is_empty():
@@ -216,7 +277,8 @@ def _compare(
                                  "no baseline yet")]
     mismatch = bool(changes) and changes[0].kind == "profile_mismatch"
     check = store.add_check(session, watch, started_at=started, duration_ms=duration_ms,
-                            status="mismatch" if mismatch else "ok", record=record)
+                            status="mismatch" if mismatch else "ok", record=record,
+                            render_path=render_path)
     if mismatch:
         # One report per run of mismatches, not one per check; the base stays the last good record.
         previous = _previous_status(session, watch, check)

@@ -47,6 +47,8 @@ class CheckFacts(BaseModel):
     final_url: str | None
     profile: str | None
     warnings: list[str]
+    render_path: str | None = Field(None, description="how the record was captured: rendered, "
+                                    "plain, verified or diverged (both; see docs/fetch.md)")
 
 
 class CheckRow(CheckFacts):

@@ -158,6 +158,8 @@ class Watch(StoreModel, table=True):
     jitter: float | None = None  # seconds of random delay added to each scheduled time
     host_gap: float | None = None  # seconds between checks of this watch's host
     host_cap: int | None = None  # checks of this watch's host at a time
+    # auto, always or never (null: the profile's, else auto): whether its page needs the browser.
+    render: str | None = None
 
 
 class Snapshot(StoreModel, table=True):
@@ -198,6 +200,9 @@ class Check(StoreModel, table=True):
     warnings: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    # How the record was captured (scraper.pipeline.paths): rendered, plain, or verified /
+    # diverged (both, and whether their records were the same). Null: before render modes.
+    render_path: str | None = None
 
 
 class Change(StoreModel, table=True):

@@ -166,6 +166,9 @@ OPTIONS: tuple[Option, ...] = (
            stored_in="fetch"),
     Option("timezone", "Browser time zone, e.g. Europe/Paris.", "ZONE", stored_in="fetch"),
     Option("viewport", "Browser window size, e.g. 1280x800.", "WIDTHxHEIGHT", stored_in="fetch"),
+    Option("render", "auto: fetch plainly while that gives the rendered record (verified every "
+           "SCRAPER_RENDER_VERIFY_EVERY checks); always: render; never: fetch plainly (default: the "
+           "profile's, else auto).", "auto|always|never"),
     Option("actions", "A browser step run after load, as YAML (repeatable), e.g. "
            "'{click: \"button.accept\", max: 1}'.", "STEP", many=True, parse=_step,
            file_type=_steps, flag_name="--action"),
