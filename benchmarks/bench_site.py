@@ -82,6 +82,12 @@ setTimeout(async () => {{
 </script></body></html>"""
 
 
+SERVED_COMMENT = """<li id="comment-{id}" class="comment"><article class="comment-body"><footer
+class="comment-meta"><div class="comment-author vcard"><b class="fn">{author}</b></div><div
+class="comment-metadata"><time datetime="{date}">{date}</time></div></footer><div
+class="comment-content"><p>{text}</p></div></article></li>"""
+
+
 def comment(n: int, page: int) -> dict[str, str]:
     return {"id": str(page * 100_000 + n), "author": f"Reader {n}", "date": "2024-05-01T12:00:00+00:00",
             "text": f"Comment {n} on page {page}: a few words, as readers write them."}
@@ -102,6 +108,17 @@ class _Handler(BaseHTTPRequestHandler):
             with site.lock:
                 data = site.comments.get(key)
             self._send(json.dumps(data).encode(), "application/json") if data is not None else self._missing()
+        elif path.startswith("/served/"):  # the small page with its comment in the HTML
+            number = path.strip("/").split("/")[-1]
+            if f"small/{number}" not in site.comments:
+                self._missing()
+                return
+            with site.lock:
+                thread = "".join(SERVED_COMMENT.format(**c) for c in site.comments[f"small/{number}"])
+            html = SMALL_PAGE.format(title=f"Small post {number}", key=number, paragraphs=PARAGRAPH * 10)
+            html = html.split("<script>", 1)[0].replace('<ol class="comment-list"></ol>',
+                                                        f'<ol class="comment-list">{thread}</ol>')
+            self._send((html + "</body></html>").encode(), "text/html; charset=utf-8")
         elif path.startswith("/small/"):
             key = "small/" + path.strip("/").split("/")[-1]
             if key not in site.comments:
@@ -169,6 +186,11 @@ class BenchSite:
     @property
     def small_urls(self) -> list[str]:
         return [f"{self.base}/small/{p}/" for p in range(self.pages)]
+
+    @property
+    def served_urls(self) -> list[str]:
+        """The small pages as a server renders them: the comment in the HTML, no script."""
+        return [f"{self.base}/served/{p}/" for p in range(self.pages)]
 
     @property
     def big_url(self) -> str:

@@ -41,11 +41,12 @@ class Scraper:
     """Watches of the pages in a fresh database; `run(c)` checks them all at concurrency c."""
 
     def __init__(self, urls: Sequence[str], name: str, browser: BrowserSession,
-                 profile: str = "wordpress") -> None:
+                 profile: str = "wordpress", render: str | None = None) -> None:
         settings = load_settings()
         self.engine: Engine = open_db(settings)
+        extra = {"render": render} if render else {}
         # The contenders with their own watches share pages: duplicates on purpose.
-        self.ids = [add_watch(self.engine, WatchSpec(url=u, name=f"{name}-{i}", profile=profile),
+        self.ids = [add_watch(self.engine, WatchSpec(url=u, name=f"{name}-{i}", profile=profile, **extra),
                               settings, allow_duplicate=True).id or 0 for i, u in enumerate(urls)]
         self.browser = browser
         self.failed = 0
