@@ -5,10 +5,11 @@ the daemon benchmark's page (issue 25), in one warm process.
 
 Phases (medians over the checks, in ms): `context` (a fresh context, its init script, the DevTools
 session that blocks and caps), `render` (navigation until `load`), `wait` (the ready wait), `actions`
-(the "load more" and scroll probes), `read` (the DOM and frames read back), `close` (the context
-closed), `extract`, `compare` (the diff against the base record), `write` (the database
-transaction, the comparison excepted), and `other`: the check's wall time less all of them (lease,
-profile resolution, scheduling between steps).
+(the "load more" and scroll probes), `read` (the DOM and frames read back), `page` (the rest of
+the render: the new page, its client hints, the context closed where the job waits for it),
+`extract`, `compare` (the diff against the base record), `write` (the database transaction, the
+comparison excepted), and `other`: the check's wall time less all of them (lease, profile
+resolution, scheduling between steps).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from scraper.store import open_db
 from scraper.watches.operations import WatchSpec, add_watch
 
 ROOT = Path(__file__).resolve().parents[1]
-PHASES = ("context", "render", "wait", "actions", "read", "close", "extract", "compare", "write")
+PHASES = ("context", "render", "wait", "actions", "read", "page", "extract", "compare", "write")
 spent: dict[str, float] = defaultdict(float)
 
 
@@ -78,14 +79,14 @@ def instrument() -> None:
     original_render = render._render  # type: ignore[attr-defined]
 
     async def render_and_close(*args: Any, **kwargs: Any) -> Any:
-        # The context closes in `_render`'s finally: the part of it no other phase counts.
+        # The rest of `_render`: the new page, the client hints, the context closed (when awaited).
         start = time.perf_counter()
         before = {p: spent[p] for p in PHASES}
         try:
             return await original_render(*args, **kwargs)
         finally:
             inner = sum(spent[p] - before[p] for p in PHASES)
-            spent["close"] += time.perf_counter() - start - inner
+            spent["page"] += time.perf_counter() - start - inner
     render._render = render_and_close  # type: ignore[attr-defined]
 
 
