@@ -122,3 +122,20 @@ def test_render_option_is_checked(local_engine: Engine) -> None:
     with pytest.raises(InputError, match=r"sometimes.*auto, always, never"):
         add_watch(local_engine, WatchSpec(url="http://127.0.0.1:9/", name="bad",
                                           render="sometimes"), load_settings())
+
+
+def test_a_failed_plain_fetch_is_a_failed_check_and_the_next_one_renders(
+        chromium: BrowserSession, local_engine: Engine, blog: tuple[str, Path]) -> None:
+    url, page = blog
+    watch = add_watch(local_engine, WatchSpec(url=url, name="blog", profile="wordpress"), load_settings())
+    assert watch.id is not None
+    assert [r.check.render_path for r in checks(local_engine, watch.id, chromium, 2)] == [
+        paths.VERIFIED, paths.PLAIN]
+    html = page.read_text(encoding="utf-8")
+    page.unlink()  # the server answers 404, as it would to a render
+    failed = run_check(local_engine, watch.id, chromium)
+    assert (failed.check.status, failed.check.error_kind, failed.check.render_path, failed.changes) == (
+        "failed", "http", paths.PLAIN, [])
+    page.write_text(html, encoding="utf-8")
+    (after,) = checks(local_engine, watch.id, chromium, 1)
+    assert after.check.render_path == paths.VERIFIED and after.changes == []

@@ -165,7 +165,8 @@ def test_dry_run_prune_and_export_round_trip(
          "--action", "{click: button.ok, max: 1}", "--action", "{fill: '#q', value: hello}",
          "--profile", "wordpress", "--digest", "daily", "--notify", "slack://${ENV:SLACK_TOKEN}/C1",
          "--notify", "${ENV:HOOK_URL}", "--evidence-on-change", "--window",
-         "mon-fri 08:00-20:00 Europe/Paris", "--jitter", "30s", "--host-gap", "2", "--host-cap", "1"],
+         "mon-fri 08:00-20:00 Europe/Paris", "--jitter", "30s", "--host-gap", "2", "--host-cap", "1",
+         "--render", "never"],
         ["https://b.example/p#top", "--name", "b2", "--allow-duplicate"],
     ):
         assert run(capsys, "watch", "add", *argv)[0] == 0

@@ -192,22 +192,15 @@ def _capture_by_path(plan: paths.Plan, never: bool, target: Target, browser: Bro
                      options: RenderOptions | None, base: Callable[[], Record | None],
                      taken: list[str], left: float) -> Record:
     """One try of the check's capture, by the path `plan` says (`scraper.pipeline.paths`); the
-    path the record came by is appended to `taken`. Under `auto`, a plain fetch that fails or
-    looks short (against the `base` record) is verified by a render in the same try; under
-    `never` (`never`), it is the record, or the failure."""
+    path the record came by is appended to `taken`. A plain fetch that fails is the try's failure,
+    as a render's would be; under `auto` one that looks short (against the `base` record) is
+    verified by a render in the same try."""
     settings = browser.settings
     if plan == "plain":
-        if never:
-            taken.append(paths.PLAIN)
-            return capture_plain(target, settings, deadline=left)
-        try:
-            plain = capture_plain(target, settings, deadline=left)
-        except JobFailed as exc:
-            logger.debug("plain fetch of {} failed ({}); rendering", safe_line(target.url), exc)
-        else:
-            if not paths.looks_short(plain, base()):
-                taken.append(paths.PLAIN)
-                return plain
+        taken.append(paths.PLAIN)
+        plain = capture_plain(target, settings, deadline=left)
+        if never or not paths.looks_short(plain, base()):
+            return plain
         plan = "verify"
     rendered = capture_target(target, browser, options=options)
     if plan == "render":

@@ -5,7 +5,9 @@ With `auto` a check renders *and* fetches plainly (`verify`) when nothing recent
 holds; the plain path is kept while a verification found both records the same, for
 `every - 1` checks, then verified again. A page whose records differed stays rendered until the
 next verification. A plain record that looks short (comments of the base record gone, or a
-warning such as the page's own comment count not met) is rendered again within the same check.
+warning such as the page's own comment count not met) is rendered again within the same check. A
+plain fetch that fails is the check's failure, as a render's would be (retried by the same tries);
+the next check verifies (a site that refuses plain clients goes back to the browser).
 """
 
 from __future__ import annotations
@@ -28,14 +30,16 @@ PATHS = (RENDERED, PLAIN, VERIFIED, DIVERGED)
 Plan = Literal["render", "plain", "verify"]
 
 
-def plan(mode: str, recent: Sequence[str | None], every: int) -> Plan:
-    """What this check does, for the watch's mode and the render paths of its latest checks
-    (newest first)."""
+def plan(mode: str, recent: Sequence[tuple[str | None, str]], every: int) -> Plan:
+    """What this check does, for the watch's mode and the render paths and statuses of its latest
+    checks (newest first)."""
     if mode == "always":
         return "render"
     if mode == "never":
         return "plain"
-    for n, path in enumerate(recent[:every]):
+    if recent and recent[0] == (PLAIN, "failed"):
+        return "verify"
+    for n, (path, _) in enumerate(recent[:every]):
         if path in (VERIFIED, DIVERGED):
             if n + 1 >= every:
                 return "verify"
@@ -43,10 +47,10 @@ def plan(mode: str, recent: Sequence[str | None], every: int) -> Plan:
     return "verify"
 
 
-def recent_paths(session: Session, watch_id: int, every: int) -> list[str | None]:
-    statement = (select(Check.render_path).where(Check.watch_id == watch_id)
+def recent_paths(session: Session, watch_id: int, every: int) -> list[tuple[str | None, str]]:
+    statement = (select(Check.render_path, Check.status).where(Check.watch_id == watch_id)
                  .order_by(col(Check.id).desc()).limit(every))
-    return list(session.exec(statement).all())
+    return [(path, status) for path, status in session.exec(statement).all()]
 
 
 def same(rendered: Record, plain: Record) -> bool:

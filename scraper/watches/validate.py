@@ -197,7 +197,7 @@ def _fetch(key: str, value: Any) -> Any:
 def _render(value: str | None) -> str | None:
     if value is None or value in RENDER_MODES:
         return value
-    raise ValueError(f"{value!r}: give one of {', '.join(RENDER_MODES)}")
+    raise ValueError(f"give one of {', '.join(RENDER_MODES)}")
 
 
 def check_options(
