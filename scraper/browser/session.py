@@ -230,6 +230,9 @@ class BrowserSession:
         self._loop.close()
 
     async def _shutdown(self) -> None:
+        if self._lock is not None:
+            async with self._lock:  # a launch under way (`warm`) ends first: its browser closes below
+                pass
         for old in list(self._retired):
             await self._retire(old)
         if self._browser is not None:
