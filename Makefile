@@ -42,6 +42,7 @@ bench:
 	$(BIN)/python benchmarks/daemon_bench.py
 	$(BIN)/python benchmarks/check_phases.py
 	$(BIN)/python benchmarks/capture_cost.py
+	$(BIN)/python benchmarks/render_modes.py
 	$(BIN)/python benchmarks/check_loop.py
 	$(BIN)/python benchmarks/big_pages.py
 	$(BIN)/python benchmarks/accuracy.py --chart benchmarks/accuracy.svg
