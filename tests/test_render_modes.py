@@ -139,3 +139,13 @@ def test_a_failed_plain_fetch_is_a_failed_check_and_the_next_one_renders(
     page.write_text(html, encoding="utf-8")
     (after,) = checks(local_engine, watch.id, chromium, 1)
     assert after.check.render_path == paths.VERIFIED and after.changes == []
+
+
+def test_a_watch_with_steps_of_its_own_always_renders(
+        chromium: BrowserSession, local_engine: Engine, blog: tuple[str, Path]) -> None:
+    url, _ = blog
+    watch = add_watch(local_engine, WatchSpec(url=url, name="steps", profile="wordpress",
+                                              actions=[{"wait_for": "#comments"}]), load_settings())
+    assert watch.id is not None
+    found = [r.check.render_path for r in checks(local_engine, watch.id, chromium, 2)]
+    assert found == [paths.RENDERED, paths.RENDERED], "a plain fetch cannot run the watch's steps"

@@ -117,8 +117,9 @@ def run_check(
         try:
             target = resolve(url, settings, profile=profile, overrides=overrides)  # once
             options = artifact.render_options() if artifact else None
-            # Evidence records a render; the private-address guard is the browser's own proxy.
-            if artifact is not None or settings.block_private:
+            # Evidence records a render; the private-address guard is the browser's own proxy; a
+            # watch's own steps (a login, a consent click) need the page they act on.
+            if artifact is not None or settings.block_private or overrides.actions:
                 mode = "always"
             mode = mode or (target.profile.render if target.profile else None) or "auto"
             plan = paths.plan(mode, recent, every)
