@@ -6,7 +6,7 @@ the daemon benchmark's page (issue 25), in one warm process.
 Phases (medians over the checks, in ms): `context` (a fresh context, its init script, the DevTools
 session that blocks and caps), `render` (navigation until `load`), `wait` (the ready wait), `actions`
 (the "load more" and scroll probes), `read` (the DOM and frames read back), `page` (the rest of
-the render: the new page, its client hints, the context closed where the job waits for it),
+the render: the new page, its client hints, the context closed),
 `extract`, `compare` (the diff against the base record), `write` (the database transaction, the
 comparison excepted), and `other`: the check's wall time less all of them (lease, profile
 resolution, scheduling between steps).
@@ -79,7 +79,7 @@ def instrument() -> None:
     original_render = render._render  # type: ignore[attr-defined]
 
     async def render_and_close(*args: Any, **kwargs: Any) -> Any:
-        # The rest of `_render`: the new page, the client hints, the context closed (when awaited).
+        # The rest of `_render`: the new page, the client hints, the context closed.
         start = time.perf_counter()
         before = {p: spent[p] for p in PHASES}
         try:

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from loguru import logger
-
 from scraper.base.errors import JobFailed
 from scraper.base.times import iso_now
 from scraper.browser import devtools, navigate, steps
@@ -25,7 +23,7 @@ from scraper.model.page import PageContent
 from scraper.profiles.schema import DEFAULT_MAX_HTML, Action, Profile
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, BrowserContext, Page
+    from playwright.async_api import Browser, Page
 
 # Given the HTML after load, the profile to use (for pages no URL pattern or --profile decided).
 Chooser = Callable[[str], Profile]
@@ -101,7 +99,6 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
     context, job.trace.user_agent = await open_context(browser, fetch, job.url, extra)
     seen = navigate.Observations()
     max_html = profile.max_html if profile else DEFAULT_MAX_HTML
-    read = False  # the page was read: its context may close after the job has returned
     try:
         context.set_default_timeout(job.deadline * 1000)
         page = await context.new_page()
@@ -117,7 +114,6 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         if profile is None:
             profile = job.choose(await navigate.content(page, max_html, _settle(end, loop)))
             if profile.fetch != Fetch() and not job.options.recorders:
-                read = True
                 return profile
         warnings = await run_actions(page, job.before, end, source="watch", trace=job.trace)
         loads = await follow_to_bottom(page, profile.actions)
@@ -141,38 +137,15 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         )
         for recorder in job.options.recorders:
             await recorder.collect(page, content)
-        read = True
     except Exception:
         if seen.too_large is not None:  # the document was refused for its size: say that
             raise navigate.too_large(seen.too_large, max_html, "bytes") from None
         raise
     finally:
-        if read and not job.options.recorders:
-            _close_later(context)
-        else:
-            await context.close()
-            for recorder in job.options.recorders:
-                await recorder.finish()  # also after a failure: recorders release what they hold
+        await context.close()
+        for recorder in job.options.recorders:
+            await recorder.finish()  # also after a failure: recorders release what they hold
     return content, profile
-
-
-_CLOSING: set[asyncio.Future[None]] = set()
-
-
-def _close_later(context: BrowserContext) -> None:
-    """Close a read page's context without the job waiting (~20 ms of a small page's check, issue
-    25): nothing more is read from it. A failed job, or one with recorders (evidence, whose files
-    are complete only once it is closed), still waits for its close."""
-
-    async def close() -> None:
-        try:
-            await context.close()
-        except Exception as exc:  # the browser went away meanwhile: nothing left to close
-            logger.debug("closing a context: {}", exc)
-
-    task = asyncio.ensure_future(close())
-    _CLOSING.add(task)
-    task.add_done_callback(_CLOSING.discard)
 
 
 async def _identity(browser: Browser, fetch: Fetch, user_agent: str | None) -> dict[str, Any] | None:
