@@ -40,7 +40,9 @@ bench:
 	scripts/bootstrap.sh --test
 	$(BIN)/pip install -q -c constraints.txt -e '.[bench]'
 	$(BIN)/python benchmarks/daemon_bench.py
+	$(BIN)/python benchmarks/check_phases.py
 	$(BIN)/python benchmarks/capture_cost.py
+	$(BIN)/python benchmarks/render_modes.py
 	$(BIN)/python benchmarks/check_loop.py
 	$(BIN)/python benchmarks/big_pages.py
 	$(BIN)/python benchmarks/screenshot_cost.py

@@ -35,13 +35,13 @@ from scraper.config.settings import load_settings
 from scraper.store import open_db
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {"vs_floor": 0.9, "vs_per_check": 3.0, "peak_rss_mib": 600, "peak_pss_mib": 600,
-           "steady_growth": 0.10,
+TARGETS = {"vs_floor": 0.9, "vs_floor_small": 0.9, "vs_per_check": 3.0, "peak_rss_mib": 600,
+           "peak_pss_mib": 600, "steady_growth": 0.10,
            "extract_5000_s": 1.0, "diff_10000_s": 0.1, "db_growth_per_1000_mib": 1.0,
            "ready_10000_s": 10.0, "idle_cpu_percent": 2.0}
 # Gross regressions only: a shared 2-core CI machine moves the ratios by a third from run to run.
-QUICK_LIMITS = {"vs_floor": 0.4, "vs_per_check": 0.8, "extract_5000_s": 5.0, "diff_10000_s": 1.0,
-                "ready_10000_s": 60.0, "db_growth_per_1000_mib": 10.0}
+QUICK_LIMITS = {"vs_floor": 0.4, "vs_floor_small": 0.4, "vs_per_check": 0.8, "extract_5000_s": 5.0,
+                "diff_10000_s": 1.0, "ready_10000_s": 60.0, "db_growth_per_1000_mib": 10.0}
 NOBLOCK_PROFILE = "name: bench-noblock\nextends: wordpress\nblock: []\n"
 
 
@@ -70,33 +70,39 @@ class RssSampler:
         self._thread.join()
 
 
-def throughput(site: BenchSite, home: Path, levels: list[int], rounds: int) -> dict[str, Any]:
-    """checks/min per contender and concurrency; the contenders take turns within each round."""
+def throughput(site: BenchSite, home: Path, levels: list[int], rounds: int,
+               small: bool = False) -> dict[str, Any]:
+    """checks/min per contender and concurrency; the contenders take turns within each round.
+    `small`: the small pages (issue 25), with the scraper and the floor only, and no memory pass."""
     browser = BrowserSession(load_settings())
-    scraper = Scraper(site.urls, "watches", browser)
-    noblock = Scraper(site.urls, "noblock", browser, profile="bench-noblock")
+    urls = site.small_urls if small else site.urls
+    scraper = Scraper(urls, "small" if small else "watches", browser)
+    noblock = Scraper(urls, "noblock", browser, profile="bench-noblock")
     scraper.run(2)  # baselines: the first check of a watch stores its record without comparing
-    noblock.run(2)
+    if not small:
+        noblock.run(2)
     runs: dict[str, dict[int, list[float]]] = {}
     peak: dict[int, float] = {}
     peak_pss: dict[int, float] = {}
-    n = len(site.urls)
+    n = len(urls)
     for c in levels:
         for r in range(rounds):
             site.next_round(r + 1)
             contenders: list[tuple[str, Callable[[int], float]]] = [
                 ("scraper", scraper.run),
                 ("scraper, nothing blocked", noblock.run),
-                ("bare Playwright (floor)", lambda level: floor(site.urls, level)),
-                ("browser per check", lambda level: per_check(site.urls, level)),
-                ("script per check", lambda level: per_script(site.urls, level)),
+                ("bare Playwright (floor)", lambda level: floor(urls, level)),
+                ("browser per check", lambda level: per_check(urls, level)),
+                ("script per check", lambda level: per_script(urls, level)),
             ]
+            if small:
+                contenders = [contenders[0], contenders[2]]
             turn = r % len(contenders)  # a different contender goes first each round
             for name, run in contenders[turn:] + contenders[:turn]:
                 runs.setdefault(name, {}).setdefault(c, []).append(60 * n / run(c))
         # Memory in passes of its own: a /proc sample of the tree costs ~12 ms of CPU every 0.1 s,
         # which the timed runs would pay (only the sampled contender's, at that).
-        for r in range(rounds):
+        for r in range(0 if small else rounds):
             site.next_round(rounds + r + 1)
             with RssSampler() as rss:
                 scraper.run(c)
@@ -140,9 +146,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a 1-2 minute run (CI)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--small-only", action="store_true",
+                        help="only the small pages' throughput, printed (no files written)")
+    parser.add_argument("--rounds", type=int, help="rounds per concurrency (default 3; quick 1)")
     args = parser.parse_args()
     quick = args.quick
     pages, rounds = (8, 1) if quick else (20, 3)
+    rounds = args.rounds or rounds
     with tempfile.TemporaryDirectory() as tmp, BenchSite(pages) as site:
         home = Path(tmp)
         (home / "profiles").mkdir()
@@ -154,6 +164,10 @@ def main() -> int:
             "rounds": rounds, "machine": platform.machine(), "python": platform.python_version(),
             "load_before": os.getloadavg()[0],
         }
+        results["small"] = throughput(site, home, [1, 2, 4], rounds, small=True)
+        if args.small_only:
+            print(json.dumps(results["small"], indent=2))
+            return 0
         results.update(throughput(site, home, [1, 2, 4], rounds))
         results["steady"] = steady(site, home, *((60, 20) if quick else (1000, 100)))
         with BrowserSession(load_settings()) as browser:

@@ -13,7 +13,7 @@ with sync_playwright() as p:
     page = browser.new_page()
     page.route("**/*.png", lambda route: route.abort())
     page.goto(url)
-    page.wait_for_selector("li.comment", state="attached")  # contenders.READY
+    page.wait_for_function("document.querySelector('li.comment')", polling="raf")  # contenders.READY_JS
     html = page.content()
     browser.close()
 print(len(html))

@@ -135,7 +135,9 @@ def dispatch(engine: Engine, browser: BrowserSession, watch_ids: list[int], work
 def test_a_transient_failure_is_retried_inside_the_check(
     local_engine: Engine, chromium: BrowserSession, site: HostileSite,
 ) -> None:
-    watch = add_watch(local_engine, WatchSpec(url=site.url("/flaky"), name="flaky"), load_settings())
+    # Rendered only: with `render: auto` the first check would also fetch the page plainly.
+    watch = add_watch(local_engine, WatchSpec(url=site.url("/flaky"), name="flaky", render="always"),
+                      load_settings())
     assert watch.id is not None
     site.fail(1)  # one 503, as from a server restarting
     before = site.requests("/flaky")

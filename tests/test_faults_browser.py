@@ -222,8 +222,9 @@ def test_chromium_killed_under_the_daemon_is_a_failed_check_then_the_next_one_is
     # One try only: the kill leaves a failed check (with retries, the next try would succeed).
     env = {**os.environ, "SCRAPER_DEADLINE": "20", "SCRAPER_TRIES": "1"}
     scraper = [sys.executable, "-m", "scraper"]
-    subprocess.run([*scraper, "watch", "add", hostile.url("/d"), "--every", "5s", "--name", "d"],
-                   env=env, check=True, capture_output=True)
+    # Rendered every time: with `render: auto` this server-rendered page would be fetched plainly.
+    subprocess.run([*scraper, "watch", "add", hostile.url("/d"), "--every", "5s", "--name", "d",
+                    "--render", "always"], env=env, check=True, capture_output=True)
     daemon = subprocess.Popen([*scraper, "run"], env=env, stderr=subprocess.DEVNULL)
     try:
         assert wait_until(lambda: statuses(home_db) == ["ok"], timeout=60), statuses(home_db)

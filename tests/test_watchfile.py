@@ -166,7 +166,7 @@ def test_dry_run_prune_and_export_round_trip(
          "--profile", "wordpress", "--digest", "daily", "--notify", "slack://${ENV:SLACK_TOKEN}/C1",
          "--notify", "${ENV:HOOK_URL}", "--evidence-on-change", "--screenshots", "--window",
          "mon-fri 08:00-20:00 Europe/Paris", "--jitter", "30s", "--host-gap", "2", "--host-cap", "1",
-         "--alert-on", "truce", "--keep", "90d", "--keep-checks", "1000"],
+         "--alert-on", "truce", "--keep", "90d", "--keep-checks", "1000", "--render", "never"],
         ["https://b.example/p#top", "--name", "b2", "--allow-duplicate"],
         ["https://c.example/market", "--name", "c", "--select", "li.ad", "--select", "xpath://h2",
          "--keep-session", "--logged-in", "a.logout"],

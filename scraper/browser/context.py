@@ -39,6 +39,11 @@ async def default_user_agent(browser: Browser) -> str:
     return agent
 
 
+def known_user_agent() -> str | None:
+    """The user agent of a browser this process launched, if any (a plain fetch sends the same)."""
+    return next(iter(_USER_AGENTS.values()), None)
+
+
 def context_options(fetch: Fetch, user_agent: str) -> dict[str, Any]:
     """Playwright `new_context` options for resolved fetch settings."""
     options: dict[str, Any] = {

@@ -91,6 +91,26 @@ class BrowserSession:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def warm(self) -> None:
+        """Start the driver and launch the browser now, in the background: a one-off capture
+        launches while it loads the rest of itself (issue 25). A launch that fails here is tried
+        again, and reported, by the first job."""
+        asyncio.run_coroutine_threadsafe(self._warm(), self._loop)
+
+    async def _warm(self) -> None:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self._browser is not None:
+                return
+            try:
+                self._browser = await self._launch()
+            except Exception as exc:
+                logger.debug("early launch failed ({}); the first job tries again", exc)
+                return
+            self.launches += 1
+            self._pages = 0
+
     def run(self, job: Callable[[Browser], Awaitable[T]], deadline: float) -> T:
         """Run `job` with a browser; it is cancelled (and its context closed) at the deadline."""
         with self._futures_lock:
@@ -238,6 +258,9 @@ class BrowserSession:
         self._loop.close()
 
     async def _shutdown(self) -> None:
+        if self._lock is not None:
+            async with self._lock:  # a launch under way (`warm`) ends first: its browser closes below
+                pass
         # Jobs still running (their caller was interrupted: Ctrl-C, SIGTERM) end first, their
         # contexts closed by their own cleanup; else asyncio reports them "destroyed but pending".
         # Only jobs: Playwright's own tasks (its connection to the driver) must outlive them.

@@ -67,15 +67,24 @@ def capture_command(
             raise InputError(f"{name} belongs to an evidence capture: add --evidence")
     if url is None:
         raise InputError("give the URL to capture (or --evidence --from-file FILE)")
-    from scraper.browser import RenderOptions
-    from scraper.cli.record_view import render_record
+    from scraper.base.urls import check_url
     from scraper.config.settings import load_settings
-    from scraper.pipeline.capture import capture
 
     settings = load_settings()
+    url = check_url(url)
     target = output_target(output) if output is not None else None  # before the capture
-    record = capture(url, profile=profile, deadline=deadline, settings=settings,
-                     options=RenderOptions(ignore_https_errors=ignore_https_errors))
+    from scraper.browser import BrowserSession, RenderOptions
+
+    # The driver and Chromium start while this process imports and loads the rest (the profiles):
+    # a one-off capture's launch no longer waits for them (issue 25). A profile or environment
+    # variable found wrong below closes the browser again, unused.
+    with BrowserSession(settings) as session:
+        session.warm()
+        from scraper.cli.record_view import render_record
+        from scraper.pipeline.capture import capture
+
+        record = capture(url, profile=profile, deadline=deadline, session=session,
+                         options=RenderOptions(ignore_https_errors=ignore_https_errors))
     if target is not None:
         write_atomic(target, record.to_json(indent=2) + "\n")
     elif output is not None and not as_json:  # `-o -`: the record JSON is the output

@@ -52,7 +52,8 @@ def render_result(result: CheckResult) -> Group:
     c = result.check
     head = Text()
     head.append(f"watch {result.watch.id} ({safe(result.watch.name)})", style="bold")
-    head.append(f" · check {c.id} · {c.status} · {c.duration_ms} ms\n", style="dim")
+    path = f" · {c.render_path}" if c.render_path else ""
+    head.append(f" · check {c.id} · {c.status} · {c.duration_ms} ms{path}\n", style="dim")
     if c.status == "failed":
         head.append("check failed: ", style="bold red")
         head.append(safe(c.error or ""))
@@ -155,7 +156,8 @@ def history(
     from scraper.cli.watch_view import relative
 
     columns = [Column("check"), Column("started"), Column("took", priority=2), Column("status"),
-               Column("changes", priority=1), Column("hash / error", cut="end", least=16)]
+               Column("path", priority=3), Column("changes", priority=1),
+               Column("hash / error", cut="end", least=16)]
     cells: list[list[str | Text]] = []
     for r in found.checks:
         status_style = {"ok": "green", "failed": "red", "mismatch": "yellow"}.get(r.status, "")
@@ -163,7 +165,7 @@ def history(
         detail = Text(safe(error), style="red") if r.error else Text((r.hash or "")[:12])
         cells.append([str(r.id), relative(r.started_at),
                       f"{r.duration_ms / 1000:.1f}s", Text(r.status, style=status_style),
-                      str(r.changes), detail])
+                      r.render_path or "", str(r.changes), detail])
     print_fitted(fitted(columns, cells, out.width, wide=wide), wide=wide)
 
 

@@ -56,6 +56,14 @@ def _profile(data: dict[str, Any]) -> str:
     return f"{source['name']} ({where} {source['file'] or ''}{missing})".replace(" )", ")")
 
 
+def _render(data: dict[str, Any]) -> str:
+    """The watch's render mode and the path its last check took."""
+    mode = data.get("render") or "the profile's (auto by default)"
+    last = data["last_check"]
+    path = last.get("render_path") if last else None
+    return f"{mode}; last check: {path}" if path else mode
+
+
 def _last_check(data: dict[str, Any]) -> Text:
     last = data["last_check"]
     if last is None:
@@ -109,6 +117,7 @@ def render_watch(data: dict[str, Any]) -> RenderableType:
         ("ignore", "\n".join(data["ignore"])),
         ("normalise", "\n".join(rules)),
         ("fetch", _fetch(data["fetch"])),
+        ("render", _render(data)),
         ("steps", _steps(data["actions"])),
         ("created", ago(data["created_at"])),
     ]

@@ -32,6 +32,7 @@ from scraper.config.settings import (
     DEFAULT_RAMP,
     DEFAULT_RECYCLE_MIB,
     DEFAULT_RECYCLE_PAGES,
+    DEFAULT_RENDER_VERIFY_EVERY,
     DEFAULT_SEND_TIMEOUT,
     DEFAULT_SENDER,
     DEFAULT_TRIES,
@@ -216,6 +217,8 @@ class Environment(BaseSettings):
     keep_checks: Annotated[int | None, _rule(lambda v: str(v).isdigit() and int(v) >= 1,
                                              "give a whole number of checks, at least 1",
                                              before=True)] = None
+    render_verify_every: Annotated[int, _number(1, 10000, "a whole number of checks", whole=True)] = (
+        DEFAULT_RENDER_VERIFY_EVERY)
 
     @model_validator(mode="after")
     def _guard_needs_own_browser(self) -> Environment:
@@ -266,6 +269,7 @@ class Environment(BaseSettings):
             tries=self.tries,
             executor=self.executor,
             broker_url=self.broker_url,
+            render_verify_every=self.render_verify_every,
             admin_password=self.admin_password,
             base_url=self.base_url,
             keep=self.keep,

@@ -43,6 +43,7 @@ DEFAULT_TRIES = 3
 # Seconds one report's send may take in all (SCRAPER_SEND_TIMEOUT): connecting, each command, the
 # message, and the quick retries within the send.
 DEFAULT_SEND_TIMEOUT = 30.0
+DEFAULT_RENDER_VERIFY_EVERY = 10
 
 SmtpSecurity = Literal["none", "starttls", "ssl"]
 SMTP_PORTS: dict[str, int] = {"none": 25, "starttls": 587, "ssl": 465}
@@ -122,6 +123,8 @@ class Settings:
     # broker the scheduler and the workers share.
     executor: str = "local"
     broker_url: str = DEFAULT_BROKER_URL
+    # `render: auto`: a page fetched plainly is rendered again every this many checks (issue 25).
+    render_verify_every: int = DEFAULT_RENDER_VERIFY_EVERY
     # The dashboard: its admin password (pages behind a login; needed to listen beyond loopback)
     # and the address people reach it at (links in change reports to the change's page).
     admin_password: SecretStr | None = None

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,6 +23,11 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from scraper.base.envref import ENV_REF, env_names, resolve_env
 
 MASK = "••••••"
+# Whether a page needs the browser (docs/fetch.md, "Render modes"): `auto` tries a plain HTTP fetch
+# beside a render and keeps it while the two give the same record; `always` renders, `never`
+# fetches plainly.
+RenderMode = Literal["auto", "always", "never"]
+RENDER_MODES: tuple[str, ...] = ("auto", "always", "never")
 # A header whose name says it carries a credential: its value is a secret.
 _SECRET_HEADER = re.compile(r"auth|token|secret|key|session|passw|cookie|signature", re.I)
 _AUTH_SCHEME = re.compile(r"Bearer|Basic|Token|Digest", re.I)  # not secret: what follows is

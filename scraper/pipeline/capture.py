@@ -13,7 +13,8 @@ from scraper.base.errors import InputError, JobFailed
 from scraper.base.urls import check_url
 from scraper.browser import BrowserSession, RenderJob, RenderOptions
 from scraper.browser.actions import describe
-from scraper.browser.render import render
+from scraper.browser.plain import fetch_plain
+from scraper.browser.render import effective_fetch, render
 from scraper.browser.trace import Trace
 from scraper.config.settings import Settings
 from scraper.extract import PageContent, extract
@@ -21,7 +22,7 @@ from scraper.extract.budget import Tick
 from scraper.model.fetch import Fetch
 from scraper.model.record import Record
 from scraper.profiles import Profile, is_profile_file, load_profile_file, load_profiles, matching
-from scraper.profiles.schema import Action, NormaliseRule
+from scraper.profiles.schema import DEFAULT_MAX_HTML, Action, NormaliseRule
 
 # Seconds an extraction gets after the render at least, however little of the deadline is left:
 # a render that used its time up to the margin still gets its (normally quick) page read.
@@ -164,6 +165,28 @@ def extraction_bound(until: float, limit: float) -> Tick:
             raise JobFailed(f"reading the page took longer than the deadline ({limit:g}s) allows: "
                             "too many comments or too deep a thread to extract in time", "timeout")
     return tick
+
+
+def capture_plain(target: Target, settings: Settings, *, deadline: float | None = None) -> Record:
+    """Fetch the resolved page plainly, without a browser, and extract its record (`render:
+    auto` or `never`). Its fetch settings are a render's (the watch's over the profile's over
+    SCRAPER_PROXY); a profile found by detection with fetch settings of its own fetches again."""
+    overrides = target.overrides
+    job = RenderJob(url=target.url, profile=target.profile, deadline=deadline or settings.deadline,
+                    choose=lambda html: matching.fallback(target.profiles),
+                    fetch=overrides.fetch if overrides else Fetch(), defaults=Fetch(proxy=settings.proxy))
+
+    def get(profile: Profile | None) -> PageContent:
+        max_html = profile.max_html if profile else DEFAULT_MAX_HTML
+        return fetch_plain(target.url, effective_fetch(job, profile).resolved(), job.deadline, max_html)
+
+    profile = target.profile
+    page = get(profile)
+    if profile is None:
+        profile = matching.by_detection(target.profiles, page.html) or matching.fallback(target.profiles)
+        if profile.fetch != Fetch():
+            page = get(profile)
+    return extract(page, apply_overrides(profile, overrides))
 
 
 def capture(

@@ -25,11 +25,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from scraper import store
-from scraper.base.errors import Cancelled
+from scraper.base.errors import Cancelled, JobFailed
 from scraper.base.failures import Classified, Failure, classify
 from scraper.base.terminal import safe_line
 from scraper.base.times import iso
-from scraper.browser import BrowserSession
+from scraper.browser import BrowserSession, RenderOptions
 from scraper.browser.session import TEARDOWN_GRACE
 from scraper.browser.trace import Trace
 from scraper.config.settings import MailSettings, Settings
@@ -37,8 +37,15 @@ from scraper.model.changes import Change, alert_on, detect_changes, filter_chang
 from scraper.model.fetch import Fetch
 from scraper.model.record import Record
 from scraper.model.unseen import carry_unseen
-from scraper.pipeline import persist
-from scraper.pipeline.capture import Overrides, Target, capture_target, job_deadline, resolve
+from scraper.pipeline import paths, persist
+from scraper.pipeline.capture import (
+    Overrides,
+    Target,
+    capture_plain,
+    capture_target,
+    job_deadline,
+    resolve,
+)
 from scraper.pipeline.hooks import Artifact, CheckHook
 from scraper.pipeline.retries import retrying
 from scraper.pipeline.streak import failing_streak
@@ -76,6 +83,7 @@ def check_dict(check: Check) -> dict[str, Any]:
         "url": check.url, "final_url": check.final_url, "profile": check.profile,
         "warnings": list(check.warnings or []),
         "session": check.session,
+        "render_path": check.render_path,
     }
 
 
@@ -155,18 +163,38 @@ def run_check(
     with persist.said("the database could not be used"), \
             lease.held(engine, watch_id, ttl=ttl, wait=ttl if wait is None else wait):
         with Session(engine) as session:
-            artifact = hook.artifact(session.get_one(Watch, watch_id)) if hook is not None else None
+            watch = session.get_one(Watch, watch_id)
+            artifact = hook.artifact(watch) if hook is not None else None
+            mode = watch.render
+            every = settings.render_verify_every
+            recent = paths.recent_paths(session, watch_id, every) if mode in (None, "auto") else []
         started = datetime.now(UTC)
         t0 = time.monotonic()
         trace = Trace()  # says whether a kept session was still logged in
         outcome: Record | Failure
+        taken = [paths.RENDERED]  # the path the record came by, for the check's row
         try:
             if isinstance(resolved, Exception):
                 raise resolved
             target = resolved
             options = artifact.render_options() if artifact else None
-            outcome = retrying(lambda: capture_target(target, browser, options=options, trace=trace),
-                               url=url, until=t0 + limit, tries=settings.tries)
+            # Evidence records a render; the private-address guard is the browser's own proxy; a
+            # watch's own steps (a login, a consent click) and its kept session need the browser.
+            if artifact is not None or settings.block_private or overrides.actions \
+                    or overrides.session_file is not None:
+                mode = "always"
+            mode = mode or (target.profile.render if target.profile else None) or "auto"
+            plan = paths.plan(mode, recent, every)
+
+            def base() -> Record | None:
+                with Session(engine) as session:
+                    return _base_record(session, session.get_one(Watch, watch_id))
+
+            def by_path() -> Record:
+                return _capture_by_path(plan, mode == "never", target, browser, options, base, taken,
+                                        max(1.0, t0 + limit - time.monotonic()), trace)
+
+            outcome = retrying(by_path, url=url, until=t0 + limit, tries=settings.tries)
         except Cancelled:  # the daemon is stopping: this check ends without a row
             if artifact is not None:
                 artifact.drop()
@@ -185,7 +213,8 @@ def run_check(
         def write(what: Record | Failure, until: float) -> CheckResult:
             return persist.write(engine, lambda session: _dispatched(session, dispatch, _write(
                 session, watch_id, what, started, duration_ms, settings,
-                hold=artifact is not None, note=trace.session, dispatch=dispatch)), until=until, url=url)
+                hold=artifact is not None, note=trace.session, dispatch=dispatch,
+                render_path=taken[-1])), until=until, url=url)
 
         # Within the check's budget, but a slow capture leaves the write a few tries at least.
         until = max(t0 + budget, time.monotonic() + 3 * settings.busy_timeout)
@@ -217,10 +246,45 @@ def _written(write: Callable[[Record | Failure, float], CheckResult], outcome: R
             raise exc from None
 
 
+def _base_record(session: Session, watch: Watch) -> Record | None:
+    """The record the watch's changes are measured from (a plain record is checked against it)."""
+    base_check = session.get(Check, watch.base_check_id) if watch.base_check_id else None
+    return store.load_record(session, base_check) if base_check else None
+
+
+def _capture_by_path(plan: paths.Plan, never: bool, target: Target, browser: BrowserSession,
+                     options: RenderOptions | None, base: Callable[[], Record | None],
+                     taken: list[str], left: float, trace: Trace | None = None) -> Record:
+    """One try of the check's capture, by the path `plan` says (`scraper.pipeline.paths`); the
+    path the record came by is appended to `taken`. A plain fetch that fails is the try's failure,
+    as a render's would be; under `auto` one that looks short (against the `base` record) is
+    verified by a render in the same try."""
+    settings = browser.settings
+    if plan == "plain":
+        taken.append(paths.PLAIN)
+        plain = capture_plain(target, settings, deadline=left)
+        if never or not paths.looks_short(plain, base()):
+            return plain
+        plan = "verify"
+    rendered = capture_target(target, browser, options=options, trace=trace)
+    if plan == "render":
+        taken.append(paths.RENDERED)
+        return rendered
+    try:
+        plain_again: Record | None = capture_plain(target, settings, deadline=left)
+    except JobFailed as exc:
+        logger.debug("plain fetch of {} failed ({}): stays rendered", safe_line(target.url), exc)
+        plain_again = None
+    same = plain_again is not None and paths.same(rendered, plain_again)
+    taken.append(paths.VERIFIED if same else paths.DIVERGED)
+    return rendered
+
+
 def _write(session: Session, watch_id: int, outcome: Record | Failure, started: datetime,
            duration_ms: int, settings: Settings, *, hold: bool, note: str | None = None,
-           dispatch: str | None = None) -> CheckResult:
-    """`note`: what became of a kept session (`Trace.session`), stored with the check."""
+           dispatch: str | None = None, render_path: str | None = None) -> CheckResult:
+    """`note`: what became of a kept session (`Trace.session`), stored with the check;
+    `render_path`: how its record was captured (`scraper.pipeline.paths`)."""
     # Re-read under the lease, with the row locked where the backend can: what another process
     # wrote since (a rebase, an applied watch file) is what this check builds on.
     watch = session.get_one(Watch, watch_id, with_for_update=True)
@@ -228,13 +292,15 @@ def _write(session: Session, watch_id: int, outcome: Record | Failure, started: 
         raise Redelivered(dispatch)  # under the watch's row lock: no second row, change or count
     if isinstance(outcome, Failure):
         check = store.add_check(session, watch, started_at=started, duration_ms=duration_ms,
-                                status="failed", error=outcome.message, error_kind=outcome.kind)
+                                status="failed", error=outcome.message, error_kind=outcome.kind,
+                                render_path=render_path)
         check.session = note
         streak = failing_streak(session, watch, check, settings.failing_after)
         # A failed check keeps no evidence bundle: its report never waits for one.
         return _store(session, watch, check, streak, settings.mail, hold=False) if streak else \
             CheckResult(watch, check, [])
-    result = _compare(session, watch, outcome, started, duration_ms, settings.mail, hold=hold)
+    result = _compare(session, watch, outcome, started, duration_ms, settings.mail, hold=hold,
+                      render_path=render_path)
     result.check.session = note
     return result
 
@@ -271,10 +337,9 @@ def _keep_artifact(engine: Engine, artifact: Artifact, record: Record | None,
 
 def _compare(
     session: Session, watch: Watch, record: Record, started: datetime, duration_ms: int,
-    mail: MailSettings, hold: bool = False,
+    mail: MailSettings, hold: bool = False, render_path: str | None = None,
 ) -> CheckResult:
-    base_check = session.get(Check, watch.base_check_id) if watch.base_check_id else None
-    base = store.load_record(session, base_check) if base_check else None
+    base = _base_record(session, watch)
     record = carry_unseen(base, record)  # a partial thread is never a wall of removals
     changes = detect_changes(base, record)
     if base is None and record.is_empty():
@@ -285,7 +350,8 @@ def _compare(
                                                "no baseline yet", record))]
     mismatch = bool(changes) and changes[0].kind == "profile_mismatch"
     check = store.add_check(session, watch, started_at=started, duration_ms=duration_ms,
-                            status="mismatch" if mismatch else "ok", record=record)
+                            status="mismatch" if mismatch else "ok", record=record,
+                            render_path=render_path)
     if mismatch:
         # One report per run of mismatches, not one per check; the base stays the last good record.
         previous = _previous_status(session, watch, check)

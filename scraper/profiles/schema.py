@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from scraper.model.fetch import Fetch
+from scraper.model.fetch import Fetch, RenderMode
 from scraper.profiles.regexes import check_regex
 
 _PROBE = Selector(text="<html><body></body></html>")
@@ -241,6 +241,8 @@ class Profile(Strict):
     normalise: tuple[NormaliseRule, ...] = ()
     fetch: Fetch = Fetch()  # user agent, headers, cookies, proxy, locale, time zone, viewport
     politeness: PolitenessSpec = PolitenessSpec()
+    # Whether its pages need the browser (None: the watch's, else `auto`; see docs/fetch.md).
+    render: RenderMode | None = None
 
     @field_validator("block")
     @classmethod

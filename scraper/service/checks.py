@@ -50,6 +50,8 @@ class CheckFacts(BaseModel):
     profile: str | None
     warnings: list[str]
     session: str | None = None  # a kept session (--keep-session): "kept" or "renewed"
+    render_path: str | None = Field(None, description="how the record was captured: rendered, "
+                                    "plain, verified or diverged (both; see docs/fetch.md)")
 
 
 class CheckRow(CheckFacts):

@@ -57,6 +57,7 @@ class LastCheck(Model):
     started_at: str
     status: str
     error: str | None
+    render_path: str | None = None
 
 
 class WatchSummary(Model):
@@ -89,6 +90,7 @@ class WatchSummary(Model):
     jitter: float | None
     host_gap: float | None
     host_cap: int | None
+    render: str | None = Field(None, description="auto, always or never (null: the profile's, else auto)")
     paused: bool
     created_at: str
     base_check_id: int | None
@@ -272,12 +274,12 @@ def watch_data(watch: Watch, settings: Settings, last: facts.LastCheck | None,
         "evidence_on_change": watch.evidence_on_change, "screenshots": watch.screenshots,
         "fetch": Fetch.model_validate(watch.fetch).for_view(), "actions": list(watch.actions),
         "active_window": watch.active_window, "jitter": watch.jitter, "host_gap": watch.host_gap,
-        "host_cap": watch.host_cap,
+        "host_cap": watch.host_cap, "render": watch.render,
         "paused": watch.paused, "created_at": iso(watch.created_at),
         "base_check_id": watch.base_check_id, "pending_count": watch.pending_count,
         "last_check": None if last is None else {
             "id": last.id, "started_at": iso(last.started_at), "status": last.status,
-            "error": last.error},
+            "error": last.error, "render_path": last.render_path},
         "last_change": iso(last_change),
         "next_run": iso(due),
     }

@@ -176,6 +176,8 @@ class Watch(StoreModel, table=True):
     # than `keep` ("90d") or beyond the newest `keep_checks` are pruned.
     keep: str | None = None
     keep_checks: int | None = None
+    # auto, always or never (null: the profile's, else auto): whether its page needs the browser.
+    render: str | None = None
 
 
 class Heartbeat(StoreModel, table=True):
@@ -234,6 +236,9 @@ class Check(StoreModel, table=True):
     # The dispatch that ran it (`scraper run --executor dramatiq`): one row per dispatch, so a
     # message delivered twice writes nothing the second time. Null for local checks.
     dispatch_id: str | None = Field(default=None, unique=True)
+    # How the record was captured (scraper.pipeline.paths): rendered, plain, or verified /
+    # diverged (both, and whether their records were the same). Null: before render modes.
+    render_path: str | None = None
 
 
 class Change(StoreModel, table=True):

@@ -208,6 +208,7 @@ def add_check(
     record: Record | None = None,
     error: str | None = None,
     error_kind: str | None = None,
+    render_path: str | None = None,
 ) -> Check:
     """Record one check. With a record, its content is stored (once) and url/final_url/profile come
     from it; without one (a failed check) they are the watch's own."""
@@ -229,6 +230,7 @@ def add_check(
         final_url=record.final_url if record is not None else None,
         profile=record.profile if record is not None else watch.profile,
         warnings=list(record.warnings) if record is not None else [],
+        render_path=render_path,
     )
     session.add(check)
     session.flush()

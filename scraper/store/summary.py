@@ -47,6 +47,7 @@ class LastCheck:
     status: str
     duration_ms: int
     error: str | None
+    render_path: str | None = None
 
 
 class LastChange(NamedTuple):
@@ -89,7 +90,8 @@ def last_checks(session: Session, watch_ids: Sequence[int] | None = None) -> dic
         return {}
     newest = _scoped(select(func.max(Check.id)), Check.watch_id, watch_ids).group_by(col(Check.watch_id))
     rows = session.execute(columns(*(col(c) for c in (
-        Check.id, Check.watch_id, Check.started_at, Check.status, Check.duration_ms, Check.error)))
+        Check.id, Check.watch_id, Check.started_at, Check.status, Check.duration_ms, Check.error,
+        Check.render_path)))
                            .where(col(Check.id).in_(newest.scalar_subquery())))
     return _only({row[1]: LastCheck(*row) for row in rows}, watch_ids)
 

@@ -186,6 +186,9 @@ OPTIONS: tuple[Option, ...] = (
            stored_in="fetch"),
     Option("logged_in", "With --keep-session: a selector found only when logged in; the watch's "
            "steps (its login) run only when it is missing.", "SELECTOR", stored_in="fetch"),
+    Option("render", "auto: fetch plainly while that gives the rendered record (verified every "
+           "SCRAPER_RENDER_VERIFY_EVERY checks); always: render; never: fetch plainly (default: the "
+           "profile's, else auto).", "auto|always|never"),
     Option("actions", "A browser step run after load, as YAML (repeatable), e.g. "
            "'{click: \"button.accept\", max: 1}'.", "STEP", many=True, parse=_step,
            file_type=_steps, flag_name="--action"),

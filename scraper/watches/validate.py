@@ -22,7 +22,7 @@ from scraper.base.errors import InputError
 from scraper.base.urls import check_url
 from scraper.config.settings import EMAIL_ADDRESS, Settings
 from scraper.model.changes import CHANGE_KINDS
-from scraper.model.fetch import Fetch, shown_proxy
+from scraper.model.fetch import RENDER_MODES, Fetch, shown_proxy
 from scraper.model.schedule import Schedule, parse_cron, parse_every
 from scraper.profiles import is_profile_file, load_profile_file, load_profiles
 from scraper.profiles.regexes import check_regex
@@ -249,6 +249,12 @@ def _fetch(key: str, value: Any) -> Any:
     return getattr(fetch, key)
 
 
+def _render(value: str | None) -> str | None:
+    if value is None or value in RENDER_MODES:
+        return value
+    raise ValueError(f"give one of {', '.join(RENDER_MODES)}")
+
+
 def check_options(
     url: str, options: Mapping[str, Any], settings: Settings, words: Words = str
 ) -> tuple[dict[str, Any], list[Problem]]:
@@ -291,6 +297,7 @@ def check_options(
         "host_gap": c.run("host_gap", lambda: _maybe(o["host_gap"], MAX_GAP), None, o["host_gap"]),
         "host_cap": c.run("host_cap", lambda: None if o["host_cap"] is None else
                           check_host_cap(o["host_cap"]), None, o["host_cap"]),
+        "render": c.run("render", lambda: _render(o["render"]), None, o["render"]),
     }
     fetch = {}
     for key in FETCH_KEYS:
