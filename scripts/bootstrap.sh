@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 #   wordpress, its themes, mariadb-server and php: the test WordPress (tests/sites/wordpress), served
 #   by PHP's built-in server from a throwaway MariaDB the tests start and stop themselves;
 #   systemd: `systemd-analyze verify` checks deploy/scraper.service; curl: the README's demo-site
-#   examples are run as written; redis-server: the scale-out tests' broker (tests/redis_server.py).
+#   examples are run as written; redis-server: the scale-out tests' broker (tests/fixtures/redis.py).
 TEST_PACKAGES=(postgresql shellcheck openssl
   wordpress wordpress-theme-twentytwentyone wordpress-theme-twentytwentytwo
   wordpress-theme-twentytwentythree mariadb-server php-cli php-mysql php-mbstring php-xml
