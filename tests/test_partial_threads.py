@@ -135,3 +135,39 @@ def test_capture_says_why_an_empty_record_is_empty(
     assert main(["capture", url]) == 0
     assert ("partial: the article is empty: profile 'wordpress' found no title, text, byline, tags or "
             "comments on this page") in " ".join(capsys.readouterr().out.split())
+
+
+def reactions(ids: list[int]) -> str:
+    """A page no site profile knows: a heading, comments in markup of its own, no article text."""
+    items = "".join(
+        f"<div class='rx' id='rx-{n}'><div class='rx-top'><strong class='rx-nick'>Reader {n}</strong> "
+        f"<small class='rx-when' title='2026-01-{n:02d}T10:00:00Z'>Jan {n}</small></div>"
+        f"<div class='rx-msg'>Reaction number {n}, with a few more words to read.</div></div>"
+        for n in ids)
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Ferries</title></head><body>"
+            f"<h1>Ferries</h1><div class='board'>{items}</div></body></html>")
+
+
+@pytest.mark.browser
+def test_an_empty_article_on_an_unknown_page_is_said_everywhere_and_the_thread_stays_whole(
+    site: tuple[Path, str], chromium: BrowserSession, local_engine: Engine,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 27: comments found, no article text, the fallback profile: a warning in the capture
+    output, the check row and the report; and since an empty article says nothing of the thread,
+    a comment gone is still reported as removed (the capture is not partial)."""
+    file, url = site
+    empty = "the article is empty: profile 'generic' found no article text on this page"
+    file.write_text(reactions([1, 2, 3]), encoding="utf-8")
+    assert main(["capture", url]) == 0
+    assert f"partial: {empty}" in " ".join(capsys.readouterr().out.split())
+
+    watch = add_watch(local_engine, WatchSpec(url=url, email="desk@example.org"), load_settings())
+    assert watch.id is not None
+    first = run_check(local_engine, watch.id, chromium)
+    assert any(w.startswith(empty) for w in first.check.warnings)
+    file.write_text(reactions([1, 3, 4]), encoding="utf-8")
+    second = run_check(local_engine, watch.id, chromium)
+    assert sorted(c.kind for c in second.changes) == ["comment_added", "comment_removed"]
+    assert main(["report", "preview", str(watch.id)]) == 0
+    assert f"Partial: {empty}" in " ".join(capsys.readouterr().out.split())

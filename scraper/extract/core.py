@@ -22,7 +22,7 @@ from scraper.extract.comments import Thread, find_thread, thread_warnings
 from scraper.extract.dom import parse_html
 from scraper.extract.structured import Structured, read_structured
 from scraper.model.page import PageContent
-from scraper.model.record import Record
+from scraper.model.record import ARTICLE_EMPTY, Record
 from scraper.profiles import regexes
 from scraper.profiles.schema import NormaliseRule, Profile
 
@@ -129,7 +129,9 @@ def extract(page: PageContent, profile: Profile, tick: Tick = unbounded) -> Reco
         url=page.url, final_url=page.final_url, fetched_at=page.fetched_at, profile=profile.name,
         article=article, comments=thread.comments, sources=sources,
     )
-    if not article.text and not thread.comments:
+    # Never a silent empty article: not when nothing was found, nor on a page no site profile
+    # recognised (the fallback profile) whose comments were found but not its text.
+    if not article.text and (not thread.comments or profile.article.auto):
         warnings.append(empty_article(record))
     record = record.model_copy(update={"warnings": list(dict.fromkeys(warnings))})
     return normalise(record, profile.normalise)
@@ -138,6 +140,6 @@ def extract(page: PageContent, profile: Profile, tick: Tick = unbounded) -> Reco
 def empty_article(record: Record) -> str:
     """Why a record without article text nor comments is not whole (never a silent empty record)."""
     if record.is_empty():
-        return (f"the article is empty: profile '{record.profile}' found no title, text, byline, tags "
+        return (f"{ARTICLE_EMPTY}: profile '{record.profile}' found no title, text, byline, tags "
                 "or comments on this page")
-    return f"the article is empty: profile '{record.profile}' found no article text on this page"
+    return f"{ARTICLE_EMPTY}: profile '{record.profile}' found no article text on this page"

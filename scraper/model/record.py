@@ -67,6 +67,10 @@ class Comment(BaseModel):
         return self.id if self.id is not None else self.fingerprint()
 
 
+# How the warning about an empty article begins (scraper.extract.core.empty_article).
+ARTICLE_EMPTY = "the article is empty"
+
+
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
     _text = field_validator("*", mode="before")(_well_formed)
@@ -86,7 +90,8 @@ class Record(BaseModel):
 
     @property
     def partial(self) -> bool:
-        return bool(self.warnings)
+        # An empty article says nothing of the thread: the comments it came with are whole.
+        return any(not w.startswith(ARTICLE_EMPTY) for w in self.warnings)
 
     def to_json(self, *, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)

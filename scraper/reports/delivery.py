@@ -29,7 +29,7 @@ from sqlmodel import Session
 from scraper import store
 from scraper.base.errors import InputError, NotFound
 from scraper.config.settings import Settings
-from scraper.reports import outbox
+from scraper.reports import mute, outbox
 from scraper.reports.channels import DeliveryError, Outgoing, channel_for
 from scraper.reports.render import Picture, render
 from scraper.reports.report import Report
@@ -137,7 +137,8 @@ def send_one(settings: Settings, report: Report, target: Target, *, row_id: int,
     when the channel did not take it (or not in time)."""
     target = _with_secrets(target)
     try:
-        rendered = render(report, settings.mail.templates, settings.base_url, pictures_of)
+        key = mute.secret(settings.keys_dir) if settings.base_url else None
+        rendered = render(report, settings.mail.templates, settings.base_url, pictures_of, key)
     except TemplateError as exc:
         raise DeliveryError(f"the report template is broken: {exc}", permanent=True) from None
     seconds = settings.mail.send_timeout

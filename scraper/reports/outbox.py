@@ -80,7 +80,7 @@ def report_item(session: Session, watch: Watch, check: Check,
         title=record.article.title if record else None, profile=check.profile,
         check_id=check.id, checked_at=iso(check.started_at),
         changes=[dict(c) for c in changes], context=_parents(record, changes) if record else {},
-        evidence=_evidence(session, check),
+        evidence=_evidence(session, check), warnings=list(check.warnings or []),
     )
 
 

@@ -20,7 +20,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, S
 from markupsafe import Markup, escape
 
 from scraper.base.terminal import safe
-from scraper.reports import sections
+from scraper.reports import mute, sections
 from scraper.reports.pictures import chosen, item_key
 from scraper.reports.report import Report, ReportItem, one_line, subject, summary
 
@@ -51,10 +51,12 @@ class Rendered:
 
 
 def render(report: Report, templates: Path | None = None, dashboard: str | None = None,
-           pictures: Mapping[tuple[int, str], Picture] | None = None) -> Rendered:
+           pictures: Mapping[tuple[int, str], Picture] | None = None,
+           mute_key: bytes | None = None) -> Rendered:
     """The report's subject, text and HTML. `dashboard` (SCRAPER_BASE_URL): each check links to
-    its page there. `pictures`: (check id, item key) -> the changed item's picture; as many as
-    fit in one report are shown, the rest counted ("N more on the dashboard")."""
+    its page there, and with `mute_key` each watch to its mute link (`scraper.reports.mute`).
+    `pictures`: (check id, item key) -> the changed item's picture; as many as fit in one report
+    are shown, the rest counted ("N more on the dashboard")."""
     env = environment(str(templates) if templates else None)
     title = subject(report)
     pictures = pictures or {}
@@ -82,6 +84,8 @@ def render(report: Report, templates: Path | None = None, dashboard: str | None 
         "pictures_of": pictures_of,
         "pictures_left": left,
         "words": any(s.word_changes for _, s in items),  # the footer explains the word marks
+        "mute": lambda item: mute.link(dashboard, mute_key, item.watch_id)
+        if dashboard and mute_key and item.watch_id else None,
     }
     html = env.get_template(HTML_TEMPLATE).render(context)
     text = env.get_template(TEXT_TEMPLATE).render(context)

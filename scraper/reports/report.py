@@ -47,6 +47,8 @@ class ReportItem(BaseModel):
     # Comments the changes point at but do not carry (a new reply's parent): id -> author, text.
     context: dict[str, dict[str, str | None]] = Field(default_factory=dict)
     evidence: EvidenceLink | None = None
+    # What the capture said about itself (an empty article, a thread shorter than its count).
+    warnings: list[str] = Field(default_factory=list)
 
 
 class Report(BaseModel):

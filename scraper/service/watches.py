@@ -169,6 +169,22 @@ def resume(engine: Engine, settings: Settings, ref: str) -> WatchSummary:
     return set_paused(engine, settings, ref, False)
 
 
+def muted_watch(engine: Engine, settings: Settings, watch_id: int, token: str, *,
+                pause_it: bool = False) -> WatchSummary:
+    """The watch a report's mute link names (`scraper.reports.mute`), paused with `pause_it`.
+    NotFound alike for a watch that is gone and a token that is not this installation's (the
+    link says nothing about which watches exist)."""
+    from scraper.reports import mute
+
+    key = mute.secret(settings.keys_dir)
+    with Session(engine) as session:
+        watch = session.get(Watch, watch_id)
+        if watch is None or not mute.valid(key, watch_id, token):
+            raise NotFound("this link to pause a watch is not valid (or its watch was removed)",
+                           where="link")
+    return pause(engine, settings, str(watch_id)) if pause_it else show(engine, settings, str(watch_id))
+
+
 def removal(engine: Engine, ref: str) -> Removed:
     """What removing the watch would delete (to ask before doing it)."""
     with Session(engine) as session:

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from loguru import logger
 
-from scraper.service import captures, profiles, sessions
+from scraper.service import captures, profiles, sessions, watches
 from scraper.service import outbox as outbox_
 from scraper.web import files
 from scraper.web.common import ctx_of, page, see_other
@@ -111,6 +111,22 @@ async def status(request: Request) -> HTMLResponse:
 
     report = await run_in_threadpool(diagnose, ctx_of(request).settings)
     return page(request, "status.html", report=report.to_dict())
+
+
+# A report's mute link (scraper.reports.mute): no login, the signed token is the permission. A GET
+# only asks (mail scanners open links); the button pauses.
+@router.get("/mute/{watch_id}/{token}", response_class=HTMLResponse)
+def mute_page(request: Request, watch_id: int, token: str) -> HTMLResponse:
+    ctx = ctx_of(request)
+    found = watches.muted_watch(ctx.engine, ctx.settings, watch_id, token)
+    return page(request, "mute.html", watch=found, token=token, done=False)
+
+
+@router.post("/mute/{watch_id}/{token}", response_class=HTMLResponse)
+def mute(request: Request, watch_id: int, token: str) -> HTMLResponse:
+    ctx = ctx_of(request)
+    found = watches.muted_watch(ctx.engine, ctx.settings, watch_id, token, pause_it=True)
+    return page(request, "mute.html", watch=found, token=token, done=True)
 
 
 @router.get("/login", response_class=HTMLResponse)
