@@ -102,7 +102,9 @@ def in_thread(
 def gated_watch(engine: Engine, site: HostileSite) -> int:
     site.add_page("/w", PAGES["/gated"])
     site.gate.set()
-    watch = add_watch(engine, WatchSpec(url=site.url("/w"), name="gated"), load_settings())
+    # Always rendered: the page is held at its gate by its script, which a plain fetch never runs.
+    watch = add_watch(engine, WatchSpec(url=site.url("/w"), name="gated", render="always"),
+                      load_settings())
     assert watch.id is not None
     return watch.id
 

@@ -116,6 +116,9 @@ class Cluster:
         return self.scraper("worker", "--threads", str(threads), env=env)
 
     def watch(self, url: str, name: str, **options: Any) -> int:
+        # Rendered every time: these tests hold a check at the page's gate (its script's request)
+        # and kill workers mid-render; `render: auto` would fetch the unchanged page plainly.
+        options.setdefault("render", "always")
         watch = add_watch(self.engine, WatchSpec(url=url, name=name, every="1h", **options),
                           self.settings)
         assert watch.id is not None

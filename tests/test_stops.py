@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,6 +136,10 @@ def test_a_recording_whose_browser_closed_leaves_no_unretrieved_task() -> None:
         del recorder
         gc.collect()
 
-    asyncio.run(main())
+    # A loop of its own, in a thread of its own: pytest-playwright's sync API may already run one
+    # in this thread (asyncio.run refuses to start inside it).
+    thread = threading.Thread(target=lambda: asyncio.run(main()))
+    thread.start()
+    thread.join(timeout=60)
     gc.collect()
-    assert unheard == []
+    assert not thread.is_alive() and unheard == []

@@ -181,6 +181,13 @@ async def _parsed(page: Page, seen: Observations, bound: float) -> None:
         return
     except PlaywrightTimeout:  # not in time; anything else (a crash, a closed page) is the failure
         pass
+    browser = page.context.browser
+    if browser is not None and not browser.is_connected():
+        # The driver or the browser died meanwhile: a load-state wait is not an answer it can
+        # refuse, so it only times out. That is the failure, not a slow host.
+        from playwright.async_api import Error as PlaywrightError
+
+        raise PlaywrightError("Target page, context or browser has been closed")
     stalled = sorted(set(seen.pending.values()))
     if not stalled:  # the page's own document is slow: it has the rest of the deadline
         await page.wait_for_load_state("domcontentloaded")
