@@ -174,23 +174,11 @@ async def goto(page: Page, url: str, load_timeout: float, seen: Observations, ma
 async def _parsed(page: Page, seen: Observations, bound: float) -> None:
     """Wait for DOMContentLoaded; past `bound` seconds with other hosts still loading, load the
     page again with their requests failing at once (the parser goes on without them)."""
-    from playwright.async_api import TimeoutError as PlaywrightTimeout
-
-    try:
-        await page.wait_for_load_state("domcontentloaded", timeout=_ms(bound))
+    if await _dom_ready(page, bound):
         return
-    except PlaywrightTimeout:  # not in time; anything else (a crash, a closed page) is the failure
-        pass
-    browser = page.context.browser
-    if browser is not None and not browser.is_connected():
-        # The driver or the browser died meanwhile: a load-state wait is not an answer it can
-        # refuse, so it only times out. That is the failure, not a slow host.
-        from playwright.async_api import Error as PlaywrightError
-
-        raise PlaywrightError("Target page, context or browser has been closed")
     stalled = sorted(set(seen.pending.values()))
     if not stalled:  # the page's own document is slow: it has the rest of the deadline
-        await page.wait_for_load_state("domcontentloaded")
+        await _dom_ready(page, None)
         return
     seen.warn(f"{', '.join(stalled)} did not answer within {bound:.1f}s once the page's document "
               f"had come; the page was read without {'it' if len(stalled) == 1 else 'them'}")
@@ -201,6 +189,28 @@ async def _parsed(page: Page, seen: Observations, bound: float) -> None:
     await page.route(lambda address: urlsplit(address).netloc in stalled, fail)
     seen.pending.clear()
     await page.reload(wait_until="domcontentloaded")
+
+
+# How often a wait for the document asks the driver something: a load-state wait is kept by the
+# client alone, so a driver that died never ends it; a request to the driver fails at once.
+PROBE_S = 1.0
+
+
+async def _dom_ready(page: Page, seconds: float | None) -> bool:
+    """Whether DOMContentLoaded came within `seconds` (None: however long the job lasts)."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    loop = asyncio.get_running_loop()
+    end = None if seconds is None else loop.time() + seconds
+    while end is None or loop.time() < end:
+        step = PROBE_S if end is None else min(PROBE_S, end - loop.time())
+        try:
+            await page.wait_for_load_state("domcontentloaded", timeout=_ms(max(step, 0.001)))
+            return True
+        except PlaywrightTimeout:  # not yet; anything else (a crash, a closed page) is the failure
+            pass
+        await page.context.cookies()  # fails at once when the driver or the browser is gone
+    return False
 
 
 def _download(url: str, answers: list[Response]) -> str:

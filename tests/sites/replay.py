@@ -133,7 +133,8 @@ async def signature_panel(site: ReplaySite, page: Page, signed: dict[str, Any],
     the player has imported it). A screenshot of the open panel goes to `screenshot`."""
     await site.open_player(page)
     verdict = await page.evaluate(CHECK_LIKE_REPLAYWEBPAGE, signed)
-    tampered = await page.evaluate(CHECK_LIKE_REPLAYWEBPAGE, {**signed, "hash": signed["hash"][:-1] + "0"})
+    other = signed["hash"][:-1] + ("1" if signed["hash"].endswith("0") else "0")  # always another
+    tampered = await page.evaluate(CHECK_LIKE_REPLAYWEBPAGE, {**signed, "hash": other})
     return verdict, tampered, await info_panel(page, "Observer Public Key:", screenshot)
 
 
