@@ -77,7 +77,8 @@ def throughput(site: BenchSite, home: Path, levels: list[int], rounds: int,
     browser = BrowserSession(load_settings())
     urls = site.small_urls if small else site.urls
     scraper = Scraper(urls, "small" if small else "watches", browser)
-    noblock = Scraper(urls, "noblock", browser, profile="bench-noblock")
+    # Watch names are per page kind: both kinds' contenders share one data folder.
+    noblock = Scraper(urls, "small-noblock" if small else "noblock", browser, profile="bench-noblock")
     scraper.run(2)  # baselines: the first check of a watch stores its record without comparing
     if not small:
         noblock.run(2)
