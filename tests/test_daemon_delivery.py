@@ -3,10 +3,7 @@ thread, never a check slot, and the checks of other watches go on meanwhile."""
 
 from __future__ import annotations
 
-import contextlib
-import socket
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -21,73 +18,17 @@ from scraper.demo.site import DemoSite
 from scraper.pipeline.check import run_check
 from scraper.store import Outbox
 from scraper.watches.operations import WatchSpec, add_watch
+from tests.fixtures.hung import LOOPBACK, HungServer
 from tests.test_scheduler import every_second
 
 pytestmark = pytest.mark.browser
 
-LOOPBACK = "127.0.0.1"
 WAIT = 150.0  # seconds: the bound on each wait below, should the daemon hang
 
 
-class HungSmtp:
+class HungSmtp(HungServer):
     """A mail server on loopback that accepts connections and never says a word (no greeting):
-    a client waits on it until its own timeout. Keeps when each connection opened and closed."""
-
-    def __init__(self) -> None:
-        self._listener = socket.create_server((LOOPBACK, 0))
-        self.port = self._listener.getsockname()[1]
-        self.changed = threading.Condition()
-        self.spans: list[list[float | None]] = []  # [opened, closed or None], time.monotonic()
-        self._conns: list[socket.socket] = []
-        self._threads: list[threading.Thread] = []
-        accepting = threading.Thread(target=self._accept, name="hung-smtp", daemon=True)
-        self._threads.append(accepting)
-        accepting.start()
-
-    def first_hang(self) -> tuple[float | None, float | None]:
-        """When the first connection opened and closed (None: not yet)."""
-        with self.changed:
-            return (self.spans[0][0], self.spans[0][1]) if self.spans else (None, None)
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self._listener.accept()
-            except OSError:  # the listener was shut down
-                return
-            span: list[float | None] = [time.monotonic(), None]
-            with self.changed:
-                self.spans.append(span)
-                self._conns.append(conn)
-                self.changed.notify_all()
-            holding = threading.Thread(target=self._hold, args=(conn, span), daemon=True)
-            self._threads.append(holding)
-            holding.start()
-
-    def _hold(self, conn: socket.socket, span: list[float | None]) -> None:
-        try:
-            while conn.recv(4096):  # whatever the client says, no answer
-                pass
-        except OSError:
-            pass
-        with self.changed:
-            span[1] = time.monotonic()
-            self.changed.notify_all()
-
-    def stop(self) -> None:
-        if self._listener.fileno() == -1:
-            return  # stopped already
-        self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accept (Linux)
-        self._listener.close()
-        with self.changed:
-            conns = list(self._conns)
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-        for thread in self._threads:
-            thread.join(30)
-        for conn in conns:
-            conn.close()
+    a client waits on it until its own timeout."""
 
 
 @pytest.fixture
