@@ -16,6 +16,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.browser",
     "tests.fixtures.demo",
     "tests.fixtures.http_recorder",
+    "tests.fixtures.hung",
     "tests.fixtures.isso",
     "tests.fixtures.pages",
     "tests.fixtures.postgres",
