@@ -18,6 +18,7 @@ from scraper.browser.quiet import TIMER_S
 from scraper.browser.trace import Trace
 from scraper.cli import main
 from scraper.pipeline.capture import capture, capture_target, resolve
+from tests.fixtures.hung import HungServer
 from tests.sites.hostile import ARTICLE, HostileSite
 
 pytestmark = pytest.mark.browser
@@ -97,6 +98,20 @@ def test_a_page_that_goes_nowhere_waits_for_no_timer_beyond_its_window(
     assert trace.ready is not None and trace.ready.met
     # A wait for the timer would have taken TIMER_S at least; the window is 0.5 s at most.
     assert trace.ready.seconds < TIMER_S, trace.ready.to_dict()
+
+
+def test_a_redirect_to_an_address_that_never_answers_fails_the_capture(
+    site: HostileSite, chromium: BrowserSession, hung: HungServer,
+) -> None:
+    # The interstitial is not the page: a failed capture (a failed check), never its record.
+    target = f"http://127.0.0.1:{hung.port}/target"
+    site.add_page("/to-hung", interstitial(100, target))
+    with pytest.raises(JobFailed) as failed:
+        capture(site.url("/to-hung"), session=chromium, deadline=12)
+    failure = classify(failed.value)
+    assert failure.kind == "timeout", failure
+    assert f"the page went on to {target}, which did not answer" in failure.message
+    assert hung.connections >= 1
 
 
 def test_a_meta_refresh_loop_fails_with_the_user_s_message(

@@ -84,6 +84,7 @@ class Observations:
     starts: int = 0  # the main frame's navigations started (requests for a new document)
     leaving: set[Request] = field(default_factory=set)  # those still in flight
     left: asyncio.Event = field(default_factory=asyncio.Event)  # one of them ended
+    begun: asyncio.Event = field(default_factory=asyncio.Event)  # one of them started
 
     def warn(self, message: str) -> None:
         logger.warning("{}", message)
@@ -101,6 +102,7 @@ def watch_requests(page: Page, seen: Observations) -> None:
         else:
             seen.starts += 1
             seen.leaving.add(request)
+            seen.begun.set()
 
     def finished(request: Request) -> None:
         seen.pending.pop(request, None)
@@ -188,7 +190,8 @@ def moved(seen: Observations, mark: int) -> bool:
 async def follow(page: Page, seen: Observations, load_timeout: float) -> None:
     """After a navigation started: its request ended (Playwright reports that after the next
     document committed; a download or a 204 leaves the document as it was), then the document's
-    `load`, all within `load_timeout` seconds."""
+    `load`, all within `load_timeout` seconds. A navigation whose address never answers fails:
+    the page it left is not the page."""
     loop = asyncio.get_running_loop()
     end = loop.time() + load_timeout
     with contextlib.suppress(TimeoutError):
@@ -196,6 +199,10 @@ async def follow(page: Page, seen: Observations, load_timeout: float) -> None:
             while seen.leaving:
                 seen.left.clear()
                 await seen.left.wait()
+    if seen.leaving:
+        where = safe_line(next(iter(seen.leaving)).url)
+        raise JobFailed(f"the page went on to {where}, which did not answer within "
+                        f"{load_timeout:.1f}s", "timeout", where=where)
     await _arrived(page, seen, max(end - loop.time(), 0.001))
 
 

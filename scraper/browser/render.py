@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from scraper.base.errors import JobFailed
@@ -28,6 +28,7 @@ from scraper.profiles.schema import DEFAULT_MAX_HTML, Action, Profile
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
 
+T = TypeVar("T")
 # Given the HTML after load, the profile to use (for pages no URL pattern or --profile decided).
 Chooser = Callable[[str], Profile]
 # What is blocked before a profile is known: media and fonts never carry the record.
@@ -131,8 +132,9 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         loaded = seen.starts
         while (read := await _read(page, job, profile, seen, quiet, end)) is None:
             # The page went to another document while it was read: read that one instead.
-            if seen.starts - loaded > navigate.MAX_HOPS or loop.time() >= end:
-                raise navigate.kept_navigating(f"{seen.starts - loaded} navigations after load")
+            hops = seen.starts - loaded
+            if hops > navigate.MAX_HOPS or loop.time() >= end:
+                raise navigate.kept_navigating(f"{hops} navigation{'s' * (hops != 1)} after load")
             await navigate.follow(page, seen, _load_bound(profile, end - loop.time()))
             await navigate.landed(page, seen)
             if detected:  # the profile for the document the page ended on
@@ -183,11 +185,9 @@ async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Obs
         # A ready condition that never comes leaves the actions a share of the time (load more,
         # scroll): a capture of what has loaded is worth more than one cut short.
         item = profile.comments.item if profile.comments and not profile.comments.frame else None
-        job.trace.ready = await steps.wait_ready(page, ready, READY_SHARE * (end - loop.time()),
-                                                 quiet, item)
+        job.trace.ready = await _unless_moved(
+            steps.wait_ready(page, ready, READY_SHARE * (end - loop.time()), quiet, item), seen, mark)
         await warm
-        if navigate.moved(seen, mark):
-            raise _Moved
         warnings = await run_actions(page, profile.actions, end, loads, trace=job.trace)
         loads = None  # closed by run_actions
         if not seen.leaving:  # the actions' own navigations are done: their page is the page
@@ -210,6 +210,28 @@ async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Obs
 
 class _Moved(Exception):
     """The page's main frame started another navigation during a read."""
+
+
+async def _unless_moved(wait: Coroutine[Any, Any, T], seen: navigate.Observations, mark: int) -> T:
+    """`wait`'s result; _Moved as soon as the main frame starts a navigation (since `mark`): a
+    ready wait is not spent on a document that is going away."""
+    if navigate.moved(seen, mark):
+        wait.close()
+        raise _Moved
+    seen.begun.clear()
+    waiting, moving = asyncio.ensure_future(wait), asyncio.ensure_future(seen.begun.wait())
+    try:
+        await asyncio.wait((waiting, moving), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        moving.cancel()
+        if not waiting.done():
+            waiting.cancel()
+            await asyncio.wait((waiting,))  # its end, not its error (our own cancel goes through)
+            if not waiting.cancelled():
+                waiting.exception()  # retrieved: a failure of the abandoned wait is no failure
+    if navigate.moved(seen, mark):
+        raise _Moved  # even when the wait ended too: it may have ended on the old document
+    return waiting.result()
 
 
 # How long a kept session's `logged_in` selector may take to appear after load.
