@@ -34,6 +34,7 @@ from scraper import store
 from scraper.reports.outbox import LEASE, claim
 from scraper.store import Watch, lease
 from scraper.store.clock import engine_now
+from tests.cli import run_json
 from tests.fixtures.postgres import PostgresServer
 from tests.fixtures.smtp import SmtpServer
 from tests.processes import stop
@@ -125,6 +126,21 @@ def test_a_later_report_waits_for_its_targets_earlier_one(engine: Engine) -> Non
     assert claim(engine, later.id) is None
     assert claim(engine, later.id, engine_now(engine) + LEASE + timedelta(seconds=1)) is None, (
         "an earlier row whose claim lapsed is sent again first, not skipped")
+
+
+def test_retrying_one_report_sends_its_targets_earlier_ones_first(
+    engine: Engine, db_url: str, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    watch_id = watch(engine, "w", email="desk@example.org")
+    for n in range(3):
+        checked(engine, watch_id, comment_added(n))
+    queued = rows(engine)
+    monkeypatch.setenv("SCRAPER_DATABASE_URL", db_url)
+    sent = run_json(capsys, "outbox", "retry", str(queued[-1].id))
+    assert [(o["id"], o["status"]) for o in sent] == [(r.id, "sent") for r in queued]
+    received = smtp_server.wait_for(len(queued))
+    assert [str(m.message["Message-ID"]) for m in received] == [r.message_id for r in queued]
 
 
 # --- the database's clock ---------------------------------------------------------------------------
