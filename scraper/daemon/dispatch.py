@@ -49,10 +49,12 @@ class DispatchStats:
 class Dispatcher:
     def __init__(self, executor: Executor, workers: int, *,
                  on_done: Callable[[CheckOutcome], None] | None = None,
+                 on_start: Callable[[CheckTask], None] | None = None,
                  slow_after: float = float("inf"),
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.executor, self.workers, self.clock = executor, workers, clock
         self.on_done = on_done
+        self.on_start = on_start  # called with the lock held: it must only take note, never wait
         self.slow_after = slow_after  # seconds: a check that took longer makes its watch slow
         self.slow_cap = max(1, workers // 2)
         self._queue: dict[int, _Queued] = {}  # insertion order = the order checks came due
@@ -144,6 +146,8 @@ class Dispatcher:
         host.running += 1
         host.last = now
         self._running[task.watch_id] = (task, now)
+        if self.on_start is not None:
+            self.on_start(task)
         self.executor.submit(task, self._finished)
 
     def _finished(self, outcome: CheckOutcome) -> None:
