@@ -66,10 +66,18 @@ class Dispatcher:
         self._thread = threading.Thread(target=self._loop, name="dispatcher", daemon=True)
         self._thread.start()
 
-    def due(self, task: CheckTask, limits: HostLimits, not_before: float = 0.0) -> bool:
-        """Queue a check; False when the watch is already queued or running, or when stopping."""
+    def due(self, task: CheckTask, limits: HostLimits, not_before: float = 0.0, *,
+            hasten: bool = False) -> bool:
+        """Queue a check; False when the watch is already queued or running, or when stopping.
+        With `hasten`, a watch already queued keeps its place but starts no later than this
+        `not_before` (a check now does not wait for the active window its scheduled check waits
+        for)."""
         with self._cond:
-            if not self._accepting or task.watch_id in self._queue or task.watch_id in self._running:
+            queued = self._queue.get(task.watch_id)
+            if hasten and queued is not None and not_before < queued.not_before:
+                queued.not_before = not_before
+                self._cond.notify_all()
+            if not self._accepting or queued is not None or task.watch_id in self._running:
                 return False
             self._queue[task.watch_id] = _Queued(task, limits, not_before)
             self._cond.notify_all()

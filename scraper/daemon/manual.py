@@ -86,6 +86,10 @@ class ManualChecks:
                     stored.requeue(session, left)
                     session.commit()
 
+    def pending(self) -> int:
+        """How many requests this scheduler has taken and not answered yet."""
+        return len(self._taken)
+
     def prune(self) -> None:
         with Session(self.engine) as session:
             stored.forget_answered(session, datetime.now(UTC) - KEEP_ANSWERED)
@@ -148,13 +152,13 @@ class ManualChecks:
             waiting.requests[request.id] = time.monotonic()  # before `due`: its start comes after
             self._taken.add(request.id)
             logger.info("watch {} ({}): check requested", watch.id, watch.name)
-            self.dispatcher.due(waiting.task, waiting.limits)
+            self.dispatcher.due(waiting.task, waiting.limits, hasten=True)
 
     def _queue_again(self) -> None:
         """A watch already queued or running keeps its place (`due` says no); one whose running
         check started before its request gets its own check once that one ended."""
         for waiting in list(self._waiting.values()):
-            self.dispatcher.due(waiting.task, waiting.limits)
+            self.dispatcher.due(waiting.task, waiting.limits, hasten=True)
 
     def _handle_events(self) -> None:
         while True:
@@ -199,4 +203,4 @@ class ManualChecks:
             self._taken.difference_update(answered)
         waiting = self._waiting.get(watch_id)
         if waiting is not None and not self._stopping.is_set():
-            self.dispatcher.due(waiting.task, waiting.limits)
+            self.dispatcher.due(waiting.task, waiting.limits, hasten=True)

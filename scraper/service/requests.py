@@ -9,6 +9,9 @@ With the local executor a check now runs in the asking process, as `scraper chec
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from pydantic import Field
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
@@ -21,6 +24,7 @@ from scraper.service.checks import CheckFacts, WatchLink
 from scraper.service.summary import Model
 from scraper.store import Change, Check, CheckRequest, Watch
 from scraper.store import requests as stored
+from scraper.store.heartbeat import latest
 
 DISTRIBUTED = frozenset({"dramatiq"})  # executors whose checks run elsewhere: ask the scheduler
 
@@ -45,6 +49,8 @@ class CheckRequested(Model):
     check: CheckFacts | None = None
     changes: int | None = None
     reason: str | None = None
+    waiting_for: str | None = Field(None, description="while queued with no scheduler seen: "
+                                    "what it waits for")
 
     @property
     def open(self) -> bool:
@@ -59,12 +65,20 @@ def _view(session: Session, request: CheckRequest) -> CheckRequested:
     if check is not None:
         changes = session.exec(select(func.count()).select_from(Change)
                                .where(Change.check_id == check.id)).one()
+    waiting_for = None
+    if request.state == "queued" and not _scheduler_alive(session):
+        waiting_for = "no scheduler is running: start `scraper run --executor dramatiq`"
     return CheckRequested(
-        id=request.id, watch=WatchLink(id=watch.id, name=watch.name, url=watch.url),
+        waiting_for=waiting_for, id=request.id, watch=WatchLink(id=watch.id, name=watch.name, url=watch.url),
         state=request.state, requested_at=iso(request.requested_at),
         started_at=iso(request.started_at), finished_at=iso(request.finished_at),
         check=CheckFacts.model_validate(check_dict(check)) if check is not None else None,
         changes=changes, reason=request.reason)
+
+
+def _scheduler_alive(session: Session) -> bool:
+    beat = latest(session)
+    return beat is not None and datetime.now(UTC) - beat.seen_at <= timedelta(seconds=2 * beat.interval)
 
 
 def request_check(engine: Engine, ref: str) -> CheckRequested:
