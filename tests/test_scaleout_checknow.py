@@ -88,6 +88,8 @@ def test_check_now_goes_through_the_scheduler_to_a_worker_within_the_host_cap(
             wait_until(answered, "the check now's result on the page")
             result = web.get(part).text
             assert seen[-1] == "done", result
+            order = ["queued", "running", "done"]
+            assert seen == sorted(seen, key=order.index), f"the page went back: {seen}"
             assert 'hx-get' not in result, "the page stops asking once the result is shown"
 
             # The API: 202 Accepted with the request, then its check.
