@@ -21,6 +21,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.pages",
     "tests.fixtures.postgres",
     "tests.fixtures.redis",
+    "tests.fixtures.scaleout",
     "tests.fixtures.smtp",
     "tests.fixtures.store",
     "tests.fixtures.tsa",

@@ -29,7 +29,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # commands that only read (`scraper status`, `watch list`) start without alembic (~0.1 s) and
 # without reading every migration file; alembic itself is loaded to upgrade or to look a revision
 # up. tests/test_migrations.py checks that this is alembic's head.
-HEAD_REVISION = "0011"
+HEAD_REVISION = "0016"
 
 # Long enough to ride out another process's write (a check, an upgrade), short enough to report a
 # stuck lock instead of hanging forever (SCRAPER_DB_BUSY_TIMEOUT sets it).
