@@ -7,6 +7,10 @@ the page is ready when the network has nothing in flight and neither it nor the 
   thread may still be on its way (drawn after a timer, fetched after load);
 - `QUIET_SHORT` once they are: the thread is drawn, and a short quiet spell catches the batches
   that follow and the likes and tags drawn with it.
+While the items are not there, one-shot timers the top document set for at most `TIMER_S` must
+have fired too: an interstitial's redirect by script is mostly one, and the capture then reads the
+page it leads to (render.py starts the read over on a new document). A timer set later, or longer,
+cannot be waited for without slowing every page with no comments: that is the documented bound.
 Requests are counted from Playwright's events (every frame's); DOM mutations by an observer the
 page gets before its first script runs. Nothing polls: the wait is one promise in the page that
 settles when the DOM and the network have both been still for the window (its timer set for just
@@ -20,17 +24,28 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from scraper.browser.navigate import REFRESH_S
+
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Page, Request
 
 QUIET_LONG = 0.5
 QUIET_SHORT = 0.05
+# While the profile's items are not in the page, the quiet window also waits for the top document's
+# one-shot timers of at most this long (set before the window ends, due within this long of the
+# window's start): one may be a redirect. As long as a meta refresh that is followed (REFRESH_S).
+TIMER_S = REFRESH_S
 # Installed in every document before its scripts: the time of the latest DOM change, watched from
 # the end of parsing. The parser's own insertions queued a record each (~90 MB of the renderer on
-# a 20,000-comment page), and the wait starts after `load` anyway.
+# a 20,000-comment page), and the wait starts after `load` anyway. In the top document also: when
+# each one-shot timer of at most TIMER_S is due (a redirect by script is mostly one: an
+# interstitial's `setTimeout(() => location.replace(...), 1500)`), and the document starting to
+# leave (the Navigation API's `navigate`, fired as a script sends the page elsewhere) counts as a
+# change. The native setTimeout is kept for the wait's own timers.
 OBSERVER = """(() => {
   if (window.__scraperQuiet) return;
-  const state = window.__scraperQuiet = {last: performance.now()};
+  const state = window.__scraperQuiet = {last: performance.now(), timers: new Map(),
+                                         setTimeout: window.setTimeout.bind(window)};
   const observe = () => {
     state.last = performance.now();
     new MutationObserver(() => { state.last = performance.now(); })
@@ -38,7 +53,25 @@ OBSERVER = """(() => {
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", observe);
   else observe();
-})();"""
+  if (window !== window.top) return;
+  const timers = state.timers;
+  window.setTimeout = new Proxy(window.setTimeout, {apply(target, self, args) {
+    const id = Reflect.apply(target, self, args), delay = Math.max(Number(args[1]) || 0, 0);
+    if (delay <= TIMER_MS) {
+      const now = performance.now();
+      if (timers.size > 1000) timers.forEach((due, key) => { if (due <= now) timers.delete(key); });
+      timers.set(id, now + delay);
+    }
+    return id;
+  }});
+  window.clearTimeout = new Proxy(window.clearTimeout, {apply(target, self, args) {
+    timers.delete(args[0]);
+    return Reflect.apply(target, self, args);
+  }});
+  if (window.navigation) window.navigation.addEventListener("navigate", event => {
+    if (!event.destination.sameDocument) state.last = performance.now();
+  });
+})();""".replace("TIMER_MS", str(round(TIMER_S * 1000)))
 # Whether the profile's items are in the page (CSS, or `xpath:`); an expression the page cannot
 # run finds nothing.
 _HAS = """const has = item => {
@@ -51,18 +84,31 @@ _HAS = """const has = item => {
 };"""
 # Resolves, with whether an item is there, once the DOM and the network (quiet for `netMs` when
 # called, as the caller saw it) have been still for the window: `shortMs` once an item is there,
-# else `longMs`. A timer for the time left, set again when the DOM moved meanwhile; an observer
-# that ends the long window as soon as an item comes. One round trip, however long it takes.
-_SETTLED = f"""([item, netMs, longMs, shortMs]) => new Promise(done => {{ {_HAS}
+# else `longMs`, and, with no item, no timer pending that is due before the document's horizon
+# (TIMER_S after its first wait). A timer for the time left, set again when the DOM moved
+# meanwhile; an observer that ends the long window as soon as an item comes. One round trip,
+# however long it takes.
+_SETTLED = f"""([item, netMs, longMs, shortMs, timerMs]) => new Promise(done => {{ {_HAS}
   const state = window.__scraperQuiet;
+  const later = state ? state.setTimeout : setTimeout;
   const called = performance.now();
+  if (state && state.horizon === undefined) state.horizon = called + timerMs;
   let timer = null, observer = null, over = false;
+  const pending = now => {{  // the latest due time of the timers that may still send the page away
+    let last = 0;
+    if (state) state.timers.forEach((due, id) => {{
+      if (due <= now) state.timers.delete(id);
+      else if (due <= state.horizon) last = Math.max(last, due);
+    }});
+    return last;
+  }};
   const check = () => {{
     if (over) return;
     const found = has(item);
     const now = performance.now();
     const still = Math.min(state ? now - state.last : 1e9, netMs + now - called);
-    const left = (found ? shortMs : longMs) - still;
+    let left = (found ? shortMs : longMs) - still;
+    if (item && !found) left = Math.max(left, pending(now) + 10 - now);  // just after it fired
     clearTimeout(timer);
     if (left <= 0) {{
       over = true;
@@ -70,7 +116,7 @@ _SETTLED = f"""([item, netMs, longMs, shortMs]) => new Promise(done => {{ {_HAS}
       return done(found);
     }}
     if (found && observer) {{ observer.disconnect(); observer = null; }}
-    timer = setTimeout(check, left);
+    timer = later(check, left);
   }};
   if (item && !has(item)) {{
     observer = new MutationObserver(() => {{ if (has(item)) check(); }});
@@ -126,7 +172,7 @@ class QuietWatch:
 
 
 async def _settled(page: Page, item: str | None, net_quiet: float, long: float = QUIET_LONG,
-                   short: float = QUIET_SHORT) -> bool | None:
+                   short: float = QUIET_SHORT, timers: float = TIMER_S) -> bool | None:
     """Until the page's DOM and (from `net_quiet` seconds now) its network have been still for
     the window (`short` once an item is there, else `long`): whether an item is there. A document
     being replaced (a meta refresh, a redirect by script) has just changed: None, after a short
@@ -134,7 +180,8 @@ async def _settled(page: Page, item: str | None, net_quiet: float, long: float =
     from playwright.async_api import Error as PlaywrightError
 
     try:
-        found = await page.evaluate(_SETTLED, [item, net_quiet * 1000, long * 1000, short * 1000])
+        found = await page.evaluate(_SETTLED, [item, net_quiet * 1000, long * 1000, short * 1000,
+                                               timers * 1000])
     except PlaywrightError:
         if page.is_closed():
             raise

@@ -81,10 +81,12 @@ class DispatchStats:
 class Dispatcher:
     def __init__(self, executor: Executor, workers: int, *,
                  on_done: Callable[[CheckOutcome], None] | None = None,
+                 on_start: Callable[[CheckTask], None] | None = None,
                  slow_after: float = float("inf"),
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.executor, self.workers, self.clock = executor, workers, clock
         self.on_done = on_done
+        self.on_start = on_start  # called with the lock held: it must only take note, never wait
         self.slow_after = slow_after  # seconds: a check that took longer makes its watch slow
         self.slow_cap = max(1, workers // 2)
         self._queue: dict[int, _Queued] = {}
@@ -107,10 +109,18 @@ class Dispatcher:
         self._thread = threading.Thread(target=self._loop, name="dispatcher", daemon=True)
         self._thread.start()
 
-    def due(self, task: CheckTask, limits: HostLimits, not_before: float = 0.0) -> bool:
-        """Queue a check; False when the watch is already queued or running, or when stopping."""
+    def due(self, task: CheckTask, limits: HostLimits, not_before: float = 0.0, *,
+            hasten: bool = False) -> bool:
+        """Queue a check; False when the watch is already queued or running, or when stopping.
+        With `hasten`, a watch already queued keeps its place but starts no later than this
+        `not_before` (a check now does not wait for the active window its scheduled check waits
+        for)."""
         with self._cond:
-            if not self._accepting or task.watch_id in self._queue or task.watch_id in self._running:
+            queued = self._queue.get(task.watch_id)
+            if hasten and queued is not None and not_before < queued.not_before:
+                queued.not_before = not_before
+                self._cond.notify_all()
+            if not self._accepting or queued is not None or task.watch_id in self._running:
                 return False
             self._seq += 1
             key = (task.host, limits, task.watch_id in self._slow)
@@ -269,6 +279,8 @@ class Dispatcher:
         if task.watch_id in self._slow:
             self._slow_running += 1
         self._running[task.watch_id] = (task, now)
+        if self.on_start is not None:
+            self.on_start(task)
         self.executor.submit(task, self._finished)
 
     def _finished(self, outcome: CheckOutcome) -> None:
