@@ -262,3 +262,21 @@ def test_each_host_waits_in_its_own_lane_and_the_order_they_came_due_holds() -> 
         assert 4 not in executor.started, "the capped host still runs one at a time"
     finally:
         dispatcher.stop(grace=5)
+
+
+def test_a_hastened_check_keeps_its_place_and_waits_no_longer() -> None:
+    executor = HeldExecutor()
+    clock_now = [100.0]
+    dispatcher = Dispatcher(executor, workers=1, clock=lambda: clock_now[0])
+    try:
+        dispatcher.due(task(1, "a"), HostLimits())  # takes the one worker
+        assert executor.wait_started(1)
+        dispatcher.due(task(2, "b"), HostLimits(), not_before=160.0)  # waits for its window
+        dispatcher.due(task(3, "c"), HostLimits())
+        assert not dispatcher.due(task(2, "b"), HostLimits(), hasten=True), "already queued"
+        executor.finish(1)
+        assert executor.wait_started(2) and executor.started[1] == 2, "2 came due before 3"
+        executor.finish(2)
+        assert executor.wait_started(3) and executor.started[2] == 3
+    finally:
+        dispatcher.stop(grace=5)

@@ -39,6 +39,7 @@ class _Queued:
     not_before: float  # time.monotonic()
     seq: int  # the order it came due
     lane: _Lane
+    entered: bool = False  # in its lane (its not_before has come), no longer in `_later`
 
 
 @dataclass
@@ -119,6 +120,11 @@ class Dispatcher:
             queued = self._queue.get(task.watch_id)
             if hasten and queued is not None and not_before < queued.not_before:
                 queued.not_before = not_before
+                if not queued.entered:  # waiting in `_later`: under its new time now
+                    if not_before <= self.clock():
+                        self._enter(queued)
+                    else:
+                        heapq.heappush(self._later, (not_before, queued.seq, queued))
                 self._cond.notify_all()
             if not self._accepting or queued is not None or task.watch_id in self._running:
                 return False
@@ -193,6 +199,7 @@ class Dispatcher:
     def _enter(self, item: _Queued) -> None:
         """A queued check whose not_before has come takes its place in its lane."""
         self._lanes.setdefault(item.lane.key, item.lane)  # emptied and forgotten meanwhile
+        item.entered = True
         heapq.heappush(item.lane.items, (item.seq, item.task.watch_id, item))
         self._refresh(item.lane)
 
@@ -237,7 +244,7 @@ class Dispatcher:
         to look again (None: when something changes)."""
         while self._later and self._later[0][0] <= now:
             item = heapq.heappop(self._later)[2]
-            if self._queue.get(item.task.watch_id) is item:
+            if self._queue.get(item.task.watch_id) is item and not item.entered:
                 self._enter(item)
         while self._gapped and self._gapped[0][0] <= now:
             self._unpark(heapq.heappop(self._gapped)[2])
