@@ -10,8 +10,8 @@ what the queue costs: dispatch latency (admitted -> the actor started), completi
         --broker-url redis://127.0.0.1:6379/0 [--checks 2000] [--threads 8]
 
 The database must be upgraded (`scraper db upgrade`); the bench adds its own watches. Not written
-yet: the local executor against Dramatiq with real browsers at the same concurrency. The
-scheduler's ceiling, its CPU and the idle poll's contenders: benchmarks/scaleout_ceiling.py.
+yet: the local executor against Dramatiq with real browsers at the same concurrency, and the
+scheduler's ceiling with 100,000 watches (see docs/scale-out.md).
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from scraper.daemon.broker import ACTOR, QUEUE, make_broker
 from scraper.daemon.dispatch import Dispatcher, HostLimits
 from scraper.daemon.distributed import DramatiqExecutor
 from scraper.daemon.executor import CheckOutcome, CheckTask
-from scraper.daemon.worker import consumer
 from scraper.store import Watch, add_check, make_engine
 from scraper.store import dispatch as dispatches
 
@@ -49,7 +48,7 @@ def main() -> int:
     parser.add_argument("--watches", type=int, default=200)
     args = parser.parse_args()
 
-    from dramatiq import Actor
+    from dramatiq import Actor, Worker
 
     settings = replace(load_settings(), database_url=args.database_url, default_database=False,
                        broker_url=args.broker_url)
@@ -77,7 +76,9 @@ def main() -> int:
     worker_broker = make_broker(args.broker_url)
     Actor(perform, broker=worker_broker, actor_name=ACTOR, queue_name=QUEUE, priority=0,
           options={"max_retries": 0})
-    worker = consumer(worker_broker, args.threads)  # `scraper worker`'s own poll and prefetch
+    from scraper.daemon.worker import consumer  # `scraper worker`'s own poll and prefetch
+
+    worker: Worker = consumer(worker_broker, args.threads)
     worker.start()
 
     latencies: list[float] = []
