@@ -41,10 +41,11 @@ from tests.sites.hostile import ARTICLE, HostileSite
 pytestmark = [pytest.mark.distributed, pytest.mark.postgres, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[1]
-# Small bounds so a written-off dispatch comes back within seconds: deadline + 3 busy timeouts +
-# the browser's teardown grace (15 s), plus the deadline a message may wait in the queue.
-BOUNDS = {"SCRAPER_DEADLINE": "5", "SCRAPER_DB_BUSY_TIMEOUT": "2", "SCRAPER_GRACE": "5",
-          "SCRAPER_TRIES": "1", "SCRAPER_RAMP": "0"}
+# Small bounds so a written-off dispatch comes back within seconds (the tests of a lost worker and
+# a lost Redis wait it out): the deadline a message may wait in the queue, then the deadline, the
+# browser's teardown grace and 3 busy timeouts a started check may still take, + 3 s: 19 s.
+BOUNDS = {"SCRAPER_DEADLINE": "5", "SCRAPER_DB_BUSY_TIMEOUT": "1", "SCRAPER_TEARDOWN_GRACE": "3",
+          "SCRAPER_GRACE": "5", "SCRAPER_TRIES": "1", "SCRAPER_RAMP": "0"}
 WAIT = 90.0  # seconds: the longest any condition below is waited for
 
 THREAD = ARTICLE.replace("</ol>", "{more}</ol>")
@@ -83,7 +84,8 @@ def cluster(pg_url: str, redis_server: RedisServer, settings: Settings,
     for name, value in BOUNDS.items():
         monkeypatch.setenv(name, value)
     settings = replace(settings, database_url=pg_url, default_database=False, deadline=5,
-                       busy_timeout=2, grace=5, tries=1, ramp=0, broker_url=redis_server.url)
+                       busy_timeout=1, teardown_grace=3, grace=5, tries=1, ramp=0,
+                       broker_url=redis_server.url)
     engine = make_engine(pg_url)
     with Cluster(engine, settings, redis_server) as running:
         yield running
@@ -291,21 +293,25 @@ def test_refusals_name_their_fix(
 ) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPER_BROKER_URL": redis_server.url}
 
-    def scraper(*args: str, **extra: str) -> tuple[int, str]:
-        result = subprocess.run([sys.executable, "-m", "scraper", *args], env={**env, **extra},
-                                capture_output=True, text=True, timeout=WAIT, check=False)
-        return result.returncode, result.stdout + result.stderr
+    def scraper(*args: str, **extra: str) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-m", "scraper", *args], env={**env, **extra},
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
-    for args in (("run", "--executor", "dramatiq", "--once"), ("worker",)):
-        code, output = scraper(*args)  # the embedded SQLite
+    upgrade(pg_url, "0008")  # a database a revision behind this code
+    # All started at once, each refused on its own: the interpreters start in parallel.
+    on_sqlite = [scraper(*args) for args in (("run", "--executor", "dramatiq", "--once"), ("worker",))]
+    behind = scraper("worker", SCRAPER_DATABASE_URL=pg_url)
+    nomad = scraper("run", "--executor", "nomad", "--once")
+    serve = scraper("serve", "--with-scheduler", SCRAPER_EXECUTOR="dramatiq")
+    for process in on_sqlite:  # the embedded SQLite
+        code, output = finished(process)
         assert code == 2 and "needs PostgreSQL" in output and "SCRAPER_DATABASE_URL" in output, output
         assert "Traceback" not in output
-    upgrade(pg_url, "0008")  # a database a revision behind this code
-    code, output = scraper("worker", SCRAPER_DATABASE_URL=pg_url)
+    code, output = finished(behind)
     assert code == 2 and "scraper db upgrade" in output, output
-    code, output = scraper("run", "--executor", "nomad", "--once")
+    code, output = finished(nomad)
     assert code == 2 and "local or dramatiq" in output, output
-    code, output = scraper("serve", "--with-scheduler", SCRAPER_EXECUTOR="dramatiq")
+    code, output = finished(serve)
     assert code == 2 and "scraper run --executor dramatiq" in output, output
 
 
@@ -359,11 +365,13 @@ def test_a_second_scheduler_stands_by_and_takes_over(cluster: Cluster, site: Hos
     site.gate.set()
     ids = [cluster.watch(site.url(f"/ok?s={n}"), f"s{n}") for n in range(3)]
     cluster.worker(2)
-    active = cluster.scraper("run", "--executor", "dramatiq", env=no_browser())
+    # Both started at once: the one that takes the lock is active, the other says it stands by.
+    both = [cluster.scraper("run", "--executor", "dramatiq", env=no_browser()) for _ in range(2)]
+    outputs = [Output(process) for process in both]
+    wait_until(lambda: any("standing by" in o.text() for o in outputs), "a scheduler standing by")
+    which = next(n for n, o in enumerate(outputs) if "standing by" in o.text())
+    active, standby, said = both[1 - which], both[which], outputs[which]
     wait_until(lambda: len(cluster.checks()) == 3, "the active scheduler's first checks")
-    standby = cluster.scraper("run", "--executor", "dramatiq", env=no_browser())
-    said = Output(standby)
-    said.wait_for("standing by")
     # Added now, seen by the scheduler that syncs next: the one taking over, at its start.
     late = cluster.watch(site.url("/ok?s=late"), "late")
     kill_tree(active)
@@ -388,11 +396,11 @@ def test_sigterm_to_a_worker_mid_check_sends_the_check_back_at_once(
     held = site.requests("/gate (held)")
     scheduler = cluster.scraper("run", "--executor", "dramatiq", "--once", env=no_browser())
     assert site.wait_for_request("/gate (held)", held + 1, timeout=WAIT), "the check never started"
+    cluster.worker(2)  # starting while the first stops: it takes the check sent back
     first.send_signal(signal.SIGTERM)
     code, worker_output = finished(first)
     assert code == 0, worker_output
     site.gate.set()
-    cluster.worker(2)
     code, output = finished(scheduler)
     assert code == 0, output
     assert "stopped mid-check; dispatching it again" in output, output + worker_output
