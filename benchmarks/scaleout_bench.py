@@ -355,25 +355,21 @@ class Workers(Contender):
 
     def close(self) -> None:
         self.resume()
+        # A SIGTERM soon after a SIGCONT is at times not heard (the worker's main thread stays in
+        # its wait): the workers run a moment first, and one still there after 30 s gets another.
+        time.sleep(1)
+        give_up = time.monotonic() + 60
+        for resend in (30, 10, 10, 10):
+            for worker in self.workers:
+                if worker.poll() is None:
+                    worker.send_signal(signal.SIGTERM)
+            again = time.monotonic() + resend
+            while time.monotonic() < min(again, give_up) and any(w.poll() is None for w in self.workers):
+                time.sleep(0.1)  # a poll until the workers are gone
         for worker in self.workers:
-            # A signal sent while the main thread is still stopped goes to another thread, and
-            # the main thread's wait never hears it: SIGTERM once every thread runs again.
-            while any(_stopped(task) for task in Path(f"/proc/{worker.pid}/task").glob("*")):
-                time.sleep(0.01)  # a poll of the process's state, not a synchronisation
-            worker.send_signal(signal.SIGTERM)
-        for worker in self.workers:
-            try:
-                worker.wait(timeout=60)
-            except subprocess.TimeoutExpired:
+            if worker.poll() is None:
                 worker.kill()
                 worker.wait()
-
-
-def _stopped(task: Path) -> bool:
-    try:
-        return (task / "stat").read_text().rsplit(")", 1)[1].split()[0] in "Tt"
-    except (OSError, IndexError):  # the thread is gone
-        return False
 
 
 def with_browsers(pages: int, rounds: int, database_url: str | None, broker_url: str | None,
