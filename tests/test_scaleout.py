@@ -390,7 +390,8 @@ def test_a_second_scheduler_stands_by_and_takes_over(cluster: Cluster, site: Hos
 def test_sigterm_to_a_worker_mid_check_sends_the_check_back_at_once(
     cluster: Cluster, site: HostileSite, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("SCRAPER_DEADLINE", "30")  # the held check outlasts the worker's grace (5 s)
+    monkeypatch.setenv("SCRAPER_DEADLINE", "30")  # the held check outlasts the worker's grace
+    monkeypatch.setenv("SCRAPER_GRACE", "2")  # ... which is all this test waits on before the cancel
     site.gate.clear()
     site.add_page("/held", page("Held", gated=True))
     watch_id = cluster.watch(site.url("/held"), "held")
