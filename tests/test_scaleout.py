@@ -92,9 +92,11 @@ def test_a_worker_killed_mid_check_loses_nothing_and_sends_nothing_twice(
     site.gate.clear()
     site.add_page("/killed", page("Killed"))
     watch_id = cluster.watch(site.url("/killed"), "killed", email="desk@example.org")
+    completions = Completions(cluster.settings.database_url)
     first = cluster.worker(2)
-    code, output = finished(cluster.scraper("run", "--executor", "dramatiq", "--once", env=no_browser()))
-    assert code == 0, output
+    # The baseline, dispatched straight to the worker: no scheduler's start-up to wait for.
+    enqueue(cluster.redis.url, watch_id, "baseline", 1)
+    completions.wait_for("baseline", 1)
     assert [c.status for c in cluster.checks()] == ["ok"], "the baseline"
     cluster.age_checks(hours=2)  # due again: the baseline was two hours ago
 
@@ -186,21 +188,25 @@ def test_refusals_name_their_fix(
 ) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPER_BROKER_URL": redis_server.url}
 
-    def scraper(*args: str, **extra: str) -> tuple[int, str]:
-        result = subprocess.run([sys.executable, "-m", "scraper", *args], env={**env, **extra},
-                                capture_output=True, text=True, timeout=WAIT, check=False)
-        return result.returncode, result.stdout + result.stderr
+    def scraper(*args: str, **extra: str) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-m", "scraper", *args], env={**env, **extra},
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
-    for args in (("run", "--executor", "dramatiq", "--once"), ("worker",)):
-        code, output = scraper(*args)  # the embedded SQLite
+    upgrade(pg_url, "0008")  # a database a revision behind this code
+    # All started at once, each refused on its own: the interpreters start in parallel.
+    on_sqlite = [scraper(*args) for args in (("run", "--executor", "dramatiq", "--once"), ("worker",))]
+    behind = scraper("worker", SCRAPER_DATABASE_URL=pg_url)
+    nomad = scraper("run", "--executor", "nomad", "--once")
+    serve = scraper("serve", "--with-scheduler", SCRAPER_EXECUTOR="dramatiq")
+    for process in on_sqlite:  # the embedded SQLite
+        code, output = finished(process)
         assert code == 2 and "needs PostgreSQL" in output and "SCRAPER_DATABASE_URL" in output, output
         assert "Traceback" not in output
-    upgrade(pg_url, "0008")  # a database a revision behind this code
-    code, output = scraper("worker", SCRAPER_DATABASE_URL=pg_url)
+    code, output = finished(behind)
     assert code == 2 and "scraper db upgrade" in output, output
-    code, output = scraper("run", "--executor", "nomad", "--once")
+    code, output = finished(nomad)
     assert code == 2 and "local or dramatiq" in output, output
-    code, output = scraper("serve", "--with-scheduler", SCRAPER_EXECUTOR="dramatiq")
+    code, output = finished(serve)
     assert code == 2 and "scraper run --executor dramatiq" in output, output
 
 
@@ -222,11 +228,13 @@ def test_a_second_scheduler_stands_by_and_takes_over(cluster: Cluster, site: Hos
     site.gate.set()
     ids = [cluster.watch(site.url(f"/ok?s={n}"), f"s{n}") for n in range(3)]
     cluster.worker(2)
-    active = cluster.scraper("run", "--executor", "dramatiq", env=no_browser())
+    # Both started at once: the one that takes the lock is active, the other says it stands by.
+    both = [cluster.scraper("run", "--executor", "dramatiq", env=no_browser()) for _ in range(2)]
+    outputs = [Output(process) for process in both]
+    wait_until(lambda: any("standing by" in o.text() for o in outputs), "a scheduler standing by")
+    which = next(n for n, o in enumerate(outputs) if "standing by" in o.text())
+    active, standby, said = both[1 - which], both[which], outputs[which]
     wait_until(lambda: len(cluster.checks()) == 3, "the active scheduler's first checks")
-    standby = cluster.scraper("run", "--executor", "dramatiq", env=no_browser())
-    said = Output(standby)
-    said.wait_for("standing by")
     # Added now, seen by the scheduler that syncs next: the one taking over, at its start.
     late = cluster.watch(site.url("/ok?s=late"), "late")
     kill_tree(active)
@@ -243,7 +251,8 @@ def test_a_second_scheduler_stands_by_and_takes_over(cluster: Cluster, site: Hos
 def test_sigterm_to_a_worker_mid_check_sends_the_check_back_at_once(
     cluster: Cluster, site: HostileSite, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("SCRAPER_DEADLINE", "30")  # the held check outlasts the worker's grace (5 s)
+    monkeypatch.setenv("SCRAPER_DEADLINE", "30")  # the held check outlasts the worker's grace
+    monkeypatch.setenv("SCRAPER_GRACE", "2")  # ... which is all this test waits on before the cancel
     site.gate.clear()
     site.add_page("/held", page("Held", gated=True))
     watch_id = cluster.watch(site.url("/held"), "held")
@@ -251,11 +260,11 @@ def test_sigterm_to_a_worker_mid_check_sends_the_check_back_at_once(
     held = site.requests("/gate (held)")
     scheduler = cluster.scraper("run", "--executor", "dramatiq", "--once", env=no_browser())
     assert site.wait_for_request("/gate (held)", held + 1, timeout=WAIT), "the check never started"
+    cluster.worker(2)  # starting while the first stops: it takes the check sent back
     first.send_signal(signal.SIGTERM)
     code, worker_output = finished(first)
     assert code == 0, worker_output
     site.gate.set()
-    cluster.worker(2)
     code, output = finished(scheduler)
     assert code == 0, output
     assert "stopped mid-check; dispatching it again" in output, output + worker_output

@@ -33,8 +33,6 @@ if TYPE_CHECKING:
     from playwright.async_api import Browser, Playwright
 
 T = TypeVar("T")
-# Extra time for tearing a timed-out job down before the caller gives up on the thread.
-TEARDOWN_GRACE = 15.0
 # How often (in jobs) the browser's memory is measured: reading /proc costs a few milliseconds.
 MEMORY_EVERY = 10
 
@@ -119,7 +117,8 @@ class BrowserSession:
             future = asyncio.run_coroutine_threadsafe(self._run(job, deadline), self._loop)
             self._futures.add(future)
         try:
-            return future.result(timeout=deadline + TEARDOWN_GRACE)
+            # Extra time for tearing a timed-out job down before the caller gives up on it.
+            return future.result(timeout=deadline + self.settings.teardown_grace)
         except FutureTimeout:
             future.cancel()
             raise JobFailed(f"job did not finish within its deadline of {deadline:g}s", "timeout") from None
@@ -268,7 +267,7 @@ class BrowserSession:
         for task in running:
             task.cancel()
         if running:
-            await asyncio.wait(running, timeout=TEARDOWN_GRACE)
+            await asyncio.wait(running, timeout=self.settings.teardown_grace)
         for old in list(self._retired):
             await self._retire(old)
         if self._browser is not None:

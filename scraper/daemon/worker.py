@@ -125,7 +125,10 @@ class CheckWorker:
         worker = consumer(broker, threads)
         worker.start()
         try:
-            stop.wait()
+            # Woken each second: a wait with no timeout missed a SIGTERM now and then (a worker
+            # stopped and continued in the benchmark slept on), the handler never getting to run.
+            while not stop.wait(1.0):
+                pass
         finally:
             timer = threading.Timer(grace, self.cancel)
             timer.daemon = True
