@@ -10,6 +10,7 @@ the headless brand gets them with `Chromium` instead, like the full build's.
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -27,22 +28,28 @@ _READ = """async () => {
   return {brands: data.brands, mobile: data.mobile, platform: data.platform, ...high};
 }"""
 _HEADLESS = "HeadlessChrome"
-_KNOWN: weakref.WeakKeyDictionary[Browser, dict[str, Any] | None] = weakref.WeakKeyDictionary()
+# Per browser, the reading (a task: a job and the session's warm-up may ask at once, and read once).
+_KNOWN: weakref.WeakKeyDictionary[Browser, asyncio.Future[dict[str, Any] | None]] = (
+    weakref.WeakKeyDictionary())
 
 
 async def headful_hints(browser: Browser) -> dict[str, Any] | None:
     """CDP `UserAgentMetadata` naming Chromium for this browser, or None when its own hints need
     no change (or cannot be read: a remote or non-Chromium browser)."""
-    if browser in _KNOWN:
-        return _KNOWN[browser]
+    known = _KNOWN.get(browser)
+    if known is None:
+        known = _KNOWN[browser] = asyncio.ensure_future(_metadata(browser))
+    # A job cancelled while it waits (its deadline) leaves the reading to the others.
+    return await asyncio.shield(known)
+
+
+async def _metadata(browser: Browser) -> dict[str, Any] | None:
     try:
         hints = await _read(browser)
     except Exception as exc:
         logger.debug("client hints not read ({}): left as the browser sends them", exc)
         hints = None
-    metadata = _renamed(hints) if hints else None
-    _KNOWN[browser] = metadata
-    return metadata
+    return _renamed(hints) if hints else None
 
 
 async def _read(browser: Browser) -> dict[str, Any] | None:

@@ -18,13 +18,15 @@ __all__ = ["main", "run"]
 def run() -> None:
     from scraper.cli import early
 
-    early.start(sys.argv[1:])
+    one_off = early.start(sys.argv[1:])
     try:
         from scraper.cli.commands import main
 
         code = main()
     finally:
         early.discard()  # a browser started for a command that never took it (bad input)
+    if one_off:
+        early.leave(code)
     sys.exit(code)
 
 
