@@ -270,7 +270,7 @@ class BrowserSession:
             async with self._lock:  # a launch under way (`warm`) ends first: its browser closes below
                 pass
         if self._warming is not None:  # and the reads that follow it (they use the browser)
-            await asyncio.wait([self._warming], timeout=TEARDOWN_GRACE)
+            await asyncio.wait([self._warming], timeout=self.settings.teardown_grace)
         # Jobs still running (their caller was interrupted: Ctrl-C, SIGTERM) end first, their
         # contexts closed by their own cleanup; else asyncio reports them "destroyed but pending".
         # Only jobs: Playwright's own tasks (its connection to the driver) must outlive them.
