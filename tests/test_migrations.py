@@ -44,6 +44,9 @@ def first_revision() -> str:
     return base
 
 
+# Every new embedded database here runs the migrations themselves (tests/fixtures/store.py).
+pytestmark = pytest.mark.real_migrations
+
 FIRST = first_revision()
 T0 = datetime(2026, 11, 27, 11, 42, 30, tzinfo=UTC)
 # How each backend spells T0 in plain SQL (SQLite: the UTC wall time, as models.UTCDateTime writes).

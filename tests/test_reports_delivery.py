@@ -75,9 +75,9 @@ def text_of(received: Any) -> str:
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
+def engine(migrated_db_url: str) -> Iterator[Engine]:
     """A fresh store on SQLite or PostgreSQL: the claims and the digest bundling run on both."""
-    engine = store.open_store(db_url, auto_upgrade=True)
+    engine = store.open_store(migrated_db_url, auto_upgrade=True)
     try:
         yield engine
     finally:

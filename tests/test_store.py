@@ -49,8 +49,8 @@ T0 = datetime(2026, 11, 27, 11, 42, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = open_store(db_url, auto_upgrade=True)
+def engine(migrated_db_url: str) -> Iterator[Engine]:
+    engine = open_store(migrated_db_url, auto_upgrade=True)
     yield engine
     engine.dispose()
 

@@ -2,8 +2,8 @@
 
 Every check here is `scraper.pipeline.check.run_check` on the bundled demo site, rendered by the real
 Chromium (the session-wide `chromium` fixture) and stored in a real database: the tests that depend
-on what the store keeps run on SQLite and on a real PostgreSQL (`db_url`). Changes are compared as
-the exact JSON a report carries (`Change.to_dict()`), and what was stored is read back.
+on what the store keeps run on SQLite and on a real PostgreSQL (`migrated_db_url`). Changes are
+compared as the exact JSON a report carries (`Change.to_dict()`), and what was stored is read back.
 
 Ids and dates are predictable: the demo site's next comment is "4550", and a comment's date is
 2016-10-19T15:12:00+00:00 plus one minute per id after the seed comment "4521".
@@ -109,9 +109,9 @@ def watch_row(engine: Engine, watch_id: int) -> Watch:
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
+def engine(migrated_db_url: str) -> Iterator[Engine]:
     """A fresh store on SQLite or PostgreSQL, migrated to the code's schema."""
-    engine = store.open_store(db_url, auto_upgrade=True)
+    engine = store.open_store(migrated_db_url, auto_upgrade=True)
     try:
         yield engine
     finally:

@@ -17,7 +17,9 @@ from scraper.store import Change, Check, Watch
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 NOW = T0 + timedelta(hours=1)
-WATCHES = 10_000
+# Enough that one statement per watch would show at once (and above SQLite's old limit of 999
+# bound parameters); the cost at 10,000 watches is the benchmarks' (docs/benchmarks.md), not a test's.
+WATCHES = 2_000
 
 
 @contextmanager
@@ -63,7 +65,7 @@ def seed(engine: Engine, count: int) -> None:
         session.commit()
 
 
-def test_status_of_10000_watches_in_a_bounded_number_of_statements(local_engine: Engine) -> None:
+def test_status_of_2000_watches_in_a_bounded_number_of_statements(local_engine: Engine) -> None:
     seed(local_engine, WATCHES)
     with counted(local_engine) as statements:
         report = summary.status(local_engine, now=NOW)
@@ -85,7 +87,7 @@ def test_status_of_10000_watches_in_a_bounded_number_of_statements(local_engine:
     assert paused.schedule == "cron 0 * * * *"
 
 
-def test_watch_list_of_10000_watches_in_a_bounded_number_of_statements(local_engine: Engine) -> None:
+def test_watch_list_of_2000_watches_in_a_bounded_number_of_statements(local_engine: Engine) -> None:
     seed(local_engine, WATCHES)
     settings = load_settings()
     with counted(local_engine) as statements:
