@@ -39,14 +39,31 @@ def hostile() -> Iterator[HostileSite]:
         yield site
 
 
+SMALL_HEAP = "--js-flags=--max-old-space-size=64"
+
+
 @pytest.fixture(scope="module")
 def small_heap() -> Iterator[BrowserSession]:
     """A Chromium of our own (these tests kill it) whose renderers die at 64 MB of JS heap: a real
     out-of-memory crash, in a second instead of after gigabytes."""
     settings = load_settings()
-    args = (*settings.browser_args, "--js-flags=--max-old-space-size=64")
+    args = (*settings.browser_args, SMALL_HEAP)
     with BrowserSession(dataclasses.replace(settings, browser_args=args, deadline=20)) as session:
         yield session
+
+
+def small_heap_browsers() -> list[int]:
+    """The Chromium of `small_heap` alone (by its own flag): the session-wide browsers of other
+    tests (the `chromium` fixture, pytest-playwright's) live in this process tree too, and a test
+    that killed them would fail whatever test uses them next."""
+    found = []
+    for pid in chromium_browsers(os.getpid()):
+        try:
+            if SMALL_HEAP.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:  # gone meanwhile
+            continue
+    return found
 
 
 def watch_on(engine: Engine, url: str, name: str) -> int:
@@ -77,8 +94,8 @@ def test_chromium_killed_mid_check_is_tried_again_in_a_new_chromium(
                                                                           small_heap)))
     checking.start()
     assert hostile.wait_for_request("/hang", 2)  # mid-check: the page is loading
-    browsers = chromium_browsers(os.getpid())
-    assert browsers, "no Chromium in our process tree"
+    browsers = small_heap_browsers()
+    assert browsers, "no Chromium of small_heap in our process tree"
     hostile.add_page("/hang", PAGES["/ok"])  # what the second try will find
     for pid in browsers:
         os.kill(pid, signal.SIGKILL)
@@ -108,7 +125,7 @@ def test_chromium_killed_with_no_time_left_to_try_again_is_a_failed_check(
                                                                               small_heap)))
         checking.start()
         assert hostile.wait_for_request("/late", 1)
-        for pid in chromium_browsers(os.getpid()):
+        for pid in small_heap_browsers():
             os.kill(pid, signal.SIGKILL)
         checking.join(timeout=60)
     finally:
