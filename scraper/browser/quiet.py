@@ -89,9 +89,11 @@ class QuietWatch:
         self._idle = asyncio.Event()  # set while nothing is in flight
         self._idle.set()
 
-    async def attach(self, context: BrowserContext) -> None:
+    async def attach(self, context: BrowserContext, also: str = "") -> None:
+        """Watch the context's requests; install the DOM observer, and the init script `also`
+        with it (one round trip for both)."""
         self.last = asyncio.get_running_loop().time()
-        await context.add_init_script(OBSERVER)
+        await context.add_init_script(OBSERVER + also)
         context.on("request", self._started)
         context.on("requestfinished", self._ended)
         context.on("requestfailed", self._ended)
