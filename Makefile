@@ -2,6 +2,9 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 SHELL_SCRIPTS := scripts/*.sh .ci/run
+# Bytecode is written (an environment may turn it off): the tests start `python -m scraper` a few
+# hundred times, and each would compile scraper again (about 0.2 s of CPU).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: setup demo test lint lock bench bench-quick soak report-png dashboard-png builder-png clean
 

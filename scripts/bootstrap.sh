@@ -16,11 +16,12 @@ cd "$(dirname "$0")/.."
 #   wordpress, its themes, mariadb-server and php: the test WordPress (tests/sites/wordpress), served
 #   by PHP's built-in server from a throwaway MariaDB the tests start and stop themselves;
 #   systemd: `systemd-analyze verify` checks deploy/scraper.service; curl: the README's demo-site
-#   examples are run as written; redis-server: the scale-out tests' broker (tests/fixtures/redis.py).
+#   examples are run as written; redis-server: the scale-out tests' broker (tests/fixtures/redis.py);
+#   faketime: a process whose clock is off (tests/test_outbox_senders.py).
 TEST_PACKAGES=(postgresql shellcheck openssl
   wordpress wordpress-theme-twentytwentyone wordpress-theme-twentytwentytwo
   wordpress-theme-twentytwentythree mariadb-server php-cli php-mysql php-mbstring php-xml
-  systemd curl redis-server)
+  systemd curl redis-server faketime)
 # OS packages that can hold a real Chromium, by preference (Ubuntu's are snap stubs: skipped).
 CHROMIUM_PACKAGES=(chromium chromium-browser)
 # What scraper's own discovery looks for on PATH (scraper/browser/discovery.py).

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import typer.main
 
-from scraper.cli import app
 from scraper.cli.app import package_version
+from scraper.cli.commands import app
 from tests.cli import run
 
 SCRAPER = shutil.which("scraper", path=os.path.dirname(sys.executable))

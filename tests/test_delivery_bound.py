@@ -41,15 +41,6 @@ def holding_smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
         server.stop()
 
 
-@pytest.fixture
-def hung() -> Iterator[HungServer]:
-    server = HungServer()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def test_a_mail_server_that_never_confirms_the_message_costs_one_bounded_send(
     local_engine: Engine, holding_smtp: SmtpServer,
 ) -> None:

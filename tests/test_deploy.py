@@ -84,7 +84,7 @@ def test_the_worker_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
 def test_the_compose_file_runs_every_role_on_commands_that_exist() -> None:
     import yaml
 
-    from scraper.cli import app
+    from scraper.cli.commands import app
 
     compose = yaml.safe_load(COMPOSE.read_text())
     services = compose["services"]

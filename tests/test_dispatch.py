@@ -214,3 +214,69 @@ def test_delivery_runs_at_start_on_each_nudge_and_for_a_report_queued_before_sto
     sends.go.set()
     assert worker.join(30)
     assert sends.runs == 4  # the report queued during the last run went out before the end
+
+
+def test_each_host_waits_in_its_own_lane_and_the_order_they_came_due_holds() -> None:
+    """A capped host's long queue holds back none of the others; within it and across hosts,
+    checks start in the order they came due; a watch's own limits, a dropped check, a gap and a
+    not_before each hold back only what they apply to."""
+    executor = HeldExecutor()
+    clock_now = [100.0]
+    dispatcher = Dispatcher(executor, workers=3, clock=lambda: clock_now[0])
+    capped = HostLimits(cap=1)
+    try:
+        for watch_id in range(1, 51):  # 50 checks of one host with a cap of 1, queued first
+            dispatcher.due(task(watch_id, "big"), capped)
+        dispatcher.due(task(100, "a"), HostLimits())
+        dispatcher.due(task(200, "big"), HostLimits())  # its own limits: no cap
+        assert executor.wait_started(3)
+        assert executor.started == [1, 100, 200], "the capped host's queue held back the others"
+        dispatcher.due(task(101, "a"), HostLimits())  # came due after 2..50
+        dispatcher.drop(2)
+        executor.finish(200)  # the host's cap counts every check of the host: 1 still runs
+        assert executor.wait_started(4) and executor.started[3] == 101
+        executor.finish(1)
+        assert executor.wait_started(5) and executor.started[4] == 3, "dropped 2; 3 is next"
+        assert set(executor.running) == {3, 100, 101}
+        # All workers busy: what comes due now starts in that order, whatever its host.
+        dispatcher.due(task(300, "c"), HostLimits())
+        dispatcher.due(task(301, "d"), HostLimits(gap=5.0))
+        dispatcher.due(task(302, "c"), HostLimits())
+        for running in (100, 101):
+            executor.finish(running)
+        assert executor.wait_started(7) and executor.started[5:] == [300, 301]
+        executor.finish(300)
+        assert executor.wait_started(8) and executor.started[7] == 302
+        # A gap holds its host's next check until it has passed; a not_before only its own.
+        dispatcher.due(task(303, "d"), HostLimits(gap=5.0))
+        dispatcher.due(task(304, "e"), HostLimits(), not_before=clock_now[0] + 60)
+        executor.finish(301)
+        executor.finish(302)
+        assert dispatcher.stats().queued == 49 and set(executor.running) == {3}
+        clock_now[0] += 6  # past the gap: the next event lets the dispatcher look again
+        dispatcher.due(task(305, "f"), HostLimits())
+        assert executor.wait_started(10) and executor.started[8:] == [303, 305]
+        clock_now[0] += 60
+        executor.finish(303)
+        assert executor.wait_started(11) and executor.started[10] == 304
+        assert 4 not in executor.started, "the capped host still runs one at a time"
+    finally:
+        dispatcher.stop(grace=5)
+
+
+def test_a_hastened_check_keeps_its_place_and_waits_no_longer() -> None:
+    executor = HeldExecutor()
+    clock_now = [100.0]
+    dispatcher = Dispatcher(executor, workers=1, clock=lambda: clock_now[0])
+    try:
+        dispatcher.due(task(1, "a"), HostLimits())  # takes the one worker
+        assert executor.wait_started(1)
+        dispatcher.due(task(2, "b"), HostLimits(), not_before=160.0)  # waits for its window
+        dispatcher.due(task(3, "c"), HostLimits())
+        assert not dispatcher.due(task(2, "b"), HostLimits(), hasten=True), "already queued"
+        executor.finish(1)
+        assert executor.wait_started(2) and executor.started[1] == 2, "2 came due before 3"
+        executor.finish(2)
+        assert executor.wait_started(3) and executor.started[2] == 3
+    finally:
+        dispatcher.stop(grace=5)

@@ -10,7 +10,7 @@ import pytest
 
 from scraper.base.errors import InputError
 from scraper.browser import BrowserSession
-from scraper.browser.driver import heap_flag
+from scraper.browser.driver import compile_cache, driver_env, heap_flag
 from scraper.config.settings import load_settings
 from scraper.demo.site import DemoSite
 from scraper.pipeline.capture import capture
@@ -58,4 +58,15 @@ def test_the_driver_runs_with_the_bound_and_the_environment_is_restored(
         ours = [env for pid, env in _drivers().items() if pid not in others]
         assert len(ours) == 1
         assert ours[0]["NODE_OPTIONS"] == "--trace-warnings --max-old-space-size=300"
+        assert ours[0]["NODE_COMPILE_CACHE"] == str(compile_cache())  # Node's compiled code, kept
     assert os.environ["NODE_OPTIONS"] == "--trace-warnings"  # only the driver got the bound
+    assert "NODE_COMPILE_CACHE" not in os.environ
+
+
+def test_the_compile_cache_is_the_users_own_unless_they_name_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NODE_COMPILE_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert driver_env(0)["NODE_COMPILE_CACHE"] == str(tmp_path / "scraper" / "node-compile-cache")
+    monkeypatch.setenv("NODE_COMPILE_CACHE", str(tmp_path / "mine"))
+    assert "NODE_COMPILE_CACHE" not in driver_env(0)  # the driver inherits the user's own

@@ -133,7 +133,7 @@ def test_a_lock_past_the_budget_is_one_storage_line_and_nothing_is_lost(
     quick: BrowserSession, hostile: HostileSite, said: Said, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # This test waits out the whole budget, then the lease the locked store kept the held check
-    # from releasing (budget + TEARDOWN_GRACE): a deadline far above the capture's second, not 15 s.
+    # from releasing (budget + the teardown grace): a deadline far above the capture's second, not 15 s.
     quick.settings = replace(quick.settings, deadline=DEADLINE)
     engine = open_db(quick.settings)
     watch_id = gated_watch(engine, hostile)

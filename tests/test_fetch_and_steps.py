@@ -59,6 +59,30 @@ def test_the_default_user_agent_does_not_say_headless(
     assert "Headless" not in hints and '"Chromium"' in hints, hints
 
 
+def test_the_client_hints_are_read_once_per_build_and_kept(
+    capsys: pytest.CaptureFixture[str], site: RecorderSite, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    code, _, err = run(capsys, "capture", site.base_url + "/page", "--json")
+    assert code == 0, err
+    kept_file = tmp_path / "scraper" / "client-hints.json"
+    kept = json.loads(kept_file.read_text(encoding="utf-8"))
+    [(key, metadata)] = kept.items()
+    assert "HeadlessChrome/" in key  # the build's own user agent says which build it is
+    brands = [b["brand"] for b in metadata["brands"]]
+    assert "Chromium" in brands and not [b for b in brands if "Headless" in b], brands
+    # The next browser uses what was kept and opens no page to read them again: a version only
+    # the kept file has reaches the page.
+    for brand in metadata["brands"]:
+        brand["version"] = "999" if brand["brand"] == "Chromium" else brand["version"]
+    kept_file.write_text(json.dumps({key: metadata}), encoding="utf-8")
+    code, _, err = run(capsys, "capture", site.base_url + "/page", "--json")
+    assert code == 0, err
+    hints = site.requests("/page")[-1].headers.get("sec-ch-ua", "")
+    assert '"Chromium";v="999"' in hints and "Headless" not in hints, hints
+
+
 def test_a_watch_sends_its_own_user_agent_headers_cookies_locale_zone_and_size(
     capsys: pytest.CaptureFixture[str], site: RecorderSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,16 +23,7 @@ pytestmark = pytest.mark.browser
 DEADLINE = 30.0
 
 
-@pytest.fixture(scope="module")
-def hung() -> Iterator[HungServer]:
-    server = HungServer()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture  # as `hung` (tests.fixtures.hung): one per test, a loopback server is cheap
 def site(hung: HungServer) -> Iterator[HostileSite]:
     # localhost:PORT stands for the third party (another host name than the page's 127.0.0.1).
     third = f"http://localhost:{hung.port}"

@@ -8,11 +8,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import pytest
 from playwright.async_api import Browser, Page
 
 from scraper.browser import BrowserSession
 from scraper.browser.actions import REACTIONS
-from scraper.browser.quiet import OBSERVER, _settled
+from scraper.browser.quiet import OBSERVER, TIMER_S, _settled
 
 # An item drawn 0.3 s after load, as the comment widgets of the demo site draw theirs.
 PAGE = """<!doctype html><body><ol class="comment-list"></ol><script>
@@ -23,8 +24,8 @@ SHORT = 0.05  # the short window (an item is there)
 
 
 async def _probe(page: Page, item: str) -> bool | None:
-    """Whether an item is there now: the wait with windows of nothing."""
-    return await _settled(page, item, 0, long=0, short=0)
+    """Whether an item is there now: the wait with windows of nothing (and no timer waited for)."""
+    return await _settled(page, item, 0, long=0, short=0, timers=0)
 
 
 T = TypeVar("T")
@@ -75,6 +76,25 @@ def test_the_arrival_wait_gives_up_at_its_bound(chromium: BrowserSession) -> Non
         return await _settled(page, "li.never", 0, long=0.2, short=SHORT)
 
     assert _run(chromium, PAGE, arrival) == 0
+
+
+# A timer that will do something (a redirect, here a title) 2 s after the page is written.
+TIMER_PAGE = """<!doctype html><body><p>Just a moment.</p><script>
+setTimeout(() => { document.title = "fired"; }, 2000);
+</script></body>"""
+
+
+@pytest.mark.parametrize(("timers", "fired"), [(TIMER_S, True), (0.1, False)])
+def test_with_no_item_the_wait_ends_after_a_short_timer_not_after_a_later_one(
+    chromium: BrowserSession, timers: float, fired: bool,
+) -> None:
+    # The long window (0.05 s) ends before the timer is due; a timer due within `timers` of the
+    # first wait is waited for (it may send the page away), one due after it is not.
+    async def wait(page: Page) -> str:
+        await _settled(page, "li.comment", 0, long=0.05, short=SHORT, timers=timers)
+        return str(await page.evaluate("document.title"))
+
+    assert (_run(chromium, TIMER_PAGE, wait) == "fired") is fired
 
 
 # The first item drawn 0.3 s after load; then, on a timer of 40 ms (within the short window, past

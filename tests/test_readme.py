@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import typer.main
 
-from scraper.cli import app
+from scraper.cli.commands import app
 from scraper.model.record import Record
 
 REPO = Path(__file__).resolve().parents[1]

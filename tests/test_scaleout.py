@@ -8,16 +8,13 @@ request seen, a row written, a notification heard, a process ended).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
@@ -25,27 +22,26 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, text
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
-from scraper.config.settings import Settings
-from scraper.store import Change, Check, Outbox, make_engine, upgrade
+from scraper.store import Change, Outbox, upgrade
 from scraper.store import dispatch as dispatches
-from scraper.watches.operations import WatchSpec, add_watch
-from tests.fixtures.postgres import PostgresServer
 from tests.fixtures.redis import RedisServer
+from tests.fixtures.scaleout import (
+    ROOT,
+    WAIT,
+    Cluster,
+    Output,
+    finished,
+    kill_tree,
+    no_browser,
+    wait_until,
+)
 from tests.fixtures.smtp import SmtpServer
-from tests.processes import descendants
 from tests.sites.hostile import ARTICLE, HostileSite
 
 pytestmark = [pytest.mark.distributed, pytest.mark.postgres, pytest.mark.browser]
-
-ROOT = Path(__file__).resolve().parents[1]
-# Small bounds so a written-off dispatch comes back within seconds: deadline + 3 busy timeouts +
-# the browser's teardown grace (15 s), plus the deadline a message may wait in the queue.
-BOUNDS = {"SCRAPER_DEADLINE": "5", "SCRAPER_DB_BUSY_TIMEOUT": "2", "SCRAPER_GRACE": "5",
-          "SCRAPER_TRIES": "1", "SCRAPER_RAMP": "0"}
-WAIT = 90.0  # seconds: the longest any condition below is waited for
 
 THREAD = ARTICLE.replace("</ol>", "{more}</ol>")
 SECOND = ('<li class="comment" id="comment-2"><div class="comment-author"><cite class="fn">Bo'
@@ -62,107 +58,6 @@ def page(title: str, *, more: str = "", gated: bool = False) -> str:
 def site() -> Iterator[HostileSite]:
     with HostileSite() as hostile:
         yield hostile
-
-
-@pytest.fixture
-def pg_url(postgres_server: PostgresServer) -> Iterator[str]:
-    name = f"scale_{uuid.uuid4().hex[:12]}"
-    postgres_server.create_database(name)
-    try:
-        yield postgres_server.url(name)
-    finally:
-        postgres_server.drop_database(name)
-
-
-@pytest.fixture
-def cluster(pg_url: str, redis_server: RedisServer, settings: Settings,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster]:
-    upgrade(pg_url)
-    monkeypatch.setenv("SCRAPER_DATABASE_URL", pg_url)
-    monkeypatch.setenv("SCRAPER_BROKER_URL", redis_server.url)
-    for name, value in BOUNDS.items():
-        monkeypatch.setenv(name, value)
-    settings = replace(settings, database_url=pg_url, default_database=False, deadline=5,
-                       busy_timeout=2, grace=5, tries=1, ramp=0, broker_url=redis_server.url)
-    engine = make_engine(pg_url)
-    with Cluster(engine, settings, redis_server) as running:
-        yield running
-    engine.dispose()
-
-
-class Cluster:
-    """The processes of one test: workers and schedulers, each a `scraper` command."""
-
-    def __init__(self, engine: Engine, settings: Settings, redis: RedisServer) -> None:
-        self.engine, self.settings, self.redis = engine, settings, redis
-        self.processes: list[subprocess.Popen[str]] = []
-
-    def __enter__(self) -> Cluster:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for process in self.processes:
-            kill_tree(process)
-
-    def scraper(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-        environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-        process = subprocess.Popen([sys.executable, "-m", "scraper", *args], env=environment,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                   start_new_session=True)
-        self.processes.append(process)
-        return process
-
-    def worker(self, threads: int = 2, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-        return self.scraper("worker", "--threads", str(threads), env=env)
-
-    def watch(self, url: str, name: str, **options: Any) -> int:
-        # Rendered every time: these tests hold a check at the page's gate (its script's request)
-        # and kill workers mid-render; `render: auto` would fetch the unchanged page plainly.
-        options.setdefault("render", "always")
-        watch = add_watch(self.engine, WatchSpec(url=url, name=name, every="1h", **options),
-                          self.settings)
-        assert watch.id is not None
-        return watch.id
-
-    def age_checks(self, hours: float) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(text("UPDATE checks SET started_at = started_at - make_interval("
-                                    "secs => :seconds)"), {"seconds": hours * 3600})
-
-    def checks(self) -> list[Check]:
-        with Session(self.engine) as session:
-            return list(session.exec(select(Check).order_by(col(Check.id))).all())
-
-
-def kill_tree(process: subprocess.Popen[str], sig: int = signal.SIGKILL) -> None:
-    """The process and everything it started (its browser): its own session, by its pids."""
-    if process.poll() is None:
-        for child in descendants(process.pid):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child, sig)
-        process.send_signal(sig)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def wait_until(condition: Callable[[], object], what: str, timeout: float = WAIT) -> None:
-    give_up = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < give_up, f"{what}: not within {timeout:g}s"
-        time.sleep(0.1)  # a poll interval between looks at the database, not a synchronisation
-
-
-def finished(process: subprocess.Popen[str], timeout: float = WAIT) -> tuple[int, str]:
-    output, _ = process.communicate(timeout=timeout)
-    return process.returncode, output
-
-
-def no_browser(env: dict[str, str] | None = None) -> dict[str, str]:
-    """A scheduler that could not start a browser if it tried."""
-    return {"SCRAPER_BROWSER": "/nonexistent/chromium", **(env or {})}
 
 
 def test_six_watches_two_workers_each_checked_once_by_a_scheduler_without_chromium(
@@ -197,9 +92,11 @@ def test_a_worker_killed_mid_check_loses_nothing_and_sends_nothing_twice(
     site.gate.clear()
     site.add_page("/killed", page("Killed"))
     watch_id = cluster.watch(site.url("/killed"), "killed", email="desk@example.org")
+    completions = Completions(cluster.settings.database_url)
     first = cluster.worker(2)
-    code, output = finished(cluster.scraper("run", "--executor", "dramatiq", "--once", env=no_browser()))
-    assert code == 0, output
+    # The baseline, dispatched straight to the worker: no scheduler's start-up to wait for.
+    enqueue(cluster.redis.url, watch_id, "baseline", 1)
+    completions.wait_for("baseline", 1)
     assert [c.status for c in cluster.checks()] == ["ok"], "the baseline"
     cluster.age_checks(hours=2)  # due again: the baseline was two hours ago
 
@@ -291,21 +188,25 @@ def test_refusals_name_their_fix(
 ) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPER_BROKER_URL": redis_server.url}
 
-    def scraper(*args: str, **extra: str) -> tuple[int, str]:
-        result = subprocess.run([sys.executable, "-m", "scraper", *args], env={**env, **extra},
-                                capture_output=True, text=True, timeout=WAIT, check=False)
-        return result.returncode, result.stdout + result.stderr
+    def scraper(*args: str, **extra: str) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-m", "scraper", *args], env={**env, **extra},
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
-    for args in (("run", "--executor", "dramatiq", "--once"), ("worker",)):
-        code, output = scraper(*args)  # the embedded SQLite
+    upgrade(pg_url, "0008")  # a database a revision behind this code
+    # All started at once, each refused on its own: the interpreters start in parallel.
+    on_sqlite = [scraper(*args) for args in (("run", "--executor", "dramatiq", "--once"), ("worker",))]
+    behind = scraper("worker", SCRAPER_DATABASE_URL=pg_url)
+    nomad = scraper("run", "--executor", "nomad", "--once")
+    serve = scraper("serve", "--with-scheduler", SCRAPER_EXECUTOR="dramatiq")
+    for process in on_sqlite:  # the embedded SQLite
+        code, output = finished(process)
         assert code == 2 and "needs PostgreSQL" in output and "SCRAPER_DATABASE_URL" in output, output
         assert "Traceback" not in output
-    upgrade(pg_url, "0008")  # a database a revision behind this code
-    code, output = scraper("worker", SCRAPER_DATABASE_URL=pg_url)
+    code, output = finished(behind)
     assert code == 2 and "scraper db upgrade" in output, output
-    code, output = scraper("run", "--executor", "nomad", "--once")
+    code, output = finished(nomad)
     assert code == 2 and "local or dramatiq" in output, output
-    code, output = scraper("serve", "--with-scheduler", SCRAPER_EXECUTOR="dramatiq")
+    code, output = finished(serve)
     assert code == 2 and "scraper run --executor dramatiq" in output, output
 
 
@@ -323,47 +224,17 @@ def test_a_worker_with_another_evidence_key_refuses_evidence_checks(
     assert watch_id != plain_id
 
 
-class Output:
-    """A process's output, line by line as it comes, with when each line came."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.lines: list[tuple[float, str]] = []
-        self._changed = threading.Condition()
-        self._thread = threading.Thread(target=self._read, args=(process,), daemon=True)
-        self._thread.start()
-
-    def _read(self, process: subprocess.Popen[str]) -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            with self._changed:
-                self.lines.append((time.monotonic(), line))
-                self._changed.notify_all()
-
-    def wait_for(self, text: str, timeout: float = WAIT) -> float:
-        """When the first line holding `text` came."""
-        with self._changed:
-            found = self._changed.wait_for(lambda: self._first(text) is not None, timeout)
-            assert found, f"{text!r} not within {timeout:g}s:\n{self.text()}"
-            at = self._first(text)
-            assert at is not None
-            return at
-
-    def _first(self, text: str) -> float | None:
-        return next((at for at, line in self.lines if text in line), None)
-
-    def text(self) -> str:
-        return "".join(line for _, line in self.lines)
-
-
 def test_a_second_scheduler_stands_by_and_takes_over(cluster: Cluster, site: HostileSite) -> None:
     site.gate.set()
     ids = [cluster.watch(site.url(f"/ok?s={n}"), f"s{n}") for n in range(3)]
     cluster.worker(2)
-    active = cluster.scraper("run", "--executor", "dramatiq", env=no_browser())
+    # Both started at once: the one that takes the lock is active, the other says it stands by.
+    both = [cluster.scraper("run", "--executor", "dramatiq", env=no_browser()) for _ in range(2)]
+    outputs = [Output(process) for process in both]
+    wait_until(lambda: any("standing by" in o.text() for o in outputs), "a scheduler standing by")
+    which = next(n for n, o in enumerate(outputs) if "standing by" in o.text())
+    active, standby, said = both[1 - which], both[which], outputs[which]
     wait_until(lambda: len(cluster.checks()) == 3, "the active scheduler's first checks")
-    standby = cluster.scraper("run", "--executor", "dramatiq", env=no_browser())
-    said = Output(standby)
-    said.wait_for("standing by")
     # Added now, seen by the scheduler that syncs next: the one taking over, at its start.
     late = cluster.watch(site.url("/ok?s=late"), "late")
     kill_tree(active)
@@ -380,7 +251,8 @@ def test_a_second_scheduler_stands_by_and_takes_over(cluster: Cluster, site: Hos
 def test_sigterm_to_a_worker_mid_check_sends_the_check_back_at_once(
     cluster: Cluster, site: HostileSite, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("SCRAPER_DEADLINE", "30")  # the held check outlasts the worker's grace (5 s)
+    monkeypatch.setenv("SCRAPER_DEADLINE", "30")  # the held check outlasts the worker's grace
+    monkeypatch.setenv("SCRAPER_GRACE", "2")  # ... which is all this test waits on before the cancel
     site.gate.clear()
     site.add_page("/held", page("Held", gated=True))
     watch_id = cluster.watch(site.url("/held"), "held")
@@ -388,11 +260,11 @@ def test_sigterm_to_a_worker_mid_check_sends_the_check_back_at_once(
     held = site.requests("/gate (held)")
     scheduler = cluster.scraper("run", "--executor", "dramatiq", "--once", env=no_browser())
     assert site.wait_for_request("/gate (held)", held + 1, timeout=WAIT), "the check never started"
+    cluster.worker(2)  # starting while the first stops: it takes the check sent back
     first.send_signal(signal.SIGTERM)
     code, worker_output = finished(first)
     assert code == 0, worker_output
     site.gate.set()
-    cluster.worker(2)
     code, output = finished(scheduler)
     assert code == 0, output
     assert "stopped mid-check; dispatching it again" in output, output + worker_output

@@ -152,3 +152,53 @@ def test_profile_test_and_status_pages(dashboard: Dashboard, demo_site: DemoSite
     assert refused.status_code == 422 and "URLs are not allowed" in refused.text
     status = httpx.get(dashboard.base_url + "/status", timeout=60)
     assert status.status_code == 200 and "database" in status.text and "profiles" in status.text
+
+
+def test_watch_and_check_pages_show_the_render_path(dashboard: Dashboard, demo_site: DemoSite) -> None:
+    """Which path a check took (rendered, plain, or both) is on the watch's page, in its history
+    rows, and on the check's own page, as `watch show` and `history` say it; stored text, escaped."""
+    import html
+    import re
+    from datetime import UTC, datetime
+
+    import httpx
+
+    from scraper import store
+
+    api = dashboard.api()
+    watch = api.post("/watches", json={"url": demo_site.article_url, "render": "auto"}).json()
+    checked = api.post(f"/watches/{watch['id']}/check")
+    assert checked.status_code == 200, checked.text
+    check_id = checked.json()["check"]["id"]
+    path = api.get(f"/watches/{watch['id']}/checks").json()["items"][0]["render_path"]
+    assert path in ("verified", "diverged")  # auto's first check does both
+
+    def shown(text: str, pattern: str) -> str:
+        """The text a part of the page shows (escaped in the HTML: no `<` of its own)."""
+        found = re.search(pattern, text, re.S)
+        assert found is not None, f"nothing matches {pattern!r}"
+        assert "<" not in found.group(1)
+        return html.unescape(found.group(1))
+
+    def path_in_row(text: str, id_: int) -> str:
+        return shown(text, rf'<tr id="check-{id_}".*?<td class="path">(.*?)</td>')
+
+    page = httpx.get(f"{dashboard.base_url}/watches/{watch['id']}", timeout=60).text
+    assert path_in_row(page, check_id) == path
+    assert shown(page, r'<dd id="render-path">(.*?)</dd>') == f"auto; last check: {path}"
+    detail = httpx.get(f"{dashboard.base_url}/watches/{watch['id']}/checks/{check_id}", timeout=60).text
+    assert shown(detail, r'<span id="render-path">(.*?)</span>') == path
+
+    # A stored path is outside text as far as the page goes: escaped, never markup.
+    with Session(dashboard.engine) as session:
+        row_watch = store.get_watch(session, str(watch["id"]))
+        hostile = store.add_check(session, row_watch, started_at=datetime.now(UTC), duration_ms=1,
+                                  status="failed", error="gone", error_kind="http", render_path=HOSTILE)
+        session.commit()
+        hostile_id = hostile.id
+    assert hostile_id is not None
+    page = httpx.get(f"{dashboard.base_url}/watches/{watch['id']}", timeout=60).text
+    assert path_in_row(page, hostile_id) == HOSTILE
+    assert shown(page, r'<dd id="render-path">(.*?)</dd>') == f"auto; last check: {HOSTILE}"
+    detail = httpx.get(f"{dashboard.base_url}/watches/{watch['id']}/checks/{hostile_id}", timeout=60).text
+    assert shown(detail, r'<span id="render-path">(.*?)</span>') == HOSTILE

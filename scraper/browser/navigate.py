@@ -49,6 +49,9 @@ _READ_DOM = """max => {
     + (!d.publicId && d.systemId ? ' SYSTEM' : '') + (d.systemId ? ' "' + d.systemId + '"' : '') + '>';
   return [html.length, doctype + html];
 }"""
+# At most this many navigations of the main frame after load may replace the document being read
+# (interstitials, consent hops, script redirects) before a capture stops following the page.
+MAX_HOPS = 8
 # A meta refresh to another address within this many seconds is followed before the page is read.
 REFRESH_S = 3.0
 _REFRESH = """limit => {
@@ -78,6 +81,10 @@ class Observations:
     failed_navigation: str | None = None  # the page's last navigation that failed: why
     refused: Response | None = None  # the page's navigation the SSRF guard answered
     navigated: asyncio.Event = field(default_factory=asyncio.Event)  # the main frame committed
+    starts: int = 0  # the main frame's navigations started (requests for a new document)
+    leaving: set[Request] = field(default_factory=set)  # those still in flight
+    left: asyncio.Event = field(default_factory=asyncio.Event)  # one of them ended
+    begun: asyncio.Event = field(default_factory=asyncio.Event)  # one of them started
 
     def warn(self, message: str) -> None:
         logger.warning("{}", message)
@@ -92,12 +99,22 @@ def watch_requests(page: Page, seen: Observations) -> None:
     def started(request: Request) -> None:
         if not own(request):
             seen.pending[request] = urlsplit(request.url).netloc
+        else:
+            seen.starts += 1
+            seen.leaving.add(request)
+            seen.begun.set()
 
     def finished(request: Request) -> None:
         seen.pending.pop(request, None)
+        if own(request):
+            seen.leaving.discard(request)
+            seen.left.set()
 
     def failed(request: Request) -> None:
         seen.pending.pop(request, None)
+        if own(request):
+            seen.leaving.discard(request)
+            seen.left.set()
         if own(request) and request.failure != "net::ERR_ABORTED":  # not one replaced by the next
             seen.failed_navigation = f"{request.url}: {request.failure or 'failed'}"
 
@@ -161,6 +178,37 @@ async def goto(page: Page, url: str, load_timeout: float, seen: Observations, ma
                         f"{reason}".rstrip(), "http", where=url)
     loop = asyncio.get_running_loop()
     await _parsed(page, seen, THIRD_PARTY_SHARE * ((end or loop.time() + 30) - loop.time()))
+    await _arrived(page, seen, load_timeout)
+
+
+def moved(seen: Observations, mark: int) -> bool:
+    """Whether the main frame started a navigation since `seen.starts` was `mark`, or has one in
+    flight: the document being read is going away."""
+    return seen.starts != mark or bool(seen.leaving)
+
+
+async def follow(page: Page, seen: Observations, load_timeout: float) -> None:
+    """After a navigation started: its request ended (Playwright reports that after the next
+    document committed; a download or a 204 leaves the document as it was), then the document's
+    `load`, all within `load_timeout` seconds. A navigation whose address never answers fails:
+    the page it left is not the page."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + load_timeout
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(load_timeout):
+            while seen.leaving:
+                seen.left.clear()
+                await seen.left.wait()
+    if seen.leaving:
+        where = safe_line(next(iter(seen.leaving)).url)
+        raise JobFailed(f"the page went on to {where}, which did not answer within "
+                        f"{load_timeout:.1f}s", "timeout", where=where)
+    await _arrived(page, seen, max(end - loop.time(), 0.001))
+
+
+async def _arrived(page: Page, seen: Observations, load_timeout: float) -> None:
+    """The document's `load` (within `load_timeout`; else a warning), then a meta refresh it
+    makes at once followed."""
     seen.loaded = await _loaded(page, load_timeout)
     if not seen.loaded:
         seen.warn(f"the page's load event never fired within {load_timeout:.1f}s; "
@@ -277,11 +325,14 @@ async def steady(page: Page | Frame, script: str, arg: object, budget: float) ->
         except PlaywrightError as exc:
             if not _navigating(exc) or loop.time() >= end:
                 if _navigating(exc):
-                    raise JobFailed(
-                        f"the page kept navigating (meta refresh, script redirect or reload loop) "
-                        f"for {budget:.1f}s: nothing stable to read", "page") from None
+                    raise kept_navigating(f"for {budget:.1f}s") from None
                 raise
             await _next_load(page, end - loop.time())
+
+
+def kept_navigating(what: str) -> JobFailed:
+    return JobFailed(f"the page kept navigating (meta refresh, script redirect or reload loop): "
+                     f"{what}, nothing stable to read", "page")
 
 
 def too_large(size: int, max_html: int, unit: str) -> JobFailed:

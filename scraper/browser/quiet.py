@@ -7,6 +7,10 @@ the page is ready when the network has nothing in flight and neither it nor the 
   thread may still be on its way (drawn after a timer, fetched after load);
 - `QUIET_SHORT` once they are: the thread is drawn, and a short quiet spell catches the batches
   that follow and the likes and tags drawn with it.
+While the items are not there, one-shot timers the top document set for at most `TIMER_S` must
+have fired too: an interstitial's redirect by script is mostly one, and the capture then reads the
+page it leads to (render.py starts the read over on a new document). A timer set later, or longer,
+cannot be waited for without slowing every page with no comments: that is the documented bound.
 Requests are counted from Playwright's events (every frame's); DOM mutations by an observer the
 page gets before its first script runs. Nothing polls: the wait is one promise in the page that
 settles when the DOM and the network have both been still for the window (its timer set for just
@@ -18,9 +22,9 @@ The short window waits for what the page may still draw; a page with nothing lef
 nothing more. So once the items are in, `QUIET_CALM` is enough when the page has nothing scheduled
 (`OBSERVER` notes, as the page asks, its timers due within the short window, its intervals,
 animation frames and idle callbacks not yet run, its posted messages), has set up nothing that a
-scroll or a resize sets off (`actions.REACTIONS`) and holds no frame (whose page cannot be seen),
-and two frames have been drawn since the DOM last changed (observer callbacks have run by then).
-That was ~30 ms of every check of a simple page (issue 25).
+scroll sets off (`actions.REACTIONS`) and holds no frame (whose page cannot be seen), and two
+frames have been drawn since the DOM last changed (observer callbacks have run by then). That was
+~30 ms of every check of a simple page (issue 25).
 """
 
 from __future__ import annotations
@@ -28,21 +32,33 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from scraper.browser.navigate import REFRESH_S
+
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Page, Request
 
 QUIET_LONG = 0.5
 QUIET_SHORT = 0.05
 QUIET_CALM = 0.02
+# While the profile's items are not in the page, the quiet window also waits for the top document's
+# one-shot timers of at most this long (set before the window ends, due within this long of the
+# window's start): one may be a redirect. As long as a meta refresh that is followed (REFRESH_S).
+TIMER_S = REFRESH_S
 # Installed in every document before its scripts: the time of the latest DOM change, watched from
 # the end of parsing. The parser's own insertions queued a record each (~90 MB of the renderer on
-# a 20,000-comment page), and the wait starts after `load` anyway.
-# What the page asks to run later is noted as it asks (natives wrapped in a Proxy, which calls them
-# unchanged and still reads as native code); the wait's own timers and frames use the natives.
+# a 20,000-comment page), and the wait starts after `load` anyway. In the top document also: when
+# each one-shot timer of at most TIMER_S is due (a redirect by script is mostly one: an
+# interstitial's `setTimeout(() => location.replace(...), 1500)`), and the document starting to
+# leave (the Navigation API's `navigate`, fired as a script sends the page elsewhere) counts as a
+# change. The native setTimeout is kept for the wait's own timers. In every document: what the
+# page asks to run later (timers, intervals, animation frames, idle callbacks, posted messages),
+# for the calm window; natives wrapped in a Proxy, which calls them unchanged and still reads as
+# native code.
 OBSERVER = """(() => {
   if (window.__scraperQuiet) return;
-  const state = window.__scraperQuiet = {last: performance.now(), later: window.setTimeout,
-                                         frame: window.requestAnimationFrame};
+  const state = window.__scraperQuiet = {last: performance.now(), timers: new Map(),
+                                         setTimeout: window.setTimeout.bind(window),
+                                         frame: window.requestAnimationFrame.bind(window)};
   const observe = () => {
     state.last = performance.now();
     new MutationObserver(() => { state.last = performance.now(); })
@@ -50,12 +66,13 @@ OBSERVER = """(() => {
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", observe);
   else observe();
-  const timers = new Map(), repeating = new Set(), frames = new Set(), idle = new Set();
+  const top = window === window.top;
+  const scheduled = new Map(), repeating = new Set(), frames = new Set(), idle = new Set();
   let posted = -Infinity;
   state.pending = within => {
     const now = performance.now();
     if (repeating.size || frames.size || idle.size || posted > now - within) return true;
-    for (const due of timers.values()) if (due <= now + within) return true;
+    for (const due of scheduled.values()) if (due <= now + within) return true;
     return false;
   };
   const wrap = (owner, name, call) => {
@@ -76,7 +93,17 @@ OBSERVER = """(() => {
     if (set instanceof Map) set.set(box.id, due(args)); else set.add(box.id);
     return box.id;
   };
-  wrap(window, "setTimeout", track(timers, args => performance.now() + Math.max(0, Number(args[1]) || 0)));
+  const timers = state.timers;  // the top document's one-shot timers of at most TIMER_MS
+  const timeout = track(scheduled, args => performance.now() + Math.max(0, Number(args[1]) || 0));
+  wrap(window, "setTimeout", (native, self, args) => {
+    const id = timeout(native, self, args), delay = Math.max(Number(args[1]) || 0, 0);
+    if (top && delay <= TIMER_MS) {
+      const now = performance.now();
+      if (timers.size > 1000) timers.forEach((due, key) => { if (due <= now) timers.delete(key); });
+      timers.set(id, now + delay);
+    }
+    return id;
+  });
   wrap(window, "requestAnimationFrame", track(frames));
   wrap(window, "requestIdleCallback", track(idle));
   wrap(window, "setInterval", (native, self, args) => {
@@ -88,8 +115,8 @@ OBSERVER = """(() => {
     for (const set of sets) set.delete(args[0]);
     return Reflect.apply(native, self, args);
   };
-  wrap(window, "clearTimeout", forget(timers, repeating));
-  wrap(window, "clearInterval", forget(timers, repeating));
+  wrap(window, "clearTimeout", forget(scheduled, repeating, timers));
+  wrap(window, "clearInterval", forget(scheduled, repeating, timers));
   wrap(window, "cancelAnimationFrame", forget(frames));
   wrap(window, "cancelIdleCallback", forget(idle));
   const post = (native, self, args) => {
@@ -98,7 +125,10 @@ OBSERVER = """(() => {
   };
   wrap(window, "postMessage", post);
   wrap(window.MessagePort && MessagePort.prototype, "postMessage", post);
-})();"""
+  if (top && window.navigation) window.navigation.addEventListener("navigate", event => {
+    if (!event.destination.sameDocument) state.last = performance.now();
+  });
+})();""".replace("TIMER_MS", str(round(TIMER_S * 1000)))
 # Whether the profile's items are in the page (CSS, or `xpath:`); an expression the page cannot
 # run finds nothing.
 _HAS = """const has = item => {
@@ -111,13 +141,15 @@ _HAS = """const has = item => {
 };"""
 # Resolves, with whether an item is there (0 no, 1 yes, 2 yes and the page calm: see the module),
 # once the DOM and the network (quiet for `netMs` when called, as the caller saw it) have been
-# still for the window: `shortMs` once an item is there (`calmMs` when calm), else `longMs`. A
-# timer for the time left, set again when the DOM moved meanwhile; an observer that ends the long
-# window as soon as an item comes. One round trip, however long it takes.
-_SETTLED = f"""([item, netMs, longMs, shortMs, calmMs]) => new Promise(done => {{ {_HAS}
+# still for the window: `shortMs` once an item is there (`calmMs` when calm), else `longMs`, and,
+# with no item, no timer pending that is due before the document's horizon (TIMER_S after its
+# first wait). A timer for the time left, set again when the DOM moved meanwhile; an observer that
+# ends the long window as soon as an item comes. One round trip, however long it takes.
+_SETTLED = f"""([item, netMs, longMs, shortMs, timerMs, calmMs]) => new Promise(done => {{ {_HAS}
   const state = window.__scraperQuiet;
-  const later = (state && state.later) || setTimeout;
+  const later = state ? state.setTimeout : setTimeout;
   const called = performance.now();
+  if (state && state.horizon === undefined) state.horizon = called + timerMs;
   let timer = null, observer = null, over = false, ticking = false, drawn = null, frames = 0;
   const calm = () => !!state && !!state.pending && window.__scraperReacts === "" && !state.pending(shortMs)
     && !document.querySelector("iframe, frame, object, embed");
@@ -125,8 +157,16 @@ _SETTLED = f"""([item, netMs, longMs, shortMs, calmMs]) => new Promise(done => {
   const tick = () => {{
     if (over) return;
     if (state.last !== drawn) {{ drawn = state.last; frames = 0; }} else frames += 1;
-    state.frame.call(window, tick);
+    state.frame(tick);
     if (frames >= 2) check();
+  }};
+  const pending = now => {{  // the latest due time of the timers that may still send the page away
+    let last = 0;
+    if (state) state.timers.forEach((due, id) => {{
+      if (due <= now) state.timers.delete(id);
+      else if (due <= state.horizon) last = Math.max(last, due);
+    }});
+    return last;
   }};
   const check = () => {{
     if (over) return;
@@ -134,8 +174,9 @@ _SETTLED = f"""([item, netMs, longMs, shortMs, calmMs]) => new Promise(done => {
     const now = performance.now();
     const still = Math.min(state ? now - state.last : 1e9, netMs + now - called);
     const quiet = found && calm();
-    if (quiet && !ticking) {{ ticking = true; drawn = state.last; state.frame.call(window, tick); }}
-    const left = (found ? (quiet ? calmMs : shortMs) : longMs) - still;
+    if (quiet && !ticking) {{ ticking = true; drawn = state.last; state.frame(tick); }}
+    let left = (found ? (quiet ? calmMs : shortMs) : longMs) - still;
+    if (item && !found) left = Math.max(left, pending(now) + 10 - now);  // just after it fired
     clearTimeout(timer);
     if (left <= 0 && (!quiet || (drawn === state.last && frames >= 2))) {{
       over = true;
@@ -201,7 +242,8 @@ class QuietWatch:
 
 
 async def _settled(page: Page, item: str | None, net_quiet: float, long: float = QUIET_LONG,
-                   short: float = QUIET_SHORT, calm: float = QUIET_CALM) -> int | None:
+                   short: float = QUIET_SHORT, timers: float = TIMER_S,
+                   calm: float = QUIET_CALM) -> int | None:
     """Until the page's DOM and (from `net_quiet` seconds now) its network have been still for
     the window (`short` once an item is there, `calm` if the page is calm, else `long`): 0 no item
     there, 1 an item, 2 an item and the page calm. A document being replaced (a meta refresh, a
@@ -210,7 +252,7 @@ async def _settled(page: Page, item: str | None, net_quiet: float, long: float =
 
     try:
         found = await page.evaluate(_SETTLED, [item, net_quiet * 1000, long * 1000, short * 1000,
-                                               calm * 1000])
+                                               timers * 1000, calm * 1000])
     except PlaywrightError:
         if page.is_closed():
             raise

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from scraper.base.errors import JobFailed
@@ -28,6 +28,7 @@ from scraper.profiles.schema import DEFAULT_MAX_HTML, Action, Profile
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
 
+T = TypeVar("T")
 # Given the HTML after load, the profile to use (for pages no URL pattern or --profile decided).
 Chooser = Callable[[str], Profile]
 # What is blocked before a profile is known: media and fonts never carry the record.
@@ -120,6 +121,7 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
                                await _identity(browser, fetch, job.trace.user_agent))
         await navigate.goto(page, job.url, _load_bound(profile, end - loop.time()), seen, max_html,
                             end)
+        detected = profile is None
         if profile is None:
             await navigate.landed(page, seen)
             profile = job.choose(await navigate.content(page, max_html, _settle(end, loop)))
@@ -127,28 +129,26 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
                 return profile
         warnings = await run_actions(page, await _steps_to_run(page, job, fetch), end, source="watch",
                                      trace=job.trace)
-        loads = await follow_to_bottom(page, profile.actions)
-        warm = asyncio.ensure_future(warm_locators(page, profile.actions))
-        # A page whose `load` never came (an image that keeps failing) is read as it stands: no
-        # network idle will come either, and not being ready in time is then no failure.
-        ready = profile.ready if seen.loaded else profile.ready.model_copy(
-            update={"required": False, "network_idle": False})
-        # A ready condition that never comes leaves the actions a share of the time (load more,
-        # scroll): a capture of what has loaded is worth more than one cut short.
-        item = profile.comments.item if profile.comments and not profile.comments.frame else None
-        job.trace.ready = await steps.wait_ready(page, ready, READY_SHARE * (end - loop.time()),
-                                                 quiet, item)
-        await warm
-        warnings += await run_actions(page, profile.actions, end, loads, trace=job.trace)
-        await navigate.landed(page, seen)
-        html = await navigate.content(page, profile.max_html, _settle(end, loop))
-        await navigate.landed(page, seen)  # a navigation that failed while the DOM was read
-        frames = await _frames(page, profile)
+        loaded = seen.starts
+        while (read := await _read(page, job, profile, seen, quiet, end)) is None:
+            # The page went to another document while it was read: read that one instead.
+            hops = seen.starts - loaded
+            if hops > navigate.MAX_HOPS or loop.time() >= end:
+                raise navigate.kept_navigating(f"{hops} navigation{'s' * (hops != 1)} after load")
+            await navigate.follow(page, seen, _load_bound(profile, end - loop.time()))
+            await navigate.landed(page, seen)
+            if detected:  # the profile for the document the page ended on
+                profile = job.choose(await navigate.content(page, max_html, _settle(end, loop)))
+                if profile.fetch != Fetch() and not job.options.recorders:
+                    return profile
+        html, frames, more = read
+        warnings += more
         if job.session_file is not None:
             save_session(job.session_file, await context.storage_state())
         content = PageContent(
             url=job.url, final_url=page.url, fetched_at=fetched_at, html=html, frames=frames,
-            warnings=tuple(w for w in (*seen.warnings, job.trace.ready.warning, *warnings) if w),
+            warnings=tuple(w for w in (*seen.warnings, job.trace.ready.warning if job.trace.ready
+                                       else None, *warnings) if w),
         )
         for recorder in job.options.recorders:
             recorder.chosen(profile)
@@ -162,6 +162,76 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         for recorder in job.options.recorders:
             await recorder.finish()  # also after a failure: recorders release what they hold
     return content, profile
+
+
+async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Observations,
+                quiet: QuietWatch, end: float) -> tuple[str, dict[str, str], list[str]] | None:
+    """The profile's ready wait, actions and read of the page's document: (HTML, frames, warnings);
+    None when a navigation of the main frame started meanwhile (a script redirect after load, an
+    interstitial): its next document is the page. Navigations the profile's actions make (a
+    click that opens the next page) are theirs: the page they opened is read."""
+    from playwright.async_api import Error as PlaywrightError
+
+    loop = asyncio.get_running_loop()
+    mark, done = seen.starts, len(job.trace.steps)
+    loads = None
+    try:
+        loads = await follow_to_bottom(page, profile.actions)
+        warm = asyncio.ensure_future(warm_locators(page, profile.actions))
+        # A page whose `load` never came (an image that keeps failing) is read as it stands: no
+        # network idle will come either, and not being ready in time is then no failure.
+        ready = profile.ready if seen.loaded else profile.ready.model_copy(
+            update={"required": False, "network_idle": False})
+        # A ready condition that never comes leaves the actions a share of the time (load more,
+        # scroll): a capture of what has loaded is worth more than one cut short.
+        item = profile.comments.item if profile.comments and not profile.comments.frame else None
+        job.trace.ready = await _unless_moved(
+            steps.wait_ready(page, ready, READY_SHARE * (end - loop.time()), quiet, item), seen, mark)
+        await warm
+        warnings = await run_actions(page, profile.actions, end, loads, trace=job.trace)
+        loads = None  # closed by run_actions
+        if not seen.leaving:  # the actions' own navigations are done: their page is the page
+            mark = seen.starts
+        await navigate.landed(page, seen)
+        html = await navigate.content(page, profile.max_html, _settle(end, loop))
+        await navigate.landed(page, seen)  # a navigation that failed while the DOM was read
+        frames = await _frames(page, profile)
+        if navigate.moved(seen, mark):
+            raise _Moved
+    except (_Moved, PlaywrightError):
+        if loads is not None:
+            loads.close()
+        if not navigate.moved(seen, mark):
+            raise
+        del job.trace.steps[done:]  # what was done to the document that went away
+        return None
+    return html, frames, warnings
+
+
+class _Moved(Exception):
+    """The page's main frame started another navigation during a read."""
+
+
+async def _unless_moved(wait: Coroutine[Any, Any, T], seen: navigate.Observations, mark: int) -> T:
+    """`wait`'s result; _Moved as soon as the main frame starts a navigation (since `mark`): a
+    ready wait is not spent on a document that is going away."""
+    if navigate.moved(seen, mark):
+        wait.close()
+        raise _Moved
+    seen.begun.clear()
+    waiting, moving = asyncio.ensure_future(wait), asyncio.ensure_future(seen.begun.wait())
+    try:
+        await asyncio.wait((waiting, moving), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        moving.cancel()
+        if not waiting.done():
+            waiting.cancel()
+            await asyncio.wait((waiting,))  # its end, not its error (our own cancel goes through)
+            if not waiting.cancelled():
+                waiting.exception()  # retrieved: a failure of the abandoned wait is no failure
+    if navigate.moved(seen, mark):
+        raise _Moved  # even when the wait ended too: it may have ended on the old document
+    return waiting.result()
 
 
 # How long a kept session's `logged_in` selector may take to appear after load.

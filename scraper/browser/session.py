@@ -33,8 +33,6 @@ if TYPE_CHECKING:
     from playwright.async_api import Browser, Playwright
 
 T = TypeVar("T")
-# Extra time for tearing a timed-out job down before the caller gives up on the thread.
-TEARDOWN_GRACE = 15.0
 # How often (in jobs) the browser's memory is measured: reading /proc costs a few milliseconds.
 MEMORY_EVERY = 10
 
@@ -83,6 +81,7 @@ class BrowserSession:
         self._jobs: set[asyncio.Task[Any]] = set()  # the tasks running jobs, on the loop
         self._futures_lock = threading.Lock()
         self._cancelling = False
+        self._warming: asyncio.Task[Any] | None = None  # warm()'s launch and first reads
         self._thread.start()
 
     def __enter__(self) -> BrowserSession:
@@ -98,18 +97,26 @@ class BrowserSession:
         asyncio.run_coroutine_threadsafe(self._warm(), self._loop)
 
     async def _warm(self) -> None:
+        self._warming = asyncio.current_task()
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
             if self._browser is not None:
                 return
             try:
-                self._browser = await self._launch()
+                browser = self._browser = await self._launch()
             except Exception as exc:
                 logger.debug("early launch failed ({}); the first job tries again", exc)
                 return
             self.launches += 1
             self._pages = 0
+        # What every job asks of a new browser first (its user agent; its client hints, read in a
+        # page of their own), read now too, while the caller still loads its profiles.
+        from scraper.browser.context import default_user_agent
+        from scraper.browser.hints import headful_hints
+
+        await default_user_agent(browser)
+        await headful_hints(browser)
 
     def run(self, job: Callable[[Browser], Awaitable[T]], deadline: float) -> T:
         """Run `job` with a browser; it is cancelled (and its context closed) at the deadline."""
@@ -119,7 +126,8 @@ class BrowserSession:
             future = asyncio.run_coroutine_threadsafe(self._run(job, deadline), self._loop)
             self._futures.add(future)
         try:
-            return future.result(timeout=deadline + TEARDOWN_GRACE)
+            # Extra time for tearing a timed-out job down before the caller gives up on it.
+            return future.result(timeout=deadline + self.settings.teardown_grace)
         except FutureTimeout:
             future.cancel()
             raise JobFailed(f"job did not finish within its deadline of {deadline:g}s", "timeout") from None
@@ -261,6 +269,8 @@ class BrowserSession:
         if self._lock is not None:
             async with self._lock:  # a launch under way (`warm`) ends first: its browser closes below
                 pass
+        if self._warming is not None:  # and the reads that follow it (they use the browser)
+            await asyncio.wait([self._warming], timeout=self.settings.teardown_grace)
         # Jobs still running (their caller was interrupted: Ctrl-C, SIGTERM) end first, their
         # contexts closed by their own cleanup; else asyncio reports them "destroyed but pending".
         # Only jobs: Playwright's own tasks (its connection to the driver) must outlive them.
@@ -268,7 +278,7 @@ class BrowserSession:
         for task in running:
             task.cancel()
         if running:
-            await asyncio.wait(running, timeout=TEARDOWN_GRACE)
+            await asyncio.wait(running, timeout=self.settings.teardown_grace)
         for old in list(self._retired):
             await self._retire(old)
         if self._browser is not None:

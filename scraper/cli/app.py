@@ -197,6 +197,3 @@ def _terminate_as_interrupt() -> Iterator[None]:
     finally:
         signal.signal(signal.SIGTERM, previous)
 
-
-def run() -> None:
-    sys.exit(main())

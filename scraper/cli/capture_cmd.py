@@ -68,23 +68,31 @@ def capture_command(
     if url is None:
         raise InputError("give the URL to capture (or --evidence --from-file FILE)")
     from scraper.base.urls import check_url
+    from scraper.cli.early import take
     from scraper.config.settings import load_settings
 
-    settings = load_settings()
-    url = check_url(url)
-    target = output_target(output) if output is not None else None  # before the capture
-    from scraper.browser import BrowserSession, RenderOptions
+    # The `scraper` program started the driver and Chromium before it loaded this command
+    # (scraper/cli/early.py, issue 25); else they start below, while the rest (the profiles)
+    # loads. Input found wrong closes the browser again, unused.
+    session = take()
+    try:
+        settings = session.settings if session is not None else load_settings()
+        url = check_url(url)
+        target = output_target(output) if output is not None else None  # before the capture
+        if session is None:
+            from scraper.browser import BrowserSession
 
-    # The driver and Chromium start while this process imports and loads the rest (the profiles):
-    # a one-off capture's launch no longer waits for them (issue 25). A profile or environment
-    # variable found wrong below closes the browser again, unused.
-    with BrowserSession(settings) as session:
-        session.warm()
+            session = BrowserSession(settings)
+            session.warm()
+        from scraper.browser import RenderOptions
         from scraper.cli.record_view import render_record
         from scraper.pipeline.capture import capture
 
         record = capture(url, profile=profile, deadline=deadline, session=session,
                          options=RenderOptions(ignore_https_errors=ignore_https_errors))
+    finally:
+        if session is not None:
+            session.close()
     if target is not None:
         write_atomic(target, record.to_json(indent=2) + "\n")
     elif output is not None and not as_json:  # `-o -`: the record JSON is the output

@@ -100,7 +100,7 @@ def captures_command(
     from scraper.service.captures import listing
     from scraper.store import open_db
 
-    rows = listing(open_db(load_settings()), case)
+    rows = listing(open_db(load_settings(), read_only=True), case)
     if as_json:
         print_json([r.model_dump() for r in rows])
         return

@@ -59,7 +59,7 @@ def dramatiq(engine: Engine, settings: Settings, workers: int | None, printer: C
         executor = DramatiqExecutor(engine, settings, key=evidence_key(settings.keys_dir, create=True),
                                     broker=broker)
         yield WatchScheduler(engine, None, workers=workers, settings=settings, on_check=printer,
-                             executor=executor)
+                             executor=executor, requests=True)
 
 
 def require_distributed(database_url: str, what: str) -> None:

@@ -38,7 +38,7 @@ def outbox(
         return
     from scraper.service.outbox import listing
     from scraper.store import open_db
-    listed = list(reversed(listing(open_db(load_settings()), limit=limit).items))
+    listed = list(reversed(listing(open_db(load_settings(), read_only=True), limit=limit).items))
     if as_json:
         print_json([r.model_dump() for r in listed])
         return

@@ -92,7 +92,7 @@ def list_(as_json: bool = json_option("the tokens")) -> None:
     from scraper.service.tokens import listing
     from scraper.store import open_db
 
-    rows = listing(open_db(load_settings()))
+    rows = listing(open_db(load_settings(), read_only=True))
     if as_json:
         print_json([r.model_dump() for r in rows])
         return

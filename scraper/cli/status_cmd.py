@@ -28,7 +28,7 @@ def status(
     from scraper.service import summary
     from scraper.store import open_db
 
-    engine = open_db(load_settings(), missing="scraper status")
+    engine = open_db(load_settings(), read_only=True)
     # Everything loaded so far lives as long as the command: frozen, the collector's passes while
     # 10,000 watches' rows are built skip it (~0.1 s of ~1 s).
     gc.freeze()

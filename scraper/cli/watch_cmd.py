@@ -151,7 +151,7 @@ def list_(
     from scraper.store import open_db
 
     settings = load_settings()
-    rows = watches.list_all(open_db(settings), settings, tags=tags).dumped()
+    rows = watches.list_all(open_db(settings, read_only=True), settings, tags=tags).dumped()
     if as_json:
         print_json(rows)
     elif rows:

@@ -77,7 +77,7 @@ def export(
     from scraper.service import watches
     from scraper.store import open_db
 
-    exported = watches.export(open_db(load_settings()), tags=tags)
+    exported = watches.export(open_db(load_settings(), read_only=True), tags=tags)
     text = exported.text
     if not exported.count:
         err.print("no watches to export" + (f" tagged {', '.join(tags)}" if tags else ""))

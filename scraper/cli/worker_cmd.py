@@ -41,7 +41,8 @@ def worker(
     skew = dispatches.clock_skew(engine)
     if abs(skew) > MAX_SKEW:
         raise InputError(f"this machine's clock is {skew:+.1f}s off the database's (at most "
-                         f"{MAX_SKEW:g}s): leases and outbox claims compare times; synchronise it "
+                         f"{MAX_SKEW:g}s): the scheduler plans from the times its checks are stamped "
+                         "with; synchronise it "
                          "(e.g. `timedatectl set-ntp true`)")
     stop = threading.Event()
 

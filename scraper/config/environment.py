@@ -35,6 +35,7 @@ from scraper.config.settings import (
     DEFAULT_RENDER_VERIFY_EVERY,
     DEFAULT_SEND_TIMEOUT,
     DEFAULT_SENDER,
+    DEFAULT_TEARDOWN_GRACE,
     DEFAULT_TRIES,
     EMAIL_ADDRESS,
     EXECUTORS,
@@ -205,6 +206,7 @@ class Environment(BaseSettings):
         DEFAULT_DRIVER_HEAP_MIB)
     ramp: Seconds = DEFAULT_RAMP
     grace: Seconds = DEFAULT_GRACE
+    teardown_grace: Annotated[float, _number(1, 600, "seconds")] = DEFAULT_TEARDOWN_GRACE
     host_gap: Annotated[float, _number(0, 86400, "seconds")] = 0.0
     host_cap: Annotated[int, _number(0, 1000, "a whole number of checks", whole=True)] = DEFAULT_HOST_CAP
     tries: Annotated[int, _number(1, 10, "a whole number of tries", whole=True)] = DEFAULT_TRIES
@@ -264,6 +266,7 @@ class Environment(BaseSettings):
             driver_heap_mib=self.driver_heap_mib,
             ramp=self.ramp,
             grace=self.grace,
+            teardown_grace=self.teardown_grace,
             host_gap=self.host_gap,
             host_cap=self.host_cap,
             tries=self.tries,

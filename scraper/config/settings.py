@@ -36,6 +36,8 @@ DEFAULT_RECYCLE_MIB = 1536.0
 DEFAULT_DRIVER_HEAP_MIB = 512
 DEFAULT_RAMP = 30.0
 DEFAULT_GRACE = 20.0
+# Seconds a job past its deadline gets to close its page before its caller gives up on it.
+DEFAULT_TEARDOWN_GRACE = 15.0
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
 EXECUTORS = ("local", "dramatiq")
 DEFAULT_HOST_CAP = 4
@@ -116,6 +118,7 @@ class Settings:
     driver_heap_mib: int = DEFAULT_DRIVER_HEAP_MIB  # Playwright's Node driver's heap bound (0: Node's)
     ramp: float = DEFAULT_RAMP  # seconds over which overdue checks are spread at start, at most
     grace: float = DEFAULT_GRACE  # seconds in-flight checks may finish in after SIGTERM
+    teardown_grace: float = DEFAULT_TEARDOWN_GRACE  # a timed-out job's teardown, at most
     host_gap: float = 0.0  # seconds between two checks of one host (profiles and watches override)
     host_cap: int = DEFAULT_HOST_CAP  # checks of one host at a time (0: no limit but the workers)
     tries: int = DEFAULT_TRIES  # tries of a check's capture after transient failures (1: no retry)

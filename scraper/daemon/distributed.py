@@ -25,7 +25,6 @@ from loguru import logger
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from scraper.browser.session import TEARDOWN_GRACE
 from scraper.config.settings import Settings
 from scraper.daemon.broker import ACTOR, QUEUE, make_broker
 from scraper.daemon.executor import CheckOutcome, CheckTask, Done
@@ -43,7 +42,7 @@ def check_budget(settings: Settings) -> float:
     """The longest a worker can still write one check after taking it: the capture within its
     deadline and the browser's teardown, then the write's tries on a locked database
     (`scraper.pipeline.persist`: three busy timeouts at least)."""
-    return settings.deadline + TEARDOWN_GRACE + 3 * settings.busy_timeout
+    return settings.deadline + settings.teardown_grace + 3 * settings.busy_timeout
 
 
 def max_age(settings: Settings) -> float:

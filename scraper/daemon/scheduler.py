@@ -16,6 +16,7 @@ thread ever sends, so a hung mail server costs no check slot and never holds up 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import socket
 import threading
@@ -34,6 +35,7 @@ from scraper.config.settings import Settings, default_workers
 from scraper.daemon.delivery import DeliveryWorker
 from scraper.daemon.dispatch import Dispatcher
 from scraper.daemon.executor import CheckOutcome, CheckTask, Executor, LocalExecutor
+from scraper.daemon.manual import ManualChecks
 from scraper.daemon.plan import PlanMemo, Planned, active_watches
 from scraper.evidence.on_change import check_hook
 from scraper.model.schedule import Schedule, next_run
@@ -68,9 +70,10 @@ class WatchScheduler:
                  clock: Callable[[], datetime] | None = None, executor: Executor | None = None,
                  settings: Settings | None = None,
                  on_check: Callable[[CheckOutcome], None] | None = None,
-                 hook: CheckHook | None = None) -> None:
+                 hook: CheckHook | None = None, requests: bool = False) -> None:
         """`settings`: the process's (default: those the browser session was made with); `hook`:
-        passed to each check (default: evidence for the watches that keep it)."""
+        passed to each check (default: evidence for the watches that keep it); `requests`: take
+        the check-now requests of the dashboard and the API (distributed mode, daemon/manual.py)."""
         self.engine = engine
         self.settings = settings or _settings_of(browser)
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -85,6 +88,11 @@ class WatchScheduler:
         self.listeners: list[Callable[[CheckOutcome], None]] = [on_check] if on_check else []
         self.dispatcher = Dispatcher(executor, self.workers, on_done=self._done,
                                      slow_after=self.settings.deadline / 2)
+        self.manual: ManualChecks | None = None
+        if requests:
+            self.manual = ManualChecks(engine, self.settings, self.dispatcher)
+            self.dispatcher.on_start = self.manual.started
+            self.listeners.append(self.manual.ended)
         self._jobs: dict[int, Planned] = {}
         self._memo = PlanMemo()
         self._lock = threading.Lock()
@@ -109,6 +117,8 @@ class WatchScheduler:
                                next_run_time=self.clock() + timedelta(seconds=self.reload_every))
         self.scheduler.start()
         self.delivery.start()
+        if self.manual is not None:
+            self.manual.start()
 
     def shutdown(self, grace: float | None = None) -> bool:
         """Stop taking checks; those running get `grace` seconds (default SCRAPER_GRACE) to finish,
@@ -123,6 +133,8 @@ class WatchScheduler:
             with contextlib.suppress(Exception):  # the dashboard then says none is running
                 heartbeat.forget(self.engine, self.owner)
         finished = self.dispatcher.stop(grace)
+        if self.manual is not None:
+            self.manual.stop()
         self.executor.shutdown()
         self.delivery.stop()
         if not self.delivery.join(max(end - time.monotonic(), 0.0)):
@@ -241,6 +253,8 @@ class WatchScheduler:
             for p in retention.prune(self.engine, self.settings):
                 logger.info("watch {} ({}): pruned {} checks without changes", p.watch_id, p.watch,
                             p.checks)
+            if self.manual is not None:
+                self.manual.prune()
         except Exception as exc:  # the next pass tries again
             logger.error("pruning the history: {}", exc)
 
@@ -251,6 +265,12 @@ class WatchScheduler:
             deliver(self.engine, self.settings)
         except Exception as exc:  # the next run tries again; a check must not fail for it
             logger.error("delivering reports: {}", exc)
+
+
+# APScheduler checks a job's function against its arguments with inspect.signature on every
+# add_job; computed once here (inspect reads __signature__ first), it costs a third less CPU to
+# schedule 100,000 watches (benchmarks/scaleout_bench.py --mode ceiling).
+WatchScheduler._due.__signature__ = inspect.signature(WatchScheduler._due)  # type: ignore[attr-defined]
 
 
 def _settings_of(browser: object) -> Settings:

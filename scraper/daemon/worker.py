@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 from loguru import logger
 from playwright.async_api import Browser
@@ -32,7 +33,11 @@ from scraper.store import Watch
 from scraper.store import dispatch as dispatches
 from scraper.store.lease import WatchBusy
 
-POLL_MS = 50
+# An idle consumer asks Redis for work at most this far apart (Dramatiq's backoff doubles from
+# 5 ms up to it, with jitter): the dispatch latency of an idle worker. Its default, 1 s, would be
+# that latency; 50 ms gave a p95 of 55-72 ms here, 20 ms about 20 ms, for ~1.5% more of a core
+# per idle worker process (benchmarks/scaleout_bench.py).
+POLL_MS = 20
 
 
 def evidence_key(keys_dir: Path, *, create: bool) -> str | None:
@@ -110,20 +115,20 @@ class CheckWorker:
     def serve(self, threads: int, stop: threading.Event, grace: float) -> None:
         """Take checks on `threads` threads until `stop`; then those running get `grace` seconds
         to finish before they are cancelled. Messages fetched but not started go back."""
-        from dramatiq import Actor, Broker, Worker
+        from dramatiq import Actor, Broker
 
         broker = self.broker
         assert isinstance(broker, Broker)
         Actor(self.perform, broker=broker, actor_name=ACTOR, queue_name=QUEUE, priority=0,
               options={"max_retries": 0,
                        "time_limit": int(write_off_after(self.settings) * 1000)})
-        # An idle consumer polls Redis at most this far apart (Dramatiq's default, 1 s, would be
-        # the dispatch latency of an idle worker).
-        worker = Worker(broker, queues={QUEUE}, worker_threads=threads, worker_timeout=POLL_MS)
-        worker.queue_prefetch = threads  # no message waits behind a busy thread here
+        worker = consumer(broker, threads)
         worker.start()
         try:
-            stop.wait()
+            # Woken each second: a wait with no timeout missed a SIGTERM now and then (a worker
+            # stopped and continued in the benchmark slept on), the handler never getting to run.
+            while not stop.wait(1.0):
+                pass
         finally:
             timer = threading.Timer(grace, self.cancel)
             timer.daemon = True
@@ -131,6 +136,15 @@ class CheckWorker:
             worker.stop(timeout=int((grace + check_budget(self.settings)) * 1000))
             timer.cancel()
             broker.close()
+
+
+def consumer(broker: object, threads: int, poll_ms: int = POLL_MS) -> Any:
+    """The Dramatiq worker of `scraper worker` (also the benchmark's), not started."""
+    from dramatiq import Worker
+
+    worker = Worker(broker, queues={QUEUE}, worker_threads=threads, worker_timeout=poll_ms)  # type: ignore[arg-type]
+    worker.queue_prefetch = threads  # no message waits behind a busy thread here
+    return worker
 
 
 def _short(key: str | None) -> str:

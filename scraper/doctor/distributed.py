@@ -18,7 +18,9 @@ from scraper.doctor.result import Check
 from scraper.evidence import signing
 from scraper.store import dispatch as dispatches
 
-MAX_SKEW = 2.0  # seconds: leases and outbox claims compare times taken on different machines
+# Seconds: leases and outbox claims use the database's clock, but a worker stamps its checks with
+# its own, and the scheduler plans from those times.
+MAX_SKEW = 2.0
 CONNECT_TIMEOUT_S = 5
 
 

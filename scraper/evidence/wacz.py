@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cdxj_indexer.main import CDXJIndexer
-
 WACZ_VERSION = "1.1.1"
 WARC_MEMBER = "archive/data.warc.gz"
 INDEX_MEMBER = "indexes/index.cdx"
@@ -64,6 +62,10 @@ def sha256_file(path: Path) -> str:
 
 def cdxj_index(warc: Path) -> bytes:
     """The CDXJ lines of `warc`, sorted, each naming it as `data.warc.gz` inside the package."""
+    # Imported here: it pulls in pkg_resources and pyamf, a fifth of the start-up of every command
+    # that can make evidence (`scraper run`, `scraper worker`), most of which never index a WARC.
+    from cdxj_indexer.main import CDXJIndexer
+
     out = io.StringIO()
     indexer = CDXJIndexer(out, [str(warc)], sort=True, post_append=True,
                           filename=Path(WARC_MEMBER).name)

@@ -30,7 +30,6 @@ from scraper.base.failures import Classified, Failure, classify
 from scraper.base.terminal import safe_line
 from scraper.base.times import iso
 from scraper.browser import BrowserSession, RenderOptions
-from scraper.browser.session import TEARDOWN_GRACE
 from scraper.browser.trace import Trace
 from scraper.config.settings import MailSettings, Settings
 from scraper.model.changes import Change, alert_on, detect_changes, filter_changes, with_warnings
@@ -159,7 +158,7 @@ def run_check(
     # The lease lasts as long as this check may: its profile's deadline when that one is longer.
     limit = job_deadline(resolved, settings) if isinstance(resolved, Target) else settings.deadline
     budget = limit + settings.busy_timeout  # the capture, then the write
-    ttl = budget + TEARDOWN_GRACE
+    ttl = budget + settings.teardown_grace
     with persist.said("the database could not be used"), \
             lease.held(engine, watch_id, ttl=ttl, wait=ttl if wait is None else wait):
         with Session(engine) as session:

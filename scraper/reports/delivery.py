@@ -4,8 +4,9 @@
 Each row is claimed, rendered, handed to its channel and marked sent only once the channel
 returned (the server accepted it). A transient failure puts the row back with a later due time
 (backoff across runs; the channel already retried briefly within the send) and holds back the
-target's later rows, so a target gets its reports in order; a permanent one, or too many attempts,
-marks it failed until `scraper outbox retry`.
+target's later rows, so a target gets its reports in order (the claim keeps that order across
+senders: `outbox.claim`); a permanent one, or too many attempts, marks it failed until
+`scraper outbox retry`.
 
 Each send is bounded (SCRAPER_SEND_TIMEOUT): the channels bound their own waits by it, and the send
 runs in a thread of its own that is given up at the bound whatever the channel does, so a hung
@@ -60,9 +61,11 @@ def backoff(attempts: int) -> timedelta:
 
 def deliver(engine: Engine, settings: Settings, *, now: datetime | None = None,
             only: Sequence[int] | None = None) -> list[Outcome]:
-    """Bundle the digests that are due, then send every due row (or only the rows `only`)."""
-    now = now or outbox.now_utc()
-    made = outbox.bundle_digests(engine, now, settings.mail.sender)
+    """Bundle the digests that are due, then send every due row (or only the rows `only`).
+    `now`: the moment to act at (tests pass a later one); default the database's time, read again
+    at each claim, so a long run's last claims last as long as its first."""
+    start = now or outbox.db_time(engine)
+    made = outbox.bundle_digests(engine, start, settings.mail.sender)
     with Session(engine) as session:
         rows = outbox.pending(session, None if only is None else [*only, *made])
         # Every watch's channels, read only when there is something to send: an idle daemon with
@@ -75,10 +78,11 @@ def deliver(engine: Engine, settings: Settings, *, now: datetime | None = None,
         assert row.id is not None
         if row.target_key in held:
             continue
-        if not outbox.is_due(row, now) or not outbox.claim(engine, row.id, now):
+        claimed = outbox.claim(engine, row.id, now) if outbox.is_due(row, start) else None
+        if claimed is None:
             held.add(row.target_key)
             continue
-        outcome = _send(engine, settings, row, outbox.resolve(row.target_key, known), now)
+        outcome = _send(engine, settings, row, outbox.resolve(row.target_key, known), claimed)
         if outcome.status != "sent":
             held.add(row.target_key)
         outcomes.append(outcome)
@@ -161,15 +165,14 @@ def _with_secrets(target: Target) -> Target:
 
 def retry(engine: Engine, settings: Settings, row_id: int | None = None) -> list[Outcome]:
     """`scraper outbox retry [ID]`: make failed and queued rows due now, and send them."""
-    now = outbox.now_utc()
     with Session(engine) as session:
-        ids = outbox.reset(session, row_id, now)
+        ids = outbox.reset(session, row_id, outbox.db_time(engine))
         if row_id is not None and not ids:
             row = session.get(Outbox, row_id)
             if row is None:
                 raise NotFound(f"no report {row_id} in the outbox (see `scraper outbox`)")
             raise InputError(f"report {row_id} is {row.status}: nothing to retry")
-    return deliver(engine, settings, now=now, only=None if row_id is None else ids)
+    return deliver(engine, settings, only=None if row_id is None else ids)
 
 
 def pictures(engine: Engine, report: Report) -> dict[tuple[int, str], Picture]:

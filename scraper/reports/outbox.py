@@ -10,6 +10,11 @@ A check that is still sealing its evidence bundle queues its rows held (`hold`):
 check itself, so no sender takes them, until `link_evidence` names the bundle in them in the
 transaction that records it (or `release` lets them go without one). A check that dies meanwhile
 lets them go when the lease ends: the report is late, never lost.
+
+Claims, due times and their leases are in the database's time (`store.clock`), so senders and
+checks on different machines agree on them. Several senders at once (the daemon's delivery job,
+`scraper outbox retry` on another machine) each send a row once, and a target's rows in the order
+they were queued: a row is claimed only while it is its target's oldest queued row (`claim`).
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, exists, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from scraper import store
@@ -30,6 +36,7 @@ from scraper.reports.message import new_message_id
 from scraper.reports.report import EvidenceLink, Report, ReportItem, subject
 from scraper.reports.targets import Target, email_target, target, targets_for
 from scraper.store import Capture, Check, Outbox, Watch
+from scraper.store.clock import db_now, engine_now
 
 # How long a sender may hold a row before another process may try it: longer than one send with
 # its quick retries (SMTP timeout 30 s, three tries), short enough that a killed process's report
@@ -42,6 +49,11 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def db_time(engine: Engine) -> datetime:
+    """The database's time now: what due times and claims are compared with."""
+    return engine_now(engine)
+
+
 def enqueue(session: Session, watch: Watch, check: Check, changes: Sequence[Mapping[str, Any]],
             mail: MailSettings, *, hold: bool = False) -> list[Outbox]:
     """Queue the report of `changes` (those whose notify is true) for each of the watch's targets
@@ -52,7 +64,7 @@ def enqueue(session: Session, watch: Watch, check: Check, changes: Sequence[Mapp
     if not reportable or not targets:
         return []
     report = Report(items=[report_item(session, watch, check, reportable)])
-    moment = now_utc()
+    moment = db_now(session.connection())
     rows = [
         Outbox(
             status="waiting" if watch.digest else "queued",
@@ -181,17 +193,29 @@ def _unclaimed(now: datetime) -> Any:
     return or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now)
 
 
-def claim(engine: Engine, row_id: int, now: datetime) -> bool:
+def _first_of_target() -> Any:
+    """No earlier row of the same target is still queued (sending, backing off, or held)."""
+    earlier = aliased(Outbox)
+    return ~exists().where(col(earlier.target_key) == col(Outbox.target_key),
+                           col(earlier.status) == "queued", col(earlier.id) < col(Outbox.id))
+
+
+def claim(engine: Engine, row_id: int, now: datetime | None = None) -> datetime | None:
     """Take the row for one send, atomically: two processes never both send it. A sender that
-    dies holding it lets it go when the lease ends."""
+    dies holding it lets it go when the lease ends. Returns the moment it was claimed at (`now`,
+    else the database's time), or None: not queued, not due, held by another sender, or not its
+    target's oldest queued row; a row that failed for now (backing off) holds its target's
+    later rows until it is sent or given up, so a recipient gets its reports in order."""
     with Session(engine) as session:
+        at = now or db_now(session.connection())
         result = session.exec(
             update(Outbox)
-            .where(col(Outbox.id) == row_id, col(Outbox.status) == "queued", _unclaimed(now))
-            .values(claimed_until=now + LEASE, attempts=col(Outbox.attempts) + 1)
+            .where(col(Outbox.id) == row_id, col(Outbox.status) == "queued",
+                   col(Outbox.due_at) <= at, _unclaimed(at), _first_of_target())
+            .values(claimed_until=at + LEASE, attempts=col(Outbox.attempts) + 1)
         )
         session.commit()
-        return bool(result.rowcount == 1)
+        return at if result.rowcount == 1 else None
 
 
 def finish(engine: Engine, row_id: int, *, status: str, due_at: datetime | None = None,
@@ -249,11 +273,18 @@ def bundle_digests(engine: Engine, now: datetime, sender: str) -> list[int]:
 
 def reset(session: Session, row_id: int | None, now: datetime) -> list[int]:
     """Make failed and queued rows due now, all of them or one; one row may also be a digest part
-    (it then goes out now, in a digest of its own). Returns their ids."""
+    (it then goes out now, in a digest of its own). One row comes with its target's earlier
+    queued rows: they go out before it. Returns their ids."""
     statement = select(Outbox).where(col(Outbox.status).in_(["failed", "queued"]))
     if row_id is not None:
-        statement = select(Outbox).where(Outbox.id == row_id,
-                                         col(Outbox.status).in_(["failed", "queued", "waiting"]))
+        row = session.exec(select(Outbox).where(
+            Outbox.id == row_id, col(Outbox.status).in_(["failed", "queued", "waiting"]))).first()
+        if row is None:
+            return []
+        statement = select(Outbox).where(or_(
+            col(Outbox.id) == row_id,
+            (col(Outbox.target_key) == row.target_key) & (col(Outbox.status) == "queued")
+            & (col(Outbox.id) < row_id)))
     rows = list(session.exec(statement.order_by(col(Outbox.id))))
     for row in rows:
         row.status = "queued" if row.status == "failed" else row.status

@@ -29,7 +29,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # commands that only read (`scraper status`, `watch list`) start without alembic (~0.1 s) and
 # without reading every migration file; alembic itself is loaded to upgrade or to look a revision
 # up. tests/test_migrations.py checks that this is alembic's head.
-HEAD_REVISION = "0011"
+HEAD_REVISION = "0016"
 
 # Long enough to ride out another process's write (a check, an upgrade), short enough to report a
 # stuck lock instead of hanging forever (SCRAPER_DB_BUSY_TIMEOUT sets it).
@@ -152,7 +152,11 @@ def head_revision() -> str:
 
 
 def current_revision(url: str) -> str | None:
-    """The revision the database is at; None for an empty database."""
+    """The revision the database is at; None for an empty database, or a SQLite file not there
+    yet (left so: asking creates nothing)."""
+    path = _sqlite_file(url)
+    if path is not None and not path.exists():
+        return None
     engine = make_engine(url)
     try:
         return _current_revision(engine)
@@ -239,16 +243,44 @@ def _upgrade(engine: Engine, revision: str) -> None:
         command.upgrade(config, revision)
 
 
-def open_db(settings: Settings, *, missing: str | None = None) -> Engine:
+def open_db(settings: Settings, *, missing: str | None = None, read_only: bool = False) -> Engine:
     """The store; the embedded SQLite default upgrades itself, a configured server must be upgraded
     with `scraper db upgrade`.
 
     `missing`: the command only reads what is there (a watch by id or name): if the embedded
     database does not exist yet, fail with this message instead of creating an empty one.
+    `read_only`: the command only lists what is there: a SQLite database that does not exist yet,
+    or a server's database without the schema, reads as an empty one, held in memory; nothing is
+    created (not a file, not its folder, not a table).
     """
-    if missing is not None and settings.default_database:
-        path = database_url(settings.database_url).database
-        if path and not Path(path).exists():
-            raise NotFound(f"{missing}: there are no watches yet (no database at {path})")
+    path = _sqlite_file(settings.database_url)
+    if missing is not None and settings.default_database and path and not path.exists():
+        raise NotFound(f"{missing}: there are no watches yet (no database at {path})")
+    if read_only and (not path.exists() if path else current_revision(settings.database_url) is None):
+        return empty_store()  # no SQLite file yet, or a server's database with no schema yet
     return open_store(settings.database_url, auto_upgrade=settings.default_database,
-                            busy_timeout=settings.busy_timeout)
+                      busy_timeout=settings.busy_timeout)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for a server, memory, or a `file:` URI."""
+    parsed = database_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" \
+            or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def empty_store() -> Engine:
+    """An empty store in memory, at the code's schema (the models are checked against the
+    migrations, tests/test_migrations.py): what a listing reads where no database exists yet."""
+    from sqlalchemy.pool import StaticPool
+
+    from scraper.store.models import metadata
+
+    # One connection, whichever thread asks: an in-memory database lives as long as it does.
+    engine = create_engine("sqlite://", poolclass=StaticPool,
+                           connect_args={"check_same_thread": False})
+    metadata.create_all(engine)
+    return engine

@@ -3,7 +3,8 @@
 Taken with one atomic `UPDATE … WHERE` (free, or expired), so two processes can never both hold
 it on any backend; released by its owner at the end of the check. It expires on its own, so a
 process killed mid-check (SIGKILL, a power cut) cannot wedge the watch: the next check waits for
-the expiry at most.
+the expiry at most. Its end is stamped and compared in the database's time (`clock.db_now`), so a
+machine whose clock runs ahead cannot take a lease another machine still holds.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from loguru import logger
 from sqlalchemy import Engine, or_, update
@@ -23,6 +24,7 @@ from sqlmodel import Session, col
 
 from scraper.base.errors import JobFailed
 
+from .clock import db_now
 from .models import Watch
 
 # How often a waiting check asks again (a short wait between two queries, not a synchronisation).
@@ -37,15 +39,15 @@ def owner_id() -> str:
 def try_acquire(engine: Engine, watch_id: int, owner: str, ttl: float) -> bool:
     """Take the lease if it is free or expired. A database locked by another writer counts as
     not yet (the caller waits); any other database error is raised."""
-    now = datetime.now(UTC)
-    statement = (
-        update(Watch)
-        .where(col(Watch.id) == watch_id)
-        .where(or_(col(Watch.lease_until).is_(None), col(Watch.lease_until) < now))
-        .values(lease_owner=owner, lease_until=now + timedelta(seconds=ttl))
-    )
     try:
         with Session(engine) as session:
+            now = db_now(session.connection())
+            statement = (
+                update(Watch)
+                .where(col(Watch.id) == watch_id)
+                .where(or_(col(Watch.lease_until).is_(None), col(Watch.lease_until) < now))
+                .values(lease_owner=owner, lease_until=now + timedelta(seconds=ttl))
+            )
             taken = session.exec(statement).rowcount == 1
             session.commit()
     except OperationalError as exc:

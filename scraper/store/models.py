@@ -191,6 +191,31 @@ class Heartbeat(StoreModel, table=True):
     interval: float
 
 
+class CheckRequest(StoreModel, table=True):
+    """A "check now" asked of the scheduler (distributed mode): the dashboard or the API writes it,
+    the active scheduler admits it within its limits like a due check, and the check that answers
+    it is recorded here. queued → running (admitted, on a worker) → done (`check_id`), or skipped
+    (no check written: `reason`)."""
+
+    __tablename__ = "check_requests"
+    __table_args__ = (
+        Index("ix_check_requests_state", "state"),
+        Index("ix_check_requests_watch_id", "watch_id"),
+        CheckConstraint("state IN ('queued', 'running', 'done', 'skipped')",
+                        name="ck_check_requests_state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    watch_id: int = Field(foreign_key="watches.id", ondelete="CASCADE")
+    state: str = "queued"
+    requested_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # No foreign key: history retention may prune the check later; the request keeps its number.
+    check_id: int | None = None
+    reason: str | None = Field(default=None, sa_type=Text)
+
+
 class Snapshot(StoreModel, table=True):
     """What a page said, stored once per distinct content however many checks saw it."""
 

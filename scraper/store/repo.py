@@ -24,7 +24,7 @@ from scraper.base.times import iso
 from scraper.model.record import Record
 
 from .crops import forget_crops
-from .models import Capture, Change, Check, CheckStatus, Snapshot, Watch
+from .models import Capture, Change, Check, CheckRequest, CheckStatus, Snapshot, Watch
 
 # Bound parameters per DELETE … IN (…): well under SQLite's and PostgreSQL's limits.
 _CHUNK = 500
@@ -139,6 +139,7 @@ def remove_watch(session: Session, watch: Watch) -> None:
     forget_crops(session, [i for i in session.exec(checks) if i is not None], watch.id)
     session.exec(update(Capture).where(col(Capture.check_id).in_(checks)).values(check_id=None))
     session.exec(delete(Check).where(col(Check.watch_id) == watch.id))
+    session.exec(delete(CheckRequest).where(col(CheckRequest.watch_id) == watch.id))
     session.delete(watch)
     session.flush()
     _delete_unused_snapshots(session, {h for h in hashes if h is not None})

@@ -9,9 +9,10 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from scraper.service import paging, watches
+from scraper.service import paging, requests, watches
 from scraper.service.checks import Changes, CheckRow, Diff, changes, diff, history
 from scraper.service.paging import Paged
 from scraper.service.proof import Proof, prove
@@ -97,13 +98,32 @@ def rebase(ref: str, request: Request) -> watches.Rebased:
     return watches.rebase(ctx_of(request).engine, ctx_of(request).settings, ref)
 
 
-@router.post("/watches/{ref}/check", response_model=watches.CheckRun)
-async def check_now(ref: str, request: Request) -> watches.CheckRun:
-    """Run one check now, as `scraper check ID --json` (a failed check is a stored result too)."""
+@router.post("/watches/{ref}/check", response_model=watches.CheckRun, responses={
+    202: {"model": requests.CheckRequested,
+          "description": "distributed mode: the check is queued for the scheduler; follow Location"}})
+async def check_now(ref: str, request: Request) -> watches.CheckRun | JSONResponse:
+    """Run one check now, as `scraper check ID --json` (a failed check is a stored result too).
+
+    In distributed mode (SCRAPER_EXECUTOR=dramatiq) the check is asked of the scheduler, which
+    admits it within its limits: 202 Accepted with the request, and its URL in `Location`
+    (GET it until `state` is done or skipped). A request already queued for the watch is
+    returned again rather than doubled."""
     ctx = ctx_of(request)
+    if requests.through_scheduler(ctx.settings):
+        asked = await run_in_threadpool(requests.request_check, ctx.engine, ref)
+        where = request.url_for("check_request", request_id=asked.id).path
+        return JSONResponse(asked.dumped(), status_code=202,
+                            headers={"Location": where, "Retry-After": "1"})
     watch = await run_in_threadpool(watches.get, ctx.engine, ref)
     return await run_in_threadpool(
         lambda: watches.check_now(ctx.engine, ctx.settings, watch.id, ctx.browser()))
+
+
+@router.get("/check-requests/{request_id}", response_model=requests.CheckRequested)
+def check_request(request_id: int, request: Request) -> requests.CheckRequested:
+    """A check now asked of the scheduler (distributed mode): queued, running, then done with
+    its check (or skipped, with the reason no check was written)."""
+    return requests.show(ctx_of(request).engine, request_id)
 
 
 @router.get("/watches/{ref}/checks", response_model=Paged[CheckRow])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from scraper.base.errors import DomainError
-from scraper.service import checks, summary, watches
+from scraper.service import checks, requests, summary, watches
 from scraper.service.paging import Paged
 from scraper.service.proof import prove
 from scraper.web.common import ctx_of, page, see_other
@@ -118,19 +118,31 @@ async def edit(request: Request, ref: str) -> HTMLResponse | RedirectResponse:
 
 
 @router.get("/watches/{ref}", response_class=HTMLResponse)
-def watch_page(request: Request, ref: str, after: str | None = None) -> HTMLResponse:
+def watch_page(request: Request, ref: str, after: str | None = None,
+               request_id: int | None = Query(None, alias="request")) -> HTMLResponse:
     ctx = ctx_of(request)
     data = _shown(watches.show(ctx.engine, ctx.settings, ref))
     watch_id = int(data["id"])
     engine = ctx.engine
+    # The check now just asked for (its result stays shown), else one still on its way.
+    asked = (requests.show(engine, request_id, str(watch_id)) if request_id is not None
+             else requests.latest_open(engine, watch_id))
     current = checks.current(engine, watch_id)
     recent = checks.changes(engine, watch_id, limit=30)
-    return page(request, "watch.html", watch=data, current=current,
+    return page(request, "watch.html", watch=data, current=current, asked=asked,
                 thread=thread(current.record) if current else [],
                 history=checks.history(engine, watch_id, limit=25, cursor=after).page(),
                 # Newest check first; within a check, the order the CLI prints (as stored).
                 changes=[(item, item.found()) for item in
                          sorted(recent.items, key=lambda item: (-item.check_id, item.id))])
+
+
+@router.get("/watches/{ref}/requests/{request_id}", response_class=HTMLResponse)
+def request_part(request: Request, ref: str, request_id: int) -> HTMLResponse:
+    """A check now asked of the scheduler, as the watch page shows it: asked again by htmx
+    every second while it is queued or running."""
+    asked = requests.show(ctx_of(request).engine, request_id, ref)
+    return HTMLResponse(ctx_of(request).render("_check_request.html", asked=asked))
 
 
 @router.get("/watches/{ref}/checks/{check_id}", response_class=HTMLResponse)
@@ -160,6 +172,9 @@ def diff_page(request: Request, ref: str, from_: int | None = None, to: int | No
 @router.post("/watches/{ref}/check", response_model=None)
 async def check_now(request: Request, ref: str) -> RedirectResponse:
     ctx = ctx_of(request)
+    if requests.through_scheduler(ctx.settings):  # the checks run on workers: ask the scheduler
+        asked = await run_in_threadpool(requests.request_check, ctx.engine, ref)
+        return see_other(f"/watches/{asked.watch.id}?request={asked.id}#check-request")
     watch = watches.get(ctx.engine, ref)
     run = await run_in_threadpool(
         lambda: watches.check_now(ctx.engine, ctx.settings, watch.id, ctx.browser()))
