@@ -12,6 +12,7 @@ import pytest
 from playwright.async_api import Browser, Page
 
 from scraper.browser import BrowserSession
+from scraper.browser.actions import REACTIONS
 from scraper.browser.quiet import OBSERVER, TIMER_S, _settled
 
 # An item drawn 0.3 s after load, as the comment widgets of the demo site draw theirs.
@@ -74,7 +75,7 @@ def test_the_arrival_wait_gives_up_at_its_bound(chromium: BrowserSession) -> Non
     async def arrival(page: Page) -> bool | None:
         return await _settled(page, "li.never", 0, long=0.2, short=SHORT)
 
-    assert _run(chromium, PAGE, arrival) is False
+    assert _run(chromium, PAGE, arrival) == 0
 
 
 # A timer that will do something (a redirect, here a title) 2 s after the page is written.
@@ -94,3 +95,43 @@ def test_with_no_item_the_wait_ends_after_a_short_timer_not_after_a_later_one(
         return str(await page.evaluate("document.title"))
 
     assert (_run(chromium, TIMER_PAGE, wait) == "fired") is fired
+
+
+# The first item drawn 0.3 s after load; then, on a timer of 40 ms (within the short window, past
+# the calm one and its two frames), a second batch: the wait sees the batch the timer drew.
+BATCHES = """<!doctype html><body><ol class="comment-list"></ol><script>
+setTimeout(() => {
+  const ol = document.querySelector("ol");
+  ol.innerHTML = '<li class="comment">1</li>';
+  setTimeout(() => { ol.insertAdjacentHTML("beforeend", '<li class="comment">2</li>'); }, 40);
+}, 300);
+</script></body>"""
+
+
+def _calm_run(chromium: BrowserSession, body: str) -> tuple[int | None, int]:
+    """The wait's answer on `body` (with the scroll reactions noted, as a render has them), and
+    how many items were there when it ended."""
+    async def job(browser: Browser) -> tuple[int | None, int]:
+        context = await browser.new_context()
+        try:
+            await context.add_init_script(OBSERVER + REACTIONS)
+            page = await context.new_page()
+            await page.set_content(body)
+            async with asyncio.timeout(30):
+                found = await _settled(page, "li.comment", 0, long=BOUND, short=SHORT)
+            return found, await page.evaluate("document.querySelectorAll('li.comment').length")
+        finally:
+            await context.close()
+
+    return chromium.run(job, 90)
+
+
+def test_a_calm_page_ends_the_window_early_and_a_busy_one_does_not(chromium: BrowserSession) -> None:
+    assert _calm_run(chromium, PAGE) == (2, 1)  # nothing scheduled after the item: calm
+    assert _calm_run(chromium, BATCHES)[1] == 2  # a timer due: not calm until it has drawn
+    # An animation that keeps asking for frames, a frame, something that reacts to scrolling:
+    # never calm.
+    for extra in ("<script>const f = () => requestAnimationFrame(f); f();</script>",
+                  "<iframe srcdoc='<p>x</p>'></iframe>",
+                  "<script>new IntersectionObserver(() => {}).observe(document.body);</script>"):
+        assert _calm_run(chromium, PAGE + extra) == (1, 1), extra

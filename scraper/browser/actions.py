@@ -7,7 +7,9 @@ do: a click only when a matching control is visible. Scrolling starts as soon as
 loaded (`follow_to_bottom`), so what loads when reached loads during the ready wait; after it, a
 page at its bottom whose requests have been quiet since well after its last scroll is done.
 Otherwise each scroll is followed by another only when it made the page ask for more (a script,
-fetch or document request, or a taller page) within a short window.
+fetch or document request, or a taller page) within a short window. A page with nothing that a
+scroll can set off (`REACTIONS`: no scroll listener, IntersectionObserver or frame) is not probed
+at all: that window was the largest fixed cost of a check left (issue 25).
 """
 
 from __future__ import annotations
@@ -140,11 +142,38 @@ _FOLLOW = """() => {
   bottom();
   window.__scraperFollow = follow;
 }"""
-# Stops following; whether the window is at the bottom of the page, how long ago (ms) the last
-# scroll to it was, and how long two frames take now (ms).
-_UNFOLLOW = """async () => {
+# Installed in every document before its scripts (with the quiet window's observer): notes the
+# first thing the page sets up that a scroll can set off, which is all that can make scrolling
+# load more: a scroll listener, an IntersectionObserver (lazy loaders, infinite threads). Natives
+# are wrapped in a Proxy, which calls them unchanged and still reads as native code. A page
+# polling its scroll position on a timer is not seen; the probe's window of a few frames missed
+# such a page's load as often as not anyway.
+REACTIONS = """(() => {
+  if ("__scraperReacts" in window) return;
+  window.__scraperReacts = "";
+  const seen = what => { if (!window.__scraperReacts) window.__scraperReacts = what; };
+  const wrap = (owner, name, test, what) => {
+    const native = owner && owner[name];
+    if (typeof native !== "function") return;
+    owner[name] = new Proxy(native, {apply(target, self, args) {
+      if (!window.__scraperReacts && test(args)) seen(what);
+      return Reflect.apply(target, self, args);
+    }});
+  };
+  wrap(window.IntersectionObserver && IntersectionObserver.prototype, "observe", () => true,
+       "an IntersectionObserver");
+  wrap(window.EventTarget && EventTarget.prototype, "addEventListener",
+       ([type]) => typeof type !== "string" || /^scroll/i.test(type), "a scroll listener");
+})();"""
+# Stops following; then, unless the page has nothing a scroll can set off (`REACTIONS`, an
+# `onscroll` handler, a frame: [null, 0, 0]), whether the window is at the bottom of the page, how
+# long ago (ms) the last scroll to it was, and how long two frames take now (ms).
+_UNFOLLOW = """async framed => {
   if (window.__scraperFollow) window.__scraperFollow.disconnect();
   delete window.__scraperFollow;
+  const noted = window.__scraperReacts;
+  if (noted === "" && !framed && !window.onscroll && !document.onscroll
+      && !document.querySelector("iframe, frame, object, embed")) return [null, 0, 0];
   const root = document.documentElement, start = performance.now();
   await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
   const now = performance.now();
@@ -188,7 +217,9 @@ async def scroll_until_stable(page: Page, action: ScrollAction, end: float,
                               loads: _Loads | None = None) -> Done:
     """Scroll to the bottom until the page stops asking for more. `loads`: the page's requests
     since `follow_to_bottom`, if it was followed."""
-    at_bottom, since, frames = await page.evaluate(_UNFOLLOW)
+    at_bottom, since, frames = await page.evaluate(_UNFOLLOW, len(page.frames) > 1)
+    if at_bottom is None:  # nothing on the page can load more when scrolled
+        return 0, "nothing on the page loads more when scrolled", None, True
     followed = loads is not None
     loads = loads or _Loads(page)
     # Whatever loads on a scroll asks within a frame or two: a page at its bottom, with no request

@@ -45,14 +45,15 @@ async def prepare(page: Page, seen: Observations, max_html: int, blocked: Sequen
     except Exception:  # a non-Chromium remote browser: nothing blocked, `content` still measures
         logger.debug("no CDP session: documents not capped, resources not blocked")
         return
-    if identity:
-        await cdp.send("Emulation.setUserAgentOverride", dict(identity))
     cdp.on("Fetch.requestPaused",
            lambda event: seen.tasks.add(asyncio.ensure_future(_paused(cdp, event, seen, max_html))))
-    await cdp.send("Fetch.enable", {"patterns": [
+    sends = [cdp.send("Fetch.enable", {"patterns": [
         {"urlPattern": "*", "resourceType": "Document", "requestStage": "Response"},
         *({"urlPattern": pattern, "requestStage": "Request"} for pattern in blocked),
-    ]})
+    ]})]
+    if identity:
+        sends.append(cdp.send("Emulation.setUserAgentOverride", dict(identity)))
+    await asyncio.gather(*sends)  # independent: one round trip of a check's set-up, not two
 
 
 async def _paused(cdp: CDPSession, event: dict[str, Any], seen: Observations, max_html: int) -> None:

@@ -17,6 +17,14 @@ settles when the DOM and the network have both been still for the window (its ti
 the time that is left, an item's arrival shortening the window at once), and, while requests are in
 flight, an event set when the last one ends (polling cost each check ~0.2 s, or a round trip per
 25 ms). Every wait is bounded by the caller's budget.
+
+The short window waits for what the page may still draw; a page with nothing left to run draws
+nothing more. So once the items are in, `QUIET_CALM` is enough when the page has nothing scheduled
+(`OBSERVER` notes, as the page asks, its timers due within the short window, its intervals,
+animation frames and idle callbacks not yet run, its posted messages), has set up nothing that a
+scroll sets off (`actions.REACTIONS`) and holds no frame (whose page cannot be seen), and two
+frames have been drawn since the DOM last changed (observer callbacks have run by then). That was
+~30 ms of every check of a simple page (issue 25).
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ if TYPE_CHECKING:
 
 QUIET_LONG = 0.5
 QUIET_SHORT = 0.05
+QUIET_CALM = 0.02
 # While the profile's items are not in the page, the quiet window also waits for the top document's
 # one-shot timers of at most this long (set before the window ends, due within this long of the
 # window's start): one may be a redirect. As long as a meta refresh that is followed (REFRESH_S).
@@ -41,11 +50,15 @@ TIMER_S = REFRESH_S
 # each one-shot timer of at most TIMER_S is due (a redirect by script is mostly one: an
 # interstitial's `setTimeout(() => location.replace(...), 1500)`), and the document starting to
 # leave (the Navigation API's `navigate`, fired as a script sends the page elsewhere) counts as a
-# change. The native setTimeout is kept for the wait's own timers.
+# change. The native setTimeout is kept for the wait's own timers. In every document: what the
+# page asks to run later (timers, intervals, animation frames, idle callbacks, posted messages),
+# for the calm window; natives wrapped in a Proxy, which calls them unchanged and still reads as
+# native code.
 OBSERVER = """(() => {
   if (window.__scraperQuiet) return;
   const state = window.__scraperQuiet = {last: performance.now(), timers: new Map(),
-                                         setTimeout: window.setTimeout.bind(window)};
+                                         setTimeout: window.setTimeout.bind(window),
+                                         frame: window.requestAnimationFrame.bind(window)};
   const observe = () => {
     state.last = performance.now();
     new MutationObserver(() => { state.last = performance.now(); })
@@ -53,22 +66,66 @@ OBSERVER = """(() => {
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", observe);
   else observe();
-  if (window !== window.top) return;
-  const timers = state.timers;
-  window.setTimeout = new Proxy(window.setTimeout, {apply(target, self, args) {
-    const id = Reflect.apply(target, self, args), delay = Math.max(Number(args[1]) || 0, 0);
-    if (delay <= TIMER_MS) {
+  const top = window === window.top;
+  const scheduled = new Map(), repeating = new Set(), frames = new Set(), idle = new Set();
+  let posted = -Infinity;
+  state.pending = within => {
+    const now = performance.now();
+    if (repeating.size || frames.size || idle.size || posted > now - within) return true;
+    for (const due of scheduled.values()) if (due <= now + within) return true;
+    return false;
+  };
+  const wrap = (owner, name, call) => {
+    const native = owner && owner[name];
+    if (typeof native === "function")
+      owner[name] = new Proxy(native, {apply: (target, self, args) => call(target, self, args)});
+  };
+  const track = (set, due) => (native, self, args) => {
+    if (typeof args[0] !== "function") {
+      posted = performance.now() + (Number(args[1]) || 0);
+      return Reflect.apply(native, self, args);
+    }
+    const fn = args[0], box = {};
+    box.id = Reflect.apply(native, self, [function () {
+      set.delete(box.id);
+      return fn.apply(this, arguments);
+    }, ...args.slice(1)]);
+    if (set instanceof Map) set.set(box.id, due(args)); else set.add(box.id);
+    return box.id;
+  };
+  const timers = state.timers;  // the top document's one-shot timers of at most TIMER_MS
+  const timeout = track(scheduled, args => performance.now() + Math.max(0, Number(args[1]) || 0));
+  wrap(window, "setTimeout", (native, self, args) => {
+    const id = timeout(native, self, args), delay = Math.max(Number(args[1]) || 0, 0);
+    if (top && delay <= TIMER_MS) {
       const now = performance.now();
       if (timers.size > 1000) timers.forEach((due, key) => { if (due <= now) timers.delete(key); });
       timers.set(id, now + delay);
     }
     return id;
-  }});
-  window.clearTimeout = new Proxy(window.clearTimeout, {apply(target, self, args) {
-    timers.delete(args[0]);
-    return Reflect.apply(target, self, args);
-  }});
-  if (window.navigation) window.navigation.addEventListener("navigate", event => {
+  });
+  wrap(window, "requestAnimationFrame", track(frames));
+  wrap(window, "requestIdleCallback", track(idle));
+  wrap(window, "setInterval", (native, self, args) => {
+    const id = Reflect.apply(native, self, args);
+    repeating.add(id);
+    return id;
+  });
+  const forget = (...sets) => (native, self, args) => {
+    for (const set of sets) set.delete(args[0]);
+    return Reflect.apply(native, self, args);
+  };
+  wrap(window, "clearTimeout", forget(scheduled, repeating, timers));
+  wrap(window, "clearInterval", forget(scheduled, repeating, timers));
+  wrap(window, "cancelAnimationFrame", forget(frames));
+  wrap(window, "cancelIdleCallback", forget(idle));
+  const post = (native, self, args) => {
+    posted = performance.now();
+    return Reflect.apply(native, self, args);
+  };
+  wrap(window, "postMessage", post);
+  wrap(window.MessagePort && MessagePort.prototype, "postMessage", post);
+  if (top && window.navigation) window.navigation.addEventListener("navigate", event => {
     if (!event.destination.sameDocument) state.last = performance.now();
   });
 })();""".replace("TIMER_MS", str(round(TIMER_S * 1000)))
@@ -82,18 +139,27 @@ _HAS = """const has = item => {
     return document.querySelector(item) !== null;
   } catch (e) { return false; }
 };"""
-# Resolves, with whether an item is there, once the DOM and the network (quiet for `netMs` when
-# called, as the caller saw it) have been still for the window: `shortMs` once an item is there,
-# else `longMs`, and, with no item, no timer pending that is due before the document's horizon
-# (TIMER_S after its first wait). A timer for the time left, set again when the DOM moved
-# meanwhile; an observer that ends the long window as soon as an item comes. One round trip,
-# however long it takes.
-_SETTLED = f"""([item, netMs, longMs, shortMs, timerMs]) => new Promise(done => {{ {_HAS}
+# Resolves, with whether an item is there (0 no, 1 yes, 2 yes and the page calm: see the module),
+# once the DOM and the network (quiet for `netMs` when called, as the caller saw it) have been
+# still for the window: `shortMs` once an item is there (`calmMs` when calm), else `longMs`, and,
+# with no item, no timer pending that is due before the document's horizon (TIMER_S after its
+# first wait). A timer for the time left, set again when the DOM moved meanwhile; an observer that
+# ends the long window as soon as an item comes. One round trip, however long it takes.
+_SETTLED = f"""([item, netMs, longMs, shortMs, timerMs, calmMs]) => new Promise(done => {{ {_HAS}
   const state = window.__scraperQuiet;
   const later = state ? state.setTimeout : setTimeout;
   const called = performance.now();
   if (state && state.horizon === undefined) state.horizon = called + timerMs;
-  let timer = null, observer = null, over = false;
+  let timer = null, observer = null, over = false, ticking = false, drawn = null, frames = 0;
+  const calm = () => !!state && !!state.pending && window.__scraperReacts === "" && !state.pending(shortMs)
+    && !document.querySelector("iframe, frame, object, embed");
+  // Frames drawn since the DOM last changed, on the page's own frames (the native call).
+  const tick = () => {{
+    if (over) return;
+    if (state.last !== drawn) {{ drawn = state.last; frames = 0; }} else frames += 1;
+    state.frame(tick);
+    if (frames >= 2) check();
+  }};
   const pending = now => {{  // the latest due time of the timers that may still send the page away
     let last = 0;
     if (state) state.timers.forEach((due, id) => {{
@@ -107,16 +173,18 @@ _SETTLED = f"""([item, netMs, longMs, shortMs, timerMs]) => new Promise(done => 
     const found = has(item);
     const now = performance.now();
     const still = Math.min(state ? now - state.last : 1e9, netMs + now - called);
-    let left = (found ? shortMs : longMs) - still;
+    const quiet = found && calm();
+    if (quiet && !ticking) {{ ticking = true; drawn = state.last; state.frame(tick); }}
+    let left = (found ? (quiet ? calmMs : shortMs) : longMs) - still;
     if (item && !found) left = Math.max(left, pending(now) + 10 - now);  // just after it fired
     clearTimeout(timer);
-    if (left <= 0) {{
+    if (left <= 0 && (!quiet || (drawn === state.last && frames >= 2))) {{
       over = true;
       if (observer) observer.disconnect();
-      return done(found);
+      return done(found ? (quiet ? 2 : 1) : 0);
     }}
     if (found && observer) {{ observer.disconnect(); observer = null; }}
-    timer = later(check, left);
+    if (left > 0) timer = later(check, left);  // else the frames still to come call it
   }};
   if (item && !has(item)) {{
     observer = new MutationObserver(() => {{ if (has(item)) check(); }});
@@ -135,9 +203,11 @@ class QuietWatch:
         self._idle = asyncio.Event()  # set while nothing is in flight
         self._idle.set()
 
-    async def attach(self, context: BrowserContext) -> None:
+    async def attach(self, context: BrowserContext, also: str = "") -> None:
+        """Watch the context's requests; install the DOM observer, and the init script `also`
+        with it (one round trip for both)."""
         self.last = asyncio.get_running_loop().time()
-        await context.add_init_script(OBSERVER)
+        await context.add_init_script(OBSERVER + also)
         context.on("request", self._started)
         context.on("requestfinished", self._ended)
         context.on("requestfailed", self._ended)
@@ -166,25 +236,26 @@ class QuietWatch:
                 if found is None:  # the document was replaced: wait for the new one
                     continue
                 # A request that came and went while the page waited: wait again from it.
-                window = QUIET_SHORT if found else QUIET_LONG
+                window = (QUIET_LONG, QUIET_SHORT, QUIET_CALM)[found]
                 if self.inflight == 0 and loop.time() - max(self.last, begun) >= window:
                     return
 
 
 async def _settled(page: Page, item: str | None, net_quiet: float, long: float = QUIET_LONG,
-                   short: float = QUIET_SHORT, timers: float = TIMER_S) -> bool | None:
+                   short: float = QUIET_SHORT, timers: float = TIMER_S,
+                   calm: float = QUIET_CALM) -> int | None:
     """Until the page's DOM and (from `net_quiet` seconds now) its network have been still for
-    the window (`short` once an item is there, else `long`): whether an item is there. A document
-    being replaced (a meta refresh, a redirect by script) has just changed: None, after a short
-    window in which the new one comes in."""
+    the window (`short` once an item is there, `calm` if the page is calm, else `long`): 0 no item
+    there, 1 an item, 2 an item and the page calm. A document being replaced (a meta refresh, a
+    redirect by script) has just changed: None, after a short window in which the new one comes in."""
     from playwright.async_api import Error as PlaywrightError
 
     try:
         found = await page.evaluate(_SETTLED, [item, net_quiet * 1000, long * 1000, short * 1000,
-                                               timers * 1000])
+                                               timers * 1000, calm * 1000])
     except PlaywrightError:
         if page.is_closed():
             raise
         await asyncio.sleep(short)  # not a poll: the new document's own wait comes next
         return None
-    return bool(found)
+    return int(found)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from scraper.base.errors import JobFailed
 from scraper.base.times import iso_now
 from scraper.browser import devtools, navigate, steps
-from scraper.browser.actions import follow_to_bottom, run_actions, warm_locators
+from scraper.browser.actions import REACTIONS, follow_to_bottom, run_actions, warm_locators
 from scraper.browser.context import open_context
 from scraper.browser.guard import WEBRTC_OFF, Resolver
 from scraper.browser.hints import headful_hints
@@ -113,7 +113,7 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         page = await context.new_page()
         steps.guard(context, page)
         quiet = QuietWatch()
-        await quiet.attach(context)
+        await quiet.attach(context, REACTIONS)
         for recorder in job.options.recorders:
             await recorder.attach(context, page)
         fetched_at = iso_now()

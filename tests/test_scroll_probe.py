@@ -1,0 +1,83 @@
+"""The scroll probe (issue 25) in a real Chromium: a page with nothing a scroll can set off is not
+probed; a page with a scroll listener, an IntersectionObserver or a frame is, and loads all it has."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from playwright.async_api import Browser
+
+from scraper.browser import BrowserSession
+from scraper.browser.actions import REACTIONS, follow_to_bottom, scroll_until_stable
+from scraper.browser.quiet import OBSERVER
+from scraper.profiles.schema import ScrollAction
+
+TALL = '<div style="height: 3000px">The article.</div><ol id="list"></ol>'
+# Three more batches, each drawn when the end of the list comes into view (IntersectionObserver),
+# or on a scroll event; the list's end is below the window until the last one.
+LOADER = """<script>
+let batches = 0;
+const more = () => {
+  if (batches >= 3) return;
+  batches += 1;
+  const li = document.createElement("li");
+  li.className = "comment";
+  li.style.height = "2000px";
+  li.textContent = "batch " + batches;
+  document.getElementById("list").append(li);
+};
+%s
+</script>"""
+BY_OBSERVER = LOADER % ('const end = document.createElement("div"); document.body.append(end);'
+                        "new IntersectionObserver(es => es.some(e => e.isIntersecting) && more())"
+                        ".observe(end);")
+BY_LISTENER = LOADER % "window.addEventListener('scroll', () => setTimeout(more, 0));"
+FRAMED = TALL + '<iframe srcdoc="<p>A widget.</p>"></iframe>'
+SKIPPED = "nothing on the page loads more when scrolled"
+
+
+def _scroll(chromium: BrowserSession, body: str) -> tuple[str, int, bool]:
+    """The scroll action's outcome on `body`, how many batches loaded, whether the wrapped natives
+    still read as native code."""
+    async def job(browser: Browser) -> tuple[str, int, bool]:
+        context = await browser.new_context()
+        try:
+            await context.add_init_script(OBSERVER + REACTIONS)
+            page = await context.new_page()
+            await page.set_content(body)
+            action = ScrollAction(scroll="until-stable", max=10)
+            loads = await follow_to_bottom(page, [action])
+            end = asyncio.get_running_loop().time() + 30
+            _, outcome, _, ok = await scroll_until_stable(page, action, end, loads)
+            assert ok, outcome
+            batches = await page.evaluate("document.querySelectorAll('li.comment').length")
+            native = await page.evaluate(
+                "[EventTarget.prototype.addEventListener, IntersectionObserver.prototype.observe]"
+                ".every(f => Function.prototype.toString.call(f).includes('[native code]'))")
+            return outcome, batches, native
+        finally:
+            await context.close()
+
+    return chromium.run(job, 60)
+
+
+@pytest.mark.parametrize("loader", [BY_OBSERVER, BY_LISTENER], ids=["observer", "listener"])
+def test_a_page_that_loads_on_scroll_is_probed_and_loads_it_all(
+        chromium: BrowserSession, loader: str) -> None:
+    outcome, batches, native = _scroll(chromium, TALL + loader)
+    assert outcome != SKIPPED
+    assert batches == 3, outcome
+    assert native
+
+
+def test_a_page_with_nothing_a_scroll_sets_off_is_not_probed(chromium: BrowserSession) -> None:
+    outcome, batches, native = _scroll(chromium, TALL)
+    assert outcome == SKIPPED
+    assert batches == 0 and native
+
+
+def test_a_page_with_a_frame_is_probed(chromium: BrowserSession) -> None:
+    # What a frame of another origin set up cannot be seen from the page: it is probed.
+    outcome, _, _ = _scroll(chromium, FRAMED)
+    assert outcome != SKIPPED
