@@ -75,7 +75,10 @@ class SmtpTransport:
             raise DeliveryError(f"{where}: its certificate is not trusted ({exc.verify_message})",
                                 permanent=True) from None
         except (OSError, smtplib.SMTPException) as exc:  # refused, reset, timed out, disconnected
-            if cut.is_set() or isinstance(exc, TimeoutError):
+            # smtplib words a socket timeout while reading a reply as "Connection unexpectedly
+            # closed: timed out" (the TimeoutError is its context): the same bound, reached first.
+            if cut.is_set() or isinstance(exc, TimeoutError) or isinstance(exc.__context__,
+                                                                             TimeoutError):
                 raise DeliveryError(f"{where} did not answer in time (SCRAPER_SEND_TIMEOUT); "
                                     "the report stays in the outbox") from None
             raise DeliveryError(f"{where}: {self._scrub(str(exc)) or type(exc).__name__}") from None
