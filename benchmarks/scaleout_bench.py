@@ -43,7 +43,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -54,14 +53,14 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from benchmarks.bench_site import BenchSite
+from benchmarks.scaleout_ceiling import write_check
 from scraper.browser import BrowserSession
 from scraper.config.settings import Settings, load_settings
 from scraper.daemon.broker import ACTOR, QUEUE, make_broker
 from scraper.daemon.dispatch import Dispatcher, HostLimits
 from scraper.daemon.distributed import DramatiqExecutor
 from scraper.daemon.executor import CheckOutcome, CheckTask, Executor, LocalExecutor
-from scraper.store import Check, Watch, add_check, make_engine, upgrade
-from scraper.store import dispatch as dispatches
+from scraper.store import Check, Watch, make_engine, upgrade
 from scraper.watches.operations import WatchSpec, add_watch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,13 +105,7 @@ def queue_only(args: argparse.Namespace) -> int:
 
     def perform(watch_id: int, dispatch_id: str, key: str | None) -> None:
         dispatch_latencies.append(time.monotonic() - admitted[watch_id])
-        with Session(engine) as session:
-            watch = session.get_one(Watch, watch_id)
-            check = add_check(session, watch, started_at=datetime.now(UTC), duration_ms=0,
-                              status="failed", error="bench", error_kind="network")
-            check.dispatch_id = dispatch_id
-            dispatches.notify(session, dispatch_id)
-            session.commit()
+        write_check(engine, watch_id, dispatch_id)
 
     worker_broker = make_broker(args.broker_url)
     Actor(perform, broker=worker_broker, actor_name=ACTOR, queue_name=QUEUE, priority=0,
