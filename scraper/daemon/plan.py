@@ -58,6 +58,16 @@ def limits_for(settings: Settings, profile: Profile | None, gap: float | None,
     )
 
 
+def polite_ranking(profiles: Mapping[str, Profile]) -> list[Profile]:
+    """The profiles in their URL-matching order, up to the last that sets politeness of its own:
+    a URL matched first by one after it gets the installation's limits, as one matched by none.
+    Mostly none sets any, and 100,000 URLs need no matching (a fifth of planning them)."""
+    ranked = matching.ranked(profiles)
+    polite = [i for i, p in enumerate(ranked)
+              if p.politeness.gap is not None or p.politeness.cap is not None]
+    return ranked[:polite[-1] + 1] if polite else []
+
+
 @dataclass
 class PlanMemo:
     """The plans of the previous read, by the watch's row; valid while the profiles and the
@@ -102,7 +112,7 @@ def active_watches(engine: Engine, settings: Settings, profiles: Mapping[str, Pr
         fresh = [row for row in rows if row not in memo.by_row]
         whole = len(fresh) > len(rows) // 2  # one grouped query beats many small ones
         latest = _latest(session, None if whole else [row[0] for row in fresh]) if fresh else {}
-    ranked = matching.ranked(profiles)
+    ranked = polite_ranking(profiles)
     planned: dict[int, Planned] = {}
     by_row: dict[tuple[object, ...], Planned] = {}
     for row in rows:

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -52,6 +53,9 @@ HEARTBEAT_JOB = "heartbeat"
 HEARTBEAT_EVERY = 60.0  # seconds between heartbeats: the dashboard warns after two missed
 PRUNE_EVERY = 3600.0  # seconds between history retention passes
 RAMP_STEP = 0.25  # seconds between overdue checks at start, at most
+# Missed runs collapse into one; a watch is queued at most once (the dispatcher). Also given to
+# each watch's add_job: APScheduler then has none to fill in, a second pass over the job.
+JOB_DEFAULTS: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
 
 
 def _trigger(schedule: Schedule, jitter: float = 0.0) -> IntervalTrigger | CronTrigger:
@@ -94,6 +98,7 @@ class WatchScheduler:
             self.dispatcher.on_start = self.manual.started
             self.listeners.append(self.manual.ended)
         self._jobs: dict[int, Planned] = {}
+        self._job_function = _job_function(self)
         self._memo = PlanMemo()
         self._lock = threading.Lock()
         self.delivery = DeliveryWorker(self.deliver, deliver_every)
@@ -103,8 +108,7 @@ class WatchScheduler:
             timezone=UTC,
             # Jobs only queue a check: one thread is plenty.
             executors={"default": ThreadPoolExecutor(max_workers=1)},
-            # Missed runs collapse into one; a watch is queued at most once (the dispatcher).
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+            job_defaults=JOB_DEFAULTS,
         )
 
     def start(self) -> None:
@@ -157,20 +161,42 @@ class WatchScheduler:
                 del self._jobs[watch_id]
             changed = {i: p for i, p in wanted.items()
                        if i not in self._jobs or self._jobs[i].key() != p.key()}
-            first = self._first_runs(changed, now, ramp=not self._started)
-            for watch_id, planned in changed.items():
-                self.scheduler.add_job(
-                    self._due, _trigger(planned.schedule, planned.jitter), args=[watch_id],
-                    id=f"watch-{watch_id}", replace_existing=True, next_run_time=first[watch_id],
-                )
-                logger.debug("watch {} scheduled {}", watch_id, planned.schedule.describe())
+            starting = not self._started
+            first, overdue = self._first_runs(changed, now, ramp=starting)
+            jobs: list[tuple[datetime, str, int, IntervalTrigger | CronTrigger]] = []
+            # APScheduler's triggers keep no state of a job's: watches alike share one.
+            triggers: dict[tuple[Schedule, float], IntervalTrigger | CronTrigger] = {}
+            for watch_id, at in first.items():  # the overdue last, longest waiting first
+                planned = changed[watch_id]
+                kind = (planned.schedule, planned.jitter)
+                trigger = triggers.get(kind) or triggers.setdefault(kind, _trigger(*kind))
+                if starting and watch_id in overdue:
+                    # Due at start: queued now (at its place in the ramp), its job placed at the
+                    # run after, as APScheduler would after firing it. Firing 100,000 jobs one by
+                    # one at once cost more CPU than scheduling them (docs/scale-out.md).
+                    self.dispatcher.due(CheckTask(watch_id, planned.name, planned.host),
+                                        planned.limits, self._not_before(planned, at, now))
+                    at = trigger.get_next_fire_time(at, at)
+                jobs.append((at, f"watch-{watch_id}", watch_id, trigger))
+            # In time order, each job lands at the end of APScheduler's list of jobs (a bisection
+            # and an insert into that list per job: in the middle, a copy of half of it).
+            for at, job_id, watch_id, trigger in sorted(jobs, key=lambda j: (j[0], j[1])):
+                self.scheduler.add_job(self._job_function, trigger, args=[watch_id], id=job_id,
+                                       name=job_id, replace_existing=True, next_run_time=at,
+                                       **JOB_DEFAULTS)
+                if not starting:  # at start, a line for each of 100,000 watches says little
+                    logger.debug("watch {} scheduled {}", watch_id, changed[watch_id].schedule.describe())
+            if starting:
+                logger.debug("{} watches scheduled, {} of them due now", len(jobs), len(overdue))
             self._jobs.update(wanted)
 
-    def _first_runs(self, plans: dict[int, Planned], now: datetime, ramp: bool) -> dict[int, datetime]:
+    def _first_runs(self, plans: dict[int, Planned], now: datetime,
+                    ramp: bool) -> tuple[dict[int, datetime], set[int]]:
         """Now when a watch is due (never checked, or a run missed), else its next regular time.
-        Always a time: APScheduler 3 adds a job whose next_run_time is None as *paused*.
+        Always a time: APScheduler 3 adds a job whose next_run_time is None as *paused*. And which
+        are overdue: they come last in the times, longest waiting first.
 
-        With `ramp` (at start), the overdue watches (longest waiting first) are spread over it."""
+        With `ramp` (at start), the overdue watches are spread over it."""
         first: dict[int, datetime] = {}
         overdue: list[tuple[datetime, int]] = []
         for watch_id, planned in plans.items():
@@ -182,7 +208,7 @@ class WatchScheduler:
         step = min(self.settings.ramp / len(overdue), RAMP_STEP) if ramp and overdue else 0.0
         for i, (_, watch_id) in enumerate(sorted(overdue)):
             first[watch_id] = now + timedelta(seconds=i * step)
-        return first
+        return first, {watch_id for _, watch_id in overdue}
 
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Queue every watch due now (in its window), wait for their checks (or `stop`), send the
@@ -195,7 +221,7 @@ class WatchScheduler:
                        if p.schedule.kind == "interval"), default=3600.0))
         with self._lock:
             self._jobs = wanted
-        due = [i for i, at in self._first_runs(wanted, now, ramp=False).items()
+        due = [i for i, at in self._first_runs(wanted, now, ramp=False)[0].items()
                if at <= now + timedelta(seconds=1)
                and (wanted[i].window is None or wanted[i].window.contains(now))]  # type: ignore[union-attr]
         for watch_id in due:
@@ -220,14 +246,20 @@ class WatchScheduler:
             planned = self._jobs.get(watch_id)
         if planned is None:
             return
-        not_before = 0.0
+        now = self.clock()
+        self.dispatcher.due(CheckTask(watch_id, planned.name, planned.host), planned.limits,
+                            self._not_before(planned, now, now))
+
+    def _not_before(self, planned: Planned, at: datetime, now: datetime) -> float:
+        """When (the dispatcher's clock) the check due `at` may start: then, or when the watch's
+        active window opens after it; 0.0 for at once."""
+        start = at
         if planned.window is not None:
-            now = self.clock()
-            opening = planned.window.next_open(now)
-            if opening > now:
-                logger.debug("watch {} waits for its window ({})", watch_id, planned.window.spec)
-                not_before = time.monotonic() + (opening - now).total_seconds()
-        self.dispatcher.due(CheckTask(watch_id, planned.name, planned.host), planned.limits, not_before)
+            start = planned.window.next_open(at)
+            if start > at:
+                logger.debug("watch {} waits for its window ({})", planned.watch_id,
+                             planned.window.spec)
+        return self.dispatcher.clock() + (start - now).total_seconds() if start > now else 0.0
 
     def _done(self, outcome: CheckOutcome) -> None:
         for listener in self.listeners:
@@ -267,10 +299,17 @@ class WatchScheduler:
             logger.error("delivering reports: {}", exc)
 
 
-# APScheduler checks a job's function against its arguments with inspect.signature on every
-# add_job; computed once here (inspect reads __signature__ first), it costs a third less CPU to
-# schedule 100,000 watches (benchmarks/scaleout_bench.py --mode ceiling).
-WatchScheduler._due.__signature__ = inspect.signature(WatchScheduler._due)  # type: ignore[attr-defined]
+def _job_function(scheduler: WatchScheduler) -> Callable[[int], None]:
+    """What a watch's job calls. APScheduler checks a job's function against its arguments with
+    inspect.signature on every add_job: for a bound method that is worked out anew each time (a
+    third of add_job's CPU with 100,000 watches), a function's own `__signature__` is taken as
+    it is (benchmarks/scaleout_ceiling.py --mode ceiling)."""
+
+    def due(watch_id: int) -> None:
+        scheduler._due(watch_id)
+
+    due.__signature__ = inspect.signature(due)  # type: ignore[attr-defined]
+    return due
 
 
 def _settings_of(browser: object) -> Settings:
