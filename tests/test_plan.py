@@ -4,15 +4,16 @@ new ones are, with their latest check looked up (real SQLite)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from scraper import store
 from scraper.config.settings import load_settings
-from scraper.daemon.plan import PlanMemo, active_watches
+from scraper.daemon.plan import PlanMemo, active_watches, host_of
 from scraper.profiles import load_profiles
-from scraper.profiles.schema import PolitenessSpec
+from scraper.profiles.schema import MatchSpec, PolitenessSpec
 from scraper.watches.operations import WatchSpec, add_watch, update_watch
 
 
@@ -80,3 +81,34 @@ def test_changed_profiles_plan_every_watch_again(local_engine: Engine) -> None:
     slower = profiles["wordpress"].model_copy(update={"politeness": PolitenessSpec(gap=42.0)})
     after = active_watches(local_engine, settings, {**profiles, "wordpress": slower}, memo)[watch]
     assert after is not before and after.limits.gap == 42.0 != before.limits.gap
+
+
+def test_the_first_profile_a_url_matches_sets_its_limits(local_engine: Engine) -> None:
+    """Matching stops at the last profile with politeness of its own, and keeps its answers: a URL
+    matched first by a profile without politeness gets the installation's limits."""
+    settings = load_settings()
+    profiles = load_profiles(settings.profile_dirs)
+    base = profiles["wordpress"]
+    plain = base.model_copy(update={"name": "plain", "priority": 9,
+                                    "match": MatchSpec(urls=("https://both.example/*",))})
+    polite = base.model_copy(update={
+        "name": "polite", "priority": 8, "politeness": PolitenessSpec(gap=42.0, cap=3),
+        "match": MatchSpec(urls=("https://both.example/*", "re:^https://slow\\.example/"))})
+    mine = {**profiles, "plain": plain, "polite": polite}
+    both, slow, other = (_add(local_engine, f"https://{host}.example/p", host)
+                         for host in ("both", "slow", "other"))
+    plans = active_watches(local_engine, settings, mine)
+    assert (plans[slow].limits.gap, plans[slow].limits.cap) == (42.0, 3)
+    default = (settings.host_gap, settings.host_cap)
+    assert (plans[both].limits.gap, plans[both].limits.cap) == default  # "plain" matched first
+    assert (plans[other].limits.gap, plans[other].limits.cap) == default
+
+
+def test_the_host_is_read_as_urlsplit_reads_it() -> None:
+    urls = ["https://A.example/x", "http://a.example", "http://a.example?q=/x", "http://a.example#/f",
+            "http://user:pw@b.example:8080/p", "http://[::1]:8080/x", "http://u@[fe80::1]/",
+            "https://c.example\\@d.example/", " http://e.example/x", "http://f.exa\tmple/x",
+            "http:/\t/g.example/x", "mailto:a@h.example", "1http://i.example/", "//j.example/x",
+            "https://k.example//x//y", "", "nothing"]
+    for url in urls:
+        assert host_of(url) == (urlsplit(url).hostname or "").lower(), url

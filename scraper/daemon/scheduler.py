@@ -98,7 +98,6 @@ class WatchScheduler:
             self.dispatcher.on_start = self.manual.started
             self.listeners.append(self.manual.ended)
         self._jobs: dict[int, Planned] = {}
-        self._job_function = _job_function(self)
         self._memo = PlanMemo()
         self._lock = threading.Lock()
         self.delivery = DeliveryWorker(self.deliver, deliver_every)
@@ -181,7 +180,7 @@ class WatchScheduler:
             # In time order, each job lands at the end of APScheduler's list of jobs (a bisection
             # and an insert into that list per job: in the middle, a copy of half of it).
             for at, job_id, watch_id, trigger in sorted(jobs, key=lambda j: (j[0], j[1])):
-                self.scheduler.add_job(self._job_function, trigger, args=[watch_id], id=job_id,
+                self.scheduler.add_job(_watch_job, trigger, args=(self, watch_id), id=job_id,
                                        name=job_id, replace_existing=True, next_run_time=at,
                                        **JOB_DEFAULTS)
                 if not starting:  # at start, a line for each of 100,000 watches says little
@@ -236,7 +235,7 @@ class WatchScheduler:
 
     def next_due(self) -> list[tuple[str, datetime]]:
         """The next scheduled checks (name, time), soonest first: for the live status."""
-        jobs = [(job.next_run_time, job.args[0]) for job in self.scheduler.get_jobs()
+        jobs = [(job.next_run_time, job.args[-1]) for job in self.scheduler.get_jobs()
                 if job.id.startswith("watch-") and job.next_run_time is not None]
         with self._lock:
             return [(self._jobs[i].name, at) for at, i in sorted(jobs)[:5] if i in self._jobs]
@@ -299,17 +298,15 @@ class WatchScheduler:
             logger.error("delivering reports: {}", exc)
 
 
-def _job_function(scheduler: WatchScheduler) -> Callable[[int], None]:
-    """What a watch's job calls. APScheduler checks a job's function against its arguments with
-    inspect.signature on every add_job: for a bound method that is worked out anew each time (a
-    third of add_job's CPU with 100,000 watches), a function's own `__signature__` is taken as
-    it is (benchmarks/scaleout_ceiling.py --mode ceiling)."""
+def _watch_job(scheduler: WatchScheduler, watch_id: int) -> None:
+    """What a watch's job calls. Not the bound method: APScheduler checks a job's function against
+    its arguments with inspect.signature on every add_job, which for a bound method is worked out
+    anew each time (a third of add_job's CPU with 100,000 watches), and refers to it by name (a
+    nested function's name makes an exception for each job)."""
+    scheduler._due(watch_id)
 
-    def due(watch_id: int) -> None:
-        scheduler._due(watch_id)
 
-    due.__signature__ = inspect.signature(due)  # type: ignore[attr-defined]
-    return due
+_watch_job.__signature__ = inspect.signature(_watch_job)  # type: ignore[attr-defined]  # read as is
 
 
 def _settings_of(browser: object) -> Settings:
