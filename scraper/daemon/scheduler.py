@@ -4,7 +4,8 @@ The watch table is the source of truth: `sync()` (run at start and every `reload
 adds, reschedules and drops jobs to match it, so `scraper watch add/pause/remove` take effect in a
 running scheduler without a restart. A watch that is due (never checked, or overdue) runs at once;
 at start, the overdue ones are spread over a short ramp (at most `SCRAPER_RAMP` seconds, a quarter
-of a second apart) instead of all in the same second. A job only queues its check
+of a second apart) instead of all in the same second, and go straight into the dispatcher's queue
+(each at its time in the ramp), their jobs waiting for the run after. A job only queues its check
 (`Dispatcher.due`): the dispatcher applies the limits (workers, hosts, fairness) and an executor runs
 it (scraper/daemon/). A check due outside its watch's active window waits for the window to open.
 
