@@ -153,7 +153,7 @@ class WatchScheduler:
     def sync(self) -> None:
         profiles = load_profiles(self.settings.profile_dirs)
         wanted = active_watches(self.engine, self.settings, profiles, self._memo)
-        now = self.clock()
+        now, mono = self.clock(), self.dispatcher.clock()  # the same moment on both clocks
         with self._lock:
             for watch_id in set(self._jobs) - set(wanted):
                 self.scheduler.remove_job(f"watch-{watch_id}")
@@ -175,7 +175,7 @@ class WatchScheduler:
                     # run after, as APScheduler would after firing it. Firing 100,000 jobs one by
                     # one at once cost more CPU than scheduling them (docs/scale-out.md).
                     self.dispatcher.due(CheckTask(watch_id, planned.name, planned.host),
-                                        planned.limits, self._not_before(planned, at, now))
+                                        planned.limits, self._not_before(planned, at, now, mono))
                     at = trigger.get_next_fire_time(at, at)
                 jobs.append((at, f"watch-{watch_id}", watch_id, trigger))
             # In time order, each job lands at the end of APScheduler's list of jobs (a bisection
@@ -248,18 +248,18 @@ class WatchScheduler:
             return
         now = self.clock()
         self.dispatcher.due(CheckTask(watch_id, planned.name, planned.host), planned.limits,
-                            self._not_before(planned, now, now))
+                            self._not_before(planned, now, now, self.dispatcher.clock()))
 
-    def _not_before(self, planned: Planned, at: datetime, now: datetime) -> float:
-        """When (the dispatcher's clock) the check due `at` may start: then, or when the watch's
-        active window opens after it; 0.0 for at once."""
+    def _not_before(self, planned: Planned, at: datetime, now: datetime, mono: float) -> float:
+        """When (on the dispatcher's clock, which read `mono` at `now`) the check due `at` may
+        start: then, or when the watch's active window opens after it; 0.0 for at once."""
         start = at
         if planned.window is not None:
             start = planned.window.next_open(at)
             if start > at:
                 logger.debug("watch {} waits for its window ({})", planned.watch_id,
                              planned.window.spec)
-        return self.dispatcher.clock() + (start - now).total_seconds() if start > now else 0.0
+        return mono + (start - now).total_seconds() if start > now else 0.0
 
     def _done(self, outcome: CheckOutcome) -> None:
         for listener in self.listeners:
