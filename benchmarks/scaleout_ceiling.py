@@ -16,8 +16,11 @@ adds its own watches):
   hosts' watches queued again as soon as they end: checks a minute through an executor that ends
   each check at once (the dispatcher's own ceiling), `--baseline REV` adding the dispatcher of
   that git revision as a contender, taking turns (each run ends after `--checks` or
-  `--run-seconds`); and the same through Dramatiq to row-writing threads (what this machine
-  gives end to end).
+  `--run-seconds`); and the same through Dramatiq to `--writers` processes of `--threads`
+  row-writing threads each (`--e2e-rounds` runs of up to `--e2e-checks`: what this machine gives
+  end to end), with the CPU each check cost in each process at work (the scheduler, the
+  writers, PostgreSQL's, Redis), from /proc. With PYTHONPATH set, the scheduler runs that
+  checkout's code (main's, say) against this bench; the writers always run this one's.
 - `cpu`: the scheduler (APScheduler, dispatcher, Dramatiq executor, delivery) in a process of its
   own, with watches due at `--rate` checks a minute and worker threads here writing the rows: its
   CPU (percent of one core, from /proc) over `--seconds` of steady running.
@@ -52,7 +55,7 @@ from typing import Any
 sys.path.insert(len(sys.path) if os.environ.get("PYTHONPATH") else 0,
                 str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Engine, Select, String, bindparam, func, insert, literal, text
+from sqlalchemy import Engine, Select, String, bindparam, func, insert, literal, text, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -62,7 +65,7 @@ from scraper.daemon.broker import ACTOR, QUEUE, make_broker
 from scraper.daemon.distributed import DramatiqExecutor
 from scraper.daemon.executor import CheckOutcome, CheckTask, Done
 from scraper.daemon.worker import POLL_MS, consumer
-from scraper.store import Watch, make_engine, metadata
+from scraper.store import Check, Watch, make_engine, metadata
 from scraper.store import dispatch as dispatches
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -505,10 +508,14 @@ def scheduler_role(args: argparse.Namespace) -> int:
 
 def cpu_mode(args: argparse.Namespace, engine: Engine) -> dict[str, Any]:
     count = args.rate  # watches due once a minute each
-    add_watches(engine, count, 20, schedule="1m")
-    checks = [0]
-    with row_writers(engine, args.broker_url, args.threads, POLL_MS,
-                     lambda _: checks.__setitem__(0, checks[0] + 1)):
+    ids = add_watches(engine, count, 20, schedule="1m")
+
+    def written() -> int:  # the bench watches' checks so far
+        with Session(engine) as session:
+            return session.exec(select(func.count()).select_from(Check).where(
+                col(Check.watch_id).in_(ids))).one()
+
+    with writer_processes(argparse.Namespace(**{**vars(args), "writers": 1}), hold=0):
         role = subprocess.Popen(
             [sys.executable, __file__, "--role", "scheduler", "--database-url", args.database_url,
              "--broker-url", args.broker_url, "--threads", str(args.threads),],
@@ -516,14 +523,17 @@ def cpu_mode(args: argparse.Namespace, engine: Engine) -> dict[str, Any]:
         try:
             assert role.stdout is not None and role.stdout.readline().strip() == "started"
             time.sleep(args.warmup)  # the measured process settles: the start-up read, the ramp
-            cpu0, checks0, load, t0 = proc_cpu_seconds(role.pid), checks[0], load_average(), time.monotonic()
+            cpu0, checks0, load, t0 = proc_cpu_seconds(role.pid), written(), load_average(), time.monotonic()
             time.sleep(args.seconds)  # the measured window
             cpu = proc_cpu_seconds(role.pid) - cpu0
-            wall, done = time.monotonic() - t0, checks[0] - checks0
+            wall, done = time.monotonic() - t0, written() - checks0
         finally:
             assert role.stdin is not None
             role.stdin.close()
             role.wait(timeout=60)
+            with Session(engine) as session:  # the next run's scheduler does not schedule them
+                session.execute(update(Watch).where(col(Watch.id).in_(ids)).values(paused=True))
+                session.commit()
     return {"mode": "cpu", "watches_due_per_minute": count, "window_s": round(wall, 1),
             "checks_per_minute": round(done / wall * 60), "scheduler_cpu_s": round(cpu, 2),
             "scheduler_core_percent": round(100 * cpu / wall, 2), "load_average": load,
@@ -547,9 +557,9 @@ def chart(results: dict[str, Any]) -> str:
     rows.append((f"{ready['watches']:,} watches queued (CPU)", ready["queued_cpu_s"], 10, "s", True))
     for name, per_minute in ceiling["inline"].items():
         rows.append((f"dispatch/min, capped host, {name}, alone", per_minute, 20_000, "/min", False))
-    for run in ceiling["dramatiq_rows"]:
-        rows.append((f"… through Dramatiq + rows, {run['dispatcher']}", run["checks_per_minute"],
-                     20_000, "/min", False))
+    for run in ceiling["dramatiq_rows"]:  # "code": the scheduler's, when runs compared two
+        rows.append((f"… through Dramatiq + rows, {run.get('code', run['dispatcher'])}",
+                     run["checks_per_minute"], 20_000, "/min", False))
     rows.append(("scheduler CPU at 300 checks/min", cpu["scheduler_core_percent"], 5, "% core", True))
     width, bar, left, top = 720, 20, 300, 30
     scale = (width - left - 80) / 2.0  # the target sits at half the bar room; bars stop at 2x
