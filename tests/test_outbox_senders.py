@@ -21,7 +21,6 @@ import random
 import shutil
 import subprocess
 import sys
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -37,7 +36,6 @@ from scraper.store import Heartbeat, Watch, lease
 from scraper.store.clock import engine_now
 from scraper.store.heartbeat import stale
 from tests.cli import run_json
-from tests.fixtures.postgres import PostgresServer
 from tests.fixtures.smtp import SmtpServer
 from tests.processes import stop
 from tests.test_reports_delivery import checked, comment_added, rows, watch
@@ -148,18 +146,14 @@ def test_retrying_one_report_sends_its_targets_earlier_ones_first(
 # --- the database's clock ---------------------------------------------------------------------------
 
 @pytest.fixture
-def pg_engine(postgres_server: PostgresServer) -> Iterator[tuple[Engine, str]]:
+def pg_engine(pg_url: str) -> Iterator[tuple[Engine, str]]:
     if shutil.which("faketime") is None:
         pytest.fail("faketime not found: `apt-get install faketime` (scripts/bootstrap.sh --test)")
-    name = f"clock_{uuid.uuid4().hex[:12]}"
-    postgres_server.create_database(name)
-    url = postgres_server.url(name)
-    engine = store.open_store(url, auto_upgrade=True)
+    engine = store.open_store(pg_url, auto_upgrade=True)
     try:
-        yield engine, url
+        yield engine, pg_url
     finally:
         engine.dispose()
-        postgres_server.drop_database(name)
 
 
 TAKE_LEASE = """
