@@ -166,6 +166,10 @@ def test_the_dashboard_and_the_api_ask_the_scheduler_and_never_check_themselves(
         page = web.get(asked.headers["location"]).text
         assert 'data-state="queued"' in page and "no scheduler is running" in page, page
         assert web.get("/watches/1").text.count('id="check-request"') == 1, "shown while open"
+        by_htmx = web.post("/watches/1/check", data={"csrf_token": csrf}, headers={
+            "HX-Request": "true", "HX-Current-URL": f"{base_url}/watches/1"})  # the page's form
+        assert by_htmx.status_code == 200 and "HX-Refresh" not in by_htmx.headers
+        assert by_htmx.headers["HX-Redirect"] == asked.headers["location"], "the same request, a page load"
         accepted = api.post("/api/v1/watches/1/check")
         assert accepted.status_code == 202, accepted.text
         body = accepted.json()
