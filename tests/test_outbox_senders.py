@@ -10,7 +10,7 @@ each recipient gets its reports in the order they were queued.
 A process whose clock is ten minutes ahead (`faketime`) works against PostgreSQL as if its clock
 were right: it cannot take a lease or an outbox row another process still holds, since both are
 stamped and compared in the database's time; so are a report's sent time and the schedulers'
-heartbeats, which the dashboard on another machine ages.
+heartbeats, which the dashboard on another machine ages. A worker that far off refuses to start.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -271,3 +272,18 @@ def test_a_beating_scheduler_is_seen_whatever_the_clocks_say(
             f"beat at {row.seen_at}: in the database's time, not the scheduler's clock ({scheduler})")
         assert stale(session, row, row.seen_at + timedelta(seconds=2 * row.interval + 1)), (
             "two beats missed in the database's time: gone")
+
+
+def test_a_worker_whose_clock_is_off_refuses_to_start(pg_engine: tuple[Engine, str]) -> None:
+    """A worker stamps its checks with its own clock and the scheduler plans from them: beyond
+    MAX_SKEW (2 s) off the database's, it refuses (exit 2), naming the fix."""
+    _, url = pg_engine
+    worker = scraper(url, "worker", clock=SKEW)
+    try:
+        out, err = worker.communicate(timeout=WAIT)
+    finally:
+        stop(worker)
+    assert worker.returncode == 2, f"exit {worker.returncode}: {out}{err}"
+    assert re.search(r"this machine's clock is \+(599|600)\.\ds off the database's \(at most 2s\)", err), err
+    assert "timedatectl set-ntp true" in err, err
+    assert "Traceback" not in out + err

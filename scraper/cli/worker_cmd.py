@@ -14,8 +14,6 @@ from scraper.cli.app import app, examples
 from scraper.cli.output import err
 from scraper.config.settings import MAX_WORKERS, load_settings
 
-MAX_SKEW = 2.0  # seconds this machine's clock may differ from the database's
-
 
 @app.command("worker", epilog=examples(
     "scraper worker --threads 4",
@@ -32,6 +30,7 @@ def worker(
     from scraper.daemon.worker import CheckWorker
     from scraper.store import dispatch as dispatches
     from scraper.store import open_db
+    from scraper.store.clock import MAX_SKEW
 
     if not 1 <= threads <= MAX_WORKERS:
         raise InputError(f"--threads {threads}: give a whole number from 1 to {MAX_WORKERS}")

@@ -17,10 +17,8 @@ from scraper.doctor.files import writable_place
 from scraper.doctor.result import Check
 from scraper.evidence import signing
 from scraper.store import dispatch as dispatches
+from scraper.store.clock import MAX_SKEW
 
-# Seconds: leases and outbox claims use the database's clock, but a worker stamps its checks with
-# its own, and the scheduler plans from those times.
-MAX_SKEW = 2.0
 CONNECT_TIMEOUT_S = 5
 
 

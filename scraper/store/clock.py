@@ -11,6 +11,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, text
 
+# Seconds a worker's clock may differ from the database's (it refuses to start beyond): leases,
+# claims and heartbeats use the database's clock, but a worker stamps its checks with its own, and
+# the scheduler plans from those times. `scraper doctor` checks the same bound.
+MAX_SKEW = 2.0
+
 
 def db_now(connection: Connection) -> datetime:
     """The database's time now (aware UTC), on `connection` (a session's: `session.connection()`)."""
