@@ -274,11 +274,15 @@ def test_a_beating_scheduler_is_seen_whatever_the_clocks_say(
             "two beats missed in the database's time: gone")
 
 
-def test_a_worker_whose_clock_is_off_refuses_to_start(pg_engine: tuple[Engine, str]) -> None:
-    """A worker stamps its checks with its own clock and the scheduler plans from them: beyond
-    MAX_SKEW (2 s) off the database's, it refuses (exit 2), naming the fix."""
+@pytest.mark.parametrize("command", [["worker"], ["run", "--executor", "dramatiq"]],
+                         ids=["worker", "scheduler"])
+def test_a_worker_or_scheduler_whose_clock_is_off_refuses_to_start(
+    pg_engine: tuple[Engine, str], command: list[str]
+) -> None:
+    """A worker stamps its checks with its own clock and the scheduler plans from them with its
+    own: beyond MAX_SKEW (2 s) off the database's, either refuses (exit 2), naming the fix."""
     _, url = pg_engine
-    worker = scraper(url, "worker", clock=SKEW)
+    worker = scraper(url, *command, clock=SKEW)
     try:
         out, err = worker.communicate(timeout=WAIT)
     finally:

@@ -16,8 +16,7 @@ from scraper.config.settings import Settings
 from scraper.doctor.files import writable_place
 from scraper.doctor.result import Check
 from scraper.evidence import signing
-from scraper.store import dispatch as dispatches
-from scraper.store.clock import MAX_SKEW
+from scraper.store.clock import MAX_SKEW, clock_skew
 
 CONNECT_TIMEOUT_S = 5
 
@@ -65,7 +64,7 @@ def check_clock(settings: Settings) -> Check:
     try:
         engine = store.make_engine(settings.database_url)
         try:
-            skew = dispatches.clock_skew(engine)
+            skew = clock_skew(engine)
         finally:
             engine.dispose()
     except (SQLAlchemyError, ValueError) as exc:

@@ -8,9 +8,8 @@ delivers it at commit and never for a rolled-back one, so "notified" means "the 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, text
 from sqlmodel import Session, select
 
 from .models import Check
@@ -30,21 +29,6 @@ def notify(session: Session | Connection, dispatch_id: str, skipped: str | None 
     payload = json.dumps({"id": dispatch_id, "skipped": skipped})
     session.execute(text("SELECT pg_notify(:channel, :payload)"),
                     {"channel": CHANNEL, "payload": payload})
-
-
-def clock_skew(engine: Engine) -> float:
-    """Seconds this machine's clock is ahead of the database's (negative: behind)."""
-    with engine.connect() as connection:
-        before = datetime.now(UTC)
-        db_now = connection.execute(text("SELECT clock_timestamp()" if engine.dialect.name == "postgresql"
-                                         else "SELECT CURRENT_TIMESTAMP")).scalar_one()
-        after = datetime.now(UTC)
-    if isinstance(db_now, str):
-        db_now = datetime.fromisoformat(db_now)
-    if db_now.tzinfo is None:
-        db_now = db_now.replace(tzinfo=UTC)
-    local = before + (after - before) / 2
-    return float((local - db_now).total_seconds())
 
 
 def try_lock_scheduler(connection: Connection) -> bool:
