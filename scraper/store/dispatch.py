@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, text
 from sqlmodel import Session, col, select
 
 from .models import Change, Check, Watch
@@ -54,21 +53,6 @@ def notify(session: Session | Connection, dispatch_id: str, skipped: str | None 
 def payload(dispatch_id: str, skipped: str | None = None) -> str:
     """The completion's text on CHANNEL (`notify`)."""
     return json.dumps({"id": dispatch_id, "skipped": skipped})
-
-
-def clock_skew(engine: Engine) -> float:
-    """Seconds this machine's clock is ahead of the database's (negative: behind)."""
-    with engine.connect() as connection:
-        before = datetime.now(UTC)
-        db_now = connection.execute(text("SELECT clock_timestamp()" if engine.dialect.name == "postgresql"
-                                         else "SELECT CURRENT_TIMESTAMP")).scalar_one()
-        after = datetime.now(UTC)
-    if isinstance(db_now, str):
-        db_now = datetime.fromisoformat(db_now)
-    if db_now.tzinfo is None:
-        db_now = db_now.replace(tzinfo=UTC)
-    local = before + (after - before) / 2
-    return float((local - db_now).total_seconds())
 
 
 def try_lock_scheduler(connection: Connection) -> bool:
