@@ -191,8 +191,6 @@ say "installing scraper$extra into $VENV"
 # uv (itself pinned there): the same packages as `pip install -c constraints.txt` in a third of the
 # time on a new machine, a tenth with uv's cache (docs/development.md, "What a run costs").
 install "pip install uv" "$VENV/bin/python" -m pip install -q -c constraints.txt uv
-# Copies from uv's cache (~/.cache/uv), which is on another file system than the venv as often as not.
-export UV_LINK_MODE=copy
 install "uv pip install" "$VENV/bin/uv" pip install -q --python "$VENV/bin/python" \
   -c constraints.txt -e ".$extra"
 
