@@ -16,8 +16,11 @@ adds its own watches):
   hosts' watches queued again as soon as they end: checks a minute through an executor that ends
   each check at once (the dispatcher's own ceiling), `--baseline REV` adding the dispatcher of
   that git revision as a contender, taking turns (each run ends after `--checks` or
-  `--run-seconds`); and the same through Dramatiq to row-writing threads (what this machine
-  gives end to end).
+  `--run-seconds`); and the same through Dramatiq to `--writers` processes of `--threads`
+  row-writing threads each (`--e2e-rounds` runs of up to `--e2e-checks`: what this machine gives
+  end to end), with the CPU each check cost in each process at work (the scheduler, the
+  writers, PostgreSQL's, Redis), from /proc. With PYTHONPATH set, the scheduler runs that
+  checkout's code (main's, say) against this bench; the writers always run this one's.
 - `cpu`: the scheduler (APScheduler, dispatcher, Dramatiq executor, delivery) in a process of its
   own, with watches due at `--rate` checks a minute and worker threads here writing the rows: its
   CPU (percent of one core, from /proc) over `--seconds` of steady running.
@@ -48,9 +51,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# A PYTHONPATH given names the scheduler's code to measure (another checkout's, against this bench).
+sys.path.insert(len(sys.path) if os.environ.get("PYTHONPATH") else 0,
+                str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, Select, String, bindparam, func, insert, literal, text, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from scraper.config.settings import Settings, load_settings
@@ -59,7 +65,7 @@ from scraper.daemon.broker import ACTOR, QUEUE, make_broker
 from scraper.daemon.distributed import DramatiqExecutor
 from scraper.daemon.executor import CheckOutcome, CheckTask, Done
 from scraper.daemon.worker import POLL_MS, consumer
-from scraper.store import Watch, add_check, make_engine
+from scraper.store import Check, Watch, make_engine, metadata
 from scraper.store import dispatch as dispatches
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,15 +97,32 @@ def add_watches(engine: Engine, count: int, hosts: int, *, schedule: str | None 
         return sorted(w for w in rows if w is not None)
 
 
+def _write_statement() -> Select[Any]:
+    """The failed check's row `add_check` writes (the watch's url and profile, no warnings) with
+    its dispatch id, and its completion: one statement, so one round trip and its own
+    transaction (the notice goes out at its commit, and only if the row was written)."""
+    checks, watches = metadata.tables["checks"], metadata.tables["watches"]
+    row = core_select(watches.c.id, bindparam("started_at", type_=checks.c.started_at.type),
+                 literal(0), literal("failed"), literal("bench"), literal("network"),
+                 watches.c.url, watches.c.profile, bindparam("dispatch_id", type_=String)
+                 ).where(watches.c.id == bindparam("watch_id"))
+    written = insert(checks).from_select(
+        ["watch_id", "started_at", "duration_ms", "status", "error", "error_kind", "url",
+         "profile", "dispatch_id"], row).returning(checks.c.id).cte("written")
+    return core_select(func.pg_notify(dispatches.CHANNEL, bindparam("payload"))).select_from(written)
+
+
+WRITE_CHECK = _write_statement()
+
+
 def write_check(engine: Engine, watch_id: int, dispatch_id: str) -> None:
-    """What a worker's check writes, without the page: the row and its completion, one commit."""
-    with Session(engine) as session:
-        watch = session.get_one(Watch, watch_id)
-        check = add_check(session, watch, started_at=datetime.now(UTC), duration_ms=0,
-                          status="failed", error="bench", error_kind="network")
-        check.dispatch_id = dispatch_id
-        dispatches.notify(session, dispatch_id)
-        session.commit()
+    """What a worker's failed check writes, without the page: the row and its completion, in one
+    transaction. Lean on purpose (one statement through Core, not the ORM's three): the bench
+    measures the scheduler, and each CPU second the writers spare is one it can have."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(WRITE_CHECK, {"watch_id": watch_id, "dispatch_id": dispatch_id,
+                                         "started_at": datetime.now(UTC),
+                                         "payload": dispatches.payload(dispatch_id)})
 
 
 @contextmanager
@@ -274,17 +297,21 @@ def baseline_dispatch(rev: str) -> ModuleType:
 
 
 def sustained_run(args: argparse.Namespace, module: ModuleType, executor: Any,
-                  others: list[int], capped: list[int], workers: int) -> dict[str, Any]:
+                  others: list[int], capped: list[int], workers: int,
+                  processes: Callable[[], dict[str, float]] | None = None) -> dict[str, Any]:
     """One capped host (cap 1, its running check never ends) with its checks queued first, the
-    other hosts' watches queued again as each ends; checks a minute over `--checks`."""
+    other hosts' watches queued again as each ends; checks a minute over `--checks`.
+    `processes`: the CPU seconds of the other processes at work (by role), taken over the run."""
     limits, free = module.HostLimits(), module.HostLimits(cap=1)
-    ended = [0]
+    ended, written = [0], [0]
     finished = threading.Event()
     hosts = max(len(others) // 10, 1)
     dispatcher: Any = None
 
     def on_done(outcome: CheckOutcome) -> None:
         ended[0] += 1
+        if outcome.result is not None:  # heard back with its row (through Dramatiq)
+            written[0] += 1
         if ended[0] >= args.checks:
             finished.set()
         if not finished.is_set() and outcome.skipped is None:
@@ -293,27 +320,114 @@ def sustained_run(args: argparse.Namespace, module: ModuleType, executor: Any,
     dispatcher = module.Dispatcher(executor, workers, on_done=on_done)
     for watch_id in capped:
         dispatcher.due(CheckTask(watch_id, "c", CAPPED_HOST), free)
+    before = processes() if processes else {}
     load, cpu0, t0 = load_average(), time.process_time(), time.monotonic()
     for n, watch_id in enumerate(others):
         dispatcher.due(CheckTask(watch_id, "o", f"h{n % hosts}.example"), limits)
     finished.wait(args.run_seconds)
     finished.set()  # no more queued again
-    elapsed, count = time.monotonic() - t0, ended[0]
+    elapsed, count, rows = time.monotonic() - t0, ended[0], written[0]
     cpu = time.process_time() - cpu0
+    after = processes() if processes else {}
+    per_check = {role: round((after[role] - before.get(role, 0.0)) / max(count, 1) * 1000, 2)
+                 for role in after} | {"scheduler": round(cpu / max(count, 1) * 1000, 2)}
     queued = dispatcher.stats().queued
     executor.cancel()
     dispatcher.stop(0)
     executor.shutdown()
-    return {"checks": count, "seconds": round(elapsed, 2),
+    return {"checks": count, "with_rows": rows, "seconds": round(elapsed, 2),
             "checks_per_minute": round(count / elapsed * 60), "cpu_s": round(cpu, 2),
             # what one core of this process's own would give: the load shares the cores out
             "checks_per_cpu_minute": round(count / max(cpu, 0.01) * 60),
-            "queued_at_end": queued, "load_average": load}
+            "queued_at_end": queued, "load_average": load, "load_average_after": load_average(),
+            **({"cpu_ms_per_check": per_check} if processes else {})}
 
 
-def hold_capped(watch_id: int, capped: int, hold: list[threading.Event]) -> None:
-    if watch_id == capped:
-        hold[0].wait()
+def writer_role(args: argparse.Namespace) -> int:
+    """A row-writing worker process of the ceiling's end-to-end runs, until its stdin closes; the
+    capped host's check (`--hold`) is held in its thread until then."""
+    engine = make_engine(args.database_url)
+    release = threading.Event()
+
+    def started(watch_id: int) -> None:
+        if watch_id == args.hold:
+            release.wait()
+
+    with row_writers(engine, args.broker_url, args.threads, POLL_MS, started):
+        print("started", flush=True)
+        sys.stdin.read()
+        release.set()
+    engine.dispose()
+    return 0
+
+
+@contextmanager
+def writer_processes(args: argparse.Namespace, hold: int) -> Iterator[list[int]]:
+    """`--writers` processes of `--threads` row-writing threads each; their pids. They run this
+    checkout's code whatever PYTHONPATH measures: they are the bench's workers, not the subject."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, __file__, "--role", "writer", "--database-url", args.database_url,
+               "--broker-url", args.broker_url, "--threads", str(args.threads), "--hold", str(hold)]
+    procs = [subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                              env=env) for _ in range(args.writers)]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "started"
+        yield [proc.pid for proc in procs]
+    finally:
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.close()
+        for proc in procs:
+            proc.wait(timeout=60)
+
+
+def children(parent: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+    return found
+
+
+def server_pids(engine: Engine, broker_url: str) -> dict[str, Callable[[], list[int]]]:
+    """How to find the PostgreSQL (the postmaster and its children: backends, writers) and Redis
+    processes, when they run on this machine."""
+    import redis
+
+    with engine.connect() as connection:
+        backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    roles: dict[str, Callable[[], list[int]]] = {}
+    try:
+        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        roles["postgres"] = lambda: [postmaster, *children(postmaster)]
+    except OSError:
+        pass  # another machine's
+    pid = int(redis.Redis.from_url(broker_url).info("server")["process_id"])
+    if Path(f"/proc/{pid}").exists():
+        roles["redis"] = lambda: [pid]
+    return roles
+
+
+def cpu_by_role(roles: dict[str, Callable[[], list[int]]]) -> Callable[[], dict[str, float]]:
+    """A snapshot of the CPU seconds of each role's processes (those gone meanwhile drop out)."""
+
+    def snapshot() -> dict[str, float]:
+        found: dict[str, float] = {}
+        for role, pids in roles.items():
+            total = 0.0
+            for pid in pids():
+                try:
+                    total += proc_cpu_seconds(pid)
+                except (OSError, ValueError, IndexError):
+                    continue
+            found[role] = total
+        return found
+
+    return snapshot
 
 
 def replace_checks(args: argparse.Namespace, checks: int) -> argparse.Namespace:
@@ -325,7 +439,7 @@ def ceiling_mode(args: argparse.Namespace, engine: Engine) -> dict[str, Any]:
     if args.watches:
         result["ready"] = ready_run(args, engine)
         print(json.dumps(result["ready"]), flush=True)
-    if not args.rounds:  # the ready time alone
+    if not (args.rounds or args.e2e_rounds):  # the ready time alone
         return result
     contenders = {"lanes": lanes}
     if args.baseline:
@@ -338,27 +452,31 @@ def ceiling_mode(args: argparse.Namespace, engine: Engine) -> dict[str, Any]:
             run = {"dispatcher": name, **sustained_run(args, module, Inline(), others, capped, 64)}
             runs.append(run)
             print(json.dumps(run), flush=True)
-    result["inline"] = {name: statistics.median(r["checks_per_minute"] for r in runs
-                                                if r["dispatcher"] == name) for name in contenders}
-    result["inline_per_cpu"] = {name: statistics.median(r["checks_per_cpu_minute"] for r in runs
-                                                        if r["dispatcher"] == name)
-                                for name in contenders}
-    result["inline_runs"] = runs
-    # End to end: Dramatiq to row-writing threads; the capped host's check is held by a worker.
+    if runs:
+        result["inline"] = {name: statistics.median(r["checks_per_minute"] for r in runs
+                                                    if r["dispatcher"] == name) for name in contenders}
+        result["inline_per_cpu"] = {name: statistics.median(r["checks_per_cpu_minute"] for r in runs
+                                                            if r["dispatcher"] == name)
+                                    for name in contenders}
+        result["inline_runs"] = runs
+    if not args.e2e_rounds:
+        return result
+    # End to end: Dramatiq to row-writing threads in processes of their own; the capped host's
+    # check is held by one of their threads.
     ids = add_watches(engine, 1000 + args.capped + 1, 100,
                       host=lambda n: CAPPED_HOST if n >= 1000 else f"h{n % 100}.example")
     real_others, real_capped = ids[:1000], ids[1000:]
-    hold = [threading.Event()]  # the capped host's running check waits on it in its worker thread
+    servers = server_pids(engine, args.broker_url)
     end_to_end = []
-    with row_writers(engine, args.broker_url, args.threads, POLL_MS,
-                     lambda w: hold_capped(w, real_capped[0], hold)):
+    for _ in range(args.e2e_rounds):
         for name, module in contenders.items():
-            executor = DramatiqExecutor(engine, bench_settings(args), key=None)
-            run = sustained_run(replace_checks(args, args.e2e_checks), module, executor,
-                                real_others, real_capped, args.threads - 1)
-            hold[0].set()
-            hold[0] = threading.Event()
-            end_to_end.append({"dispatcher": name, **run})
+            with writer_processes(args, real_capped[0]) as pids:
+                executor = DramatiqExecutor(engine, bench_settings(args), key=None)
+                run = sustained_run(replace_checks(args, args.e2e_checks), module, executor,
+                                    real_others, real_capped, args.writers * args.threads - 1,
+                                    cpu_by_role({**servers, "writers": lambda: pids}))
+            make_broker(args.broker_url).flush(QUEUE)  # what the writers left: not the next run's
+            end_to_end.append({"dispatcher": name, "writers": f"{args.writers}x{args.threads}", **run})
             print(json.dumps(end_to_end[-1]), flush=True)
     result["dramatiq_rows"] = end_to_end
     return result
@@ -390,10 +508,14 @@ def scheduler_role(args: argparse.Namespace) -> int:
 
 def cpu_mode(args: argparse.Namespace, engine: Engine) -> dict[str, Any]:
     count = args.rate  # watches due once a minute each
-    add_watches(engine, count, 20, schedule="1m")
-    checks = [0]
-    with row_writers(engine, args.broker_url, args.threads, POLL_MS,
-                     lambda _: checks.__setitem__(0, checks[0] + 1)):
+    ids = add_watches(engine, count, 20, schedule="1m")
+
+    def written() -> int:  # the bench watches' checks so far
+        with Session(engine) as session:
+            return session.exec(select(func.count()).select_from(Check).where(
+                col(Check.watch_id).in_(ids))).one()
+
+    with writer_processes(argparse.Namespace(**{**vars(args), "writers": 1}), hold=0):
         role = subprocess.Popen(
             [sys.executable, __file__, "--role", "scheduler", "--database-url", args.database_url,
              "--broker-url", args.broker_url, "--threads", str(args.threads),],
@@ -401,14 +523,17 @@ def cpu_mode(args: argparse.Namespace, engine: Engine) -> dict[str, Any]:
         try:
             assert role.stdout is not None and role.stdout.readline().strip() == "started"
             time.sleep(args.warmup)  # the measured process settles: the start-up read, the ramp
-            cpu0, checks0, load, t0 = proc_cpu_seconds(role.pid), checks[0], load_average(), time.monotonic()
+            cpu0, checks0, load, t0 = proc_cpu_seconds(role.pid), written(), load_average(), time.monotonic()
             time.sleep(args.seconds)  # the measured window
             cpu = proc_cpu_seconds(role.pid) - cpu0
-            wall, done = time.monotonic() - t0, checks[0] - checks0
+            wall, done = time.monotonic() - t0, written() - checks0
         finally:
             assert role.stdin is not None
             role.stdin.close()
             role.wait(timeout=60)
+            with Session(engine) as session:  # the next run's scheduler does not schedule them
+                session.execute(update(Watch).where(col(Watch.id).in_(ids)).values(paused=True))
+                session.commit()
     return {"mode": "cpu", "watches_due_per_minute": count, "window_s": round(wall, 1),
             "checks_per_minute": round(done / wall * 60), "scheduler_cpu_s": round(cpu, 2),
             "scheduler_core_percent": round(100 * cpu / wall, 2), "load_average": load,
@@ -432,9 +557,9 @@ def chart(results: dict[str, Any]) -> str:
     rows.append((f"{ready['watches']:,} watches queued (CPU)", ready["queued_cpu_s"], 10, "s", True))
     for name, per_minute in ceiling["inline"].items():
         rows.append((f"dispatch/min, capped host, {name}, alone", per_minute, 20_000, "/min", False))
-    for run in ceiling["dramatiq_rows"]:
-        rows.append((f"… through Dramatiq + rows, {run['dispatcher']}", run["checks_per_minute"],
-                     20_000, "/min", False))
+    for run in ceiling["dramatiq_rows"]:  # "code": the scheduler's, when runs compared two
+        rows.append((f"… through Dramatiq + rows, {run.get('code', run['dispatcher'])}",
+                     run["checks_per_minute"], 20_000, "/min", False))
     rows.append(("scheduler CPU at 300 checks/min", cpu["scheduler_core_percent"], 5, "% core", True))
     width, bar, left, top = 720, 20, 300, 30
     scale = (width - left - 80) / 2.0  # the target sits at half the bar room; bars stop at 2x
@@ -474,13 +599,17 @@ def main() -> int:
     parser.add_argument("--capped", type=int, default=10_000, help="ceiling: queued behind the cap")
     parser.add_argument("--baseline", help="ceiling: also the dispatcher of this git revision")
     parser.add_argument("--run-seconds", type=float, default=30.0, help="ceiling: a run's longest")
-    parser.add_argument("--e2e-checks", type=int, default=2000, help="ceiling: through Dramatiq")
+    parser.add_argument("--e2e-checks", type=int, default=20_000, help="ceiling: through Dramatiq")
+    parser.add_argument("--e2e-rounds", type=int, default=1, help="ceiling: turns through Dramatiq")
+    parser.add_argument("--writers", type=int, default=2,
+                        help="ceiling: row-writing processes (of --threads each) through Dramatiq")
     parser.add_argument("--rate", type=int, default=300, help="cpu: checks a minute")
     parser.add_argument("--warmup", type=float, default=15.0)
     parser.add_argument("--seconds", type=float, default=60.0, help="cpu: the measured window")
     parser.add_argument("--results", type=Path, help="chart: a JSON of {queue, ceiling, cpu}")
     parser.add_argument("--chart", type=Path, help="write the chart of --results here")
-    parser.add_argument("--role", choices=("scheduler",), help=argparse.SUPPRESS)
+    parser.add_argument("--role", choices=("scheduler", "writer"), help=argparse.SUPPRESS)
+    parser.add_argument("--hold", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.chart:
         args.chart.write_text(chart(json.loads(args.results.read_text())), encoding="utf-8")
@@ -488,7 +617,7 @@ def main() -> int:
     if not (args.database_url and args.broker_url):
         parser.error("--database-url and --broker-url are needed")
     if args.role:
-        return scheduler_role(args)
+        return {"scheduler": scheduler_role, "writer": writer_role}[args.role](args)
     engine = make_engine(args.database_url)
     mode = {"queue": queue_mode, "ceiling": ceiling_mode, "cpu": cpu_mode}[args.mode]
     print(json.dumps(mode(args, engine), indent=2))

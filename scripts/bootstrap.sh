@@ -168,13 +168,15 @@ fi
 
 # --- the virtualenv ----------------------------------------------------------------------------
 
-pip_install() {
-  local log
-  if ! log=$("$VENV/bin/python" -m pip install -q "$@" 2>&1); then
+# `install NAME COMMAND...`: run an installer quietly; its output only when it failed, or what it
+# warned of (a pip config may name a local package folder that is not there: that warning is noise).
+install() {
+  local name=$1 log
+  shift
+  if ! log=$("$@" 2>&1); then
     printf '%s\n' "$log" >&2
-    die "pip install $* failed (above)"
+    die "$name failed (above)"
   fi
-  # A pip config may name a local package folder that is not there: its warnings are noise.
   if [ -n "$log" ]; then printf '%s\n' "$log" | grep -v 'is ignored' >&2 || true; fi
 }
 
@@ -185,9 +187,12 @@ fi
 extra=""
 [ "$mode" = test ] && extra="[test]"
 say "installing scraper$extra into $VENV"
-pip_install --upgrade pip
-# The versions the tests ran on (constraints.txt, the lock file; `make lock` renews it).
-pip_install -c constraints.txt -e ".$extra"
+# The versions the tests ran on (constraints.txt, the lock file; `make lock` renews it), installed by
+# uv (itself pinned there): the same packages as `pip install -c constraints.txt` in a third of the
+# time on a new machine, a tenth with uv's cache (docs/development.md, "What a run costs").
+install "pip install uv" "$VENV/bin/python" -m pip install -q -c constraints.txt uv
+install "uv pip install" "$VENV/bin/uv" pip install -q --python "$VENV/bin/python" \
+  -c constraints.txt -e ".$extra"
 
 # --- Chromium ----------------------------------------------------------------------------------
 

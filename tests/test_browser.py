@@ -34,6 +34,7 @@ from scraper.demo.site import DemoSite
 from scraper.model.record import Record
 from scraper.pipeline.capture import capture
 from tests.processes import chromium_browsers, stop
+from tests.servers import serving
 from tests.sites import STATIC, seed_record, use_test_profiles
 
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
@@ -107,15 +108,8 @@ class _Handler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def static_server() -> Iterator[StaticSite]:
     server = StaticSite()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="static-site", daemon=True)
-    thread.start()
-    try:
+    with serving(server, "static-site", poll=0.05):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -64,15 +64,23 @@ def finish(executor: HeldExecutor, watch: Watch, check_id: int) -> None:
     done(CheckOutcome(running, 0.0, 0.1, CheckResult(watch, check, [])))
 
 
+def scheduler_side(engine: Engine, settings: Settings,
+                   workers: int) -> tuple[HeldExecutor, Dispatcher, ManualChecks]:
+    """The scheduler's side of check now, started: the dispatcher over a held executor, its checks'
+    starts and ends told to `ManualChecks`."""
+    executor = HeldExecutor()
+    dispatcher = Dispatcher(executor, workers=workers)
+    manual = ManualChecks(engine, settings, dispatcher)
+    dispatcher.on_start, dispatcher.on_done = manual.started, manual.ended
+    manual.start()
+    return executor, dispatcher, manual
+
+
 def test_a_request_is_answered_by_a_check_that_starts_after_it(
     engine: Engine, settings: Settings,
 ) -> None:
     watch = add_watch(engine, WatchSpec(url="https://example.org/a", name="a"), settings)
-    executor = HeldExecutor()
-    dispatcher = Dispatcher(executor, workers=2)
-    manual = ManualChecks(engine, settings, dispatcher)
-    dispatcher.on_start, dispatcher.on_done = manual.started, manual.ended
-    manual.start()
+    executor, dispatcher, manual = scheduler_side(engine, settings, workers=2)
     try:
         dispatcher.due(task(watch.id or 0), HostLimits())  # a scheduled check, running already
         assert executor.wait_started(1)
@@ -97,11 +105,7 @@ def test_a_request_does_not_wait_for_the_window_its_scheduled_check_waits_for(
     engine: Engine, settings: Settings,
 ) -> None:
     watch = add_watch(engine, WatchSpec(url="https://example.org/w", name="w"), settings)
-    executor = HeldExecutor()
-    dispatcher = Dispatcher(executor, workers=1)
-    manual = ManualChecks(engine, settings, dispatcher)
-    dispatcher.on_start, dispatcher.on_done = manual.started, manual.ended
-    manual.start()
+    executor, dispatcher, manual = scheduler_side(engine, settings, workers=1)
     try:
         # Queued by the scheduler until its active window opens, hours from now.
         dispatcher.due(task(watch.id or 0), HostLimits(), not_before=time.monotonic() + 36_000)
@@ -120,11 +124,7 @@ def test_a_request_left_running_at_a_stop_is_queued_again_for_the_next_scheduler
     engine: Engine, settings: Settings,
 ) -> None:
     add_watch(engine, WatchSpec(url="https://example.org/b", name="b"), settings)
-    executor = HeldExecutor()
-    dispatcher = Dispatcher(executor, workers=1)
-    manual = ManualChecks(engine, settings, dispatcher)
-    dispatcher.on_start, dispatcher.on_done = manual.started, manual.ended
-    manual.start()
+    executor, dispatcher, manual = scheduler_side(engine, settings, workers=1)
     asked = requests.request_check(engine, "b")
     assert executor.wait_started(1), "the requested check admitted"
     wait_until(lambda: state(engine, asked.id).state == "running", "the request running")
@@ -166,6 +166,10 @@ def test_the_dashboard_and_the_api_ask_the_scheduler_and_never_check_themselves(
         page = web.get(asked.headers["location"]).text
         assert 'data-state="queued"' in page and "no scheduler is running" in page, page
         assert web.get("/watches/1").text.count('id="check-request"') == 1, "shown while open"
+        by_htmx = web.post("/watches/1/check", data={"csrf_token": csrf}, headers={
+            "HX-Request": "true", "HX-Current-URL": f"{base_url}/watches/1"})  # the page's form
+        assert by_htmx.status_code == 200 and "HX-Refresh" not in by_htmx.headers
+        assert by_htmx.headers["HX-Redirect"] == asked.headers["location"], "the same request, a page load"
         accepted = api.post("/api/v1/watches/1/check")
         assert accepted.status_code == 202, accepted.text
         body = accepted.json()

@@ -144,10 +144,10 @@ def test_profile_test_tells_how_the_page_loaded(
 
     # A ready selector that never comes, with required: false, costs its whole timeout: said.
     code, out, _ = run(capsys, "profile", "test", demo_site.article_url, "--profile",
-                       "demo-optional-ready")
+                       "demo-ready-never-comes")
     assert code == 0
     flat = " ".join(out.split())
-    assert "✘ network idle + #never-there did not come within 15.0s" in flat
-    assert "every check now waits 15.0s for it" in flat
+    assert "✘ network idle + #never-there did not come within 3.0s" in flat
+    assert "every check now waits 3.0s for it" in flat
     # Long selectors are shown whole (wrapped), never cut at 80 columns.
     assert "…" not in out.split("field", 1)[1].split("value(s)", 1)[0]

@@ -37,6 +37,9 @@ def hung_smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[HungSmtp]:
     monkeypatch.setenv("SCRAPER_SMTP_HOST", LOOPBACK)
     monkeypatch.setenv("SCRAPER_SMTP_PORT", str(server.port))
     monkeypatch.setenv("SCRAPER_SMTP_SECURITY", "none")
+    # The hang lasts as long as the send may (default 30 s), and the daemon's shutdown waits it out:
+    # 15 s still holds the delivery across several of the other watch's 1-second rounds.
+    monkeypatch.setenv("SCRAPER_SEND_TIMEOUT", "15")
     try:
         yield server
     finally:

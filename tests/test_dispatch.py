@@ -261,7 +261,7 @@ def test_each_host_waits_in_its_own_lane_and_the_order_they_came_due_holds() -> 
         assert executor.wait_started(11) and executor.started[10] == 304
         assert 4 not in executor.started, "the capped host still runs one at a time"
     finally:
-        dispatcher.stop(grace=5)
+        dispatcher.stop(grace=0)  # the clean-up: what is still held is cancelled
 
 
 def test_a_hastened_check_keeps_its_place_and_waits_no_longer() -> None:
@@ -279,4 +279,4 @@ def test_a_hastened_check_keeps_its_place_and_waits_no_longer() -> None:
         executor.finish(2)
         assert executor.wait_started(3) and executor.started[2] == 3
     finally:
-        dispatcher.stop(grace=5)
+        dispatcher.stop(grace=0)  # the clean-up: what is still held is cancelled

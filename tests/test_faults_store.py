@@ -133,8 +133,9 @@ def test_a_lock_past_the_budget_is_one_storage_line_and_nothing_is_lost(
     quick: BrowserSession, hostile: HostileSite, said: Said, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # This test waits out the whole budget, then the lease the locked store kept the held check
-    # from releasing (budget + the teardown grace): a deadline far above the capture's second, not 15 s.
-    quick.settings = replace(quick.settings, deadline=DEADLINE)
+    # from releasing (budget + the teardown grace): a deadline far above the capture's second, not
+    # 15 s, and a grace of 1 s, not 15 (the capture is done once the gate opens: nothing to tear down).
+    quick.settings = replace(quick.settings, deadline=DEADLINE, teardown_grace=1)
     engine = open_db(quick.settings)
     watch_id = gated_watch(engine, hostile)
     assert run_check(engine, watch_id, quick).check.status == "ok"

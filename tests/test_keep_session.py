@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import secrets
 import stat
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +25,7 @@ from scraper.cli import main
 from scraper.config.settings import load_settings
 from scraper.pipeline.check import run_check, session_file
 from scraper.store import Check, Watch, open_db
+from tests.servers import serving
 
 pytestmark = pytest.mark.browser
 
@@ -88,13 +88,9 @@ def members() -> Iterator[Members]:
                 self._send(FORM, 401)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    site.base = f"http://127.0.0.1:{server.server_address[1]}"
-    yield site
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+    with serving(server, "login-site"):
+        site.base = f"http://127.0.0.1:{server.server_address[1]}"
+        yield site
 
 
 def test_a_login_is_kept_across_five_checks(

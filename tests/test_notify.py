@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -62,50 +63,46 @@ def test_notify_test_sends_through_a_plain_local_relay_without_naming_the_securi
     assert not (Path(os.environ["SCRAPER_HOME"]) / "scraper.db").exists()  # nothing stored
 
 
-def test_notify_test_says_what_went_wrong(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], trust_test_ca: TlsFiles
-) -> None:
+@pytest.fixture
+def login_server(monkeypatch: pytest.MonkeyPatch, trust_test_ca: TlsFiles) -> Iterator[SmtpServer]:
+    """A STARTTLS server that takes the login 'reports' / 'right-password', and scraper's settings
+    pointed at it as that user (the password is each test's to give)."""
     server = SmtpServer(security="starttls", tls=trust_test_ca.server_context(),
                         users={"reports": "right-password"}).start()
     try:
-        monkeypatch.setenv("SCRAPER_SMTP_HOST", LOOPBACK)
-        monkeypatch.setenv("SCRAPER_SMTP_PORT", str(server.port))
-        monkeypatch.setenv("SCRAPER_SMTP_SECURITY", "starttls")
+        server.configure(monkeypatch)
         monkeypatch.setenv("SCRAPER_SMTP_USER", "reports")
-        monkeypatch.setenv("SCRAPER_SMTP_PASSWORD", "wrong-password")
-        code, out, err = run(capsys, "notify", "test", "--email", "desk@example.org")
-        assert code == 1
-        assert "not sent to desk@example.org through SMTP" in out and "(STARTTLS, login 'reports')" in out
-        assert "refused the login of 'reports'" in out
-        assert "wrong-password" not in out + err
-        assert server.received == []
+        yield server
     finally:
         server.stop()
+
+
+def test_notify_test_says_what_went_wrong(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], login_server: SmtpServer
+) -> None:
+    monkeypatch.setenv("SCRAPER_SMTP_PASSWORD", "wrong-password")
+    code, out, err = run(capsys, "notify", "test", "--email", "desk@example.org")
+    assert code == 1
+    assert "not sent to desk@example.org through SMTP" in out and "(STARTTLS, login 'reports')" in out
+    assert "refused the login of 'reports'" in out
+    assert "wrong-password" not in out + err
+    assert login_server.received == []
     assert run(capsys, "notify", "test", "--email", "nobody")[0] == 2
     code, _, err = run(capsys, "notify", "test")
     assert code == 2 and "nobody to send a report to" in err
 
 
 def test_doctor_asks_the_smtp_server_and_sends_nothing(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], trust_test_ca: TlsFiles
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], login_server: SmtpServer
 ) -> None:
-    server = SmtpServer(security="starttls", tls=trust_test_ca.server_context(),
-                        users={"reports": "right-password"}).start()
-    try:
-        monkeypatch.setenv("SCRAPER_SMTP_HOST", LOOPBACK)
-        monkeypatch.setenv("SCRAPER_SMTP_PORT", str(server.port))
-        monkeypatch.setenv("SCRAPER_SMTP_SECURITY", "starttls")
-        monkeypatch.setenv("SCRAPER_SMTP_USER", "reports")
-        monkeypatch.setenv("SCRAPER_SMTP_PASSWORD", "right-password")
-        email = _check(run(capsys, "doctor", "--json")[1], "email")
-        assert email["ok"], email
-        assert "connected, EHLO, STARTTLS, AUTH as 'reports' (nothing sent)" in email["detail"]
-        assert server.logins == [(server.logins[0][0], "reports")] and server.received == []
-        monkeypatch.setenv("SCRAPER_SMTP_PASSWORD", "wrong-password")
-        email = _check(run(capsys, "doctor", "--json")[1], "email")
-        assert not email["ok"] and "refused the login of 'reports'" in email["detail"]
-    finally:
-        server.stop()
+    monkeypatch.setenv("SCRAPER_SMTP_PASSWORD", "right-password")
+    email = _check(run(capsys, "doctor", "--json")[1], "email")
+    assert email["ok"], email
+    assert "connected, EHLO, STARTTLS, AUTH as 'reports' (nothing sent)" in email["detail"]
+    assert login_server.logins == [(login_server.logins[0][0], "reports")] and login_server.received == []
+    monkeypatch.setenv("SCRAPER_SMTP_PASSWORD", "wrong-password")
+    email = _check(run(capsys, "doctor", "--json")[1], "email")
+    assert not email["ok"] and "refused the login of 'reports'" in email["detail"]
     monkeypatch.setenv("SCRAPER_SMTP_PORT", str(free_port()))  # nothing listens there
     code, out, _ = run(capsys, "doctor", "--json")
     assert code == 1 and not _check(out, "email")["ok"]  # it said all ✔ before

@@ -9,7 +9,8 @@ each recipient gets its reports in the order they were queued.
 
 A process whose clock is ten minutes ahead (`faketime`) works against PostgreSQL as if its clock
 were right: it cannot take a lease or an outbox row another process still holds, since both are
-stamped and compared in the database's time.
+stamped and compared in the database's time; so are a report's sent time and the schedulers'
+heartbeats, which the dashboard on another machine ages. A worker that far off refuses to start.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -28,14 +29,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from scraper import store
 from scraper.reports.outbox import LEASE, claim
-from scraper.store import Watch, lease
+from scraper.store import Heartbeat, Watch, lease
 from scraper.store.clock import engine_now
+from scraper.store.heartbeat import stale
 from tests.cli import run_json
-from tests.fixtures.postgres import PostgresServer
 from tests.fixtures.smtp import SmtpServer
 from tests.processes import stop
 from tests.test_reports_delivery import checked, comment_added, rows, watch
@@ -146,18 +147,14 @@ def test_retrying_one_report_sends_its_targets_earlier_ones_first(
 # --- the database's clock ---------------------------------------------------------------------------
 
 @pytest.fixture
-def pg_engine(postgres_server: PostgresServer) -> Iterator[tuple[Engine, str]]:
+def pg_engine(pg_url: str) -> Iterator[tuple[Engine, str]]:
     if shutil.which("faketime") is None:
         pytest.fail("faketime not found: `apt-get install faketime` (scripts/bootstrap.sh --test)")
-    name = f"clock_{uuid.uuid4().hex[:12]}"
-    postgres_server.create_database(name)
-    url = postgres_server.url(name)
-    engine = store.open_store(url, auto_upgrade=True)
+    engine = store.open_store(pg_url, auto_upgrade=True)
     try:
-        yield engine, url
+        yield engine, pg_url
     finally:
         engine.dispose()
-        postgres_server.drop_database(name)
 
 
 TAKE_LEASE = """
@@ -219,3 +216,78 @@ def test_a_clock_ten_minutes_ahead_cannot_send_a_claimed_report(
     sent = outcomes(scraper(url, "outbox", "retry", "--json", clock=SKEW))
     assert [(o["id"], o["status"]) for o in sent] == [(row.id, "sent")]
     assert len(smtp_server.wait_for(1)) == 1
+    with Session(engine) as session:
+        sent_at = session.get_one(store.Outbox, row.id).sent_at
+    assert sent_at is not None
+    assert abs(sent_at - engine_now(engine)) < timedelta(minutes=5), (
+        f"sent at {sent_at}: stamped in the database's time, not the sender's clock ({SKEW})")
+
+
+# A scheduler's beat and the dashboard's look at it, each in a process of its own.
+BEAT = """
+import sys
+from scraper.config.settings import load_settings
+from scraper.daemon.scheduler import WatchScheduler
+from scraper.store import make_engine
+
+class NoChecks:  # the beat runs no check
+    def submit(self, task, done): raise AssertionError("no check runs here")
+    def cancel(self): pass
+    def shutdown(self): pass
+
+WatchScheduler(make_engine(sys.argv[1]), executor=NoChecks(), settings=load_settings(), workers=1).beat()
+"""
+NOTICE = """
+import json, sys
+from scraper.service.heartbeat import scheduler_notice
+from scraper.store import make_engine
+print(json.dumps(scheduler_notice(make_engine(sys.argv[1]))))
+"""
+
+
+def skewed(script: str, url: str, clock: str) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(["faketime", "-f", clock, sys.executable, "-c", script, url],
+                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=WAIT, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize(("scheduler", "dashboard"), [("-10m", None), (None, SKEW)],
+                         ids=["scheduler-behind", "dashboard-ahead"])
+def test_a_beating_scheduler_is_seen_whatever_the_clocks_say(
+    pg_engine: tuple[Engine, str], scheduler: str | None, dashboard: str | None
+) -> None:
+    """The heartbeat is stamped and aged in the database's time: a scheduler whose clock is ten
+    minutes behind, or a dashboard whose clock is ten minutes ahead, still shows it running (on
+    the local clocks its beat would be five of its two-minute bounds old)."""
+    engine, url = pg_engine
+    watch(engine, "w", every="15m")
+    skewed(BEAT, url, scheduler or "+0")
+    said = json.loads(skewed(NOTICE, url, dashboard or "+0"))
+    assert said is None, f"the dashboard (clock {dashboard or 'right'}) says: {said}"
+    with Session(engine) as session:
+        (row,) = session.exec(select(Heartbeat)).all()
+        assert abs(row.seen_at - engine_now(engine)) < timedelta(minutes=1), (
+            f"beat at {row.seen_at}: in the database's time, not the scheduler's clock ({scheduler})")
+        assert stale(session, row, row.seen_at + timedelta(seconds=2 * row.interval + 1)), (
+            "two beats missed in the database's time: gone")
+
+
+@pytest.mark.parametrize("command", [["worker"], ["run", "--executor", "dramatiq"]],
+                         ids=["worker", "scheduler"])
+def test_a_worker_or_scheduler_whose_clock_is_off_refuses_to_start(
+    pg_engine: tuple[Engine, str], command: list[str]
+) -> None:
+    """A worker stamps its checks with its own clock and the scheduler plans from them with its
+    own: beyond MAX_SKEW (2 s) off the database's, either refuses (exit 2), naming the fix."""
+    _, url = pg_engine
+    worker = scraper(url, *command, clock=SKEW)
+    try:
+        out, err = worker.communicate(timeout=WAIT)
+    finally:
+        stop(worker)
+    assert worker.returncode == 2, f"exit {worker.returncode}: {out}{err}"
+    assert re.search(r"this machine's clock is \+(599|600)\.\ds off the database's \(at most 2s\)", err), err
+    assert "timedatectl set-ntp true" in err, err
+    assert "Traceback" not in out + err

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 
 from scraper.demo.site import DemoSite
+from scraper.store import make_engine
+from tests.test_scheduler import every_second
 
 pytestmark = pytest.mark.browser
 
@@ -44,6 +46,10 @@ def test_scraper_run_on_a_terminal_keeps_checking_and_stops_on_sigterm(
     for name in ("a", "b"):
         subprocess.run([*scraper, "watch", "add", demo_site.article_url, "--every", "5s", "--name",
                         name, "--allow-duplicate"], env=env, check=True, capture_output=True)
+    engine = make_engine(f"sqlite:///{tmp_path / 'home' / 'scraper.db'}")
+    for watch_id in (1, 2):  # a check a second, not every 5 s: the screen is the same, sooner
+        every_second(engine, watch_id)
+    engine.dispose()
     parent, child = pty.openpty()
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
     proc = subprocess.Popen([*scraper, "run", "--workers", "2"], env=env, stdin=child,

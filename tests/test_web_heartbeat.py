@@ -29,7 +29,8 @@ def test_the_banner_says_when_no_scheduler_is_seen(
     assert notice() is None  # manual watches need no scheduler
     run_json(capsys, "watch", "add", "https://example.org/a", "--every", "15m")
     said = notice()
-    assert said is not None and said.startswith("No scheduler is running: the 1 scheduled watch")
+    assert said is not None
+    assert said.startswith("No scheduler is running: the 1 scheduled watch is not being checked")
     assert "scraper run" in said
 
     now = datetime.now(UTC)

@@ -5,15 +5,21 @@ diff of two picked checks; an outbox retry; a capture's download. Hostile page t
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 from sqlmodel import Session, select
 
+from scraper.config.settings import load_settings
 from scraper.demo.site import DemoSite
+from scraper.service import watches
 from scraper.store import Outbox
+from scraper.watches.operations import WatchSpec, add_watch
+from tests.fixtures.scaleout import wait_until
 from tests.fixtures.web import Dashboard
+from tests.sites.hostile import HostileSite
 
 pytestmark = pytest.mark.browser
 HOSTILE = "<script>alert('x')</script></textarea><img src=x onerror=alert(2)> Mallory's note"
@@ -48,6 +54,37 @@ def add_watch_through_form(page: Page, dashboard: Dashboard, url: str) -> str:
 def check_now(page: Page) -> None:
     with page.expect_navigation():
         page.click("#check-now")
+
+
+def test_check_now_keeps_its_button_disabled_until_the_check_is_shown(
+        page: Page, dashboard: Dashboard) -> None:
+    """The check-now form goes through htmx: while the check runs (held mid-render by the site),
+    its button is disabled, so a second click cannot ask again; then the page shows the check. A
+    refused check now (the watch removed meanwhile) shows its error page, not nothing."""
+    with HostileSite() as site:
+        try:
+            settings = load_settings()
+            held = add_watch(dashboard.engine, WatchSpec(url=site.url("/gated"), name="held"), settings)
+            page.goto(f"{dashboard.base_url}/watches/{held.id}")
+            button = page.locator("#check-now")
+            button.click()
+            expect(button).to_be_disabled()
+            wait_until(lambda: site.requests("/gate (held)") >= 1, "the check reaching the held request")
+            expect(button).to_be_disabled()  # still: the check is held, its answer not in yet
+            assert page.url == f"{dashboard.base_url}/watches/{held.id}"
+            site.gate.set()
+            expect(page).to_have_url(re.compile(rf"/watches/{held.id}#check-\d+$"), timeout=120_000)
+            expect(page.locator("tr[id^=check-] .badge").first).to_have_text("ok")
+            expect(page.locator("#check-now")).to_be_enabled()
+        finally:
+            site.gate.set()
+
+    gone = add_watch(dashboard.engine, WatchSpec(url="https://example.org/gone", name="gone"), settings)
+    page.goto(f"{dashboard.base_url}/watches/{gone.id}")
+    watches.remove(dashboard.engine, str(gone.id))
+    page.locator("#check-now").click()
+    expect(page.locator("p.error")).to_contain_text(f"no watch '{gone.id}'")
+    expect(page.locator("h1")).to_have_text("404")
 
 
 def test_watch_check_change_diff_outbox_and_capture(

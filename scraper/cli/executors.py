@@ -40,7 +40,9 @@ def dramatiq(engine: Engine, settings: Settings, workers: int | None, printer: C
     from scraper.daemon.distributed import DramatiqExecutor
     from scraper.daemon.worker import evidence_key
     from scraper.store import dispatch as dispatches
+    from scraper.store.clock import require_in_step
 
+    require_in_step(engine)
     broker = make_broker(settings.broker_url)
     try:
         ping(broker)

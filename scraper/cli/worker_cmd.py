@@ -14,8 +14,6 @@ from scraper.cli.app import app, examples
 from scraper.cli.output import err
 from scraper.config.settings import MAX_WORKERS, load_settings
 
-MAX_SKEW = 2.0  # seconds this machine's clock may differ from the database's
-
 
 @app.command("worker", epilog=examples(
     "scraper worker --threads 4",
@@ -30,20 +28,15 @@ def worker(
     from scraper.browser import BrowserSession
     from scraper.cli.executors import require_distributed
     from scraper.daemon.worker import CheckWorker
-    from scraper.store import dispatch as dispatches
     from scraper.store import open_db
+    from scraper.store.clock import require_in_step
 
     if not 1 <= threads <= MAX_WORKERS:
         raise InputError(f"--threads {threads}: give a whole number from 1 to {MAX_WORKERS}")
     settings = load_settings()
     require_distributed(settings.database_url, "scraper worker")
     engine = open_db(settings)  # a database behind this code is refused: `scraper db upgrade`
-    skew = dispatches.clock_skew(engine)
-    if abs(skew) > MAX_SKEW:
-        raise InputError(f"this machine's clock is {skew:+.1f}s off the database's (at most "
-                         f"{MAX_SKEW:g}s): the scheduler plans from the times its checks are stamped "
-                         "with; synchronise it "
-                         "(e.g. `timedatectl set-ntp true`)")
+    require_in_step(engine)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

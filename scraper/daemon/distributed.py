@@ -20,9 +20,10 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
 from scraper.config.settings import Settings
@@ -30,8 +31,10 @@ from scraper.daemon.broker import ACTOR, QUEUE, make_broker
 from scraper.daemon.executor import CheckOutcome, CheckTask, Done
 from scraper.model.changes import Change
 from scraper.pipeline.check import CheckResult
-from scraper.store import Watch, changes_for_check
 from scraper.store import dispatch as dispatches
+
+if TYPE_CHECKING:
+    import psycopg
 
 SWEEP_EVERY = 1.0  # seconds between the watchdog's rounds (also the listener's longest wait)
 MARGIN = 3.0  # seconds on top of a check's longest run before a dispatch is written off
@@ -81,6 +84,7 @@ class DramatiqExecutor:
         self.max_age_ms = int(max_age(settings) * 1000)
         self.write_off = write_off if write_off is not None else write_off_after(settings)
         self._pending: dict[str, _Pending] = {}
+        self._reader: Connection | None = None  # the listener's, for reading what completed
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._listening = threading.Event()
@@ -139,40 +143,65 @@ class DramatiqExecutor:
         conninfo = url.render_as_string(hide_password=False)
         while not self._stopping.is_set():
             try:
-                with psycopg.connect(conninfo, autocommit=True) as connection:
+                # The rows of what completed are read on a connection of the listener's own,
+                # held while it listens: no pool checkout, ping or transaction per batch.
+                with psycopg.connect(conninfo, autocommit=True) as connection, \
+                        self.engine.connect() as reader:
+                    self._reader = reader.execution_options(isolation_level="AUTOCOMMIT")
                     connection.execute(f"LISTEN {dispatches.CHANNEL}")
                     self._listening.set()
                     self._sweep(everything=True)  # what ended while nobody was listening
                     while not self._stopping.is_set():
-                        for note in connection.notifies(timeout=SWEEP_EVERY):
-                            self._heard(note.payload)
+                        self._hear(connection)
                         self._sweep()
             except Exception as exc:  # the database went away: listen again, then look at the rows
                 logger.warning("dispatch listener: {}; reconnecting", exc)
                 self._stopping.wait(SWEEP_EVERY)
 
-    def _heard(self, payload: str) -> None:
-        try:
-            note = json.loads(payload)
-            dispatch_id, skipped = str(note["id"]), note.get("skipped")
-        except (ValueError, KeyError, TypeError):
-            logger.debug("dispatch listener: not ours: {!r}", payload)
-            return
-        with self._lock:
-            item = self._pending.pop(dispatch_id, None)
-        if item is None:  # already ended (a redelivery's notice, or the watchdog was first)
-            return
-        if skipped is None:
-            self._end(item, self._result(dispatch_id), None)
-        elif skipped == AGAIN and not self._stopping.is_set():
-            logger.warning("watch {}: its worker stopped mid-check; dispatching it again",
-                        item.task.watch_id)
-            item.tries += 1
-            self._send(item)
-        else:
-            if skipped.startswith("refused"):
-                logger.error("watch {}: {}", item.task.watch_id, skipped)
-            self._end(item, None, skipped)
+    def _hear(self, connection: psycopg.Connection[Any]) -> None:
+        """Up to SWEEP_EVERY seconds of completions, each batch as it comes: the first to arrive,
+        with all that arrived meanwhile (their rows are read together, `_heard`)."""
+        end = time.monotonic() + SWEEP_EVERY
+        while not self._stopping.is_set() and (left := end - time.monotonic()) > 0:
+            batch = [note.payload for note in connection.notifies(timeout=left, stop_after=1)]
+            if not batch:
+                return
+            batch += [note.payload for note in connection.notifies(timeout=0)]
+            self._heard(batch)
+
+    def _heard(self, payloads: list[str]) -> None:
+        written: list[tuple[str, _Pending]] = []
+        for payload in payloads:
+            try:
+                note = json.loads(payload)
+                dispatch_id, skipped = str(note["id"]), note.get("skipped")
+            except (ValueError, KeyError, TypeError):
+                logger.debug("dispatch listener: not ours: {!r}", payload)
+                continue
+            with self._lock:
+                item = self._pending.pop(dispatch_id, None)
+            if item is None:  # already ended (a redelivery's notice, or the watchdog was first)
+                continue
+            if skipped is None:
+                written.append((dispatch_id, item))
+            elif skipped == AGAIN and not self._stopping.is_set():
+                logger.warning("watch {}: its worker stopped mid-check; dispatching it again",
+                               item.task.watch_id)
+                item.tries += 1
+                self._send(item)
+            else:
+                if skipped.startswith("refused"):
+                    logger.error("watch {}: {}", item.task.watch_id, skipped)
+                self._end(item, None, skipped)
+        if written:
+            try:
+                results = self._results([dispatch_id for dispatch_id, _ in written])
+            except Exception:  # back to waiting: the sweep after reconnecting reads their rows
+                with self._lock:
+                    self._pending.update(written)
+                raise
+            for dispatch_id, item in written:
+                self._end(item, results.get(dispatch_id), None)
 
     def _sweep(self, everything: bool = False) -> None:
         """The watchdog: a dispatch past its write-off ends with its row if there is one, else is
@@ -181,8 +210,9 @@ class DramatiqExecutor:
         with self._lock:
             late = [(d, item) for d, item in self._pending.items()
                     if everything or now - item.sent >= self.write_off]
+        results = self._results([dispatch_id for dispatch_id, _ in late]) if late else {}
         for dispatch_id, item in late:
-            result = self._result(dispatch_id)
+            result = results.get(dispatch_id)
             if result is None and now - item.sent < self.write_off:
                 continue  # `everything`: not written yet, and not late either
             with self._lock:
@@ -199,15 +229,14 @@ class DramatiqExecutor:
                 item.tries += 1
                 self._send(item)
 
-    def _result(self, dispatch_id: str) -> CheckResult | None:
-        with Session(self.engine) as session:
-            check = dispatches.check_of(session, dispatch_id)
-            if check is None or check.id is None:
-                return None
-            watch = session.get_one(Watch, check.watch_id)
-            changes = [Change.model_validate(row.data) for row in changes_for_check(session, check.id)]
+    def _results(self, dispatch_ids: list[str]) -> dict[str, CheckResult]:
+        """The results of the dispatches that wrote their rows, read together."""
+        assert self._reader is not None, "read on the listener's thread only"
+        with Session(self._reader) as session:
+            rows = dispatches.completed(session, dispatch_ids)
             session.expunge_all()
-        return CheckResult(watch, check, changes)
+        return {dispatch_id: CheckResult(watch, check, [Change.model_validate(row.data) for row in changes])
+                for dispatch_id, (check, watch, changes) in rows.items()}
 
     def _end(self, item: _Pending, result: CheckResult | None, skipped: str | None) -> None:
         outcome = CheckOutcome(item.task, item.started, time.monotonic(), result, skipped)

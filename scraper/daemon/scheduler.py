@@ -272,9 +272,10 @@ class WatchScheduler:
             self.delivery.nudge()  # the report goes out on the delivery's thread, not this one
 
     def beat(self, interval: float = 0.0) -> None:
-        """The heartbeat the dashboard looks for (store/heartbeat.py)."""
+        """The heartbeat the dashboard looks for (store/heartbeat.py), in the database's time: the
+        dashboard may run on another machine."""
         try:
-            heartbeat.beat(self.engine, self.owner, interval or HEARTBEAT_EVERY, self.clock())
+            heartbeat.beat(self.engine, self.owner, interval or HEARTBEAT_EVERY)
         except Exception as exc:  # a check must not stop for it; the next beat tries again
             logger.warning("writing the scheduler's heartbeat: {}", exc)
 

@@ -16,11 +16,8 @@ from scraper.config.settings import Settings
 from scraper.doctor.files import writable_place
 from scraper.doctor.result import Check
 from scraper.evidence import signing
-from scraper.store import dispatch as dispatches
+from scraper.store.clock import MAX_SKEW, clock_skew
 
-# Seconds: leases and outbox claims use the database's clock, but a worker stamps its checks with
-# its own, and the scheduler plans from those times.
-MAX_SKEW = 2.0
 CONNECT_TIMEOUT_S = 5
 
 
@@ -67,7 +64,7 @@ def check_clock(settings: Settings) -> Check:
     try:
         engine = store.make_engine(settings.database_url)
         try:
-            skew = dispatches.clock_skew(engine)
+            skew = clock_skew(engine)
         finally:
             engine.dispose()
     except (SQLAlchemyError, ValueError) as exc:

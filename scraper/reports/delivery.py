@@ -108,7 +108,7 @@ def _send(engine: Engine, settings: Settings, row: Outbox, target: Target | None
         logger.warning("report {} to {}: {} ({})", row.id, row.target, exc,
                        "gave up" if give_up else f"attempt {attempts}, will retry")
         return Outcome(row.id, row.target, status, str(exc), row.check_id)
-    outbox.finish(engine, row.id, status="sent", sent_at=outbox.now_utc())
+    outbox.finish(engine, row.id, status="sent")
     logger.info("report {} sent to {}", row.id, row.target)
     return Outcome(row.id, row.target, "sent", None, row.check_id)
 

@@ -219,12 +219,14 @@ def claim(engine: Engine, row_id: int, now: datetime | None = None) -> datetime 
 
 
 def finish(engine: Engine, row_id: int, *, status: str, due_at: datetime | None = None,
-           error: str | None = None, sent_at: datetime | None = None) -> None:
+           error: str | None = None) -> None:
+    """Mark the row after a send; a sent one is stamped in the database's time, like the rest of
+    its times (created, due, claimed), whichever machine sent it."""
     with Session(engine) as session:
         row = session.get_one(Outbox, row_id)
         row.status, row.claimed_until, row.last_error = status, None, error
         row.due_at = due_at or row.due_at
-        row.sent_at = sent_at
+        row.sent_at = db_now(session.connection()) if status == "sent" else None
         session.add(row)
         session.commit()
 

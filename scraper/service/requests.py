@@ -9,8 +9,6 @@ With the local executor a check now runs in the asking process, as `scraper chec
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from pydantic import Field
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
@@ -24,7 +22,7 @@ from scraper.service.checks import CheckFacts, WatchLink
 from scraper.service.summary import Model
 from scraper.store import Change, Check, CheckRequest, Watch
 from scraper.store import requests as stored
-from scraper.store.heartbeat import latest
+from scraper.store.heartbeat import latest, stale
 
 DISTRIBUTED = frozenset({"dramatiq"})  # executors whose checks run elsewhere: ask the scheduler
 
@@ -78,7 +76,7 @@ def _view(session: Session, request: CheckRequest) -> CheckRequested:
 
 def _scheduler_alive(session: Session) -> bool:
     beat = latest(session)
-    return beat is not None and datetime.now(UTC) - beat.seen_at <= timedelta(seconds=2 * beat.interval)
+    return beat is not None and not stale(session, beat)
 
 
 def request_check(engine: Engine, ref: str) -> CheckRequested:

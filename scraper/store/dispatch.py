@@ -8,43 +8,51 @@ delivers it at commit and never for a rolled-back one, so "notified" means "the 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from collections.abc import Sequence
 
-from sqlalchemy import Connection, Engine, text
-from sqlmodel import Session, select
+from sqlalchemy import Connection, text
+from sqlmodel import Session, col, select
 
-from .models import Check
+from .models import Change, Check, Watch
 
 CHANNEL = "scraper_dispatch"
 # pg_advisory_lock's key for "the scheduler": any fixed 64-bit number no other lock uses.
 SCHEDULER_LOCK = 0x5C4A9E12_0000_0001
+_CHUNK = 500  # ids in one IN (...)
 
 
 def check_of(session: Session, dispatch_id: str) -> Check | None:
     return session.exec(select(Check).where(Check.dispatch_id == dispatch_id)).first()
 
 
+def completed(session: Session, dispatch_ids: Sequence[str]) -> dict[str, tuple[Check, Watch, list[Change]]]:
+    """The rows of these dispatches that were written (dispatch id -> its check, its watch and
+    its changes in the order stored), in one query however many completed together."""
+    found: dict[str, tuple[Check, Watch, list[Change]]] = {}
+    for start in range(0, len(dispatch_ids), _CHUNK):
+        rows = session.exec(
+            select(Check, Watch, Change).join(Watch, col(Watch.id) == col(Check.watch_id))
+            .outerjoin(Change, col(Change.check_id) == col(Check.id))
+            .where(col(Check.dispatch_id).in_(dispatch_ids[start:start + _CHUNK]))
+            .order_by(col(Change.id)))
+        for check, watch, change in rows:
+            assert check.dispatch_id is not None
+            changes = found.setdefault(check.dispatch_id, (check, watch, []))[2]
+            if change is not None:
+                changes.append(change)
+    return found
+
+
 def notify(session: Session | Connection, dispatch_id: str, skipped: str | None = None) -> None:
     """Tell the scheduler a dispatch ended: with its row (`skipped` None, sent at commit), or
     without one and why."""
-    payload = json.dumps({"id": dispatch_id, "skipped": skipped})
     session.execute(text("SELECT pg_notify(:channel, :payload)"),
-                    {"channel": CHANNEL, "payload": payload})
+                    {"channel": CHANNEL, "payload": payload(dispatch_id, skipped)})
 
 
-def clock_skew(engine: Engine) -> float:
-    """Seconds this machine's clock is ahead of the database's (negative: behind)."""
-    with engine.connect() as connection:
-        before = datetime.now(UTC)
-        db_now = connection.execute(text("SELECT clock_timestamp()" if engine.dialect.name == "postgresql"
-                                         else "SELECT CURRENT_TIMESTAMP")).scalar_one()
-        after = datetime.now(UTC)
-    if isinstance(db_now, str):
-        db_now = datetime.fromisoformat(db_now)
-    if db_now.tzinfo is None:
-        db_now = db_now.replace(tzinfo=UTC)
-    local = before + (after - before) / 2
-    return float((local - db_now).total_seconds())
+def payload(dispatch_id: str, skipped: str | None = None) -> str:
+    """The completion's text on CHANNEL (`notify`)."""
+    return json.dumps({"id": dispatch_id, "skipped": skipped})
 
 
 def try_lock_scheduler(connection: Connection) -> bool:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from scraper.web.context import AppContext
 from scraper.web.security import CSRF_FIELD, CSRF_HEADER, csrf_token
@@ -34,3 +35,16 @@ def page(request: Request, template: str, *, status: int = 200, **values: Any) -
 
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def go_to(request: Request, url: str) -> Response:
+    """Where a form's POST leads: a 303; or, to a form htmx sent (it keeps the button disabled while
+    the request lasts), HX-Redirect, which htmx follows as a full page load."""
+    if request.headers.get("HX-Request") != "true":
+        return see_other(url)
+    headers = {"HX-Redirect": url}
+    here, there = urlsplit(request.headers.get("HX-Current-URL", "")), urlsplit(url)
+    if (here.path, here.query) == (there.path, there.query):
+        # Only the #fragment differs: the browser would just scroll; htmx reloads at it instead.
+        headers["HX-Refresh"] = "true"
+    return Response(headers=headers)

@@ -11,12 +11,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from scraper.base.errors import InputError
 from scraper.service import builder
-from scraper.web.common import ctx_of, page, see_other
+from scraper.web.common import ctx_of, go_to, page
 from scraper.web.security import check_csrf, require_admin
 
 router = APIRouter(dependencies=[Depends(check_csrf), Depends(require_admin)])
@@ -38,13 +38,13 @@ def start(request: Request, url: str = "") -> HTMLResponse:
 
 
 @router.post("/profiles/new", response_model=None)
-async def open_page(request: Request, url: str = Form("")) -> HTMLResponse | RedirectResponse:
+async def open_page(request: Request, url: str = Form("")) -> Response:
     ctx = ctx_of(request)
     try:
         token = await run_in_threadpool(builder.open_page, ctx.browser(), ctx.settings, url)
     except InputError as exc:
         return page(request, "builder_start.html", url=url, error=str(exc), status=422)
-    return see_other(f"/profiles/new/{token}")
+    return go_to(request, f"/profiles/new/{token}")
 
 
 @router.get("/profiles/new/{token}/picture")

@@ -6,13 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from scraper.base.errors import DomainError
 from scraper.service import checks, requests, summary, watches
 from scraper.service.paging import Paged
 from scraper.service.proof import prove
-from scraper.web.common import ctx_of, page, see_other
+from scraper.web.common import ctx_of, go_to, page, see_other
 from scraper.web.context import AppContext
 from scraper.web.security import check_csrf, read_form, require_admin
 from scraper.web.views import summary_status, thread
@@ -170,15 +170,15 @@ def diff_page(request: Request, ref: str, from_: int | None = None, to: int | No
 
 
 @router.post("/watches/{ref}/check", response_model=None)
-async def check_now(request: Request, ref: str) -> RedirectResponse:
+async def check_now(request: Request, ref: str) -> Response:
     ctx = ctx_of(request)
     if requests.through_scheduler(ctx.settings):  # the checks run on workers: ask the scheduler
         asked = await run_in_threadpool(requests.request_check, ctx.engine, ref)
-        return see_other(f"/watches/{asked.watch.id}?request={asked.id}#check-request")
+        return go_to(request, f"/watches/{asked.watch.id}?request={asked.id}#check-request")
     watch = watches.get(ctx.engine, ref)
     run = await run_in_threadpool(
         lambda: watches.check_now(ctx.engine, ctx.settings, watch.id, ctx.browser()))
-    return see_other(f"/watches/{run.watch.id}#check-{run.check.id}")
+    return go_to(request, f"/watches/{run.watch.id}#check-{run.check.id}")
 
 
 @router.post("/watches/{ref}/pause")
