@@ -214,7 +214,7 @@ def run_check(
                 session, watch_id, what, started, duration_ms, settings,
                 hold=artifact is not None, note=trace.session, dispatch=dispatch,
                 render_path=taken[-1]))
-            held.release_in(session)  # with the check's row: one commit, not two
+            held.release_in(result.watch)  # with the check's row: one commit, not two
             return result
 
         def write(what: Record | Failure, until: float) -> CheckResult:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from loguru import logger
-from sqlalchemy import Engine, Update, or_, update
+from sqlalchemy import Engine, or_, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
@@ -61,30 +61,29 @@ def try_acquire(engine: Engine, watch_id: int, owner: str, ttl: float) -> bool:
 
 
 def release(engine: Engine, watch_id: int, owner: str) -> None:
-    with Session(engine) as session:
-        session.exec(_release(watch_id, owner))
-        session.commit()
-
-
-def _release(watch_id: int, owner: str) -> Update:
-    return (
+    statement = (
         update(Watch)
         .where(col(Watch.id) == watch_id, col(Watch.lease_owner) == owner)
         .values(lease_owner=None, lease_until=None)
     )
+    with Session(engine) as session:
+        session.exec(statement)
+        session.commit()
 
 
 @dataclass
 class Held:
-    """A lease `held` holds: `release_in` frees it in the caller's transaction (a check's write:
-    one commit fewer a check, issue 25), once that transaction has committed, `released`."""
+    """A lease `held` holds. `release_in` frees it with the watch's row of the caller's
+    transaction (a check's write: its one UPDATE of the row, one commit fewer a check, issue 25);
+    once that transaction has committed, the caller sets `released`."""
 
     watch_id: int
     owner: str
     released: bool = False
 
-    def release_in(self, session: Session) -> None:
-        session.exec(_release(self.watch_id, self.owner))
+    def release_in(self, watch: Watch) -> None:
+        if watch.id == self.watch_id and watch.lease_owner == self.owner:  # else expired and taken
+            watch.lease_owner, watch.lease_until = None, None
 
 
 def holder(engine: Engine, watch_id: int) -> tuple[str | None, datetime | None]:
