@@ -3,6 +3,8 @@ with the same readiness and concurrency, and the single figures beside them.
 
     .venv/bin/python benchmarks/daemon_bench.py            # the full run (`make bench`)
     .venv/bin/python benchmarks/daemon_bench.py --quick    # 1-2 minutes (`make bench-quick`, CI)
+    .venv/bin/python benchmarks/daemon_bench.py --small-only   # or --article-only: one kind's
+                                                             # scraper/floor throughput, printed
 
 Writes benchmarks/results/daemon.json and daemon.md, and docs/bench-daemon.png (with the `bench`
 extra's matplotlib); a quick run, daemon-quick.json, .md and .png in benchmarks/results/.
@@ -71,16 +73,17 @@ class RssSampler:
 
 
 def throughput(site: BenchSite, home: Path, levels: list[int], rounds: int,
-               small: bool = False) -> dict[str, Any]:
+               small: bool = False, floor_only: bool = False) -> dict[str, Any]:
     """checks/min per contender and concurrency; the contenders take turns within each round.
-    `small`: the small pages (issue 25), with the scraper and the floor only, and no memory pass."""
+    `small`: the small pages (issue 25), with the scraper and the floor only, and no memory pass;
+    `floor_only`: the article pages so (`--article-only`)."""
     browser = BrowserSession(load_settings())
     urls = site.small_urls if small else site.urls
     scraper = Scraper(urls, "small" if small else "watches", browser)
     # Watch names are per page kind: both kinds' contenders share one data folder.
     noblock = Scraper(urls, "small-noblock" if small else "noblock", browser, profile="bench-noblock")
     scraper.run(2)  # baselines: the first check of a watch stores its record without comparing
-    if not small:
+    if not (small or floor_only):
         noblock.run(2)
     runs: dict[str, dict[int, list[float]]] = {}
     peak: dict[int, float] = {}
@@ -96,14 +99,14 @@ def throughput(site: BenchSite, home: Path, levels: list[int], rounds: int,
                 ("browser per check", lambda level: per_check(urls, level)),
                 ("script per check", lambda level: per_script(urls, level)),
             ]
-            if small:
+            if small or floor_only:
                 contenders = [contenders[0], contenders[2]]
             turn = r % len(contenders)  # a different contender goes first each round
             for name, run in contenders[turn:] + contenders[:turn]:
                 runs.setdefault(name, {}).setdefault(c, []).append(60 * n / run(c))
         # Memory in passes of its own: a /proc sample of the tree costs ~12 ms of CPU every 0.1 s,
         # which the timed runs would pay (only the sampled contender's, at that).
-        for r in range(0 if small else rounds):
+        for r in range(0 if small or floor_only else rounds):
             site.next_round(rounds + r + 1)
             with RssSampler() as rss:
                 scraper.run(c)
@@ -149,6 +152,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--small-only", action="store_true",
                         help="only the small pages' throughput, printed (no files written)")
+    parser.add_argument("--article-only", action="store_true",
+                        help="only the article pages' throughput, the scraper against the floor, printed "
+                             "(no files written)")
     parser.add_argument("--rounds", type=int, help="rounds per concurrency (default 3; quick 1)")
     args = parser.parse_args()
     quick = args.quick
@@ -165,6 +171,9 @@ def main() -> int:
             "rounds": rounds, "machine": platform.machine(), "python": platform.python_version(),
             "load_before": os.getloadavg()[0],
         }
+        if args.article_only:
+            print(json.dumps(throughput(site, home, [1, 2, 4], rounds, floor_only=True), indent=2))
+            return 0
         results["small"] = throughput(site, home, [1, 2, 4], rounds, small=True)
         if args.small_only:
             print(json.dumps(results["small"], indent=2))

@@ -336,3 +336,31 @@ def test_crops_are_stored_once_and_go_with_the_checks_that_show_them(session: Se
     assert sorted(session.exec(select(Crop.hash))) == [digest]
     assert crops_for_checks(session, [other.id])[other.id]["comment:7"].crop_hash == digest
     assert last_screen(session, one.id) is None
+
+
+def test_a_lease_freed_in_the_write_is_freed_at_its_commit_and_only_its_owners(engine: Engine) -> None:
+    """`Held.release_in` frees the lease with the watch row of the caller's transaction (a check's
+    write); `held` then leaves it alone. A lease that expired and was taken by another meanwhile
+    stays the other's."""
+    from scraper.store import lease
+
+    with Session(engine) as session:
+        watch_id = add_watch(session, url="https://example.org/lease", name="lease").id
+        session.commit()
+    assert watch_id is not None
+    with lease.held(engine, watch_id, ttl=60, wait=0) as held:
+        with Session(engine) as session:
+            watch = session.get_one(Watch, watch_id)
+            assert watch.lease_owner == held.owner
+            held.release_in(watch)
+            assert lease.holder(engine, watch_id)[0] == held.owner, "freed before the commit"
+            session.commit()
+        held.released = True
+        assert lease.holder(engine, watch_id) == (None, None)
+        assert lease.try_acquire(engine, watch_id, "next", ttl=60), "the next check takes it at once"
+    assert lease.holder(engine, watch_id)[0] == "next", "held's exit must not free another's lease"
+    with Session(engine) as session:
+        watch = session.get_one(Watch, watch_id)
+        lease.Held(watch_id, "expired owner").release_in(watch)
+        session.commit()
+    assert lease.holder(engine, watch_id)[0] == "next"

@@ -195,7 +195,7 @@ _SETTLED = f"""([item, netMs, longMs, shortMs, timerMs, calmMs]) => new Promise(
 
 
 class QuietWatch:
-    """Counts a context's requests in flight and when the network last moved."""
+    """Counts a page's requests in flight (its frames' included) and when the network last moved."""
 
     def __init__(self) -> None:
         self.inflight = 0
@@ -203,14 +203,17 @@ class QuietWatch:
         self._idle = asyncio.Event()  # set while nothing is in flight
         self._idle.set()
 
-    async def attach(self, context: BrowserContext, also: str = "") -> None:
-        """Watch the context's requests; install the DOM observer, and the init script `also`
-        with it (one round trip for both)."""
+    async def attach(self, context: BrowserContext, page: Page, also: str = "") -> None:
+        """Watch the page's requests; install the DOM observer in the context, and the init script
+        `also` with it (one round trip for both). The page's own events, not the context's: the
+        render subscribes the page to them anyway (`navigate.watch_requests`), so the driver is
+        asked to send them once, not twice (issue 25: three messages of every check); the
+        context's other pages are popups, closed as they open (`steps.guard`)."""
         self.last = asyncio.get_running_loop().time()
         await context.add_init_script(OBSERVER + also)
-        context.on("request", self._started)
-        context.on("requestfinished", self._ended)
-        context.on("requestfailed", self._ended)
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
 
     def _started(self, request: Request) -> None:
         self.inflight += 1

@@ -113,7 +113,7 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         page = await context.new_page()
         steps.guard(context, page)
         quiet = QuietWatch()
-        await quiet.attach(context, REACTIONS)
+        await quiet.attach(context, page, REACTIONS)
         for recorder in job.options.recorders:
             await recorder.attach(context, page)
         fetched_at = iso_now()

@@ -164,12 +164,16 @@ def _to_int(value: str) -> int | None:
 
 def iso_datetime(value: str) -> str:
     """ISO-8601 when the page gives a parseable date; otherwise the page's own text, never a guess."""
-    try:  # a date alone stays a date: adding midnight would invent a time the page never gave
-        return date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        pass
+    text = value.strip()
+    # Every form date.fromisoformat reads has at most 10 characters: a longer value (a comment's
+    # date and time, on every comment) skips the failed try and its exception.
+    if len(text) <= 10:
+        try:  # a date alone stays a date: adding midnight would invent a time the page never gave
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            pass
     try:
-        parsed = datetime.fromisoformat(value.strip())
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         return value
     return parsed.isoformat()

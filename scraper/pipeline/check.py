@@ -160,7 +160,7 @@ def run_check(
     budget = limit + settings.busy_timeout  # the capture, then the write
     ttl = budget + settings.teardown_grace
     with persist.said("the database could not be used"), \
-            lease.held(engine, watch_id, ttl=ttl, wait=ttl if wait is None else wait):
+            lease.held(engine, watch_id, ttl=ttl, wait=ttl if wait is None else wait) as held:
         with Session(engine) as session:
             watch = session.get_one(Watch, watch_id)
             artifact = hook.artifact(watch) if hook is not None else None
@@ -209,16 +209,22 @@ def run_check(
             raise
         duration_ms = int((time.monotonic() - t0) * 1000)
 
-        def write(what: Record | Failure, until: float) -> CheckResult:
-            return persist.write(engine, lambda session: _dispatched(session, dispatch, _write(
+        def work(session: Session, what: Record | Failure) -> CheckResult:
+            result = _dispatched(session, dispatch, _write(
                 session, watch_id, what, started, duration_ms, settings,
                 hold=artifact is not None, note=trace.session, dispatch=dispatch,
-                render_path=taken[-1])), until=until, url=url)
+                render_path=taken[-1]))
+            held.release_in(result.watch)  # with the check's row: one commit, not two
+            return result
+
+        def write(what: Record | Failure, until: float) -> CheckResult:
+            return persist.write(engine, lambda session: work(session, what), until=until, url=url)
 
         # Within the check's budget, but a slow capture leaves the write a few tries at least.
         until = max(t0 + budget, time.monotonic() + 3 * settings.busy_timeout)
         try:
             result = _written(write, outcome, until)
+            held.released = True  # committed with the check
         except BaseException:
             if artifact is not None:
                 artifact.drop()

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from loguru import logger
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from tenacity import RetryCallState, Retrying, retry_if_exception, wait_fixed
@@ -51,7 +51,9 @@ def write(engine: Engine, work: Callable[[Session], T], *, until: float, url: st
 
 
 def _once(engine: Engine, work: Callable[[Session], T]) -> T:
-    with Session(engine) as session:
+    # Rows are not expired at the commit: they hold what this transaction read and wrote, and are
+    # read again only for what the database filled in (two SELECTs fewer a check, issue 25).
+    with Session(engine, expire_on_commit=False) as session:
         result = work(session)
         session.commit()
         _refresh(session, result)
@@ -77,10 +79,10 @@ def _locked(exc: BaseException) -> bool:
 
 
 def _refresh(session: Session, result: object) -> None:
-    # The caller reads the rows after the session closes: load what the commit expired.
+    # The caller reads the rows after the session closes: load what is not loaded.
     for name in ("watch", "check"):
         row = getattr(result, name, None)
-        if row is not None:
+        if row is not None and inspect(row).unloaded:
             session.refresh(row)
 
 

@@ -1,7 +1,8 @@
 """A lease on a watch: one check of a watch at a time, across processes and machines.
 
 Taken with one atomic `UPDATE … WHERE` (free, or expired), so two processes can never both hold
-it on any backend; released by its owner at the end of the check. It expires on its own, so a
+it on any backend; released by its owner at the end of the check (in the check's own write transaction when it
+gets that far: `Held.release_in`). It expires on its own, so a
 process killed mid-check (SIGKILL, a power cut) cannot wedge the watch: the next check waits for
 the expiry at most. Its end is stamped and compared in the database's time (`clock.db_now`), so a
 machine whose clock runs ahead cannot take a lease another machine still holds.
@@ -15,6 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from loguru import logger
@@ -69,6 +71,21 @@ def release(engine: Engine, watch_id: int, owner: str) -> None:
         session.commit()
 
 
+@dataclass
+class Held:
+    """A lease `held` holds. `release_in` frees it with the watch's row of the caller's
+    transaction (a check's write: its one UPDATE of the row, one commit fewer a check, issue 25);
+    once that transaction has committed, the caller sets `released`."""
+
+    watch_id: int
+    owner: str
+    released: bool = False
+
+    def release_in(self, watch: Watch) -> None:
+        if watch.id == self.watch_id and watch.lease_owner == self.owner:  # else expired and taken
+            watch.lease_owner, watch.lease_until = None, None
+
+
 def holder(engine: Engine, watch_id: int) -> tuple[str | None, datetime | None]:
     with Session(engine) as session:
         watch = session.get(Watch, watch_id)
@@ -90,18 +107,22 @@ class WatchBusy(JobFailed):
 
 
 @contextmanager
-def held(engine: Engine, watch_id: int, *, ttl: float, wait: float) -> Iterator[str]:
-    """Hold the watch's lease for the block; wait up to `wait` seconds for it, else WatchBusy."""
+def held(engine: Engine, watch_id: int, *, ttl: float, wait: float) -> Iterator[Held]:
+    """Hold the watch's lease for the block; wait up to `wait` seconds for it, else WatchBusy. The
+    block may free it itself (`Held.release_in`, then `released = True` after its commit); else it
+    is freed at the block's end."""
     owner = owner_id()
     give_up = time.monotonic() + wait
     while not try_acquire(engine, watch_id, owner, ttl):
         if time.monotonic() >= give_up:
             raise WatchBusy(watch_id, holder(engine, watch_id)[0], wait)
         time.sleep(POLL_SECONDS)
+    lease = Held(watch_id, owner)
     try:
-        yield owner
+        yield lease
     finally:
         try:
-            release(engine, watch_id, owner)
+            if not lease.released:
+                release(engine, watch_id, owner)
         except Exception as exc:  # the lease expires by itself; a stuck store is reported elsewhere
             logger.debug("lease of watch {} not released: {}", watch_id, exc)
