@@ -82,6 +82,8 @@ class Observations:
     refused: Response | None = None  # the page's navigation the SSRF guard answered
     navigated: asyncio.Event = field(default_factory=asyncio.Event)  # the main frame committed
     starts: int = 0  # the main frame's navigations started (requests for a new document)
+    first: int | None = None  # `starts` when the main frame's first document committed
+    asked: int = 0  # of `starts`, those the watch's own steps made (a login form sent)
     leaving: set[Request] = field(default_factory=set)  # those still in flight
     left: asyncio.Event = field(default_factory=asyncio.Event)  # one of them ended
     begun: asyncio.Event = field(default_factory=asyncio.Event)  # one of them started
@@ -127,7 +129,13 @@ def watch_requests(page: Page, seen: Observations) -> None:
     page.on("requestfinished", finished)
     page.on("requestfailed", failed)
     page.on("response", answered)
-    page.on("framenavigated", lambda frame: seen.navigated.set() if frame == page.main_frame else None)
+    def committed(frame: Frame) -> None:
+        if frame == page.main_frame:
+            if seen.first is None:
+                seen.first = seen.starts
+            seen.navigated.set()
+
+    page.on("framenavigated", committed)
 
 
 async def landed(page: Page, seen: Observations) -> None:
@@ -179,6 +187,13 @@ async def goto(page: Page, url: str, load_timeout: float, seen: Observations, ma
     loop = asyncio.get_running_loop()
     await _parsed(page, seen, THIRD_PARTY_SHARE * ((end or loop.time() + 30) - loop.time()))
     await _arrived(page, seen, load_timeout)
+
+
+def hops(seen: Observations) -> int:
+    """The main frame's navigations since its first document came that the capture did not ask for
+    (interstitials, script redirects, meta refreshes): counted as they start, so the same page
+    makes the same count however far behind the reads are (MAX_HOPS)."""
+    return 0 if seen.first is None else seen.starts - seen.first - seen.asked
 
 
 def moved(seen: Observations, mark: int) -> bool:

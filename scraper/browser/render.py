@@ -127,20 +127,22 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
             profile = job.choose(await navigate.content(page, max_html, _settle(end, loop)))
             if profile.fetch != Fetch() and not job.options.recorders:
                 return profile
+        before = seen.starts  # the watch's steps (a login form) navigate as asked: no hops
         warnings = await run_actions(page, await _steps_to_run(page, job, fetch), end, source="watch",
                                      trace=job.trace)
-        loaded = seen.starts
+        seen.asked += seen.starts - before
         while (read := await _read(page, job, profile, seen, quiet, end)) is None:
             # The page went to another document while it was read: read that one instead.
-            hops = seen.starts - loaded
-            if hops > navigate.MAX_HOPS or loop.time() >= end:
-                raise navigate.kept_navigating(f"{hops} navigation{'s' * (hops != 1)} after load")
+            if navigate.hops(seen) > navigate.MAX_HOPS or loop.time() >= end:
+                raise _kept_navigating(seen)
             await navigate.follow(page, seen, _load_bound(profile, end - loop.time()))
             await navigate.landed(page, seen)
             if detected:  # the profile for the document the page ended on
                 profile = job.choose(await navigate.content(page, max_html, _settle(end, loop)))
                 if profile.fetch != Fetch() and not job.options.recorders:
                     return profile
+        if navigate.hops(seen) > navigate.MAX_HOPS:  # a chain that ended between two reads
+            raise _kept_navigating(seen)
         html, frames, more = read
         warnings += more
         if job.session_file is not None:
@@ -206,6 +208,11 @@ async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Obs
         del job.trace.steps[done:]  # what was done to the document that went away
         return None
     return html, frames, warnings
+
+
+def _kept_navigating(seen: navigate.Observations) -> JobFailed:
+    hops = navigate.hops(seen)
+    return navigate.kept_navigating(f"{hops} navigation{'s' * (hops != 1)} after load")
 
 
 class _Moved(Exception):
