@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
+from loguru import logger
+
 from scraper.base.errors import JobFailed
 from scraper.base.times import iso_now
 from scraper.browser import devtools, navigate, steps
@@ -26,7 +28,7 @@ from scraper.model.page import PageContent
 from scraper.profiles.schema import DEFAULT_MAX_HTML, Action, Profile
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Page
+    from playwright.async_api import Browser, BrowserContext, Page
 
 T = TypeVar("T")
 # Given the HTML after load, the profile to use (for pages no URL pattern or --profile decided).
@@ -106,6 +108,7 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
     context, job.trace.user_agent = await open_context(browser, fetch, job.url, extra)
     seen = navigate.Observations()
     max_html = profile.max_html if profile else DEFAULT_MAX_HTML
+    failure: Exception | None = None
     try:
         context.set_default_timeout(job.deadline * 1000)
         if job.guard is not None:  # before any page: every frame of the context is born without
@@ -155,15 +158,38 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         for recorder in job.options.recorders:
             recorder.chosen(profile)
             await recorder.collect(page, content)
-    except Exception:
+    except Exception as exc:
+        failure = exc
         if seen.too_large is not None:  # the document was refused for its size: say that
-            raise navigate.too_large(seen.too_large, max_html, "bytes") from None
+            failure = navigate.too_large(seen.too_large, max_html, "bytes")
+            raise failure from None
         raise
     finally:
-        await context.close()
-        for recorder in job.options.recorders:
-            await recorder.finish()  # also after a failure: recorders release what they hold
+        await _teardown(context, job.options.recorders, failure)
     return content, profile
+
+
+async def _teardown(context: BrowserContext, recorders: Sequence[Recorder],
+                    failure: Exception | None) -> None:
+    """Close the context, then let the recorders finish (also after a failure: they release what
+    they hold). The job's deadline passing meanwhile (a close that takes longer than STEP_MARGIN
+    on a busy machine, a navigation hung in it) cuts the teardown short no more than it hides the
+    failure the render found in time: the session waits SCRAPER_TEARDOWN_GRACE for it."""
+    async def close() -> None:
+        await context.close()
+        for recorder in recorders:
+            await recorder.finish()
+
+    closing = asyncio.ensure_future(close())
+    try:
+        await asyncio.shield(closing)
+    except asyncio.CancelledError:
+        await asyncio.wait((closing,))
+        if not closing.cancelled() and closing.exception() is not None:
+            logger.warning("closing a timed-out render failed: {}", closing.exception())
+        if failure is None:
+            raise
+        raise failure from None
 
 
 async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Observations,
