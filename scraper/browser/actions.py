@@ -213,7 +213,11 @@ async def follow_to_bottom(page: Page, actions: Sequence[Action]) -> _Loads | No
     if not any(isinstance(action, ScrollAction) for action in actions):
         return None
     loads = _Loads(page)
-    await navigate.steady(page, _FOLLOW, None, navigate.SETTLE_SECONDS)  # rides out a redirect
+    try:
+        await navigate.steady(page, _FOLLOW, None, navigate.SETTLE_SECONDS)  # rides out a redirect
+    except BaseException:  # failed, or given up as the page leaves: its watch goes too
+        loads.close()
+        raise
     return loads
 
 

@@ -47,6 +47,9 @@ TIMER_S = REFRESH_S
 # A timer a scroll's reaction sets for at most this long is part of the reaction (`react` below):
 # a throttled or debounced scroll handler's loader. One set for longer is not waited for.
 REACT_S = 1.0
+# ... and those its timers and frames set in turn, for this many generations: a debounce is one or
+# two, an animation loop started on scroll (never ending) is no loader.
+REACT_DEPTH = 10
 # Installed in every document before its scripts: the time of the latest DOM change, watched from
 # the end of parsing. The parser's own insertions queued a record each (~90 MB of the renderer on
 # a 20,000-comment page), and the wait starts after `load` anyway. In the top document also: when
@@ -86,12 +89,14 @@ OBSERVER = """(() => {
   // What a scroll sets off (actions.py): the timers (due within REACT_MS) and animation frames set
   // while the page reacts to a scroll (`react` opens the reaction: a scroll listener, an
   // IntersectionObserver callback run until the rendering update after it has been delivered),
-  // and those their callbacks set in turn. A callback of anything set before it (a polling loop)
-  // is no reaction, nor what it sets. `react()` resolves once all of them have run.
-  const caused = new Set(), waiters = [];
+  // and those their callbacks set in turn, for REACT_DEPTH generations (an animation loop started
+  // on scroll is no loader). A callback of anything set before it (a polling loop) is no
+  // reaction, nor what it sets. `react()` resolves once all of them have run.
+  const caused = new Map(), waiters = [];
   // The native observe: a page's own (REACTIONS notes those) is what can load more when scrolled.
   const Observer = window.IntersectionObserver, observeNative = Observer && Observer.prototype.observe;
-  let reacting = 0, inside = null;  // inside: in a tracked callback, whether it is a reaction
+  // inside: in a tracked callback, its generation as a reaction (0: none); null outside them
+  let reacting = 0, inside = null;
   const settle = () => {
     if (!reacting && !caused.size) waiters.splice(0).forEach(done => done());
   };
@@ -114,11 +119,12 @@ OBSERVER = """(() => {
       return Reflect.apply(native, self, args);
     }
     const fn = args[0], box = {};
-    const reaction = reacts(args) && (inside === null ? reacting > 0 : inside);
+    const depth = !reacts(args) ? 0 : inside === null ? (reacting > 0 ? 1 : 0) : inside && inside + 1;
     box.id = Reflect.apply(native, self, [function () {
       set.delete(box.id);
       const was = inside;
-      inside = caused.delete(kind + box.id);
+      inside = caused.get(kind + box.id) || 0;
+      caused.delete(kind + box.id);
       try {
         return fn.apply(this, arguments);
       } finally {
@@ -127,7 +133,7 @@ OBSERVER = """(() => {
       }
     }, ...args.slice(1)]);
     if (set instanceof Map) set.set(box.id, due(args)); else set.add(box.id);
-    if (reaction) caused.add(kind + box.id);
+    if (depth > 0 && depth <= REACT_DEPTH) caused.set(kind + box.id, depth);
     return box.id;
   };
   const timers = state.timers;  // the top document's one-shot timers of at most TIMER_MS
@@ -167,7 +173,8 @@ OBSERVER = """(() => {
   if (top && window.navigation) window.navigation.addEventListener("navigate", event => {
     if (!event.destination.sameDocument) state.last = performance.now();
   });
-})();""".replace("TIMER_MS", str(round(TIMER_S * 1000))).replace("REACT_MS", str(round(REACT_S * 1000)))
+})();""".replace("TIMER_MS", str(round(TIMER_S * 1000))).replace(
+    "REACT_MS", str(round(REACT_S * 1000))).replace("REACT_DEPTH", str(REACT_DEPTH))
 # Whether the profile's items are in the page (CSS, or `xpath:`); an expression the page cannot
 # run finds nothing.
 _HAS = """const has = item => {

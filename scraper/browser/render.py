@@ -204,7 +204,9 @@ async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Obs
     mark, done = seen.starts, len(job.trace.steps)
     loads = None
     try:
-        loads = await follow_to_bottom(page, profile.actions)
+        # What is asked of the document is given up as soon as the page starts to leave it
+        # (`_unless_moved`): an evaluation sent while a navigation hangs never returns.
+        loads = await _unless_moved(follow_to_bottom(page, profile.actions), seen, mark)
         warm = asyncio.ensure_future(warm_locators(page, profile.actions))
         # A page whose `load` never came (an image that keeps failing) is read as it stands: no
         # network idle will come either, and not being ready in time is then no failure.
@@ -215,15 +217,16 @@ async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Obs
         item = profile.comments.item if profile.comments and not profile.comments.frame else None
         job.trace.ready = await _unless_moved(
             steps.wait_ready(page, ready, READY_SHARE * (end - loop.time()), quiet, item), seen, mark)
-        await warm
+        await _unless_moved(_done(warm), seen, mark)
         warnings = await run_actions(page, profile.actions, end, loads, trace=job.trace)
         loads = None  # closed by run_actions
         if not seen.leaving:  # the actions' own navigations are done: their page is the page
             mark = seen.starts
         await navigate.landed(page, seen)
-        html = await navigate.content(page, profile.max_html, _settle(end, loop))
+        html = await _unless_moved(navigate.content(page, profile.max_html, _settle(end, loop)),
+                                   seen, mark)
         await navigate.landed(page, seen)  # a navigation that failed while the DOM was read
-        frames = await _frames(page, profile)
+        frames = await _unless_moved(_frames(page, profile), seen, mark)
         if navigate.moved(seen, mark):
             raise _Moved
     except (_Moved, PlaywrightError):
@@ -239,6 +242,10 @@ async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Obs
 def _kept_navigating(seen: navigate.Observations) -> JobFailed:
     hops = navigate.hops(seen)
     return navigate.kept_navigating(f"{hops} navigation{'s' * (hops != 1)} after load")
+
+
+async def _done(future: asyncio.Future[None]) -> None:
+    await future
 
 
 class _Moved(Exception):
