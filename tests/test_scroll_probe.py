@@ -1,5 +1,6 @@
 """The scroll probe (issue 25) in a real Chromium: a page with nothing a scroll can set off is not
-probed; a page with a scroll listener, an IntersectionObserver or a frame is, and loads all it has."""
+probed; a page with a scroll listener, an IntersectionObserver or a frame is, and loads all it has,
+also when its loader waits on a timer and on a CPU slowed down as a busy machine's (issue 21)."""
 
 from __future__ import annotations
 
@@ -33,18 +34,24 @@ BY_OBSERVER = LOADER % ('const end = document.createElement("div"); document.bod
                         "new IntersectionObserver(es => es.some(e => e.isIntersecting) && more())"
                         ".observe(end);")
 BY_LISTENER = LOADER % "window.addEventListener('scroll', () => setTimeout(more, 0));"
+# A debounced handler: it loads once the scrolling has stopped for 300 ms (within quiet.REACT_S).
+BY_DEBOUNCE = LOADER % ("let wait; window.addEventListener('scroll', () => "
+                        "{ clearTimeout(wait); wait = setTimeout(more, 300); });")
 FRAMED = TALL + '<iframe srcdoc="<p>A widget.</p>"></iframe>'
 SKIPPED = "nothing on the page loads more when scrolled"
 
 
-def _scroll(chromium: BrowserSession, body: str) -> tuple[str, int, bool]:
+def _scroll(chromium: BrowserSession, body: str, slower: float = 1) -> tuple[str, int, bool]:
     """The scroll action's outcome on `body`, how many batches loaded, whether the wrapped natives
-    still read as native code."""
+    still read as native code. `slower`: the page's CPU slowed down so many times (DevTools)."""
     async def job(browser: Browser) -> tuple[str, int, bool]:
         context = await browser.new_context()
         try:
             await context.add_init_script(OBSERVER + REACTIONS)
             page = await context.new_page()
+            if slower > 1:
+                devtools = await context.new_cdp_session(page)
+                await devtools.send("Emulation.setCPUThrottlingRate", {"rate": slower})
             await page.set_content(body)
             action = ScrollAction(scroll="until-stable", max=10)
             loads = await follow_to_bottom(page, [action])
@@ -62,13 +69,27 @@ def _scroll(chromium: BrowserSession, body: str) -> tuple[str, int, bool]:
     return chromium.run(job, 60)
 
 
-@pytest.mark.parametrize("loader", [BY_OBSERVER, BY_LISTENER], ids=["observer", "listener"])
+LOADERS = pytest.mark.parametrize("loader", [BY_OBSERVER, BY_LISTENER, BY_DEBOUNCE],
+                                  ids=["observer", "listener", "debounced"])
+
+
+@LOADERS
 def test_a_page_that_loads_on_scroll_is_probed_and_loads_it_all(
         chromium: BrowserSession, loader: str) -> None:
     outcome, batches, native = _scroll(chromium, TALL + loader)
     assert outcome != SKIPPED
     assert batches == 3, outcome
     assert native
+
+
+@LOADERS
+def test_on_a_busy_machine_the_probe_still_loads_it_all(
+        chromium: BrowserSession, loader: str) -> None:
+    # Frames and timers 20 times slower: the probe waits for the page's reaction to each scroll
+    # (its listener, its observer's callback, the timers they set), not for a time (it stopped
+    # after 1 or 2 of the 3 batches, 2 runs in 5 at this rate, with a window of a few frames).
+    outcome, batches, _ = _scroll(chromium, TALL + loader, slower=20)
+    assert batches == 3, outcome
 
 
 def test_a_page_with_nothing_a_scroll_sets_off_is_not_probed(chromium: BrowserSession) -> None:

@@ -7,7 +7,9 @@ do: a click only when a matching control is visible. Scrolling starts as soon as
 loaded (`follow_to_bottom`), so what loads when reached loads during the ready wait; after it, a
 page at its bottom whose requests have been quiet since well after its last scroll is done.
 Otherwise each scroll is followed by another only when it made the page ask for more (a script,
-fetch or document request, or a taller page) within a short window. A page with nothing that a
+fetch or document request, or a taller page) within a short window, counted from when the page's
+reaction to the scroll has run (its scroll listeners and intersection callbacks, the timers and
+frames they set: `_REACT`), however slow a busy machine makes that. A page with nothing that a
 scroll can set off (`REACTIONS`: no scroll listener, IntersectionObserver or frame) is not probed
 at all: that window was the largest fixed cost of a check left (issue 25).
 """
@@ -118,7 +120,22 @@ class _Loads:
 
 
 _HEIGHT = "document.documentElement.scrollHeight"
-_TO_BOTTOM = "() => { const h = document.documentElement.scrollHeight; window.scrollTo(0, h); return h; }"
+# Until what the page set off in reaction to a scroll has run (quiet.OBSERVER's `react`: its scroll
+# listeners and intersection callbacks, the timers and frames they set), at most `capMs`: a page
+# that reacts for ever (an animation loop started on scroll) is not waited out. On a busy machine
+# the reaction takes longer, and is waited for all the same.
+_REACT = """capMs => {
+  const state = window.__scraperQuiet;
+  if (!state || !state.react) return null;
+  return Promise.race([state.react(), new Promise(done => state.setTimeout(done, capMs))]);
+}"""
+# Scrolls to the bottom; the page's height before, once its reaction has run.
+_TO_BOTTOM = f"""async capMs => {{
+  const h = document.documentElement.scrollHeight;
+  window.scrollTo(0, h);
+  await ({_REACT})(capMs);
+  return h;
+}}"""
 # Keeps the window at the bottom of the page while it loads (every time the document grows), until
 # the page changes its address (a stream of next articles) or the scroll action stops it. The
 # scroll waits for the next frame, and only if the page has not grown again meanwhile: a loader's
@@ -127,15 +144,19 @@ _TO_BOTTOM = "() => { const h = document.documentElement.scrollHeight; window.sc
 _FOLLOW = """() => {
   const root = document.documentElement, address = location.href;
   if (!root) return;  // a document being replaced: the next one is followed, if it stays
+  const state = window.__scraperQuiet;
   const bottom = () => {
     window.scrollTo(0, root.scrollHeight);
     window.__scraperScrolled = performance.now();
+    if (state && state.react) state.react();  // what it sets off is waited for when following stops
   };
   const follow = new ResizeObserver(() => {
     if (location.href !== address) follow.disconnect();
     else {
       const height = root.scrollHeight;
-      requestAnimationFrame(() => { if (root.scrollHeight === height) bottom(); });
+      requestAnimationFrame(() => {
+        if (window.__scraperFollow === follow && root.scrollHeight === height) bottom();
+      });
     }
   });
   follow.observe(root);
@@ -166,20 +187,22 @@ REACTIONS = """(() => {
        ([type]) => typeof type !== "string" || /^scroll/i.test(type), "a scroll listener");
 })();"""
 # Stops following; then, unless the page has nothing a scroll can set off (`REACTIONS`, an
-# `onscroll` handler, a frame: [null, 0, 0]), whether the window is at the bottom of the page, how
-# long ago (ms) the last scroll to it was, and how long two frames take now (ms).
-_UNFOLLOW = """async framed => {
+# `onscroll` handler, a frame: [null, 0, 0]), once the page's reaction to the last scroll has run
+# (`_REACT`), whether the window is at the bottom of the page, how long ago (ms) the last scroll to
+# it was, and how long two frames take now (ms).
+_UNFOLLOW = f"""async ([framed, capMs]) => {{
   if (window.__scraperFollow) window.__scraperFollow.disconnect();
   delete window.__scraperFollow;
   const noted = window.__scraperReacts;
   if (noted === "" && !framed && !window.onscroll && !document.onscroll
       && !document.querySelector("iframe, frame, object, embed")) return [null, 0, 0];
+  await ({_REACT})(capMs);
   const root = document.documentElement, start = performance.now();
   await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
   const now = performance.now();
   return [window.scrollY + window.innerHeight >= root.scrollHeight - 2,
           now - (window.__scraperScrolled || 0), now - start];
-}"""
+}}"""
 
 
 async def follow_to_bottom(page: Page, actions: Sequence[Action]) -> _Loads | None:
@@ -190,7 +213,11 @@ async def follow_to_bottom(page: Page, actions: Sequence[Action]) -> _Loads | No
     if not any(isinstance(action, ScrollAction) for action in actions):
         return None
     loads = _Loads(page)
-    await navigate.steady(page, _FOLLOW, None, navigate.SETTLE_SECONDS)  # rides out a redirect
+    try:
+        await navigate.steady(page, _FOLLOW, None, navigate.SETTLE_SECONDS)  # rides out a redirect
+    except BaseException:  # failed, or given up as the page leaves: its watch goes too
+        loads.close()
+        raise
     return loads
 
 
@@ -217,7 +244,8 @@ async def scroll_until_stable(page: Page, action: ScrollAction, end: float,
                               loads: _Loads | None = None) -> Done:
     """Scroll to the bottom until the page stops asking for more. `loads`: the page's requests
     since `follow_to_bottom`, if it was followed."""
-    at_bottom, since, frames = await page.evaluate(_UNFOLLOW, len(page.frames) > 1)
+    at_bottom, since, frames = await page.evaluate(
+        _UNFOLLOW, [len(page.frames) > 1, ms(min(SETTLE_S, max(_left(end), 0)))])
     if at_bottom is None:  # nothing on the page can load more when scrolled
         return 0, "nothing on the page loads more when scrolled", None, True
     followed = loads is not None
@@ -244,7 +272,7 @@ async def scroll_until_stable(page: Page, action: ScrollAction, end: float,
         if loads.inflight:
             await loads.settle(end)
         started = loads.started
-        height = await page.evaluate(_TO_BOTTOM)
+        height = await page.evaluate(_TO_BOTTOM, ms(min(SETTLE_S, max(_left(end), 0))))
         window = max(ACTIVITY_S, 3 * await _frames_took(page))
         asked = await loads.started_since(started, min(window, ACTIVITY_MAX_S, _left(end)))
         if not asked and not await page.evaluate(f"h => {_HEIGHT} > h", height):

@@ -82,6 +82,8 @@ class Observations:
     refused: Response | None = None  # the page's navigation the SSRF guard answered
     navigated: asyncio.Event = field(default_factory=asyncio.Event)  # the main frame committed
     starts: int = 0  # the main frame's navigations started (requests for a new document)
+    first: int | None = None  # `starts` when the main frame's first document committed
+    asked: int = 0  # of `starts`, those the watch's own steps made (a login form sent)
     leaving: set[Request] = field(default_factory=set)  # those still in flight
     left: asyncio.Event = field(default_factory=asyncio.Event)  # one of them ended
     begun: asyncio.Event = field(default_factory=asyncio.Event)  # one of them started
@@ -127,7 +129,13 @@ def watch_requests(page: Page, seen: Observations) -> None:
     page.on("requestfinished", finished)
     page.on("requestfailed", failed)
     page.on("response", answered)
-    page.on("framenavigated", lambda frame: seen.navigated.set() if frame == page.main_frame else None)
+    def committed(frame: Frame) -> None:
+        if frame == page.main_frame:
+            if seen.first is None:
+                seen.first = seen.starts
+            seen.navigated.set()
+
+    page.on("framenavigated", committed)
 
 
 async def landed(page: Page, seen: Observations) -> None:
@@ -181,6 +189,13 @@ async def goto(page: Page, url: str, load_timeout: float, seen: Observations, ma
     await _arrived(page, seen, load_timeout)
 
 
+def hops(seen: Observations) -> int:
+    """The main frame's navigations since its first document came that the capture did not ask for
+    (interstitials, script redirects, meta refreshes): counted as they start, so the same page
+    makes the same count however far behind the reads are (MAX_HOPS)."""
+    return 0 if seen.first is None else seen.starts - seen.first - seen.asked
+
+
 def moved(seen: Observations, mark: int) -> bool:
     """Whether the main frame started a navigation since `seen.starts` was `mark`, or has one in
     flight: the document being read is going away."""
@@ -200,10 +215,14 @@ async def follow(page: Page, seen: Observations, load_timeout: float) -> None:
                 seen.left.clear()
                 await seen.left.wait()
     if seen.leaving:
-        where = safe_line(next(iter(seen.leaving)).url)
-        raise JobFailed(f"the page went on to {where}, which did not answer within "
-                        f"{load_timeout:.1f}s", "timeout", where=where)
+        raise _unanswered(seen, load_timeout)
     await _arrived(page, seen, max(end - loop.time(), 0.001))
+
+
+def _unanswered(seen: Observations, seconds: float) -> JobFailed:
+    where = safe_line(next(iter(seen.leaving)).url)
+    return JobFailed(f"the page went on to {where}, which did not answer within {seconds:.1f}s",
+                     "timeout", where=where)
 
 
 async def _arrived(page: Page, seen: Observations, load_timeout: float) -> None:
@@ -215,7 +234,7 @@ async def _arrived(page: Page, seen: Observations, load_timeout: float) -> None:
                   "captured from its DOM as it stood")
     else:
         seen.navigated.clear()
-        if await _refreshes_soon(page):
+        if await _refreshes_soon(page, seen):
             await _followed(page, seen, load_timeout)
 
 
@@ -271,25 +290,48 @@ def _download(url: str, answers: list[Response]) -> str:
                      "give the address of the page that shows or links it")
 
 
-async def _refreshes_soon(page: Page) -> bool:
+async def _refreshes_soon(page: Page, seen: Observations) -> bool:
     """Whether the page is a redirect by meta refresh (to another address, within REFRESH_S): the
-    page it leads to is the page, whenever the browser gets round to following it."""
+    page it leads to is the page, whenever the browser gets round to following it. A navigation
+    that starts meanwhile (a script redirect just after `load`) is followed as well: the question
+    is not waited for then, as its answer may never come while that navigation hangs (seen on a
+    busy machine, with the redirect's address never answering)."""
     from playwright.async_api import Error as PlaywrightError
 
+    mark = seen.starts
+    if seen.leaving:
+        return True
+    seen.begun.clear()
+    asking = asyncio.ensure_future(page.evaluate(_REFRESH, REFRESH_S))
+    leaving = asyncio.ensure_future(seen.begun.wait())
     try:
-        return bool(await page.evaluate(_REFRESH, REFRESH_S))
+        await asyncio.wait((asking, leaving), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        leaving.cancel()
+    if not asking.done():
+        asking.cancel()
+    asking.add_done_callback(lambda task: task.cancelled() or task.exception())  # retrieved
+    if seen.starts != mark or seen.leaving or asking.cancelled():
+        return True  # the document is being replaced: it is followed below
+    try:
+        return bool(asking.result())
     except PlaywrightError:  # the document is being replaced already: it is followed below
         return True
 
 
 async def _followed(page: Page, seen: Observations, seconds: float) -> None:
-    """Wait for the next document (a reload too: a refresh to the same address) and its load."""
+    """Wait for the next document (a reload too: a refresh to the same address) and its load. A
+    navigation that started and never answered fails, as in `follow`: the page it left is not
+    the page, and it cannot even be read while that navigation hangs (an evaluation in it never
+    returns)."""
     from playwright.async_api import Error as PlaywrightError
 
     with contextlib.suppress(PlaywrightError, TimeoutError):  # not followed in time: read as it is
         async with asyncio.timeout(seconds):
             await seen.navigated.wait()
         await page.wait_for_load_state("load", timeout=_ms(seconds))
+    if seen.leaving and not seen.navigated.is_set():
+        raise _unanswered(seen, seconds)
 
 
 async def _loaded(page: Page, seconds: float) -> bool:

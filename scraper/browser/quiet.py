@@ -44,6 +44,12 @@ QUIET_CALM = 0.02
 # one-shot timers of at most this long (set before the window ends, due within this long of the
 # window's start): one may be a redirect. As long as a meta refresh that is followed (REFRESH_S).
 TIMER_S = REFRESH_S
+# A timer a scroll's reaction sets for at most this long is part of the reaction (`react` below):
+# a throttled or debounced scroll handler's loader. One set for longer is not waited for.
+REACT_S = 1.0
+# ... and those its timers and frames set in turn, for this many generations: a debounce is one or
+# two, an animation loop started on scroll (never ending) is no loader.
+REACT_DEPTH = 10
 # Installed in every document before its scripts: the time of the latest DOM change, watched from
 # the end of parsing. The parser's own insertions queued a record each (~90 MB of the renderer on
 # a 20,000-comment page), and the wait starts after `load` anyway. In the top document also: when
@@ -80,21 +86,59 @@ OBSERVER = """(() => {
     if (typeof native === "function")
       owner[name] = new Proxy(native, {apply: (target, self, args) => call(target, self, args)});
   };
-  const track = (set, due) => (native, self, args) => {
+  // What a scroll sets off (actions.py): the timers (due within REACT_MS) and animation frames set
+  // while the page reacts to a scroll (`react` opens the reaction: a scroll listener, an
+  // IntersectionObserver callback run until the rendering update after it has been delivered),
+  // and those their callbacks set in turn, for REACT_DEPTH generations (an animation loop started
+  // on scroll is no loader). A callback of anything set before it (a polling loop) is no
+  // reaction, nor what it sets. `react()` resolves once all of them have run.
+  const caused = new Map(), waiters = [];
+  // The native observe: a page's own (REACTIONS notes those) is what can load more when scrolled.
+  const Observer = window.IntersectionObserver, observeNative = Observer && Observer.prototype.observe;
+  // inside: in a tracked callback, its generation as a reaction (0: none); null outside them
+  let reacting = 0, inside = null;
+  const settle = () => {
+    if (!reacting && !caused.size) waiters.splice(0).forEach(done => done());
+  };
+  state.react = () => new Promise(done => {
+    waiters.push(done);
+    const root = document.documentElement;
+    if (!root || typeof observeNative !== "function") return settle();
+    reacting += 1;
+    // An observer's first entry comes with the intersection callbacks of the rendering update
+    // after the scroll (the scroll events were dispatched before them): one task later they ran.
+    const marker = new Observer(() => {
+      marker.disconnect();
+      state.setTimeout(() => { reacting -= 1; settle(); });
+    });
+    Reflect.apply(observeNative, marker, [root]);
+  });
+  const track = (set, due, kind, reacts) => (native, self, args) => {
     if (typeof args[0] !== "function") {
       posted = performance.now() + (Number(args[1]) || 0);
       return Reflect.apply(native, self, args);
     }
     const fn = args[0], box = {};
+    const depth = !reacts(args) ? 0 : inside === null ? (reacting > 0 ? 1 : 0) : inside && inside + 1;
     box.id = Reflect.apply(native, self, [function () {
       set.delete(box.id);
-      return fn.apply(this, arguments);
+      const was = inside;
+      inside = caused.get(kind + box.id) || 0;
+      caused.delete(kind + box.id);
+      try {
+        return fn.apply(this, arguments);
+      } finally {
+        inside = was;
+        settle();
+      }
     }, ...args.slice(1)]);
     if (set instanceof Map) set.set(box.id, due(args)); else set.add(box.id);
+    if (depth > 0 && depth <= REACT_DEPTH) caused.set(kind + box.id, depth);
     return box.id;
   };
   const timers = state.timers;  // the top document's one-shot timers of at most TIMER_MS
-  const timeout = track(scheduled, args => performance.now() + Math.max(0, Number(args[1]) || 0));
+  const timeout = track(scheduled, args => performance.now() + Math.max(0, Number(args[1]) || 0),
+                        "t", args => (Number(args[1]) || 0) <= REACT_MS);
   wrap(window, "setTimeout", (native, self, args) => {
     const id = timeout(native, self, args), delay = Math.max(Number(args[1]) || 0, 0);
     if (top && delay <= TIMER_MS) {
@@ -104,21 +148,22 @@ OBSERVER = """(() => {
     }
     return id;
   });
-  wrap(window, "requestAnimationFrame", track(frames));
-  wrap(window, "requestIdleCallback", track(idle));
+  wrap(window, "requestAnimationFrame", track(frames, null, "f", () => true));
+  wrap(window, "requestIdleCallback", track(idle, null, "i", () => false));
   wrap(window, "setInterval", (native, self, args) => {
     const id = Reflect.apply(native, self, args);
     repeating.add(id);
     return id;
   });
-  const forget = (...sets) => (native, self, args) => {
+  const forget = (kind, ...sets) => (native, self, args) => {
     for (const set of sets) set.delete(args[0]);
+    if (caused.delete(kind + args[0])) settle();
     return Reflect.apply(native, self, args);
   };
-  wrap(window, "clearTimeout", forget(scheduled, repeating, timers));
-  wrap(window, "clearInterval", forget(scheduled, repeating, timers));
-  wrap(window, "cancelAnimationFrame", forget(frames));
-  wrap(window, "cancelIdleCallback", forget(idle));
+  wrap(window, "clearTimeout", forget("t", scheduled, repeating, timers));
+  wrap(window, "clearInterval", forget("t", scheduled, repeating, timers));
+  wrap(window, "cancelAnimationFrame", forget("f", frames));
+  wrap(window, "cancelIdleCallback", forget("i", idle));
   const post = (native, self, args) => {
     posted = performance.now();
     return Reflect.apply(native, self, args);
@@ -128,7 +173,8 @@ OBSERVER = """(() => {
   if (top && window.navigation) window.navigation.addEventListener("navigate", event => {
     if (!event.destination.sameDocument) state.last = performance.now();
   });
-})();""".replace("TIMER_MS", str(round(TIMER_S * 1000)))
+})();""".replace("TIMER_MS", str(round(TIMER_S * 1000))).replace(
+    "REACT_MS", str(round(REACT_S * 1000))).replace("REACT_DEPTH", str(REACT_DEPTH))
 # Whether the profile's items are in the page (CSS, or `xpath:`); an expression the page cannot
 # run finds nothing.
 _HAS = """const has = item => {

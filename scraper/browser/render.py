@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
+from loguru import logger
+
 from scraper.base.errors import JobFailed
 from scraper.base.times import iso_now
 from scraper.browser import devtools, navigate, steps
@@ -26,7 +28,7 @@ from scraper.model.page import PageContent
 from scraper.profiles.schema import DEFAULT_MAX_HTML, Action, Profile
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Page
+    from playwright.async_api import Browser, BrowserContext, Page
 
 T = TypeVar("T")
 # Given the HTML after load, the profile to use (for pages no URL pattern or --profile decided).
@@ -106,6 +108,7 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
     context, job.trace.user_agent = await open_context(browser, fetch, job.url, extra)
     seen = navigate.Observations()
     max_html = profile.max_html if profile else DEFAULT_MAX_HTML
+    failure: Exception | None = None
     try:
         context.set_default_timeout(job.deadline * 1000)
         if job.guard is not None:  # before any page: every frame of the context is born without
@@ -127,20 +130,22 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
             profile = job.choose(await navigate.content(page, max_html, _settle(end, loop)))
             if profile.fetch != Fetch() and not job.options.recorders:
                 return profile
+        before = seen.starts  # the watch's steps (a login form) navigate as asked: no hops
         warnings = await run_actions(page, await _steps_to_run(page, job, fetch), end, source="watch",
                                      trace=job.trace)
-        loaded = seen.starts
+        seen.asked += seen.starts - before
         while (read := await _read(page, job, profile, seen, quiet, end)) is None:
             # The page went to another document while it was read: read that one instead.
-            hops = seen.starts - loaded
-            if hops > navigate.MAX_HOPS or loop.time() >= end:
-                raise navigate.kept_navigating(f"{hops} navigation{'s' * (hops != 1)} after load")
+            if navigate.hops(seen) > navigate.MAX_HOPS or loop.time() >= end:
+                raise _kept_navigating(seen)
             await navigate.follow(page, seen, _load_bound(profile, end - loop.time()))
             await navigate.landed(page, seen)
             if detected:  # the profile for the document the page ended on
                 profile = job.choose(await navigate.content(page, max_html, _settle(end, loop)))
                 if profile.fetch != Fetch() and not job.options.recorders:
                     return profile
+        if navigate.hops(seen) > navigate.MAX_HOPS:  # a chain that ended between two reads
+            raise _kept_navigating(seen)
         html, frames, more = read
         warnings += more
         if job.session_file is not None:
@@ -153,15 +158,38 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         for recorder in job.options.recorders:
             recorder.chosen(profile)
             await recorder.collect(page, content)
-    except Exception:
+    except Exception as exc:
+        failure = exc
         if seen.too_large is not None:  # the document was refused for its size: say that
-            raise navigate.too_large(seen.too_large, max_html, "bytes") from None
+            failure = navigate.too_large(seen.too_large, max_html, "bytes")
+            raise failure from None
         raise
     finally:
-        await context.close()
-        for recorder in job.options.recorders:
-            await recorder.finish()  # also after a failure: recorders release what they hold
+        await _teardown(context, job.options.recorders, failure)
     return content, profile
+
+
+async def _teardown(context: BrowserContext, recorders: Sequence[Recorder],
+                    failure: Exception | None) -> None:
+    """Close the context, then let the recorders finish (also after a failure: they release what
+    they hold). The job's deadline passing meanwhile (a close that takes longer than STEP_MARGIN
+    on a busy machine, a navigation hung in it) cuts the teardown short no more than it hides the
+    failure the render found in time: the session waits SCRAPER_TEARDOWN_GRACE for it."""
+    async def close() -> None:
+        await context.close()
+        for recorder in recorders:
+            await recorder.finish()
+
+    closing = asyncio.ensure_future(close())
+    try:
+        await asyncio.shield(closing)
+    except asyncio.CancelledError:
+        await asyncio.wait((closing,))
+        if not closing.cancelled() and closing.exception() is not None:
+            logger.warning("closing a timed-out render failed: {}", closing.exception())
+        if failure is None:
+            raise
+        raise failure from None
 
 
 async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Observations,
@@ -176,7 +204,9 @@ async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Obs
     mark, done = seen.starts, len(job.trace.steps)
     loads = None
     try:
-        loads = await follow_to_bottom(page, profile.actions)
+        # What is asked of the document is given up as soon as the page starts to leave it
+        # (`_unless_moved`): an evaluation sent while a navigation hangs never returns.
+        loads = await _unless_moved(follow_to_bottom(page, profile.actions), seen, mark)
         warm = asyncio.ensure_future(warm_locators(page, profile.actions))
         # A page whose `load` never came (an image that keeps failing) is read as it stands: no
         # network idle will come either, and not being ready in time is then no failure.
@@ -187,15 +217,16 @@ async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Obs
         item = profile.comments.item if profile.comments and not profile.comments.frame else None
         job.trace.ready = await _unless_moved(
             steps.wait_ready(page, ready, READY_SHARE * (end - loop.time()), quiet, item), seen, mark)
-        await warm
+        await _unless_moved(_done(warm), seen, mark)
         warnings = await run_actions(page, profile.actions, end, loads, trace=job.trace)
         loads = None  # closed by run_actions
         if not seen.leaving:  # the actions' own navigations are done: their page is the page
             mark = seen.starts
         await navigate.landed(page, seen)
-        html = await navigate.content(page, profile.max_html, _settle(end, loop))
+        html = await _unless_moved(navigate.content(page, profile.max_html, _settle(end, loop)),
+                                   seen, mark)
         await navigate.landed(page, seen)  # a navigation that failed while the DOM was read
-        frames = await _frames(page, profile)
+        frames = await _unless_moved(_frames(page, profile), seen, mark)
         if navigate.moved(seen, mark):
             raise _Moved
     except (_Moved, PlaywrightError):
@@ -206,6 +237,15 @@ async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Obs
         del job.trace.steps[done:]  # what was done to the document that went away
         return None
     return html, frames, warnings
+
+
+def _kept_navigating(seen: navigate.Observations) -> JobFailed:
+    hops = navigate.hops(seen)
+    return navigate.kept_navigating(f"{hops} navigation{'s' * (hops != 1)} after load")
+
+
+async def _done(future: asyncio.Future[None]) -> None:
+    await future
 
 
 class _Moved(Exception):
