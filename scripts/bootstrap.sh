@@ -190,8 +190,10 @@ say "installing scraper$extra into $VENV"
 # The versions the tests ran on (constraints.txt, the lock file; `make lock` renews it), installed by
 # uv (itself pinned there): the same packages as `pip install -c constraints.txt` in a third of the
 # time on a new machine, a tenth with uv's cache (docs/development.md, "What a run costs").
+# --compile-bytecode as pip does: otherwise every first import compiles (each test worker and
+# each `scraper` a test starts), and third-party modules' compile warnings reach the test output.
 install "pip install uv" "$VENV/bin/python" -m pip install -q -c constraints.txt uv
-install "uv pip install" "$VENV/bin/uv" pip install -q --python "$VENV/bin/python" \
+install "uv pip install" "$VENV/bin/uv" pip install -q --compile-bytecode --python "$VENV/bin/python" \
   -c constraints.txt -e ".$extra"
 
 # --- Chromium ----------------------------------------------------------------------------------
