@@ -127,7 +127,7 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
         detected = profile is None
         if profile is None:
             await navigate.landed(page, seen)
-            profile = job.choose(await navigate.content(page, max_html, _settle(end, loop)))
+            profile = job.choose(await _document(page, seen, max_html, end))
             if profile.fetch != Fetch() and not job.options.recorders:
                 return profile
         before = seen.starts  # the watch's steps (a login form) navigate as asked: no hops
@@ -141,7 +141,7 @@ async def _render(browser: Browser, job: RenderJob, profile: Profile | None,
             await navigate.follow(page, seen, _load_bound(profile, end - loop.time()))
             await navigate.landed(page, seen)
             if detected:  # the profile for the document the page ended on
-                profile = job.choose(await navigate.content(page, max_html, _settle(end, loop)))
+                profile = job.choose(await _document(page, seen, max_html, end))
                 if profile.fetch != Fetch() and not job.options.recorders:
                     return profile
         if navigate.hops(seen) > navigate.MAX_HOPS:  # a chain that ended between two reads
@@ -237,6 +237,22 @@ async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Obs
         del job.trace.steps[done:]  # what was done to the document that went away
         return None
     return html, frames, warnings
+
+
+async def _document(page: Page, seen: navigate.Observations, max_html: int, end: float) -> str:
+    """The HTML the page settled on, to choose its profile by: a navigation that starts while it
+    is read is followed first (the read is given up: it would never return while that navigation
+    hangs), within the bounds of the read loop."""
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            return await _unless_moved(navigate.content(page, max_html, _settle(end, loop)), seen,
+                                       seen.starts)
+        except _Moved:
+            if navigate.hops(seen) > navigate.MAX_HOPS or loop.time() >= end:
+                raise _kept_navigating(seen) from None
+            await navigate.follow(page, seen, _load_bound(None, end - loop.time()))
+            await navigate.landed(page, seen)
 
 
 def _kept_navigating(seen: navigate.Observations) -> JobFailed:
