@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from loguru import logger
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 
 # How long a page may keep navigating (refresh or redirect chains, reload loops) before we stop
 # waiting for it to hold still; at most the time left in the job.
+T = TypeVar("T")
+
 SETTLE_SECONDS = 10.0
 # The DOM as page.content() gives it (doctype + outerHTML), in one round trip, and only when it is
 # no larger than the cap: [length, html or null].
@@ -202,6 +205,32 @@ def moved(seen: Observations, mark: int) -> bool:
     return seen.starts != mark or bool(seen.leaving)
 
 
+class Moved(Exception):
+    """The page's main frame started another navigation during a read."""
+
+
+async def unless_moved(wait: Coroutine[Any, Any, T], seen: Observations, mark: int) -> T:
+    """`wait`'s result; Moved as soon as the main frame starts a navigation (since `mark`): a
+    ready wait is not spent on a document that is going away."""
+    if moved(seen, mark):
+        wait.close()
+        raise Moved
+    seen.begun.clear()
+    waiting, moving = asyncio.ensure_future(wait), asyncio.ensure_future(seen.begun.wait())
+    try:
+        await asyncio.wait((waiting, moving), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        moving.cancel()
+        if not waiting.done():
+            waiting.cancel()
+            await asyncio.wait((waiting,))  # its end, not its error (our own cancel goes through)
+            if not waiting.cancelled():
+                waiting.exception()  # retrieved: a failure of the abandoned wait is no failure
+    if moved(seen, mark):
+        raise Moved  # even when the wait ended too: it may have ended on the old document
+    return waiting.result()
+
+
 async def follow(page: Page, seen: Observations, load_timeout: float) -> None:
     """After a navigation started: its request ended (Playwright reports that after the next
     document committed; a download or a 204 leaves the document as it was), then the document's
@@ -298,24 +327,9 @@ async def _refreshes_soon(page: Page, seen: Observations) -> bool:
     busy machine, with the redirect's address never answering)."""
     from playwright.async_api import Error as PlaywrightError
 
-    mark = seen.starts
-    if seen.leaving:
-        return True
-    seen.begun.clear()
-    asking = asyncio.ensure_future(page.evaluate(_REFRESH, REFRESH_S))
-    leaving = asyncio.ensure_future(seen.begun.wait())
     try:
-        await asyncio.wait((asking, leaving), return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        leaving.cancel()
-    if not asking.done():
-        asking.cancel()
-    asking.add_done_callback(lambda task: task.cancelled() or task.exception())  # retrieved
-    if seen.starts != mark or seen.leaving or asking.cancelled():
-        return True  # the document is being replaced: it is followed below
-    try:
-        return bool(asking.result())
-    except PlaywrightError:  # the document is being replaced already: it is followed below
+        return bool(await unless_moved(page.evaluate(_REFRESH, REFRESH_S), seen, seen.starts))
+    except (Moved, PlaywrightError):  # the document is being replaced: it is followed below
         return True
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from loguru import logger
@@ -30,7 +30,6 @@ from scraper.profiles.schema import DEFAULT_MAX_HTML, Action, Profile
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, Page
 
-T = TypeVar("T")
 # Given the HTML after load, the profile to use (for pages no URL pattern or --profile decided).
 Chooser = Callable[[str], Profile]
 # What is blocked before a profile is known: media and fonts never carry the record.
@@ -205,8 +204,8 @@ async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Obs
     loads = None
     try:
         # What is asked of the document is given up as soon as the page starts to leave it
-        # (`_unless_moved`): an evaluation sent while a navigation hangs never returns.
-        loads = await _unless_moved(follow_to_bottom(page, profile.actions), seen, mark)
+        # (`navigate.unless_moved`): an evaluation sent while a navigation hangs never returns.
+        loads = await navigate.unless_moved(follow_to_bottom(page, profile.actions), seen, mark)
         warm = asyncio.ensure_future(warm_locators(page, profile.actions))
         # A page whose `load` never came (an image that keeps failing) is read as it stands: no
         # network idle will come either, and not being ready in time is then no failure.
@@ -215,21 +214,21 @@ async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Obs
         # A ready condition that never comes leaves the actions a share of the time (load more,
         # scroll): a capture of what has loaded is worth more than one cut short.
         item = profile.comments.item if profile.comments and not profile.comments.frame else None
-        job.trace.ready = await _unless_moved(
+        job.trace.ready = await navigate.unless_moved(
             steps.wait_ready(page, ready, READY_SHARE * (end - loop.time()), quiet, item), seen, mark)
-        await _unless_moved(_done(warm), seen, mark)
+        await navigate.unless_moved(_done(warm), seen, mark)
         warnings = await run_actions(page, profile.actions, end, loads, trace=job.trace)
         loads = None  # closed by run_actions
         if not seen.leaving:  # the actions' own navigations are done: their page is the page
             mark = seen.starts
         await navigate.landed(page, seen)
-        html = await _unless_moved(navigate.content(page, profile.max_html, _settle(end, loop)),
+        html = await navigate.unless_moved(navigate.content(page, profile.max_html, _settle(end, loop)),
                                    seen, mark)
         await navigate.landed(page, seen)  # a navigation that failed while the DOM was read
-        frames = await _unless_moved(_frames(page, profile), seen, mark)
+        frames = await navigate.unless_moved(_frames(page, profile), seen, mark)
         if navigate.moved(seen, mark):
-            raise _Moved
-    except (_Moved, PlaywrightError):
+            raise navigate.Moved
+    except (navigate.Moved, PlaywrightError):
         if loads is not None:
             loads.close()
         if not navigate.moved(seen, mark):
@@ -246,9 +245,9 @@ async def _document(page: Page, seen: navigate.Observations, max_html: int, end:
     loop = asyncio.get_running_loop()
     while True:
         try:
-            return await _unless_moved(navigate.content(page, max_html, _settle(end, loop)), seen,
+            return await navigate.unless_moved(navigate.content(page, max_html, _settle(end, loop)), seen,
                                        seen.starts)
-        except _Moved:
+        except navigate.Moved:
             if navigate.hops(seen) > navigate.MAX_HOPS or loop.time() >= end:
                 raise _kept_navigating(seen) from None
             await navigate.follow(page, seen, _load_bound(None, end - loop.time()))
@@ -262,32 +261,6 @@ def _kept_navigating(seen: navigate.Observations) -> JobFailed:
 
 async def _done(future: asyncio.Future[None]) -> None:
     await future
-
-
-class _Moved(Exception):
-    """The page's main frame started another navigation during a read."""
-
-
-async def _unless_moved(wait: Coroutine[Any, Any, T], seen: navigate.Observations, mark: int) -> T:
-    """`wait`'s result; _Moved as soon as the main frame starts a navigation (since `mark`): a
-    ready wait is not spent on a document that is going away."""
-    if navigate.moved(seen, mark):
-        wait.close()
-        raise _Moved
-    seen.begun.clear()
-    waiting, moving = asyncio.ensure_future(wait), asyncio.ensure_future(seen.begun.wait())
-    try:
-        await asyncio.wait((waiting, moving), return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        moving.cancel()
-        if not waiting.done():
-            waiting.cancel()
-            await asyncio.wait((waiting,))  # its end, not its error (our own cancel goes through)
-            if not waiting.cancelled():
-                waiting.exception()  # retrieved: a failure of the abandoned wait is no failure
-    if navigate.moved(seen, mark):
-        raise _Moved  # even when the wait ended too: it may have ended on the old document
-    return waiting.result()
 
 
 # How long a kept session's `logged_in` selector may take to appear after load.
