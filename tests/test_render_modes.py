@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,18 @@ def test_javascript_variants_stay_rendered_and_changes_are_seen(
     (third,) = checks(local_engine, watch.id, chromium, 1)
     assert third.check.render_path == paths.RENDERED
     assert [c.kind for c in third.changes] == ["comment_added"]
+
+
+def test_a_page_that_keeps_diverging_is_verified_ever_less_often(
+        chromium: BrowserSession, local_engine: Engine, demo_site: DemoSite,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chromium, "settings", replace(chromium.settings, render_verify_every=2))
+    watch = add_watch(local_engine, WatchSpec(url=demo_site.lazy_url, name="lazy"), load_settings())
+    assert watch.id is not None
+    found = [r.check.render_path for r in checks(local_engine, watch.id, chromium, 8)]
+    diverged, rendered = paths.DIVERGED, paths.RENDERED
+    # Every 2 checks, then 2 again (the second time in a row), then 4 (the third).
+    assert found == [diverged, rendered, diverged, rendered, rendered, rendered, diverged, rendered], found
 
 
 def test_always_and_never(chromium: BrowserSession, local_engine: Engine, blog: tuple[str, Path],

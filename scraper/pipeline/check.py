@@ -167,6 +167,7 @@ def run_check(
             mode = watch.render
             every = settings.render_verify_every
             recent = paths.recent_paths(session, watch_id, every) if mode in (None, "auto") else []
+            diverging = paths.history(session, watch_id, recent, every) if recent else None
         started = datetime.now(UTC)
         t0 = time.monotonic()
         trace = Trace()  # says whether a kept session was still logged in
@@ -183,7 +184,7 @@ def run_check(
                     or overrides.session_file is not None:
                 mode = "always"
             mode = mode or (target.profile.render if target.profile else None) or "auto"
-            plan = paths.plan(mode, recent, every)
+            plan = paths.plan(mode, recent, every, diverging)
 
             def base() -> Record | None:
                 with Session(engine) as session:
