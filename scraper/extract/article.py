@@ -44,14 +44,18 @@ def loose_paragraphs(doc: Selector, skip: Iterable[etree._Element]) -> list[str]
     last resort when trafilatura finds nothing."""
     skipped = set(skip)
     found = []
-    for p in doc.root.iter("p", "div"):
-        if p.tag == "div" and not _text_block(p):
+    # One walk down the tree that never enters a comment or the chrome (a long thread's paragraphs
+    # are most of an article page's): the paragraphs with neither above them, in document order.
+    stack = [doc.root]
+    while stack:
+        el = stack.pop()
+        tag = el.tag
+        if not isinstance(tag, str):  # an HTML comment or processing instruction
             continue
-        ancestors = list(p.iterancestors())
-        if skipped.intersection(ancestors) or any(a.tag in _CHROME for a in ancestors):
-            continue
-        if text := " ".join(paragraphs(p)):
+        if (tag == "p" or (tag == "div" and _text_block(el))) and (text := " ".join(paragraphs(el))):
             found.append(text)
+        if el not in skipped and tag not in _CHROME:
+            stack.extend(reversed(el))
     return found
 
 
