@@ -202,13 +202,15 @@ class BrowserSession:
         except Exception as exc:  # already gone
             logger.debug("closing a recycled browser: {}", exc)
 
-    def _worn(self) -> bool:
+    async def _worn(self) -> bool:
         """Whether the current browser has served its pages or grown past its memory limit."""
         if self.recycle_pages and self._pages >= self.recycle_pages:
             logger.info("recycling the browser after {} pages", self._pages)
             return True
         if self.recycle_mib and self._pages and self._pages % MEMORY_EVERY == 0:
-            size = rss_mib(descendants(os.getpid()) - {os.getpid()})
+            # Off the loop: a walk of /proc takes milliseconds (more on a machine with many
+            # processes), in which the pages in flight would hear nothing from their browser.
+            size = await asyncio.to_thread(lambda: rss_mib(descendants(os.getpid()) - {os.getpid()}))
             if size > self.recycle_mib:
                 logger.info("recycling the browser at {:.0f} MiB (limit {:g})", size, self.recycle_mib)
                 return True
@@ -219,7 +221,7 @@ class BrowserSession:
             self._lock = asyncio.Lock()
         async with self._lock:
             if self._browser is not None and self._browser.is_connected():
-                if not self._worn():
+                if not await self._worn():
                     self._pages += 1
                     return self._browser
                 old = self._browser
