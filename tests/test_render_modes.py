@@ -109,6 +109,27 @@ def test_a_page_that_keeps_diverging_is_verified_ever_less_often(
     assert found == [diverged, rendered, diverged, rendered, rendered, rendered, diverged, rendered], found
 
 
+def test_a_verification_that_agrees_again_ends_the_backoff(
+        chromium: BrowserSession, local_engine: Engine, blog: tuple[str, Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chromium, "settings", replace(chromium.settings, render_verify_every=2))
+    url, page = blog
+    html = page.read_text(encoding="utf-8")
+    drawn = ("<script>document.getElementById('comment-list').insertAdjacentHTML('beforeend', "
+             "'<li id=\"comment-9999\" class=\"comment\"><cite class=\"author fn\">Script</cite>"
+             "<p>Drawn by a script.</p></li>')</script></body>")
+    page.write_text(html.replace("</body>", drawn), encoding="utf-8")  # only a render sees it
+    watch = add_watch(local_engine, WatchSpec(url=url, name="blog", profile="wordpress"), load_settings())
+    assert watch.id is not None
+    found = [r.check.render_path for r in checks(local_engine, watch.id, chromium, 3)]
+    page.write_text(html, encoding="utf-8")  # the comment is in the HTML or nowhere again
+    found += [r.check.render_path for r in checks(local_engine, watch.id, chromium, 6)]
+    diverged, rendered, verified, plain = paths.DIVERGED, paths.RENDERED, paths.VERIFIED, paths.PLAIN
+    # Diverged twice in a row: 4 checks to the next verification, which agrees; then every 2 again.
+    assert found == [diverged, rendered, diverged, rendered, rendered, rendered, verified, plain,
+                     verified], found
+
+
 def test_always_and_never(chromium: BrowserSession, local_engine: Engine, blog: tuple[str, Path],
                           demo_site: DemoSite) -> None:
     url, _ = blog
