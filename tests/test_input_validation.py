@@ -113,17 +113,6 @@ def test_user_regexes_run_with_a_timeout(monkeypatch: pytest.MonkeyPatch) -> Non
         sub(compile_user(pattern), "", "a" * 64 + "b")
 
 
-def test_only_regexes_shown_to_finish_fast_run_without_a_timeout() -> None:
-    # A comment id's pattern on a comment id: its search has a polynomial bound, far below the timeout.
-    assert regexes.untimed_up_to(r"(\d+)$") >= len("div-comment-1234567890")
-    assert regexes.untimed_up_to("abc") == regexes.UNTIMED_MAX
-    # Repeats of more than one character, alternations or many options under repeats,
-    # back-references and lookarounds show no bound: always timed.
-    for pattern in ["^(a|a)*$", r"(a+)+", r"(?:\d+,)*+", r"(\w+)\1", "a?" * 20, r"(?<=a)b"]:
-        assert regexes.untimed_up_to(pattern) == -1, pattern
-    assert regexes.search(compile_user(r"(\d+)$"), "comment-42") is not None
-
-
 def test_good_regexes_pass_the_check() -> None:
     for pattern in [r"\d+ (minutes|hours) ago", r"(\d+)$", r"(?:\d+,)*+", r"(?>a+)+", r"[a-z]+\s+"]:
         assert check_regex(pattern) == pattern

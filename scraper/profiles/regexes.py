@@ -74,73 +74,7 @@ def compile_user(expr: str) -> regex.Pattern[str]:
     return regex.compile(expr)
 
 
-# Steps of a backtracking search bounded this low run in well under a millisecond: no timeout needed.
-UNTIMED_STEPS = 100_000
-UNTIMED_MAX = 4096  # characters: longer values are timed whatever the pattern
-_SINGLE = {_constants.LITERAL, _constants.NOT_LITERAL, _constants.ANY, _constants.IN,
-           _constants.CATEGORY}
-_REPEAT_OPS = {*_REPEATS, *(getattr(_constants, n) for n in ("POSSESSIVE_REPEAT",) if hasattr(_constants, n))}
-
-
-def _cost(items: Any) -> tuple[int, int] | None:
-    """(factor, degree): a bound of `factor * (n + 1) ** degree` on the ways a backtracking matcher
-    can match `items` at one position of an n-character value; None when no such bound is shown
-    (a repeat of more than one character, back-references, lookarounds)."""
-    factor, degree = 1, 0
-    for op, arg in items:
-        if op in _SINGLE or op == _constants.AT:
-            continue
-        if op == _constants.SUBPATTERN or op == getattr(_constants, "ATOMIC_GROUP", None):
-            inner = _cost(arg[-1])
-        elif op == _constants.BRANCH:
-            branches = [_cost(b) for b in arg[1]]
-            if any(b is None for b in branches):
-                return None
-            inner = (sum(f for f, _ in branches), max(d for _, d in branches))  # type: ignore[misc]
-        elif op in _REPEAT_OPS:
-            low, high, body = arg
-            if high == _constants.MAXREPEAT:  # unbounded: one character at a time only
-                single = len(body) == 1 and body[0][0] in _SINGLE
-                inner = (1, 1) if single else None
-            elif (part := _cost(body)) is not None and high <= 8:
-                inner = ((high - low + 1) * part[0] ** high, part[1] * high)
-            else:
-                inner = None
-        else:
-            return None
-        if inner is None:
-            return None
-        factor, degree = factor * inner[0], degree + inner[1]
-    return factor, degree
-
-
-@functools.lru_cache(maxsize=512)
-def untimed_up_to(expr: str) -> int:
-    """The longest value `expr` runs on without a timeout: one its search is shown to finish
-    within UNTIMED_STEPS on (every start position tried; -1 when nothing is shown). The `regex`
-    module's timeout costs ~6 µs a call, most of the run on a short value such as a comment id."""
-    try:
-        cost = _cost(_parser.parse(expr))
-    except re.error:
-        return -1
-    if cost is None:
-        return -1
-    factor, degree = cost
-
-    def bounded(n: int) -> bool:  # degree + 1: every start position is tried
-        return factor * int((n + 1) ** (degree + 1)) <= UNTIMED_STEPS
-
-    if not bounded(0):
-        return -1
-    n = 0
-    while n < UNTIMED_MAX and bounded(n + 1):
-        n += 1
-    return n
-
-
 def search(pattern: regex.Pattern[str], value: str) -> regex.Match[str] | None:
-    if len(value) <= untimed_up_to(pattern.pattern):
-        return pattern.search(value)
     try:
         return pattern.search(value, timeout=TIMEOUT)
     except TimeoutError:
