@@ -17,7 +17,7 @@ demo: setup
 test:
 	scripts/bootstrap.sh --test
 	$(MAKE) --no-print-directory lint
-	$(BIN)/pytest -n 2 --dist loadfile --durations=15
+	$(BIN)/pytest -n 4 --dist loadfile --no-loadscope-reorder --durations=15
 
 lint:
 	shellcheck $(SHELL_SCRIPTS)

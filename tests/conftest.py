@@ -9,8 +9,14 @@ saying why (`_no_chromium_unless_marked`)."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from scraper.config.settings import Settings, load_settings
+
+# An `expect(...)` waits for what it names; Playwright's default of 5 s made it a speed assert
+# on a busy machine (a dashboard page loading a site through the builder). The bound only decides
+# how long a real failure takes to say so.
+expect.set_options(timeout=30_000)
 
 pytest_plugins: list[str] = [
     "tests.fixtures.browser",
@@ -62,6 +68,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for marker in sorted(implied_markers(item)):
             if item.get_closest_marker(marker) is None:
                 item.add_marker(marker)
+    items[:] = longest_modules_first(items)
+
+
+def module_rank(items: list[pytest.Item]) -> int:
+    """0 for a module with a slow or distributed test, 1 with a browser test, 2 for the rest."""
+    marks = {mark.name for item in items for mark in item.iter_markers()}
+    return 0 if marks & {"slow", "distributed"} else 1 if "browser" in marks else 2
+
+
+def longest_modules_first(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The modules that run longest start first, the quick ones fill in at the end. With
+    `--dist loadfile --no-loadscope-reorder` (Makefile) each module runs whole on one worker in this
+    order, so no worker is left alone with a long module after the others are done. The order
+    within a module and among equal modules is kept."""
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    ordered = sorted(modules.values(), key=module_rank)
+    return [item for module in ordered for item in module]
 
 
 @pytest.fixture(autouse=True)

@@ -3,10 +3,8 @@ every due watch has been checked)."""
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
-from types import FrameType
 from typing import TYPE_CHECKING
 
 import typer
@@ -14,6 +12,7 @@ from loguru import logger
 from rich.text import Text
 
 from scraper.base.errors import InputError
+from scraper.base.signals import on_stop_signals
 from scraper.cli.app import app, examples
 from scraper.cli.output import err
 from scraper.config.settings import MAX_WORKERS, load_settings
@@ -65,22 +64,18 @@ def run(
     stop = threading.Event()
     holder: list[WatchScheduler] = []  # the scheduler, once there is one
 
-    def on_signal(signum: int, frame: FrameType | None) -> None:
+    def on_signal(signum: int) -> None:
         if stop.is_set() and holder:  # a second Ctrl-C: no more grace
             holder[0].executor.cancel()
         stop.set()
 
-    previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        # The executor's own set-up: a browser here, or (dramatiq) the broker and the lock that
-        # makes this the one scheduler; None when stopped while standing by.
-        with choice.scheduler(engine, settings, workers, printer, stop) as sched:
-            if sched is not None:
-                holder.append(sched)
-                _serve(sched, printer, stop, once, log_format, settings.grace)
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    # The executor's own set-up: a browser here, or (dramatiq) the broker and the lock that makes
+    # this the one scheduler; None when stopped while standing by.
+    with on_stop_signals(on_signal), choice.scheduler(engine, settings, workers, printer,
+                                                      stop) as sched:
+        if sched is not None:
+            holder.append(sched)
+            _serve(sched, printer, stop, once, log_format, settings.grace)
 
 
 def _serve(sched: WatchScheduler, printer: CheckPrinter, stop: threading.Event, once: bool,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import signal
 import threading
-from types import FrameType
 
 import typer
 from rich.text import Text
 
 from scraper.base.errors import InputError
+from scraper.base.signals import on_stop_signals
 from scraper.cli.app import app, examples
 from scraper.cli.output import err
 from scraper.config.settings import MAX_WORKERS, load_settings
@@ -39,16 +38,8 @@ def worker(
     require_in_step(engine)
     stop = threading.Event()
 
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        with BrowserSession(settings) as browser:
-            check_worker = CheckWorker(engine, settings, browser)
-            check_worker.warm_up()  # a browser that cannot start fails here, not on each check
-            err.print(Text(f"worker running with {threads} threads; Ctrl-C to stop"))
-            check_worker.serve(threads, stop, settings.grace)
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    with on_stop_signals(lambda signum: stop.set()), BrowserSession(settings) as browser:
+        check_worker = CheckWorker(engine, settings, browser)
+        check_worker.warm_up()  # a browser that cannot start fails here, not on each check
+        err.print(Text(f"worker running with {threads} threads; Ctrl-C to stop"))
+        check_worker.serve(threads, stop, settings.grace)

@@ -169,7 +169,9 @@ class WatchScheduler:
             for watch_id, at in first.items():  # the overdue last, longest waiting first
                 planned = changed[watch_id]
                 kind = (planned.schedule, planned.jitter)
-                trigger = triggers.get(kind) or triggers.setdefault(kind, _trigger(*kind))
+                if kind not in triggers:
+                    triggers[kind] = _trigger(*kind)
+                trigger = triggers[kind]
                 if starting and watch_id in overdue:
                     # Due at start: queued now (at its place in the ramp), its job placed at the
                     # run after, as APScheduler would after firing it. Firing 100,000 jobs one by

@@ -125,8 +125,8 @@ class CheckWorker:
         worker = consumer(broker, threads)
         worker.start()
         try:
-            # Woken each second: a wait with no timeout missed a SIGTERM now and then (a worker
-            # stopped and continued in the benchmark slept on), the handler never getting to run.
+            # Woken each second, a guard kept from before the stop signals were relayed by a
+            # thread (base/signals.py): a handler that set `stop` itself could deadlock on it.
             while not stop.wait(1.0):
                 pass
         finally:

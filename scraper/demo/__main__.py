@@ -6,12 +6,11 @@ The first line of output is the article URL alone, so scripts can read it.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import threading
 from collections.abc import Sequence
-from types import FrameType
 
+from scraper.base.signals import on_stop_signals
 from scraper.demo.site import DemoSite
 
 
@@ -20,16 +19,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be 0..65535 (0 = a free port), got {args.port}")  # exits 2
-    try:
-        site = DemoSite(port=args.port).start()
-    except OSError as exc:
-        print(f"error: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}", file=sys.stderr)
-        return 1
-    try:
-        _print_urls(site)
-        _wait_for_signal()
-    finally:
-        site.stop()
+    # SIGINT and SIGTERM both end the process cleanly (exit code 0). The handlers are in place
+    # before the URLs are printed: whoever reads them may signal at once.
+    stop = threading.Event()
+    with on_stop_signals(lambda signum: stop.set()):
+        try:
+            site = DemoSite(port=args.port).start()
+        except OSError as exc:
+            print(f"error: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}", file=sys.stderr)
+            return 1
+        try:
+            _print_urls(site)
+            stop.wait()
+        finally:
+            site.stop()
     return 0
 
 
@@ -48,18 +51,6 @@ def _print_urls(site: DemoSite) -> None:
     print(f"  framed:     {site.framed_url}")
     print(f"  API:        {site.base_url}/api/  (the endpoints, with examples)")
     print("Press Ctrl+C to stop.", flush=True)
-
-
-def _wait_for_signal() -> None:
-    """Block until SIGINT or SIGTERM; both end the process cleanly (exit code 0)."""
-    stop = threading.Event()
-
-    def handle(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, handle)
-    stop.wait()
 
 
 if __name__ == "__main__":
