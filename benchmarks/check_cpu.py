@@ -55,6 +55,8 @@ def by_process() -> dict[str, float]:
         _, _, after = command.replace("\0", " ").partition("--type=")
         kind = after.split(" ", 1)[0]
         fields = raw.rsplit(")", 1)[1].split()
+        if "multiprocessing.spawn" in command:
+            name = "site"  # the benchmark's site (bench_site.BenchSite), not a contender's
         children[int(fields[1])].append((int(entry), fields, f"{name} {kind}".strip()))
     me = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
     spent = {"python": (int(me[11]) + int(me[12])) / TICK}
