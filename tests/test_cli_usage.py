@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from typing import Any
 
@@ -17,6 +16,7 @@ import typer.main
 from scraper.cli.app import package_version
 from scraper.cli.commands import app
 from tests.cli import run
+from tests.processes import run_ok
 
 SCRAPER = shutil.which("scraper", path=os.path.dirname(sys.executable))
 
@@ -76,15 +76,15 @@ def test_errors_are_json_with_json(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.skipif(SCRAPER is None, reason="the scraper script is not installed beside Python")
 def test_shell_completion_completes_commands_and_options() -> None:
     assert SCRAPER is not None
-    shown = subprocess.run([SCRAPER, "--show-completion", "bash"], capture_output=True, text=True,
-                           check=True, env={**os.environ, "SHELL": "/bin/bash"}).stdout
+    shown = run_ok([SCRAPER, "--show-completion", "bash"], env={**os.environ, "SHELL": "/bin/bash"}
+                   ).stdout
     assert "_SCRAPER_COMPLETE=complete_bash" in shown and "complete " in shown
 
     def complete(line: str) -> list[str]:
         words = line.split(" ")
         env = {**os.environ, "_SCRAPER_COMPLETE": "complete_bash", "COMP_WORDS": line,
                "COMP_CWORD": str(len(words) - 1)}
-        done = subprocess.run([SCRAPER], capture_output=True, text=True, env=env, check=True)
+        done = run_ok([SCRAPER], env=env)
         return done.stdout.split()
 
     assert "watch" in complete("scraper wat")
@@ -96,6 +96,6 @@ def test_shell_completion_completes_commands_and_options() -> None:
     assert complete("scraper watch add https://x.example/ --notify-on comment_") == [
         k for k in CHANGE_KINDS if k.startswith("comment_")]
     assert set(complete("scraper watch edit 1 --notify-on ")) == set(CHANGE_KINDS)
-    shown_help = subprocess.run([SCRAPER, "watch", "add", "--help"], capture_output=True, text=True,
-                                check=True, env={**os.environ, "COLUMNS": "200"}).stdout
+    shown_help = run_ok([SCRAPER, "watch", "add", "--help"],
+                        env={**os.environ, "COLUMNS": "200"}).stdout
     assert all(kind in shown_help for kind in CHANGE_KINDS)

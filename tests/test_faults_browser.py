@@ -25,7 +25,7 @@ from scraper.pipeline.capture import capture
 from scraper.pipeline.check import CheckResult, run_check
 from scraper.pipeline.retries import MIN_TRY
 from scraper.watches.operations import WatchSpec, add_watch
-from tests.processes import chromium_browsers, stop, zombies
+from tests.processes import chromium_browsers, run_ok, stop, zombies
 from tests.sites import use_test_profiles
 from tests.sites.hostile import PAGES, HostileSite
 from tests.waiting import wait_until
@@ -233,8 +233,8 @@ def test_chromium_killed_under_the_daemon_is_a_failed_check_then_the_next_one_is
     env = {**os.environ, "SCRAPER_DEADLINE": "20", "SCRAPER_TRIES": "1"}
     scraper = [sys.executable, "-m", "scraper"]
     # Rendered every time: with `render: auto` this server-rendered page would be fetched plainly.
-    subprocess.run([*scraper, "watch", "add", hostile.url("/d"), "--every", "5s", "--name", "d",
-                    "--render", "always"], env=env, check=True, capture_output=True)
+    run_ok([*scraper, "watch", "add", hostile.url("/d"), "--every", "5s", "--name", "d",
+            "--render", "always"], env=env)
     daemon = subprocess.Popen([*scraper, "run"], env=env, stderr=subprocess.DEVNULL)
     try:
         wait_until(lambda: statuses(home_db) == ["ok"], lambda: f"statuses {statuses(home_db)}",
@@ -268,8 +268,7 @@ def test_chromium_killed_under_scraper_check_is_one_line_and_a_failed_row(
     hostile.gate.clear()
     env = {**os.environ, "SCRAPER_DEADLINE": "30", "SCRAPER_TRIES": "1"}  # one try: a failed row
     scraper = [sys.executable, "-m", "scraper"]
-    subprocess.run([*scraper, "watch", "add", hostile.url("/c"), "--name", "c"],
-                   env=env, check=True, capture_output=True)
+    run_ok([*scraper, "watch", "add", hostile.url("/c"), "--name", "c"], env=env)
     held = hostile.requests("/gate (held)")
     check = subprocess.Popen([*scraper, "check", "c"], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
