@@ -1,4 +1,5 @@
-"""Stopping the processes a test started, by their own handle: politely, then for sure."""
+"""The processes a test starts: a command run to its end that must succeed (a failure shows what
+it printed), and stopping the ones left running, by their own handle: politely, then for sure."""
 
 from __future__ import annotations
 
@@ -6,8 +7,18 @@ import contextlib
 import os
 import signal
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+
+def run_ok(args: Sequence[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """`subprocess.run(args, check=True)` with its output captured as text; a command that fails
+    fails the test with its exit status and its stderr (which CalledProcessError never shows)."""
+    done = subprocess.run(args, capture_output=True, text=True, check=False, **kwargs)
+    assert done.returncode == 0, (f"{list(args)} exited {done.returncode}\nstderr:\n{done.stderr}"
+                                  f"\nstdout (its end):\n{done.stdout[-2000:]}")
+    return done
 
 
 def stop(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:

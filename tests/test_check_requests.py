@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -30,15 +30,9 @@ from scraper.watches.operations import WatchSpec, add_watch
 from scraper.web.app import create_app
 from scraper.web.server import serve_in_thread
 from tests.test_dispatch import HeldExecutor, task
+from tests.waiting import wait_until
 
 WAIT = 30.0
-
-
-def wait_until(condition: Callable[[], object], what: str) -> None:
-    give_up = time.monotonic() + WAIT
-    while not condition():
-        assert time.monotonic() < give_up, f"{what}: not within {WAIT:g}s"
-        time.sleep(0.05)  # a poll interval between looks, not a synchronisation
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from scraper.cli import early
 from scraper.demo.site import DemoSite
 from tests.processes import chromium_browsers
 from tests.sites import FETCHED_AT, seed_record
+from tests.waiting import wait_until
 
 SCRAPER = [sys.executable, "-m", "scraper"]
 MARK = "SCRAPER_TEST_PROCESS_MARK"  # an environment variable every process of one run inherits
@@ -34,16 +33,6 @@ def marked(mark: str) -> list[int]:
         except OSError:
             continue
     return found
-
-
-def wait_until(condition: Callable[[], object], timeout: float = 30) -> bool:
-    """Poll a condition on other processes (no event to wait on) until true or the timeout."""
-    give_up = time.monotonic() + timeout
-    while time.monotonic() < give_up:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.parametrize(("args", "one_off"), [
@@ -67,8 +56,8 @@ def test_a_browser_started_early_and_never_taken_is_closed(demo_site: DemoSite) 
     before = set(chromium_browsers(os.getpid()))
     early.start(["capture", demo_site.article_url])
     try:
-        assert wait_until(lambda: set(chromium_browsers(os.getpid())) - before, timeout=60), \
-            "no Chromium came up within 60 s of the early start"
+        wait_until(lambda: set(chromium_browsers(os.getpid())) - before,
+                   "no Chromium came up after the early start", timeout=60)
     finally:
         early.discard()
     assert early.take() is None
@@ -95,4 +84,4 @@ def test_the_program_captures_and_leaves_no_process_behind(demo_site: DemoSite, 
     assert not (tmp_path / "bundle").exists()
     # Each program waited for its driver and Chromium to end (a killed process may still be
     # leaving /proc for a moment); one left running would stay.
-    assert wait_until(lambda: not marked(mark), timeout=10), f"left running: {marked(mark)}"
+    wait_until(lambda: not marked(mark), lambda: f"left running: {marked(mark)}", timeout=10)

@@ -6,23 +6,21 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.cli import run, run_json
+from tests.processes import run_ok
 from tests.terminal import SCRAPER
 
 
 def test_help_joins_the_docstrings_lines() -> None:
     env = {**os.environ, "COLUMNS": "250", "NO_COLOR": "1"}
-    shown = subprocess.run([SCRAPER, "--help"], capture_output=True, text=True, env=env,
-                           check=True).stdout
+    shown = run_ok([SCRAPER, "--help"], env=env).stdout
     # `check`'s docstring breaks after "since the last"; the listing must not.
     assert re.search(r"print what changed since the last good one", shown), shown
-    edit = subprocess.run([SCRAPER, "watch", "--help"], capture_output=True, text=True, env=env,
-                          check=True).stdout
+    edit = run_ok([SCRAPER, "watch", "--help"], env=env).stdout
     assert "a new URL or profile starts a new baseline" in edit
 
 

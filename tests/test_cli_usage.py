@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from typing import Any
 
@@ -17,6 +16,7 @@ import typer.main
 from scraper.cli.app import package_version
 from scraper.cli.commands import app
 from tests.cli import run
+from tests.processes import run_ok
 
 SCRAPER = shutil.which("scraper", path=os.path.dirname(sys.executable))
 
@@ -76,15 +76,20 @@ def test_errors_are_json_with_json(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.skipif(SCRAPER is None, reason="the scraper script is not installed beside Python")
 def test_shell_completion_completes_commands_and_options() -> None:
     assert SCRAPER is not None
-    shown = subprocess.run([SCRAPER, "--show-completion", "bash"], capture_output=True, text=True,
-                           check=True, env={**os.environ, "SHELL": "/bin/bash"}).stdout
+    # With shellingham installed, typer's --show-completion is a flag: the shell is found among the
+    # process's ancestors (SHELL is read for a login shell only), and `bash` is a stray word. A run
+    # with no shell above it (started detached: its parent is init) got "Shell  not supported.",
+    # exit 1. Typer's switch for tests makes the option take the shell's name: this one, whoever
+    # started the run.
+    shown = run_ok([SCRAPER, "--show-completion", "bash"],
+                   env={**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}).stdout
     assert "_SCRAPER_COMPLETE=complete_bash" in shown and "complete " in shown
 
     def complete(line: str) -> list[str]:
         words = line.split(" ")
         env = {**os.environ, "_SCRAPER_COMPLETE": "complete_bash", "COMP_WORDS": line,
                "COMP_CWORD": str(len(words) - 1)}
-        done = subprocess.run([SCRAPER], capture_output=True, text=True, env=env, check=True)
+        done = run_ok([SCRAPER], env=env)
         return done.stdout.split()
 
     assert "watch" in complete("scraper wat")
@@ -96,6 +101,6 @@ def test_shell_completion_completes_commands_and_options() -> None:
     assert complete("scraper watch add https://x.example/ --notify-on comment_") == [
         k for k in CHANGE_KINDS if k.startswith("comment_")]
     assert set(complete("scraper watch edit 1 --notify-on ")) == set(CHANGE_KINDS)
-    shown_help = subprocess.run([SCRAPER, "watch", "add", "--help"], capture_output=True, text=True,
-                                check=True, env={**os.environ, "COLUMNS": "200"}).stdout
+    shown_help = run_ok([SCRAPER, "watch", "add", "--help"],
+                        env={**os.environ, "COLUMNS": "200"}).stdout
     assert all(kind in shown_help for kind in CHANGE_KINDS)

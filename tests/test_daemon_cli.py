@@ -21,6 +21,7 @@ from scraper.cli import main
 from scraper.config.settings import load_settings
 from scraper.store import open_db
 from scraper.watches.operations import WatchSpec, add_watch
+from tests.processes import run_ok
 from tests.sites.hostile import HostileSite
 
 pytestmark = pytest.mark.browser
@@ -62,8 +63,7 @@ def test_sigterm_during_a_check_leaves_no_row_and_no_chromium(
 ) -> None:
     env = {**os.environ, "SCRAPER_HOME": str(tmp_path / "run-home"), "SCRAPER_GRACE": "1"}
     scraper = [sys.executable, "-m", "scraper"]
-    subprocess.run([*scraper, "watch", "add", site.url("/gated"), "--every", "1h", "--name", "held"],
-                   env=env, check=True, capture_output=True)
+    run_ok([*scraper, "watch", "add", site.url("/gated"), "--every", "1h", "--name", "held"], env=env)
     held = site.requests("/gate (held)")
     proc = subprocess.Popen([*scraper, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)

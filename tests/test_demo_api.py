@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 
 from scraper.demo import seed
 from scraper.demo.site import DemoSite
+from tests.processes import run_ok
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -57,8 +57,7 @@ def test_the_readme_curl_lines_change_the_demo_site(demo_site: DemoSite) -> None
     env = {"DEMO": demo_site.base_url, "PATH": "/usr/bin:/bin", "no_proxy": "*"}
     answers = []
     for line in lines:
-        done = subprocess.run(["sh", "-c", line + " -w '\\n%{http_code}'"], capture_output=True,
-                              text=True, env=env, timeout=30, check=True)
+        done = run_ok(["sh", "-c", line + " -w '\\n%{http_code}'"], env=env, timeout=30)
         body, status = done.stdout.rsplit("\n", 1)
         assert status.startswith("2"), (line, body)
         answers.append(json.loads(body))

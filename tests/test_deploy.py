@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import run_ok
+
 REPO = Path(__file__).resolve().parents[1]
 UNIT = REPO / "deploy" / "scraper.service"
 INSTALLED = "/opt/scraper/bin/scraper"
@@ -55,11 +57,10 @@ def test_the_docker_image_builds_and_runs_scraper() -> None:
     tag = f"scraper-test:{uuid.uuid4().hex[:12]}"
     try:
         subprocess.run(["docker", "build", "-t", tag, str(REPO)], check=True, timeout=1800)
-        done = subprocess.run(["docker", "run", "--rm", tag, "--version"], capture_output=True,
-                              text=True, check=True, timeout=300)
+        done = run_ok(["docker", "run", "--rm", tag, "--version"], timeout=300)
         assert done.stdout.startswith("scraper ")
-        done = subprocess.run(["docker", "run", "--rm", "--entrypoint", "chromium", tag, "--version"],
-                              capture_output=True, text=True, check=True, timeout=300)
+        done = run_ok(["docker", "run", "--rm", "--entrypoint", "chromium", tag, "--version"],
+                      timeout=300)
         assert "Chromium" in done.stdout
     finally:
         subprocess.run(["docker", "rmi", "-f", tag], capture_output=True, timeout=300)

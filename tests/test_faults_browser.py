@@ -9,7 +9,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,9 +25,10 @@ from scraper.pipeline.capture import capture
 from scraper.pipeline.check import CheckResult, run_check
 from scraper.pipeline.retries import MIN_TRY
 from scraper.watches.operations import WatchSpec, add_watch
-from tests.processes import chromium_browsers, stop, zombies
+from tests.processes import chromium_browsers, run_ok, stop, zombies
 from tests.sites import use_test_profiles
 from tests.sites.hostile import PAGES, HostileSite
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -72,16 +72,6 @@ def watch_on(engine: Engine, url: str, name: str) -> int:
     return watch.id
 
 
-def wait_until(condition: object, timeout: float = 30) -> bool:
-    """Poll a condition on other processes (no event to wait on) until true or the timeout."""
-    give_up = time.monotonic() + timeout
-    while time.monotonic() < give_up:
-        if callable(condition) and condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_chromium_killed_mid_check_is_tried_again_in_a_new_chromium(
     local_engine: Engine, hostile: HostileSite, small_heap: BrowserSession
 ) -> None:
@@ -105,11 +95,11 @@ def test_chromium_killed_mid_check_is_tried_again_in_a_new_chromium(
     assert hostile.requests("/hang") >= 3
     # The killed ones leave the process table once their parent reaps them (on a busy machine,
     # not at once): a new Chromium, not the killed one.
-    assert wait_until(lambda: not set(browsers) & set(chromium_browsers(os.getpid()))), (
-        browsers, chromium_browsers(os.getpid()))
+    wait_until(lambda: not set(browsers) & set(chromium_browsers(os.getpid())),
+               lambda: f"killed {browsers} still among {chromium_browsers(os.getpid())}")
     with Session(local_engine) as session:
         assert len(store.list_checks(session, watch_id)) == 2  # one row for the check, not one per try
-    assert wait_until(lambda: not zombies(os.getpid())), zombies(os.getpid())
+    wait_until(lambda: not zombies(os.getpid()), lambda: f"zombies {zombies(os.getpid())}")
 
 
 def test_chromium_killed_with_no_time_left_to_try_again_is_a_failed_check(
@@ -243,11 +233,12 @@ def test_chromium_killed_under_the_daemon_is_a_failed_check_then_the_next_one_is
     env = {**os.environ, "SCRAPER_DEADLINE": "20", "SCRAPER_TRIES": "1"}
     scraper = [sys.executable, "-m", "scraper"]
     # Rendered every time: with `render: auto` this server-rendered page would be fetched plainly.
-    subprocess.run([*scraper, "watch", "add", hostile.url("/d"), "--every", "5s", "--name", "d",
-                    "--render", "always"], env=env, check=True, capture_output=True)
+    run_ok([*scraper, "watch", "add", hostile.url("/d"), "--every", "5s", "--name", "d",
+            "--render", "always"], env=env)
     daemon = subprocess.Popen([*scraper, "run"], env=env, stderr=subprocess.DEVNULL)
     try:
-        assert wait_until(lambda: statuses(home_db) == ["ok"], timeout=60), statuses(home_db)
+        wait_until(lambda: statuses(home_db) == ["ok"], lambda: f"statuses {statuses(home_db)}",
+                   timeout=60)
         hostile.add_page("/d", PAGES["/never-loads"])
         seen = hostile.requests("/d")
         assert hostile.wait_for_request("/d", seen + 1)  # the daemon is mid-check
@@ -255,11 +246,12 @@ def test_chromium_killed_under_the_daemon_is_a_failed_check_then_the_next_one_is
         assert browsers
         for pid in browsers:
             os.kill(pid, signal.SIGKILL)
-        assert wait_until(lambda: "failed" in statuses(home_db), timeout=60), statuses(home_db)
+        wait_until(lambda: "failed" in statuses(home_db), lambda: f"statuses {statuses(home_db)}",
+                   timeout=60)
         hostile.add_page("/d", PAGES["/ok"])
-        assert wait_until(lambda: statuses(home_db)[-1:] == ["ok"] and len(statuses(home_db)) > 2,
-                          timeout=90), statuses(home_db)
-        assert wait_until(lambda: not zombies(daemon.pid)), zombies(daemon.pid)
+        wait_until(lambda: statuses(home_db)[-1:] == ["ok"] and len(statuses(home_db)) > 2,
+                   lambda: f"statuses {statuses(home_db)}", timeout=90)
+        wait_until(lambda: not zombies(daemon.pid), lambda: f"zombies {zombies(daemon.pid)}")
         with sqlite3.connect(home_db) as conn:
             kinds = [k for (k,) in conn.execute("SELECT error_kind FROM checks WHERE status='failed'")]
         assert kinds and set(kinds) == {"browser"}
@@ -276,8 +268,7 @@ def test_chromium_killed_under_scraper_check_is_one_line_and_a_failed_row(
     hostile.gate.clear()
     env = {**os.environ, "SCRAPER_DEADLINE": "30", "SCRAPER_TRIES": "1"}  # one try: a failed row
     scraper = [sys.executable, "-m", "scraper"]
-    subprocess.run([*scraper, "watch", "add", hostile.url("/c"), "--name", "c"],
-                   env=env, check=True, capture_output=True)
+    run_ok([*scraper, "watch", "add", hostile.url("/c"), "--name", "c"], env=env)
     held = hostile.requests("/gate (held)")
     check = subprocess.Popen([*scraper, "check", "c"], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)

@@ -93,8 +93,17 @@ def members() -> Iterator[Members]:
         yield site
 
 
+@pytest.fixture
+def own_browser() -> Iterator[BrowserSession]:
+    """A browser of the test's own settings. A check keeps a watch's session file under its
+    browser's home; the shared session's home is the checkout's storage/ (its settings are read
+    before any test's SCRAPER_HOME), which every worker and every run would share."""
+    with BrowserSession(load_settings()) as session:
+        yield session
+
+
 def test_a_login_is_kept_across_five_checks(
-    members: Members, chromium: BrowserSession, monkeypatch: pytest.MonkeyPatch,
+    members: Members, own_browser: BrowserSession, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("MEMBER_PASSWORD", "s3cret")
@@ -109,14 +118,15 @@ def test_a_login_is_kept_across_five_checks(
         watch = session.exec(select(Watch).where(Watch.name == "fees")).one()
     assert watch.id is not None
     for _ in range(5):
-        result = run_check(engine, watch.id, chromium)
+        result = run_check(engine, watch.id, own_browser)
         assert result.check.status == "ok", result.check.error
     with Session(engine) as session:
         checks = session.exec(select(Check).where(Check.watch_id == watch.id).order_by(Check.id)).all()
     assert [c.session for c in checks] == ["renewed", "kept", "kept", "kept", "kept"]
     assert len(members.logins) == 1  # one login, five checks
 
-    kept = session_file(chromium.settings, watch.id)
+    kept = session_file(own_browser.settings, watch.id)
+    assert kept.is_relative_to(settings.home)
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
     assert members.logins[0] in kept.read_text(encoding="utf-8")
     # The cookie is the watch's file's only: not in the database, not in an export.
@@ -130,7 +140,7 @@ def test_a_login_is_kept_across_five_checks(
     # Logged out on the site's side: the next check logs in again, and says so.
     members.sessions.clear()
     engine = open_db(settings)
-    result = run_check(engine, watch.id, chromium)
+    result = run_check(engine, watch.id, own_browser)
     assert result.check.status == "ok" and result.check.session == "renewed"
     assert len(members.logins) == 2
     engine.dispose()

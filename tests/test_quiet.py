@@ -19,6 +19,13 @@ from scraper.browser.quiet import OBSERVER, TIMER_S, _settled
 PAGE = """<!doctype html><body><ol class="comment-list"></ol><script>
 setTimeout(() => { document.querySelector("ol").innerHTML = '<li class="comment">hi</li>'; }, 300);
 </script></body>"""
+# The same item drawn 0.3 s after the test's cue: it cannot come before the test has looked (on a
+# busy machine, 0.3 s after load may pass before the first look).
+ON_CUE = """<!doctype html><body><ol class="comment-list"></ol><script>
+window.cue = () => setTimeout(() => {
+  document.querySelector("ol").innerHTML = '<li class="comment">hi</li>';
+}, 300);
+</script></body>"""
 BOUND = 60.0  # the long window (no item yet): far beyond what the test allows it
 SHORT = 0.05  # the short window (an item is there)
 
@@ -60,13 +67,14 @@ def test_the_probe_finds_items_by_css_and_by_xpath(chromium: BrowserSession) -> 
 def test_the_arrival_wait_ends_when_an_item_comes(chromium: BrowserSession) -> None:
     async def arrival(page: Page) -> tuple[bool | None, bool | None, float]:
         before = await _probe(page, "li.comment")
+        await page.evaluate("cue()")
         started = time.monotonic()
         async with asyncio.timeout(30):  # a wait that ran to its bound would fail here
             found = await _settled(page, "li.comment", 0, long=BOUND, short=SHORT)
         waited = time.monotonic() - started
         return before, found, waited
 
-    before, after, waited = _run(chromium, PAGE, arrival)
+    before, after, waited = _run(chromium, ON_CUE, arrival)
     assert not before and after
     assert waited < BOUND / 2
 

@@ -21,6 +21,7 @@ import pytest
 
 from scraper.demo.site import DemoSite
 from scraper.store import make_engine
+from tests.processes import run_ok
 from tests.test_scheduler import every_second
 
 pytestmark = pytest.mark.browser
@@ -44,8 +45,8 @@ def test_scraper_run_on_a_terminal_keeps_checking_and_stops_on_sigterm(
     env.pop("NO_COLOR", None)
     scraper = [sys.executable, "-m", "scraper"]
     for name in ("a", "b"):
-        subprocess.run([*scraper, "watch", "add", demo_site.article_url, "--every", "5s", "--name",
-                        name, "--allow-duplicate"], env=env, check=True, capture_output=True)
+        run_ok([*scraper, "watch", "add", demo_site.article_url, "--every", "5s", "--name",
+                name, "--allow-duplicate"], env=env)
     engine = make_engine(f"sqlite:///{tmp_path / 'home' / 'scraper.db'}")
     for watch_id in (1, 2):  # a check a second, not every 5 s: the screen is the same, sooner
         every_second(engine, watch_id)

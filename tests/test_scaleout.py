@@ -25,8 +25,9 @@ import pytest
 
 from scraper.store import upgrade
 from tests.fixtures.redis import RedisServer
-from tests.fixtures.scaleout import ROOT, Cluster, Output, finished, kill_tree, no_browser, wait_until
+from tests.fixtures.scaleout import ROOT, WAIT, Cluster, Output, finished, kill_tree, no_browser
 from tests.sites.hostile import HostileSite
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.distributed, pytest.mark.postgres, pytest.mark.browser]
 
@@ -101,17 +102,19 @@ def test_a_second_scheduler_stands_by_and_takes_over(cluster: Cluster, site: Hos
     # Both started at once: the one that takes the lock is active, the other says it stands by.
     both = [cluster.scraper("run", "--executor", "dramatiq", env=no_browser()) for _ in range(2)]
     outputs = [Output(process) for process in both]
-    wait_until(lambda: any("standing by" in o.text() for o in outputs), "a scheduler standing by")
+    wait_until(lambda: any("standing by" in o.text() for o in outputs), "a scheduler standing by",
+               timeout=WAIT)
     which = next(n for n, o in enumerate(outputs) if "standing by" in o.text())
     active, standby, said = both[1 - which], both[which], outputs[which]
-    wait_until(lambda: len(cluster.checks()) == 3, "the active scheduler's first checks")
+    wait_until(lambda: len(cluster.checks()) == 3, "the active scheduler's first checks", timeout=WAIT)
     # Added now, seen by the scheduler that syncs next: the one taking over, at its start.
     late = cluster.watch(site.url("/ok?s=late"), "late")
     kill_tree(active)
     killed = time.monotonic()
     took_over = said.wait_for("taking over") - killed
     assert took_over < 10, f"took over {took_over:.1f}s after the active scheduler died (bound 10 s)"
-    wait_until(lambda: any(c.watch_id == late for c in cluster.checks()), "the new scheduler's check")
+    wait_until(lambda: any(c.watch_id == late for c in cluster.checks()), "the new scheduler's check",
+               timeout=WAIT)
     kill_tree(standby, signal.SIGTERM)
     assert standby.returncode == 0, said.text()
     counts = {i: sum(c.watch_id == i for c in cluster.checks()) for i in [*ids, late]}

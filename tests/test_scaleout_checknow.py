@@ -18,8 +18,9 @@ from scraper.store import Check, CheckRequest, Watch
 from scraper.watches.operations import WatchSpec, add_watch
 from scraper.web.app import create_app
 from scraper.web.server import serve_in_thread
-from tests.fixtures.scaleout import WAIT, Cluster, Output, no_browser, wait_until
+from tests.fixtures.scaleout import WAIT, Cluster, Output, no_browser
 from tests.sites.hostile import HostileSite
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.distributed, pytest.mark.postgres, pytest.mark.browser]
 
@@ -85,7 +86,7 @@ def test_check_now_goes_through_the_scheduler_to_a_worker_within_the_host_cap(
                 seen.append(state_of(web.get(part).text))
                 return seen[-1] not in ("queued", "running")
 
-            wait_until(answered, "the check now's result on the page")
+            wait_until(answered, "the check now's result on the page", timeout=WAIT)
             result = web.get(part).text
             assert seen[-1] == "done", result
             order = ["queued", "running", "done"]
@@ -98,7 +99,8 @@ def test_check_now_goes_through_the_scheduler_to_a_worker_within_the_host_cap(
             location = accepted.headers["location"]
             assert location == f"/api/v1/check-requests/{accepted.json()['id']}"
             assert accepted.json()["state"] == "queued"
-            wait_until(lambda: api.get(location).json()["state"] == "done", "the API's check now")
+            wait_until(lambda: api.get(location).json()["state"] == "done", "the API's check now",
+                       timeout=WAIT)
             by_api = api.get(location).json()
     finally:
         server.should_exit = True

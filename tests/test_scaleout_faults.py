@@ -24,9 +24,10 @@ from sqlmodel import Session, select
 
 from scraper.store import Change, Outbox
 from scraper.store import dispatch as dispatches
-from tests.fixtures.scaleout import WAIT, Cluster, finished, kill_tree, no_browser, wait_until
+from tests.fixtures.scaleout import WAIT, Cluster, finished, kill_tree, no_browser
 from tests.fixtures.smtp import SmtpServer
 from tests.sites.hostile import ARTICLE, HostileSite
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.distributed, pytest.mark.postgres, pytest.mark.browser]
 
@@ -188,7 +189,7 @@ def test_redis_lost_with_messages_queued_every_due_watch_is_checked_once(
     scheduler = cluster.scraper("run", "--executor", "dramatiq", "--once", "--workers", "4",
                                 env=no_browser())
     client = redis.Redis.from_url(cluster.redis.url)
-    wait_until(lambda: client.llen("dramatiq:scraper-checks") == 4, "four messages queued")
+    wait_until(lambda: client.llen("dramatiq:scraper-checks") == 4, "four messages queued", timeout=WAIT)
     client.close()
     cluster.redis.stop()  # everything queued is gone
     cluster.redis.start()  # an empty broker on the same address

@@ -24,6 +24,7 @@ from scraper.daemon.scheduler import WatchScheduler
 from scraper.demo.site import DemoSite
 from scraper.watches.operations import WatchSpec, add_watch
 from tests.fixtures.smtp import SmtpServer
+from tests.processes import run_ok
 
 pytestmark = pytest.mark.browser
 
@@ -136,8 +137,7 @@ def test_scraper_run_checks_then_stops_on_sigterm(demo_site: DemoSite, tmp_path:
     """The real command in its own process: it checks a due watch, and SIGTERM ends it cleanly."""
     env = {**os.environ, "SCRAPER_HOME": str(tmp_path / "run-home")}
     scraper = [sys.executable, "-m", "scraper"]
-    subprocess.run([*scraper, "watch", "add", demo_site.article_url, "--every", "1h", "--name", "d"],
-                   env=env, check=True, capture_output=True)
+    run_ok([*scraper, "watch", "add", demo_site.article_url, "--every", "1h", "--name", "d"], env=env)
     proc = subprocess.Popen([*scraper, "run"], env=env, stdout=subprocess.PIPE, text=True)
     watchdog = threading.Timer(120, proc.kill)  # bounds the wait below if the check never comes
     watchdog.start()

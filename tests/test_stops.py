@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from scraper.store.lease import WatchBusy
-from tests.processes import descendants, stop
+from tests.processes import descendants, run_ok, stop
 from tests.sites.hostile import PAGES, HostileSite
 
 PROFILES = Path(__file__).parent / "sites" / "profiles"
@@ -45,9 +45,8 @@ def held_check(site: HostileSite, name: str, env: dict[str, str]) -> subprocess.
     """`scraper check` of a watch whose page waits for /gate (held): a check stopped mid-render."""
     site.add_page(f"/{name}", PAGES["/gated"])
     site.gate.clear()
-    subprocess.run([*SCRAPER, "watch", "add", site.url(f"/{name}"), "--name", name,
-                    "--profile", str(PROFILES / "long-deadline.yaml")],
-                   env=env, check=True, capture_output=True)
+    run_ok([*SCRAPER, "watch", "add", site.url(f"/{name}"), "--name", name,
+            "--profile", str(PROFILES / "long-deadline.yaml")], env=env)
     held = site.requests("/gate (held)")
     check = subprocess.Popen([*SCRAPER, "check", name], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)

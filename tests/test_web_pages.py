@@ -17,9 +17,10 @@ from scraper.demo.site import DemoSite
 from scraper.service import watches
 from scraper.store import Outbox
 from scraper.watches.operations import WatchSpec, add_watch
-from tests.fixtures.scaleout import wait_until
+from tests.fixtures.scaleout import WAIT
 from tests.fixtures.web import Dashboard
 from tests.sites.hostile import HostileSite
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 HOSTILE = "<script>alert('x')</script></textarea><img src=x onerror=alert(2)> Mallory's note"
@@ -69,7 +70,8 @@ def test_check_now_keeps_its_button_disabled_until_the_check_is_shown(
             button = page.locator("#check-now")
             button.click()
             expect(button).to_be_disabled()
-            wait_until(lambda: site.requests("/gate (held)") >= 1, "the check reaching the held request")
+            wait_until(lambda: site.requests("/gate (held)") >= 1, "the check reaching the held request",
+                       timeout=WAIT)
             expect(button).to_be_disabled()  # still: the check is held, its answer not in yet
             assert page.url == f"{dashboard.base_url}/watches/{held.id}"
             site.gate.set()

@@ -212,6 +212,9 @@ def test_wrong_passwords_are_throttled_and_logged_never_the_password(
     now = [1000.0]
     served.server.config.app.state.ctx.throttle = LoginThrottle(clock=lambda: now[0])
     lines: list[str] = []
+    # The package's lines are off until a command turns them on (scraper/__init__.py): this one is
+    # served in-process, so the test turns them on itself, not an earlier test's command run.
+    logger.enable("scraper")
     handler = logger.add(lines.append, level="INFO", format="{message}")
     try:
         with httpx.Client(base_url=served.base_url) as client:
@@ -235,6 +238,7 @@ def test_wrong_passwords_are_throttled_and_logged_never_the_password(
             assert client.get("/").status_code == 200
     finally:
         logger.remove(handler)
+        logger.disable("scraper")
     text = "\n".join(lines)
     assert "dashboard login from 127.0.0.1: wrong password (4 in a row; next try in 2s)" in text
     assert "dashboard login from 127.0.0.1 refused: 2s to wait" in text

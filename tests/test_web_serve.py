@@ -7,16 +7,55 @@ import os
 import re
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
+from scraper.base.failures import FAILURE_KINDS
 from scraper.cli import main
 from scraper.demo.site import DemoSite
 from tests.processes import stop
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
+# A row of the watch page's history, newest first.
+CHECK_ROW = re.compile(r'<tr id="check-(\d+)" class="status-(\w+)">.*?</tr>', re.S)
+ERROR_LINE = re.compile(r'<div class="error-line">(\w+): (.+?)</div>', re.S)
+
+
+def newest_check(web: httpx.Client, after: int) -> tuple[str, re.Match[str]]:
+    """The watch page and its newest check's row, once that check is newer than check `after`."""
+    page = ""
+
+    def checked() -> bool:
+        nonlocal page
+        page = web.get("/watches/1").text
+        newest = CHECK_ROW.search(page)
+        return newest is not None and int(newest[1]) > after
+
+    wait_until(checked, lambda: f"no check after check {after}: {page}", timeout=60)
+    row = CHECK_ROW.search(page)
+    assert row is not None
+    return page, row
+
+
+def ok_check_page(web: httpx.Client, tries: int = 3) -> str:
+    """The watch page once a check of the served scheduler is ok. The watch is due at once: the
+    scheduler checks it. A check may fail on a machine too busy for its deadline: then it is a
+    named, human failure, and the next check is asked for (Check now), `tries` checks in all."""
+    seen = 0
+    for _ in range(tries):
+        page, row = newest_check(web, seen)
+        if row[2] == "ok":
+            return page
+        error = ERROR_LINE.search(row[0])
+        assert row[2] == "failed" and error is not None, row[0]  # the row says how it went
+        assert error[1] in FAILURE_KINDS and "Traceback" not in error[2], row[0]
+        seen = int(row[1])
+        token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        asked = web.post("/watches/1/check", data={"csrf_token": token})
+        assert asked.status_code == 303, asked.text
+    raise AssertionError(f"{tries} checks failed, the last: {row[0]}")
 
 
 def test_serve_with_the_scheduler_checks_watches_and_stops_on_sigterm(demo_site: DemoSite) -> None:
@@ -29,16 +68,9 @@ def test_serve_with_the_scheduler_checks_watches_and_stops_on_sigterm(demo_site:
         line = server.stderr.readline()
         assert line.startswith("dashboard on http://127.0.0.1:") and "with the scheduler" in line
         url = line.split(" on ", 1)[1].split("/ ", 1)[0]
-        give_up = time.monotonic() + 60
-        page = ""
-        while time.monotonic() < give_up:  # the watch is due at once: the scheduler checks it
-            page = httpx.get(url + "/watches/1", timeout=30).text
-            if 'id="check-1"' in page:
-                break
-            time.sleep(0.2)
-        row = re.search(r'id="check-1".*?</tr>', page, re.S)
-        assert row is not None, page
-        assert "daveyone1" in page, row.group(0)  # the check's row says how it went
+        with httpx.Client(base_url=url, timeout=30) as web:
+            page = ok_check_page(web)
+        assert "daveyone1" in page, page  # the record the ok check took: the demo's comments
         assert 'id="scheduler-notice"' not in page  # a scheduler is running: no banner
         server.terminate()
         assert server.wait(timeout=60) == 0

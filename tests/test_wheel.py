@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import run_ok
+
 REPO = Path(__file__).resolve().parents[1]
 
 PROBE = """
@@ -49,8 +51,7 @@ def test_installed_wheel_has_profiles_demo_and_migrations(tmp_path: Path) -> Non
     subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
     env = {k: v for k, v in os.environ.items() if k != "SCRAPER_PROFILES"}
     env["PYTHONPATH"] = str(target)  # ahead of the editable checkout
-    out = subprocess.run([sys.executable, "-c", PROBE], cwd=tmp_path, env=env, check=True,
-                         capture_output=True, text=True).stdout
+    out = run_ok([sys.executable, "-c", PROBE], cwd=tmp_path, env=env).stdout
     found = json.loads(out)
     assert found["package"].startswith(str(target))
     assert found["profile_dirs"] == [str(target / "scraper" / "_profiles")]
