@@ -206,8 +206,9 @@ class BenchSite:
 
     def __init__(self, pages: int, seed: int = 10) -> None:
         self.pages = pages
-        self._conn, child = multiprocessing.get_context("spawn").Pipe()
-        self._process = multiprocessing.get_context("spawn").Process(
+        spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads forked
+        self._conn, child = spawn.Pipe()
+        self._process = spawn.Process(
             target=_serve, args=(pages, seed, child), name="bench-site", daemon=True)
         self._port = 0
 

@@ -96,8 +96,8 @@ def members() -> Iterator[Members]:
 @pytest.fixture
 def own_browser() -> Iterator[BrowserSession]:
     """A browser of the test's own settings. A check keeps a watch's session file under its
-    browser's home; the shared session's home is the checkout's storage/ (its settings are read
-    before any test's SCRAPER_HOME), which every worker and every run would share."""
+    browser's home; the shared session's home is one per test worker (its settings are read
+    before any test's SCRAPER_HOME), where another test's watch 1 may have left a session."""
     with BrowserSession(load_settings()) as session:
         yield session
 

@@ -35,10 +35,10 @@ from scraper.browser.guard import BLOCKED_HEADER
 if TYPE_CHECKING:
     from playwright.async_api import Frame, Page, Request, Response, Route
 
-# How long a page may keep navigating (refresh or redirect chains, reload loops) before we stop
-# waiting for it to hold still; at most the time left in the job.
 T = TypeVar("T")
 
+# How long a page may keep navigating (refresh or redirect chains, reload loops) before we stop
+# waiting for it to hold still; at most the time left in the job.
 SETTLE_SECONDS = 10.0
 # The DOM as page.content() gives it (doctype + outerHTML), in one round trip, and only when it is
 # no larger than the cap: [length, html or null].

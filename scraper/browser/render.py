@@ -222,8 +222,8 @@ async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Obs
         if not seen.leaving:  # the actions' own navigations are done: their page is the page
             mark = seen.starts
         await navigate.landed(page, seen)
-        html = await navigate.unless_moved(navigate.content(page, profile.max_html, _settle(end, loop)),
-                                   seen, mark)
+        html = await navigate.unless_moved(
+            navigate.content(page, profile.max_html, _settle(end, loop)), seen, mark)
         await navigate.landed(page, seen)  # a navigation that failed while the DOM was read
         frames = await navigate.unless_moved(_frames(page, profile), seen, mark)
         if navigate.moved(seen, mark):
@@ -245,8 +245,8 @@ async def _document(page: Page, seen: navigate.Observations, max_html: int, end:
     loop = asyncio.get_running_loop()
     while True:
         try:
-            return await navigate.unless_moved(navigate.content(page, max_html, _settle(end, loop)), seen,
-                                       seen.starts)
+            return await navigate.unless_moved(
+                navigate.content(page, max_html, _settle(end, loop)), seen, seen.starts)
         except navigate.Moved:
             if navigate.hops(seen) > navigate.MAX_HOPS or loop.time() >= end:
                 raise _kept_navigating(seen) from None

@@ -71,8 +71,8 @@ def run(
 
     # The executor's own set-up: a browser here, or (dramatiq) the broker and the lock that makes
     # this the one scheduler; None when stopped while standing by.
-    with on_stop_signals(on_signal), choice.scheduler(engine, settings, workers, printer,
-                                                      stop) as sched:
+    scheduler = choice.scheduler(engine, settings, workers, printer, stop)
+    with on_stop_signals(on_signal), scheduler as sched:
         if sched is not None:
             holder.append(sched)
             _serve(sched, printer, stop, once, log_format, settings.grace)
