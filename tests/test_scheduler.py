@@ -134,7 +134,9 @@ def test_sync_follows_the_watch_table(
 
 
 def test_scraper_run_checks_then_stops_on_sigterm(demo_site: DemoSite, tmp_path: Path) -> None:
-    """The real command in its own process: it checks a due watch, and SIGTERM ends it cleanly."""
+    """The real command in its own process: it checks a due watch, and SIGTERM ends it cleanly,
+    even sent while it was stopped (SIGSTOP, a frozen container): woken, any of its threads may
+    take the signal, and it once hung with its main thread waiting for a stop that never came."""
     env = {**os.environ, "SCRAPER_HOME": str(tmp_path / "run-home")}
     scraper = [sys.executable, "-m", "scraper"]
     run_ok([*scraper, "watch", "add", demo_site.article_url, "--every", "1h", "--name", "d"], env=env)
@@ -149,7 +151,9 @@ def test_scraper_run_checks_then_stops_on_sigterm(demo_site: DemoSite, tmp_path:
             if "  d  baseline  " in line:
                 break
         assert any("  d  baseline  " in line for line in seen), "".join(seen)
+        proc.send_signal(signal.SIGSTOP)
         proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signal.SIGCONT)
         assert proc.wait(timeout=60) == 0
     finally:
         watchdog.cancel()

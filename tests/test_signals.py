@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import textwrap
@@ -36,3 +37,38 @@ def test_a_stop_signal_while_the_stop_event_is_locked_still_stops() -> None:
     assert done.returncode == 0, done.stderr
     # Stopped, each signal seen once in order, and the handlers from before are back.
     assert done.stdout.split("\n")[0] == "True ['SIGTERM', 'SIGINT'] True"
+
+
+
+
+# The kernel gives a process's signal to any of its threads that does not block it: on waking a
+# stopped process (SIGSTOP, a frozen container), the first thread to run takes it. `scraper run`,
+# signalled that way, hung now and then: a Python-level handler runs only in the main thread,
+# which sat in `stop.wait()` with no timeout and never ran it. Here the main thread blocks SIGTERM,
+# so that another thread takes it every time.
+ON_ANOTHER_THREAD = textwrap.dedent("""
+    import signal, threading
+    from scraper.base.signals import on_stop_signals
+    stop, idle = threading.Event(), threading.Event()
+    threading.Thread(target=idle.wait, daemon=True).start()  # a thread that may take it
+    with on_stop_signals(lambda signum: stop.set()):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # the main thread's mask only
+        print("waiting", flush=True)
+        stop.wait()
+    print("stopped")
+""")
+
+
+def test_a_stop_signal_taken_by_another_thread_still_stops() -> None:
+    process = subprocess.Popen([sys.executable, "-c", ON_ANOTHER_THREAD], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "waiting\n"
+        process.send_signal(signal.SIGTERM)  # from outside: sent to the process, not a thread
+        out, err = process.communicate(timeout=60)
+        assert (process.returncode, out) == (0, "stopped\n"), err
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
