@@ -121,17 +121,20 @@ async def edit(request: Request, ref: str) -> HTMLResponse | RedirectResponse:
 def watch_page(request: Request, ref: str, after: str | None = None,
                request_id: int | None = Query(None, alias="request")) -> HTMLResponse:
     ctx = ctx_of(request)
-    data = _shown(watches.show(ctx.engine, ctx.settings, ref))
-    watch_id = int(data["id"])
     engine = ctx.engine
+    # Each read is a transaction of its own, and a check may commit between them: the history is
+    # read first, then the changes, the record and the summary, so that a check shows in all of them
+    # or only in the later ones, never listed without its record.
+    history = checks.history(engine, ref, limit=25, cursor=after).page()
+    recent = checks.changes(engine, ref, limit=30)
+    current = checks.current(engine, ref)
+    data = _shown(watches.show(engine, ctx.settings, ref))
+    watch_id = int(data["id"])
     # The check now just asked for (its result stays shown), else one still on its way.
     asked = (requests.show(engine, request_id, str(watch_id)) if request_id is not None
              else requests.latest_open(engine, watch_id))
-    current = checks.current(engine, watch_id)
-    recent = checks.changes(engine, watch_id, limit=30)
     return page(request, "watch.html", watch=data, current=current, asked=asked,
-                thread=thread(current.record) if current else [],
-                history=checks.history(engine, watch_id, limit=25, cursor=after).page(),
+                thread=thread(current.record) if current else [], history=history,
                 # Newest check first; within a check, the order the CLI prints (as stored).
                 changes=[(item, item.found()) for item in
                          sorted(recent.items, key=lambda item: (-item.check_id, item.id))])
