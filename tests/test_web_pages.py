@@ -7,11 +7,13 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 from sqlmodel import Session, select
 
+from scraper.browser import BrowserSession
 from scraper.config.settings import load_settings
 from scraper.demo.site import DemoSite
 from scraper.service import watches
@@ -241,3 +243,44 @@ def test_watch_and_check_pages_show_the_render_path(dashboard: Dashboard, demo_s
     assert shown(page, r'<dd id="render-path">(.*?)</dd>') == f"auto; last check: {HOSTILE}"
     detail = httpx.get(f"{dashboard.base_url}/watches/{watch['id']}/checks/{hostile_id}", timeout=60).text
     assert shown(detail, r'<span id="render-path">(.*?)</span>') == HOSTILE
+
+
+def test_a_check_committed_between_the_watch_pages_reads_is_never_listed_without_its_record(
+    dashboard: Dashboard, demo_site: DemoSite, chromium: BrowserSession, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The watch page is several reads, each a transaction of its own, and a check may commit
+    between any two (seen: the history listed the new check, the record said "No record yet").
+    Whichever gap it lands in, the newest check listed is the one the record and the summary show."""
+    import httpx
+
+    from scraper.pipeline.check import run_check
+    from scraper.service import checks, requests
+
+    watch = add_watch(dashboard.engine, WatchSpec(url=demo_site.article_url, name="reads",
+                                                  render="never"), load_settings())
+    assert watch.id is not None
+    reads = [(checks, "history"), (checks, "changes"), (checks, "current"), (watches, "show"),
+             (requests, "latest_open")]
+    calls: list[str] = []
+    gap = -1  # the check commits before the page's read number `gap`
+
+    def wrapped(name: str, read: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if len(calls) == gap:
+                run_check(dashboard.engine, watch.id, chromium)  # type: ignore[arg-type]
+            calls.append(name)
+            return read(*args, **kwargs)
+        return call
+
+    for module, name in reads:
+        monkeypatch.setattr(module, name, wrapped(name, getattr(module, name)))
+    for gap in range(len(reads)):
+        calls.clear()
+        page = httpx.get(f"{dashboard.base_url}/watches/{watch.id}", timeout=60).text
+        assert len(calls) > gap, f"the page made {len(calls)} reads, none in gap {gap}"
+        listed = [int(n) for n in re.findall(r'<tr id="check-(\d+)"', page)]
+        assert len(listed) in (gap, gap + 1), (gap, listed)  # with this gap's check or without
+        # The record is at least as new as the newest check listed, and the summary has a check.
+        shown = re.search(r"as check (\d+) saw it", page)
+        assert shown is not None and int(shown[1]) >= max(listed), (gap, calls, listed)
+        assert "<dd>never</dd>" not in page, (gap, calls)
