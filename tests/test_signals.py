@@ -39,8 +39,6 @@ def test_a_stop_signal_while_the_stop_event_is_locked_still_stops() -> None:
     assert done.stdout.split("\n")[0] == "True ['SIGTERM', 'SIGINT'] True"
 
 
-
-
 # The kernel gives a process's signal to any of its threads that does not block it: on waking a
 # stopped process (SIGSTOP, a frozen container), the first thread to run takes it. `scraper run`,
 # signalled that way, hung now and then: a Python-level handler runs only in the main thread,
