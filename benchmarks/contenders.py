@@ -1,7 +1,8 @@
 """The three contenders of the daemon benchmark, each checking the same pages at a concurrency:
 
 - `Scraper`: full checks (render, extract, compare, store) through the daemon's own dispatcher,
-  local executor and `run_check`, with one warm browser, as `scraper run` does;
+  local executor and `run_check`, with one warm browser, its set-up frozen out of the garbage
+  collector's walks (`freeze_setup`), as `scraper run` does;
 - `per_check`: a browser launched for every check (what urlwatch does, in one process);
 - `per_script`: a Python script per check (`script_per_check.py`: a fresh interpreter,
   Playwright's driver and a browser each time, as a cron job running a Playwright script);
@@ -24,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from scraper.base.heap import freeze_setup
 from scraper.browser import BrowserSession
 from scraper.browser.discovery import QUIET_FLAGS, find_chromium
 from scraper.config.settings import load_settings
@@ -50,6 +52,7 @@ class Scraper:
                               settings, allow_duplicate=True).id or 0 for i, u in enumerate(urls)]
         self.browser = browser
         self.failed = 0
+        freeze_setup()
 
     def run(self, concurrency: int, ids: Sequence[int] | None = None) -> float:
         outcomes: list[CheckOutcome] = []

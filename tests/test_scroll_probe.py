@@ -41,6 +41,24 @@ FRAMED = TALL + '<iframe srcdoc="<p>A widget.</p>"></iframe>'
 SKIPPED = "nothing on the page loads more when scrolled"
 
 
+def _followed(chromium: BrowserSession, body: str, lazy_media: bool = True) -> bool:
+    """Whether `follow_to_bottom` scrolled the page `body` (to its bottom, as the page loads)."""
+    async def job(browser: Browser) -> bool:
+        context = await browser.new_context()
+        try:
+            await context.add_init_script(OBSERVER + REACTIONS)
+            page = await context.new_page()
+            await page.set_content(body)
+            loads = await follow_to_bottom(page, [ScrollAction(scroll="until-stable")], lazy_media)
+            assert loads is not None
+            loads.close()
+            return bool(await page.evaluate("window.scrollY > 0"))
+        finally:
+            await context.close()
+
+    return chromium.run(job, 60)
+
+
 def _scroll(chromium: BrowserSession, body: str, slower: float = 1) -> tuple[str, int, bool]:
     """The scroll action's outcome on `body`, how many batches loaded, whether the wrapped natives
     still read as native code. `slower`: the page's CPU slowed down so many times (DevTools)."""
@@ -102,3 +120,25 @@ def test_a_page_with_a_frame_is_probed(chromium: BrowserSession) -> None:
     # What a frame of another origin set up cannot be seen from the page: it is probed.
     outcome, _, _ = _scroll(chromium, FRAMED)
     assert outcome != SKIPPED
+
+
+# The follow scrolls only a page that something could load more on (issue 25: scrolling the others
+# cost the renderer about 15 ms a check, drawing the page to its bottom for nothing).
+@pytest.mark.parametrize(("body", "followed"), [
+    (TALL, False),
+    (TALL + BY_OBSERVER, True),
+    (TALL + BY_LISTENER, True),
+    (TALL + "<script>window.onscroll = () => {};</script>", True),
+    (FRAMED, True),
+    (TALL + '<iframe loading="lazy" srcdoc="<p>A widget.</p>"></iframe>', True),
+], ids=["nothing", "observer", "listener", "onscroll", "frame", "lazy-frame"])
+def test_the_follow_scrolls_only_a_page_a_scroll_can_set_off(
+        chromium: BrowserSession, body: str, followed: bool) -> None:
+    assert _followed(chromium, body) is followed
+
+
+def test_lazy_images_are_followed_only_when_they_load(chromium: BrowserSession) -> None:
+    # An evidence capture loads every image (they are recorded); a profile that blocks them does not.
+    lazy = TALL + '<img loading="lazy" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+    assert _followed(chromium, lazy, lazy_media=True)
+    assert not _followed(chromium, lazy, lazy_media=False)

@@ -18,16 +18,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
 from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
+from cssselect import SelectorError
+from cssselect import parse as parse_css
+
 from scraper.base.errors import JobFailed
 from scraper.browser import effects, forms, navigate
 from scraper.browser.steps import frame_of, locator, ms, playwright_timeout
 from scraper.browser.trace import Step, Trace
-from scraper.profiles.schema import Action, ClickAction, ScrollAction, WaitAction
+from scraper.profiles.schema import Action, ClickAction, ScrollAction, WaitAction, is_xpath
 
 if TYPE_CHECKING:
     from playwright.async_api import Page, Request
@@ -140,12 +144,20 @@ _TO_BOTTOM = f"""async capMs => {{
 # the page changes its address (a stream of next articles) or the scroll action stops it. The
 # scroll waits for the next frame, and only if the page has not grown again meanwhile: a loader's
 # IntersectionObserver must see its sentinel pushed out of view by new content (a frame rendered
-# so) before it sees it come back.
-_FOLLOW = """() => {
+# so) before it sees it come back. Only while the page has something a scroll can set off
+# (`REACTIONS`, an `onscroll` handler, a frame or embed, which load lazily by themselves, and lazy
+# media when they are not blocked): scrolling a page that nothing watches only made the renderer
+# draw it to its bottom, about 15 ms of Chromium's CPU a check (issue 25). What a page sets up
+# later without growing is the scroll action's to find (`_UNFOLLOW` tests the same, and more).
+_FOLLOW = """lazy => {
   const root = document.documentElement, address = location.href;
   if (!root) return;  // a document being replaced: the next one is followed, if it stays
   const state = window.__scraperQuiet;
+  const loaders = lazy ? "iframe, frame, object, embed, [loading=lazy]" : "iframe, frame, object, embed";
+  const reacts = () => window.__scraperReacts || window.onscroll || document.onscroll
+    || document.querySelector(loaders);
   const bottom = () => {
+    if (!reacts()) return;
     window.scrollTo(0, root.scrollHeight);
     window.__scraperScrolled = performance.now();
     if (state && state.react) state.react();  // what it sets off is waited for when following stops
@@ -205,16 +217,17 @@ _UNFOLLOW = f"""async ([framed, capMs]) => {{
 }}"""
 
 
-async def follow_to_bottom(page: Page, actions: Sequence[Action]) -> _Loads | None:
+async def follow_to_bottom(page: Page, actions: Sequence[Action], lazy_media: bool = True) -> _Loads | None:
     """When the profile scrolls at all, keep the window at the bottom of the page from the moment it
     has loaded, and watch its requests: a thread that loads when reached then loads during the ready
     wait, and a page that went quiet at its bottom well after its last scroll has nothing more to
-    load. The watch goes to `run_actions`."""
+    load. `lazy_media`: whether the page's lazily loaded images and media load (not blocked), and
+    are a reason to follow it. The watch goes to `run_actions`."""
     if not any(isinstance(action, ScrollAction) for action in actions):
         return None
     loads = _Loads(page)
     try:
-        await navigate.steady(page, _FOLLOW, None, navigate.SETTLE_SECONDS)  # rides out a redirect
+        await navigate.steady(page, _FOLLOW, lazy_media, navigate.SETTLE_SECONDS)  # rides out a redirect
     except BaseException:  # failed, or given up as the page leaves: its watch goes too
         loads.close()
         raise
@@ -224,10 +237,81 @@ async def follow_to_bottom(page: Page, actions: Sequence[Action]) -> _Loads | No
 async def warm_locators(page: Page, actions: Sequence[Action]) -> None:
     """Playwright injects its selector engine into a page at the first locator query (~30 ms of
     a check, measured): run as a task while the page still loads its thread, instead of at the
-    profile's first click. Never raises: a page closed meanwhile is the actions' to report."""
-    if any(isinstance(action, ClickAction | WaitAction) for action in actions):
+    profile's first step that needs it. A click the page answers for itself (`_MAY_CLICK`) does
+    not: on most pages it finds nothing to click, and the engine is never injected. Never raises:
+    a page closed meanwhile is the actions' to report."""
+    if any(isinstance(action, WaitAction) or (isinstance(action, ClickAction) and not _asked_first(action))
+           for action in actions):
         with contextlib.suppress(Exception):
             await page.locator(":root").count()
+
+
+# Whether a control to click may be on the page, asked of the page before Playwright's selector
+# engine is: injecting that engine cost the renderer ~20 ms of every check (issue 25, measured),
+# and most pages have no "load more" to click. It errs one way only: it finds every element the
+# locator of `click_until_gone` would (the CSS in the document and in its open shadow roots, as
+# Playwright's CSS engine runs it; the text as Playwright reads it for `has_text`, its
+# `elementText`; visibility is not tested), so its "no" is the locator's too. A selector with a
+# combinator (which Playwright's engine carries across shadow roots) is left to the locator.
+_MAY_CLICK = """([css, source]) => {
+  let re = null;
+  if (source !== null) {
+    try { re = new RegExp(source, "i"); } catch (e) { return true; }
+  }
+  const skipped = el => el.nodeName === "SCRIPT" || el.nodeName === "NOSCRIPT" || el.nodeName === "STYLE"
+    || (document.head && document.head.contains(el));
+  const text = node => {
+    if (node.nodeType === Node.ELEMENT_NODE && skipped(node)) return "";
+    const input = node instanceof HTMLInputElement && ["submit", "button", "reset"].includes(node.type);
+    if (input) return node.value;
+    let full = "";
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      if (child.nodeType === Node.TEXT_NODE) full += child.nodeValue || "";
+      else if (child.nodeType === Node.ELEMENT_NODE) full += text(child);
+    }
+    return node.shadowRoot ? full + text(node.shadowRoot) : full;
+  };
+  const roots = [document];
+  for (let i = 0; i < roots.length; i++) {
+    let found;
+    try { found = roots[i].querySelectorAll(css); } catch (e) { return true; }
+    for (const el of found) {
+      if (re === null) return true;
+      re.lastIndex = 0;
+      if (re.test(text(el))) return true;
+    }
+    for (const el of roots[i].querySelectorAll("*")) if (el.shadowRoot) roots.push(el.shadowRoot);
+  }
+  return false;
+}"""
+
+
+@functools.lru_cache(maxsize=256)
+def _compound_only(css: str) -> bool:
+    """Whether `css` is a list of compound selectors (no descendant, child or sibling combinator,
+    nothing relative), which a root's `querySelectorAll` matches as Playwright's engine does."""
+    if is_xpath(css):
+        return False
+    try:
+        trees = [repr(selector.parsed_tree) for selector in parse_css(css)]
+    except SelectorError:
+        return False
+    return not any("CombinedSelector" in tree or "Relation" in tree for tree in trees)
+
+
+def _asked_first(action: ClickAction) -> bool:
+    return action.frame is None and _compound_only(action.click)
+
+
+async def _may_click(page: Page, action: ClickAction) -> bool:
+    if not _asked_first(action):
+        return True
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        return bool(await page.evaluate(_MAY_CLICK, [action.click, action.text]))
+    except PlaywrightError:  # a navigation meanwhile: the locator meets it, as it always did
+        return True
 
 
 # What one action did: (clicks or scrolls made, what happened in words, a warning if it may have
@@ -291,6 +375,8 @@ async def _frames_took(page: Page) -> float:
 
 
 async def click_until_gone(page: Page, action: ClickAction, end: float) -> Done:
+    if not await _may_click(page, action):
+        return 0, "not on the page: nothing to click", None, True
     found = await locator(page, action.click, action.frame)
     if action.text is not None:
         found = found.filter(has_text=re.compile(action.text, re.IGNORECASE))

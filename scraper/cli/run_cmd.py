@@ -12,6 +12,7 @@ from loguru import logger
 from rich.text import Text
 
 from scraper.base.errors import InputError
+from scraper.base.heap import freeze_setup
 from scraper.base.signals import on_stop_signals
 from scraper.cli.app import app, examples
 from scraper.cli.output import err
@@ -80,6 +81,7 @@ def run(
 
 def _serve(sched: WatchScheduler, printer: CheckPrinter, stop: threading.Event, once: bool,
            log_format: str, grace: float) -> None:
+    freeze_setup()
     if once:
         try:
             ran = sched.run_once(stop)

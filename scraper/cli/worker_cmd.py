@@ -8,6 +8,7 @@ import typer
 from rich.text import Text
 
 from scraper.base.errors import InputError
+from scraper.base.heap import freeze_setup
 from scraper.base.signals import on_stop_signals
 from scraper.cli.app import app, examples
 from scraper.cli.output import err
@@ -41,5 +42,6 @@ def worker(
     with on_stop_signals(lambda signum: stop.set()), BrowserSession(settings) as browser:
         check_worker = CheckWorker(engine, settings, browser)
         check_worker.warm_up()  # a browser that cannot start fails here, not on each check
+        freeze_setup()
         err.print(Text(f"worker running with {threads} threads; Ctrl-C to stop"))
         check_worker.serve(threads, stop, settings.grace)
