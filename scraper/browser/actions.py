@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import re
 from collections.abc import Sequence
-from functools import partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 from cssselect import SelectorError
@@ -286,7 +285,7 @@ _MAY_CLICK = """([css, source]) => {
 }"""
 
 
-@functools.lru_cache(maxsize=256)
+@lru_cache(maxsize=256)
 def _compound_only(css: str) -> bool:
     """Whether `css` is a list of compound selectors (no descendant, child or sibling combinator,
     nothing relative), which a root's `querySelectorAll` matches as Playwright's engine does."""
