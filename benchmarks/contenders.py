@@ -16,6 +16,7 @@ Each returns the wall time of checking every page once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import subprocess
 import sys
 import time
@@ -39,15 +40,9 @@ READY_JS = f"document.querySelector({READY!r})"
 SCRIPT = Path(__file__).with_name("script_per_check.py")
 
 
-_FROZEN: list[bool] = []
-
-
-def _freeze_once() -> None:
-    """`scraper run` freezes its set-up once; so does the benchmark's process (a freeze per
-    contender would keep the ones before out of every collection for good)."""
-    if not _FROZEN:
-        freeze_setup()
-        _FROZEN.append(True)
+# `scraper run` freezes its set-up once; so does the benchmark's process (a freeze per contender
+# would keep the ones before out of every collection for good).
+_freeze_once = functools.cache(freeze_setup)
 
 
 class Scraper:

@@ -41,7 +41,7 @@ FRAMED = TALL + '<iframe srcdoc="<p>A widget.</p>"></iframe>'
 SKIPPED = "nothing on the page loads more when scrolled"
 
 
-def _followed(chromium: BrowserSession, body: str, lazy_media: bool = True) -> bool:
+def _followed(chromium: BrowserSession, body: str, lazy_images: bool = True) -> bool:
     """Whether `follow_to_bottom` scrolled the page `body` (to its bottom, as the page loads)."""
     async def job(browser: Browser) -> bool:
         context = await browser.new_context()
@@ -49,7 +49,7 @@ def _followed(chromium: BrowserSession, body: str, lazy_media: bool = True) -> b
             await context.add_init_script(OBSERVER + REACTIONS)
             page = await context.new_page()
             await page.set_content(body)
-            loads = await follow_to_bottom(page, [ScrollAction(scroll="until-stable")], lazy_media)
+            loads = await follow_to_bottom(page, [ScrollAction(scroll="until-stable")], lazy_images)
             assert loads is not None
             loads.close()
             return bool(await page.evaluate("window.scrollY > 0"))
@@ -140,5 +140,5 @@ def test_the_follow_scrolls_only_a_page_a_scroll_can_set_off(
 def test_lazy_images_are_followed_only_when_they_load(chromium: BrowserSession) -> None:
     # An evidence capture loads every image (they are recorded); a profile that blocks them does not.
     lazy = TALL + '<img loading="lazy" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
-    assert _followed(chromium, lazy, lazy_media=True)
-    assert not _followed(chromium, lazy, lazy_media=False)
+    assert _followed(chromium, lazy, lazy_images=True)
+    assert not _followed(chromium, lazy, lazy_images=False)

@@ -144,10 +144,11 @@ _TO_BOTTOM = f"""async capMs => {{
 # scroll waits for the next frame, and only if the page has not grown again meanwhile: a loader's
 # IntersectionObserver must see its sentinel pushed out of view by new content (a frame rendered
 # so) before it sees it come back. Only while the page has something a scroll can set off
-# (`REACTIONS`, an `onscroll` handler, a frame or embed, which load lazily by themselves, and lazy
-# media when they are not blocked): scrolling a page that nothing watches only made the renderer
-# draw it to its bottom, about 15 ms of Chromium's CPU a check (issue 25). What a page sets up
-# later without growing is the scroll action's to find (`_UNFOLLOW` tests the same, and more).
+# (`REACTIONS`, an `onscroll` handler, a frame or embed, which load lazily by themselves, and
+# `loading=lazy` images when they are not blocked): scrolling a page that nothing watches only
+# made the renderer draw it to its bottom, about 15 ms of Chromium's CPU a check (issue 25). What
+# a page sets up later without growing is the scroll action's to find (`_UNFOLLOW` tests the same,
+# and more).
 _FOLLOW = """lazy => {
   const root = document.documentElement, address = location.href;
   if (!root) return;  // a document being replaced: the next one is followed, if it stays
@@ -216,17 +217,17 @@ _UNFOLLOW = f"""async ([framed, capMs]) => {{
 }}"""
 
 
-async def follow_to_bottom(page: Page, actions: Sequence[Action], lazy_media: bool = True) -> _Loads | None:
+async def follow_to_bottom(page: Page, actions: Sequence[Action], lazy_images: bool = True) -> _Loads | None:
     """When the profile scrolls at all, keep the window at the bottom of the page from the moment it
     has loaded, and watch its requests: a thread that loads when reached then loads during the ready
     wait, and a page that went quiet at its bottom well after its last scroll has nothing more to
-    load. `lazy_media`: whether the page's lazily loaded images and media load (not blocked), and
-    are a reason to follow it. The watch goes to `run_actions`."""
+    load. `lazy_images`: whether the page's images load (not blocked), so that its `loading=lazy`
+    ones are a reason to follow it. The watch goes to `run_actions`."""
     if not any(isinstance(action, ScrollAction) for action in actions):
         return None
     loads = _Loads(page)
     try:
-        await navigate.steady(page, _FOLLOW, lazy_media, navigate.SETTLE_SECONDS)  # rides out a redirect
+        await navigate.steady(page, _FOLLOW, lazy_images, navigate.SETTLE_SECONDS)  # rides out a redirect
     except BaseException:  # failed, or given up as the page leaves: its watch goes too
         loads.close()
         raise

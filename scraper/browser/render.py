@@ -205,8 +205,8 @@ async def _read(page: Page, job: RenderJob, profile: Profile, seen: navigate.Obs
     try:
         # What is asked of the document is given up as soon as the page starts to leave it
         # (`navigate.unless_moved`): an evaluation sent while a navigation hangs never returns.
-        lazy_media = "image" not in _blocked(job, profile)
-        loads = await navigate.unless_moved(follow_to_bottom(page, profile.actions, lazy_media), seen, mark)
+        lazy_images = "image" not in _blocked(job, profile)
+        loads = await navigate.unless_moved(follow_to_bottom(page, profile.actions, lazy_images), seen, mark)
         warm = asyncio.ensure_future(warm_locators(page, profile.actions))
         # A page whose `load` never came (an image that keeps failing) is read as it stands: no
         # network idle will come either, and not being ready in time is then no failure.
